@@ -1,0 +1,352 @@
+"""The inspection core: one object that every adapter (proxy, ASGI, WSGI, data-set replay) drives.
+
+Like a WAF transaction it has phases: :meth:`Engine.inspect_request` profiles a request, resolves
+its route and judges it; :meth:`Engine.inspect_response` judges what the upstream answered;
+:meth:`Engine.observe` feeds a clean exchange to the learning statistics, and :meth:`Engine.learn`
+turns the statistics into a new policy version. Poisoning resistance starts here: an exchange
+that raised a medium or worse alert is never learned. The engine is pure (no clock, no I/O) and
+safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from vigil.behavior.alerts import Alert, Severity, redact
+from vigil.behavior.check import HIGH_ENCODINGS, check_unknown, check_value, encoding_severity
+from vigil.behavior.decision import Decision, Mode, decide
+from vigil.behavior.learn import LearnSettings, learn_route
+from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
+from vigil.behavior.profile import Limits, Observation, profile_request, profile_response
+from vigil.behavior.routes import OTHER_ROUTE, PARAMS, RouteLearner, RouteTable
+from vigil.behavior.stats import RouteStats
+from vigil.behavior.values import profile_text
+from vigil.http.body import BodyField
+from vigil.http.model import BodyState, Request, Response
+from vigil.http.urlcodec import names_of
+
+MAX_TRACKED_ROUTES = 4096
+"""Bound on distinct (method, path template) statistics kept between two learning runs."""
+
+MAX_UNKNOWN_FIELD_ALERTS = 16
+"""Unknown fields reported one by one before a single ``too-many-unknown-fields`` alert."""
+
+FINDING_SEVERITY = {"V121": Severity.MEDIUM, "V122": Severity.HIGH}
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRoute:
+    """A route's criteria ready for the hot path."""
+
+    key: str
+    mode: Mode
+    block_score: int
+    checks: dict[str, FieldCheck]
+    required: frozenset[str]
+    content_types: frozenset[str]
+    statuses: frozenset[int]
+    response_size: int
+    latency_ms_max: float | None
+    response_checks: dict[str, FieldCheck]
+    has_response: bool
+
+
+def compile_route(key: str, spec: RoutePolicy, policy: Policy) -> CompiledRoute:
+    """Compile one validated route entry."""
+    response = spec.response
+    return CompiledRoute(
+        key=key,
+        mode=spec.mode if spec.mode is not None else policy.mode,
+        block_score=spec.block_score or policy.block_score,
+        checks={name: FieldCheck.compile(f) for name, f in spec.fields.items()},
+        required=frozenset(name for name, f in spec.fields.items() if f.required),
+        content_types=frozenset(spec.content_types),
+        statuses=frozenset(response.statuses) if response else frozenset(),
+        response_size=response.size[1] if response else 0,
+        latency_ms_max=response.latency_ms_max if response else None,
+        response_checks={n: FieldCheck.compile(f) for n, f in response.fields.items()} if response else {},
+        has_response=response is not None and response.samples > 0,
+    )
+
+
+@dataclass(slots=True)
+class Exchange:
+    """What a request decision carries for the response phase and for learning."""
+
+    key: str
+    request: Observation
+    response: Observation | None = None
+    learnable: bool = True
+
+
+@dataclass
+class Engine:
+    """Profiles, judges and learns; one per protected service."""
+
+    policy: Policy = field(default_factory=Policy)
+    limits: Limits = field(default_factory=Limits)
+    settings: LearnSettings = field(default_factory=LearnSettings)
+    _routes: dict[str, CompiledRoute] = field(default_factory=dict, init=False)
+    _table: RouteTable = field(default_factory=RouteTable, init=False)
+    _stats: dict[str, RouteStats] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self.load(self.policy)
+
+    def load(self, policy: Policy) -> None:
+        """Swap in a new policy (atomic for concurrent readers)."""
+        routes = {key: compile_route(key, spec, policy) for key, spec in policy.routes.items()}
+        table = RouteTable(frozenset(key.split(" ", 1)[1] for key in routes))
+        self._routes, self._table, self.policy = routes, table, policy
+        self.limits = Limits(
+            max_query_fields=self.limits.max_query_fields,
+            max_headers=self.limits.max_headers,
+            max_body_fields=self.limits.max_body_fields,
+            max_path_segments=self.limits.max_path_segments,
+            body_bytes=policy.body.limit_bytes,
+        )
+
+    def set_mode(self, mode: Mode, route: str | None = None) -> None:
+        """Change the default mode, or one route's mode."""
+        if route is None:
+            self.load(self.policy.model_copy(update={"mode": mode}))
+            return
+        if route not in self.policy.routes:
+            raise KeyError(f"unknown route {route!r}")
+        routes = dict(self.policy.routes)
+        routes[route] = routes[route].model_copy(update={"mode": mode})
+        self.load(self.policy.model_copy(update={"routes": routes}))
+
+    def _resolve(self, obs: Observation) -> tuple[str, CompiledRoute | None, str | None]:
+        template = self._table.match(obs.typed_path)
+        if template is None:
+            return f"{obs.method} {obs.typed_path}", None, None
+        key = f"{obs.method} {template}"
+        return key, self._routes.get(key), template
+
+    def inspect_request(self, request: Request) -> Decision:
+        """Profile and judge one request under its route's mode."""
+        obs = profile_request(request, self.limits)
+        key, route, template = self._resolve(obs)
+        if template is not None:
+            for i, tok in enumerate(template.split("/")[1:]):
+                if tok in PARAMS and i < len(obs.segments):
+                    obs.fields.append(BodyField(f"path.{i}", obs.segments[i]))
+        alerts: list[Alert] = []
+        if route is None:
+            mode = self.policy.mode
+            if mode is not Mode.LEARN or self.policy.routes:
+                alerts = self._judge_unknown_route(key, obs, template is not None)
+            block_score = self.policy.block_score
+        else:
+            mode, block_score = route.mode, route.block_score
+            alerts = self._judge(route, obs)
+        alerts.extend(self._judge_body_state(key, obs))
+        learnable = all(a.severity < Severity.MEDIUM for a in alerts)
+        if mode is Mode.LEARN and route is None and not self.policy.learn_unknown_routes and self.policy.routes:
+            learnable = learnable and not any(a.code == "V100" for a in alerts)
+        return decide(key, alerts, mode, block_score, Exchange(key, obs, learnable=learnable))
+
+    def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
+        code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
+        alerts = [Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM)]
+        for value in obs.fields[:MAX_UNKNOWN_FIELD_ALERTS]:
+            if not value.path.startswith(("header.", "cookie.")):
+                alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+        alerts.extend(self._judge_path(key, obs))
+        alerts.extend(self._findings(key, obs))
+        return alerts
+
+    def _judge_path(self, key: str, obs: Observation) -> list[Alert]:
+        if not obs.path_flags & HIGH_ENCODINGS:
+            return []
+        flags = obs.path_flags & HIGH_ENCODINGS
+        return [Alert("V107", key, "path", "encodings none", ",".join(names_of(flags)), encoding_severity(flags))]
+
+    def _findings(self, key: str, obs: Observation) -> list[Alert]:
+        return [
+            Alert(f.code, key, f.field, f.expected, f.seen, FINDING_SEVERITY.get(f.code, Severity.MEDIUM))
+            for f in obs.findings
+        ]
+
+    def _judge_body_state(self, key: str, obs: Observation) -> list[Alert]:
+        if obs.body_state is BodyState.COMPLETE:
+            return []
+        body = self.policy.body
+        if obs.body_state is BodyState.TRUNCATED:
+            rule, seen = body.oversize, f"more than {body.limit_bytes} bytes"
+        else:
+            rule, seen = body.unknown_length, "a body of unannounced length"
+        severity = Severity.CRITICAL if rule == "fail-closed" else Severity.LOW
+        return [Alert("V120", key, "body", f"at most {body.limit_bytes} bytes ({rule})", seen, severity)]
+
+    def _judge(self, route: CompiledRoute, obs: Observation) -> list[Alert]:
+        key = route.key
+        alerts = self._judge_path(key, obs)
+        repeats = Counter(f.path for f in obs.fields)
+        unknown = 0
+        checks = route.checks
+        for value in obs.fields:
+            check = checks.get(value.path)
+            if check is None:
+                unknown += 1
+                if unknown <= MAX_UNKNOWN_FIELD_ALERTS:
+                    alerts.extend(check_unknown(key, value))
+                continue
+            alerts.extend(check_value(key, value, check, repeats[value.path]))
+        if unknown > MAX_UNKNOWN_FIELD_ALERTS:
+            alerts.append(Alert("V114", key, "fields", f"at most {MAX_UNKNOWN_FIELD_ALERTS} unknown fields", str(unknown), Severity.HIGH))
+        for name in route.required - repeats.keys():
+            alerts.append(Alert("V111", key, name, "present", "absent", Severity.LOW))
+        if route.content_types and obs.content_type and obs.content_type not in route.content_types:
+            alerts.append(Alert("V123", key, "header.content-type", "|".join(sorted(route.content_types)), redact(obs.content_type), Severity.MEDIUM))
+        alerts.extend(self._findings(key, obs))
+        return _dedupe(alerts)
+
+    def inspect_response(self, request_decision: Decision, response: Response) -> Decision:
+        """Judge a response against what its route normally answers."""
+        exchange = request_decision.observation
+        obs = profile_response(response, self.limits)
+        key = request_decision.route
+        route = self._routes.get(key)
+        alerts: list[Alert] = []
+        if route is not None and route.has_response:
+            if route.statuses and obs.status not in route.statuses:
+                sev = Severity.MEDIUM if obs.status >= 500 else Severity.LOW
+                alerts.append(Alert("V130", key, "response.status", "|".join(map(str, sorted(route.statuses))), str(obs.status), sev))
+            if obs.body_size > route.response_size:
+                sev = Severity.MEDIUM if obs.body_size > 2 * route.response_size + 1024 else Severity.LOW
+                alerts.append(Alert("V131", key, "response.size", f"<= {route.response_size} bytes", str(obs.body_size), sev))
+            if route.latency_ms_max is not None and obs.latency_ms > route.latency_ms_max:
+                alerts.append(Alert("V132", key, "response.latency_ms", f"<= {route.latency_ms_max}", f"{obs.latency_ms:.1f}", Severity.LOW))
+            for value in obs.fields:
+                check = route.response_checks.get(value.path)
+                if check is None:
+                    alerts.append(Alert("V110", key, f"response.{value.path}", "a known field", redact(value.path, 64), Severity.LOW))
+                elif check.kinds is not None and value.kind not in check.kinds and value.kind != "value":
+                    alerts.append(Alert("V125", key, f"response.{value.path}", "|".join(sorted(check.kinds)), value.kind, Severity.LOW))
+        mode = route.mode if route is not None else self.policy.mode
+        block_score = route.block_score if route is not None else self.policy.block_score
+        if isinstance(exchange, Exchange):
+            exchange.response = obs
+            if any(a.severity >= Severity.MEDIUM for a in alerts):
+                exchange.learnable = False
+        return decide(key, alerts, mode, block_score, exchange)
+
+    def observe(self, decision: Decision) -> bool:
+        """Add a judged exchange to the learning statistics; returns whether it was learned.
+
+        Exchanges that raised a medium or worse alert, in either phase, are never learned.
+        """
+        exchange = decision.observation
+        if not isinstance(exchange, Exchange) or not exchange.learnable:
+            return False
+        with self._lock:
+            key = exchange.key
+            stats = self._stats.get(key)
+            if stats is None:
+                if len(self._stats) >= MAX_TRACKED_ROUTES:
+                    key = f"{exchange.request.method} {OTHER_ROUTE}"
+                stats = self._stats.setdefault(key, RouteStats())
+            _accumulate(stats, exchange)
+        return True
+
+    def learn(self) -> Policy:
+        """Generalise routes, merge their statistics and publish the next policy version."""
+        with self._lock:
+            learner = RouteLearner()
+            for key, stats in self._stats.items():
+                learner.add(key.split(" ", 1)[1], max(1, int(stats.n)))
+            table = RouteTable(frozenset(learner.templates()))
+            merged: dict[str, RouteStats] = {}
+            for key, stats in self._stats.items():
+                method, typed = key.split(" ", 1)
+                template = table.match(typed) or OTHER_ROUTE
+                target = merged.setdefault(f"{method} {template}", RouteStats())
+                target.merge(stats)
+            self._stats = merged
+            routes = dict(self.policy.routes)
+            for key, stats in merged.items():
+                routes[key] = learn_route(stats, self.settings, routes.get(key))
+            policy = self.policy.model_copy(update={"routes": routes, "version": self.policy.version + 1})
+        self.load(policy)
+        return policy
+
+    def decay(self, factor: float) -> None:
+        """Age all learning statistics so criteria can tighten and expire on the next learn."""
+        with self._lock:
+            for stats in self._stats.values():
+                stats.decay(factor)
+
+    @property
+    def stats(self) -> dict[str, RouteStats]:
+        """The current learning statistics, keyed ``METHOD /template`` (read-only use)."""
+        return self._stats
+
+
+def _accumulate(stats: RouteStats, exchange: Exchange) -> None:
+    obs = exchange.request
+    stats.n += 1
+    if obs.content_type:
+        stats.content_types.add(obs.content_type)
+    counts = Counter(f.path for f in obs.fields)
+    for name, count in counts.items():
+        f = stats.field(name)
+        if f is not None:
+            f.present += 1
+            f.repeats.add(count)
+    _add_fields(stats, obs.fields, response=False)
+    resp = exchange.response
+    if resp is not None:
+        stats.responses += 1
+        stats.statuses.add(str(resp.status))
+        stats.response_sizes.add(resp.body_size)
+        stats.latency_ms.add(resp.latency_ms)
+        for name in {f.path for f in resp.fields}:
+            f = stats.field(name, response=True)
+            if f is not None:
+                f.present += 1
+        _add_fields(stats, resp.fields, response=True)
+
+
+def _add_fields(stats: RouteStats, fields: list[BodyField], response: bool) -> None:
+    for value in fields:
+        f = stats.field(value.path, response)
+        if f is None:
+            continue
+        f.n += 1
+        f.kinds.add(value.kind)
+        if value.size is not None:
+            f.lengths.add(value.size)
+            continue
+        prof = profile_text(value.text)
+        f.lengths.add(prof.length)
+        for bit in range(8):
+            if prof.classes >> bit & 1:
+                f.classes[bit] += 1
+            if value.flags >> bit & 1:
+                f.flags[bit] += 1
+        for ch in prof.specials:
+            f.specials.add(ch)
+        for seq in prof.sequences:
+            f.sequences.add(seq)
+        f.shapes.add(prof.shape)
+        if not response and prof.length <= 64:
+            f.values.add(value.text)
+        if prof.length >= 16:
+            f.entropy.add(prof.entropy)
+
+
+def _dedupe(alerts: list[Alert]) -> list[Alert]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Alert] = []
+    for alert in alerts:
+        marker = (alert.code, alert.field)
+        if marker in seen and alert.code in {"V112", "V110"}:
+            continue
+        seen.add(marker)
+        out.append(alert)
+    return out

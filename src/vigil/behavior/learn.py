@@ -1,0 +1,125 @@
+"""From statistics to criteria: what "normal" means for each field and route.
+
+Criteria come from frequencies with explicit support thresholds, never from a max/union: a
+special character, class, shape or encoding is admitted only when enough samples showed it,
+lengths are bounded by a high quantile, and a field is an enum only when few values carry all of
+its traffic. The thresholds are in :class:`LearnSettings`, so they are visible and testable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from vigil.behavior.policy import FieldPolicy, ResponsePolicy, RoutePolicy
+from vigil.behavior.stats import FieldStats, RouteStats
+from vigil.behavior.values import CLASS_NAMES, CharClass
+from vigil.http.urlcodec import ENCODING_NAMES
+
+
+@dataclass(frozen=True, slots=True)
+class LearnSettings:
+    """Thresholds that turn statistics into criteria."""
+
+    min_support: float = 2.0
+    """A character, class, shape or encoding is admitted only after this many samples showed it."""
+    support_fraction: float = 0.0
+    """...and at least this fraction of the field's samples (0 disables the fraction)."""
+    length_quantile: float = 0.9995
+    """Upper length bound: this quantile of the learned lengths..."""
+    length_slack: float = 0.25
+    """...widened by this fraction (and at least 2 characters)."""
+    enum_max_values: int = 16
+    """A field with at most this many distinct values, each well supported, is an enum."""
+    enum_min_per_value: float = 5.0
+    """Average samples per distinct value needed before a field is treated as an enum."""
+    required_presence: float = 0.999
+    """Presence ratio above which a field is required."""
+    min_route_samples: int = 20
+    """Routes with fewer samples get only presence and structure criteria, no value criteria."""
+    entropy_min_samples: int = 50
+    """Entropy criteria need this many samples of values 16 characters or longer."""
+
+
+def _support(count: float, n: float, settings: LearnSettings) -> bool:
+    return count >= settings.min_support and count >= settings.support_fraction * n
+
+
+def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> FieldPolicy:
+    """The criteria of one field from its statistics."""
+    n = stats.n
+    samples = int(round(n))
+    presence = min(1.0, stats.present / route_n) if route_n else 1.0
+    classes = [
+        name
+        for (cls, name), count in zip(CLASS_NAMES.items(), stats.classes, strict=True)
+        if cls is not CharClass.PUNCT and _support(count, n, settings)
+    ]
+    specials = "".join(sorted(c for c, v in stats.specials.items.items() if _support(v, n, settings)))
+    sequences = sorted(s for s, v in stats.sequences.items.items() if _support(v, n, settings))
+    shapes = [s for s in stats.shapes.supported(settings.min_support)]
+    kinds = [k for k in stats.kinds.supported(settings.min_support) if k != "value"]
+    encodings = [
+        name for (_flag, name), count in zip(ENCODING_NAMES.items(), stats.flags, strict=True) if _support(count, n, settings)
+    ]
+    hi_q = stats.lengths.quantile(settings.length_quantile)
+    hi = int(math.ceil(hi_q + max(2.0, hi_q * settings.length_slack)))
+    lo = int(stats.lengths.lowest(min_count=0.0))
+    if lo > 0:
+        lo = max(0, int(lo * (1 - settings.length_slack)) - 1)
+    values = stats.values
+    enum: list[str] | None = None
+    distinct = len(values.items)
+    if (
+        values.overflow == 0
+        and 0 < distinct <= settings.enum_max_values
+        and n >= settings.enum_min_per_value * distinct
+        and all(_support(v, n, settings) for v in values.items.values())
+    ):
+        enum = sorted(values.items)
+    long_values = sum(stats.entropy.counts)
+    entropy_max = None
+    if long_values >= settings.entropy_min_samples:
+        entropy_max = round(stats.entropy.quantile(0.999) + 0.5, 2)
+    return FieldPolicy(
+        samples=samples,
+        presence=round(presence, 4),
+        required=presence >= settings.required_presence and route_n >= settings.min_route_samples,
+        length=(lo, max(hi, lo)),
+        classes=classes,
+        specials=specials,
+        sequences=sequences,
+        shapes=shapes,
+        kinds=kinds,
+        enum=enum,
+        encodings=encodings,
+        entropy_max=entropy_max,
+        max_repeat=max(1, int(stats.repeats.max_seen)),
+    )
+
+
+def learn_route(stats: RouteStats, settings: LearnSettings, previous: RoutePolicy | None = None) -> RoutePolicy:
+    """The criteria of one route; a previous entry's mode and block score are kept."""
+    fields = {name: learn_field(f, stats.n, settings) for name, f in sorted(stats.fields.items())}
+    response: ResponsePolicy | None = None
+    if stats.responses >= 1:
+        size_hi = stats.response_sizes.quantile(settings.length_quantile)
+        latency = stats.latency_ms.quantile(0.999)
+        response = ResponsePolicy(
+            samples=int(round(stats.responses)),
+            statuses=sorted(int(s) for s in stats.statuses.supported(settings.min_support)),
+            size=(0, int(math.ceil(size_hi * (1 + settings.length_slack) + 64))),
+            latency_ms_max=round(max(latency * 4, 50.0), 1) if latency else None,
+            fields={
+                name: learn_field(f, stats.responses, settings)
+                for name, f in sorted(stats.response_fields.items())
+            },
+        )
+    return RoutePolicy(
+        mode=previous.mode if previous else None,
+        block_score=previous.block_score if previous else None,
+        samples=int(round(stats.n)),
+        content_types=stats.content_types.supported(settings.min_support),
+        fields=fields,
+        response=response,
+    )

@@ -1,0 +1,226 @@
+"""Policies: the learned (and hand-edited) criteria of every route, as a person reads them.
+
+A policy is YAML that an operator can read, diff and edit: per route and field, the allowed
+length range, character classes, special characters, shapes, enum values and encodings. It is
+validated by pydantic on load, so a typo is a clear error naming the field, never a silent
+bypass. For the hot path each field is compiled into a :class:`FieldCheck` of frozensets and
+bit masks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
+from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
+from vigil.http.urlcodec import flags_from_names
+
+API_VERSION = "vigil.dev/v1"
+DEFAULT_BODY_LIMIT = 1 << 20
+"""Default bound on request and response bodies read for inspection (1 MiB)."""
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file, field and problem."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class FieldPolicy(_Model):
+    """Criteria of one field (``query.username``, ``header.user-agent``, ``json.items[].id``)."""
+
+    samples: int = Field(0, ge=0)
+    presence: float = Field(1.0, ge=0.0, le=1.0)
+    required: bool = False
+    length: tuple[int, int] = (0, 0)
+    classes: list[str] = Field(default_factory=list)
+    specials: str = ""
+    sequences: list[str] = Field(default_factory=list)
+    shapes: list[str] = Field(default_factory=list)
+    kinds: list[str] = Field(default_factory=list)
+    enum: list[str] | None = None
+    encodings: list[str] = Field(default_factory=list)
+    entropy_max: float | None = None
+    max_repeat: int = Field(1, ge=1)
+
+    @field_validator("classes")
+    @classmethod
+    def _known_classes(cls, value: list[str]) -> list[str]:
+        classes_from_names(value)
+        return value
+
+    @field_validator("encodings")
+    @classmethod
+    def _known_encodings(cls, value: list[str]) -> list[str]:
+        flags_from_names(value)
+        return value
+
+    @field_validator("shapes")
+    @classmethod
+    def _known_shapes(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SHAPES))
+        if unknown:
+            raise ValueError(f"unknown shape(s) {unknown}; known: {list(SHAPES)}")
+        return value
+
+    @field_validator("sequences")
+    @classmethod
+    def _known_sequences(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SEQUENCES))
+        if unknown:
+            raise ValueError(f"unknown sequence(s) {unknown}; known: {list(SEQUENCES)}")
+        return value
+
+    @field_validator("length")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if value[0] < 0 or value[1] < value[0]:
+            raise ValueError(f"length must be [min, max] with 0 <= min <= max, got {list(value)}")
+        return value
+
+
+class ResponsePolicy(_Model):
+    """What a route's responses normally look like."""
+
+    samples: int = Field(0, ge=0)
+    statuses: list[int] = Field(default_factory=list)
+    size: tuple[int, int] = (0, 0)
+    latency_ms_max: float | None = None
+    fields: dict[str, FieldPolicy] = Field(default_factory=dict)
+
+
+class RoutePolicy(_Model):
+    """Criteria of one route (``GET /users/{int}``)."""
+
+    mode: Mode | None = None
+    block_score: int | None = Field(None, ge=1)
+    samples: int = Field(0, ge=0)
+    content_types: list[str] = Field(default_factory=list)
+    fields: dict[str, FieldPolicy] = Field(default_factory=dict)
+    response: ResponsePolicy | None = None
+
+
+class BodyPolicy(_Model):
+    """How much of a body is read, and what happens past that bound: never a silent bypass."""
+
+    limit_bytes: int = Field(DEFAULT_BODY_LIMIT, ge=0, le=1 << 30)
+    oversize: Literal["fail-open", "fail-closed"] = "fail-closed"
+    unknown_length: Literal["fail-open", "fail-closed"] = "fail-closed"
+
+
+class Policy(_Model):
+    """A service's whole policy: defaults plus one entry per route."""
+
+    api_version: Literal["vigil.dev/v1"] = Field(API_VERSION, alias="apiVersion")
+    kind: Literal["Policy"] = "Policy"
+    service: str = "default"
+    version: int = Field(0, ge=0)
+    mode: Mode = Mode.LEARN
+    block_score: int = Field(DEFAULT_BLOCK_SCORE, ge=1)
+    learn_unknown_routes: bool = False
+    body: BodyPolicy = Field(default_factory=BodyPolicy)
+    routes: dict[str, RoutePolicy] = Field(default_factory=dict)
+
+    @field_validator("routes")
+    @classmethod
+    def _route_keys(cls, value: dict[str, RoutePolicy]) -> dict[str, RoutePolicy]:
+        for key in value:
+            method, _, path = key.partition(" ")
+            if not method.isupper() or not path.startswith("/"):
+                raise ValueError(f"route key {key!r} must read 'METHOD /path/{{param}}'")
+        return value
+
+    def mode_of(self, route: str) -> Mode:
+        """The effective mode of a route (its own, else the policy's)."""
+        entry = self.routes.get(route)
+        return entry.mode if entry is not None and entry.mode is not None else self.mode
+
+    def to_yaml(self) -> str:
+        """Human-readable YAML, keys in a stable order."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read and validate a policy file; errors name the file, the field and the problem."""
+    path = Path(path)
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise PolicyError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: expected a mapping with apiVersion {API_VERSION}")
+    return parse_policy(data, str(path))
+
+
+def parse_policy(data: dict[str, Any], source: str = "<policy>") -> Policy:
+    """Validate policy data; the first error becomes one line naming the field."""
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise PolicyError(f"{source}: {where}: {first['msg']}") from None
+
+
+def save_policy(policy: Policy, path: str | Path) -> None:
+    """Write a policy atomically (temporary file, then rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(policy.to_yaml(), encoding="utf-8")
+    tmp.replace(path)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCheck:
+    """A field's criteria compiled for the hot path."""
+
+    lo: int
+    hi: int
+    classes: int
+    specials: frozenset[str]
+    sequences: frozenset[str]
+    shapes: frozenset[str] | None
+    typed: bool
+    kinds: frozenset[str] | None
+    enum: frozenset[str] | None
+    encodings: int
+    entropy_max: float | None
+    max_repeat: int
+    required: bool
+    description: str
+
+    @classmethod
+    def compile(cls, spec: FieldPolicy) -> FieldCheck:
+        """Compile a validated FieldPolicy."""
+        admitted: set[str] = set()
+        for shape in spec.shapes:
+            admitted |= COVERS[shape]
+        shapes = frozenset(admitted) if spec.shapes and "text" not in spec.shapes else None
+        return cls(
+            lo=spec.length[0],
+            hi=spec.length[1],
+            classes=classes_from_names(spec.classes),
+            specials=frozenset(spec.specials),
+            sequences=frozenset(spec.sequences),
+            shapes=shapes,
+            typed=bool(spec.shapes) and set(spec.shapes) <= TYPED_SHAPES,
+            kinds=frozenset(spec.kinds) if spec.kinds else None,
+            enum=frozenset(spec.enum) if spec.enum is not None else None,
+            encodings=flags_from_names(spec.encodings),
+            entropy_max=spec.entropy_max,
+            max_repeat=spec.max_repeat,
+            required=spec.required,
+            description="|".join(spec.shapes) or "any",
+        )

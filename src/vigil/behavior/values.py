@@ -1,0 +1,217 @@
+"""Features of one value: what a route's fields are learned and judged on.
+
+A value (already decoded and normalised) becomes a small profile: its length, which character
+classes it uses, which ASCII special characters, which structural sequences (``--``, ``../``,
+``${``), a typed shape (int, float, uuid, hex, date, ip, email, word, token, text) and its
+Shannon entropy. Profiling is pure, allocation-light and cached: headers and enum-like values
+repeat, so most values of real traffic are profiled once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from enum import IntFlag
+
+PROFILE_CHARS = 8192
+"""Only the first characters of a value are scanned for characters and sequences; the length
+is always the full length."""
+
+CACHE_SIZE = 16384
+"""Bound on cached profiles; the cache is emptied when full (no unbounded growth)."""
+
+
+class CharClass(IntFlag):
+    """Character classes a value may contain."""
+
+    LOWER = 1
+    UPPER = 2
+    DIGIT = 4
+    SPACE = 8
+    PUNCT = 16
+    LETTER_OTHER = 32
+    SYMBOL_OTHER = 64
+    CONTROL = 128
+
+
+CLASS_NAMES: dict[CharClass, str] = {
+    CharClass.LOWER: "lower",
+    CharClass.UPPER: "upper",
+    CharClass.DIGIT: "digit",
+    CharClass.SPACE: "space",
+    CharClass.PUNCT: "punct",
+    CharClass.LETTER_OTHER: "non-ascii-letter",
+    CharClass.SYMBOL_OTHER: "non-ascii-symbol",
+    CharClass.CONTROL: "control",
+}
+
+LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+DIGITS = frozenset("0123456789")
+SPACES = frozenset(" \t")
+PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+ASCII_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t") | {"\x7f"}
+
+SEQUENCES = (
+    "--", "/*", "*/", "../", "..\\", "<!--", "-->", "${", "{{", "#{", "<%", "%>", "<?",
+    "?>", "&#", "\\x", "\\u", "||", "&&", "0x",
+)  # fmt: skip
+"""Structural sequences that mean comments, traversal, templating or escapes in some language."""
+
+_SEQUENCE_RE = re.compile("|".join(re.escape(s) for s in SEQUENCES), re.IGNORECASE)
+
+SHAPES = ("empty", "int", "float", "hex", "uuid", "date", "ip", "email", "word", "alnum", "token", "text")
+"""Typed shapes, most specific first."""
+
+COVERS: dict[str, frozenset[str]] = {
+    "empty": frozenset({"empty"}),
+    "int": frozenset({"int"}),
+    "float": frozenset({"int", "float"}),
+    "hex": frozenset({"hex", "int"}),
+    "uuid": frozenset({"uuid"}),
+    "date": frozenset({"date"}),
+    "ip": frozenset({"ip"}),
+    "email": frozenset({"email"}),
+    "word": frozenset({"word"}),
+    "alnum": frozenset({"alnum", "word", "int", "hex"}),
+    "token": frozenset({"token", "alnum", "word", "int", "hex", "uuid"}),
+    "text": frozenset(SHAPES),
+}
+"""Which seen shapes a learned shape admits: a field learned as ``float`` accepts ``int``."""
+
+TYPED_SHAPES = frozenset({"int", "float", "hex", "uuid", "date", "ip", "email"})
+"""Shapes strict enough that a deviation is evidence on its own."""
+
+_FLOAT = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d{1,4})?")
+_INT = re.compile(r"[-+]?\d{1,40}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEX = re.compile(r"(?:0x)?[0-9a-fA-F]{8,}")
+_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+)
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+_IPV6 = re.compile(r"[0-9a-fA-F:]{2,39}")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_.-]{16,}")
+
+
+@dataclass(frozen=True, slots=True)
+class TextProfile:
+    """The features of one decoded value."""
+
+    length: int
+    classes: int
+    specials: frozenset[str]
+    sequences: frozenset[str]
+    shape: str
+    entropy: float
+
+
+def classes_of(chars: frozenset[str] | set[str]) -> int:
+    """The CharClass bits present in a set of characters."""
+    mask = 0
+    if chars & LOWER:
+        mask |= CharClass.LOWER
+    if chars & UPPER:
+        mask |= CharClass.UPPER
+    if chars & DIGITS:
+        mask |= CharClass.DIGIT
+    if chars & SPACES:
+        mask |= CharClass.SPACE
+    if chars & PUNCT:
+        mask |= CharClass.PUNCT
+    if chars & ASCII_CONTROL:
+        mask |= CharClass.CONTROL
+    for ch in chars:
+        if ord(ch) > 127:
+            mask |= CharClass.LETTER_OTHER if ch.isalpha() else CharClass.SYMBOL_OTHER
+    return mask
+
+
+def shape_of(text: str, classes: int) -> str:
+    """The most specific typed shape of ``text``."""
+    if not text:
+        return "empty"
+    if classes & (CharClass.SPACE | CharClass.CONTROL | CharClass.SYMBOL_OTHER):
+        return "date" if _DATE.fullmatch(text) else "text"
+    if _INT.fullmatch(text):
+        return "int"
+    if _FLOAT.fullmatch(text):
+        return "float"
+    if len(text) == 36 and _UUID.fullmatch(text):
+        return "uuid"
+    if classes & CharClass.DIGIT and _DATE.fullmatch(text):
+        return "date"
+    if classes & CharClass.DIGIT and (_IPV4.fullmatch(text) or (":" in text and _is_ipv6(text))):
+        return "ip"
+    if "@" in text and _EMAIL.fullmatch(text):
+        return "email"
+    if classes & CharClass.DIGIT and _HEX.fullmatch(text) and not classes & CharClass.PUNCT:
+        return "hex"
+    if text.isalpha():
+        return "word"
+    if text.isalnum():
+        return "alnum"
+    if _TOKEN.fullmatch(text):
+        return "token"
+    return "text"
+
+
+def _is_ipv6(text: str) -> bool:
+    return text.count(":") >= 2 and _IPV6.fullmatch(text) is not None
+
+
+def entropy_of(text: str) -> float:
+    """Shannon entropy in bits per character (0 for the empty string)."""
+    n = len(text)
+    if n < 2:
+        return 0.0
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+_cache: dict[str, TextProfile] = {}
+
+
+def profile_text(text: str) -> TextProfile:
+    """Profile a decoded value; results are cached (bounded by CACHE_SIZE)."""
+    cached = _cache.get(text)
+    if cached is not None:
+        return cached
+    scan = text if len(text) <= PROFILE_CHARS else text[:PROFILE_CHARS]
+    chars = set(scan)
+    classes = classes_of(chars)
+    specials = frozenset(chars & PUNCT)
+    sequences: frozenset[str] = frozenset()
+    if specials or "0" in chars:
+        sequences = frozenset(m.group(0).lower() for m in _SEQUENCE_RE.finditer(scan))
+    profile = TextProfile(
+        length=len(text),
+        classes=classes,
+        specials=specials,
+        sequences=sequences,
+        shape=shape_of(scan, classes),
+        entropy=entropy_of(scan) if len(scan) >= 16 else 0.0,
+    )
+    if len(_cache) >= CACHE_SIZE:
+        _cache.clear()
+    _cache[text] = profile
+    return profile
+
+
+def class_names(mask: int) -> list[str]:
+    """Stable names of the classes in ``mask``."""
+    return [name for cls, name in CLASS_NAMES.items() if mask & cls]
+
+
+def classes_from_names(names: list[str]) -> int:
+    """Inverse of :func:`class_names`; unknown names raise ValueError."""
+    by_name = {name: cls for cls, name in CLASS_NAMES.items()}
+    mask = 0
+    for name in names:
+        if name not in by_name:
+            raise ValueError(f"unknown character class {name!r}")
+        mask |= by_name[name]
+    return mask

@@ -1,0 +1,97 @@
+"""A request/response model independent of any server library.
+
+Every adapter (reverse proxy, ASGI, WSGI, data-set readers) converts what it received into these
+plain values, so the inspection core sees one shape and never a socket. Values are kept raw (as
+received on the wire, percent-encoding included): normalisation is the profiler's job, because
+the way a value was encoded is itself evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class BodyState(Enum):
+    """How much of a body the adapter could hand to the core."""
+
+    COMPLETE = "complete"
+    """The whole body is in ``body``."""
+    TRUNCATED = "truncated"
+    """The body was longer than the configured bound; ``body`` holds its first bytes."""
+    UNKNOWN_LENGTH = "unknown-length"
+    """The length was not announced and reading stopped at the bound or was not attempted."""
+
+
+@dataclass(slots=True)
+class Request:
+    """One HTTP request as seen by a gate.
+
+    ``path`` and ``query`` are raw (still percent-encoded); ``headers`` keeps order and repeats,
+    with lower-case names.
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    body_state: BodyState = BodyState.COMPLETE
+    client: str = ""
+    request_id: str = ""
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key == lname:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-case; empty when absent."""
+        raw = self.header("content-type") or ""
+        return raw.split(";", 1)[0].strip().lower()
+
+
+@dataclass(slots=True)
+class Response:
+    """One HTTP response as seen by a gate, with the upstream's latency in milliseconds."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    body_state: BodyState = BodyState.COMPLETE
+    latency_ms: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key == lname:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-case; empty when absent."""
+        raw = self.header("content-type") or ""
+        return raw.split(";", 1)[0].strip().lower()
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """Split a request target into raw path and raw query.
+
+    Absolute-form targets (``http://host/p?q``) are reduced to their path, as a proxy receives
+    them from clients that talk to it as a forward proxy.
+    """
+    if "://" in target[:16]:
+        scheme_end = target.index("://") + 3
+        slash = target.find("/", scheme_end)
+        target = "/" if slash < 0 else target[slash:]
+    fragment = target.find("#")
+    if fragment >= 0:
+        target = target[:fragment]
+    path, _, query = target.partition("?")
+    return path or "/", query

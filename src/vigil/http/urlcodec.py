@@ -1,0 +1,135 @@
+"""Percent-decoding that keeps the evidence.
+
+Decoding is where evasions hide: double encoding (``%2527``), overlong UTF-8 (``%C0%AE``), NUL
+bytes, bare control characters, malformed escapes and Unicode compatibility forms (fullwidth
+``＜script＞``). Every value is decoded once, normalised to NFKC, and returned with flags that
+name each anomaly met on the way, so the model can learn which anomalies are normal for a field
+(CSIC's shop sends ISO-8859-1, for example) and alert on the rest. Decoding never raises.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import IntFlag
+from urllib.parse import unquote_to_bytes
+
+
+class Encoding(IntFlag):
+    """Anomalies met while decoding one value."""
+
+    NONE = 0
+    BAD_PERCENT = 1
+    DOUBLE_ENCODED = 2
+    NON_UTF8 = 4
+    OVERLONG_UTF8 = 8
+    NUL = 16
+    CONTROL = 32
+    CRLF = 64
+    NFKC_CHANGED = 128
+
+
+ENCODING_NAMES: dict[Encoding, str] = {
+    Encoding.BAD_PERCENT: "bad-percent-escape",
+    Encoding.DOUBLE_ENCODED: "double-percent-encoding",
+    Encoding.NON_UTF8: "non-utf8",
+    Encoding.OVERLONG_UTF8: "overlong-utf8",
+    Encoding.NUL: "nul-byte",
+    Encoding.CONTROL: "control-character",
+    Encoding.CRLF: "crlf",
+    Encoding.NFKC_CHANGED: "unicode-compatibility-form",
+}
+"""Stable names of the flags, as written in policies and alerts."""
+
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}|%u[0-9A-Fa-f]{4}")
+_OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f]|\xf0[\x80-\x8f]")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def names_of(flags: int) -> list[str]:
+    """The stable names of the flags set in ``flags``, in flag order."""
+    return [name for flag, name in ENCODING_NAMES.items() if flags & flag]
+
+
+def flags_from_names(names: list[str]) -> int:
+    """Inverse of :func:`names_of`; unknown names raise ValueError."""
+    by_name = {name: flag for flag, name in ENCODING_NAMES.items()}
+    flags = 0
+    for name in names:
+        if name not in by_name:
+            raise ValueError(f"unknown encoding anomaly {name!r}")
+        flags |= by_name[name]
+    return flags
+
+
+def text_flags(text: str) -> int:
+    """Flags that a decoded text carries by itself (NUL, CR/LF, other control characters)."""
+    flags = 0
+    if "\x00" in text:
+        flags |= Encoding.NUL
+    if "\r" in text or "\n" in text:
+        flags |= Encoding.CRLF
+    if _CONTROL.search(text):
+        flags |= Encoding.CONTROL
+    return flags
+
+
+def normalize(text: str) -> tuple[str, int]:
+    """NFKC-normalise non-ASCII text; report whether that changed it."""
+    if text.isascii():
+        return text, 0
+    normal = unicodedata.normalize("NFKC", text)
+    return normal, (Encoding.NFKC_CHANGED if normal != text else 0)
+
+
+def decode_bytes(raw: bytes) -> tuple[str, int]:
+    """Bytes to text: UTF-8 when valid, else ISO-8859-1 with the NON_UTF8 flag."""
+    flags = 0
+    if _OVERLONG.search(raw):
+        flags |= Encoding.OVERLONG_UTF8
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+        flags |= Encoding.NON_UTF8
+    return text, flags
+
+
+def decode_component(raw: str, plus_as_space: bool = True) -> tuple[str, int]:
+    """Percent-decode one URL or form component into normalised text and anomaly flags."""
+    flags = 0
+    if "%" not in raw:
+        text = raw.replace("+", " ") if plus_as_space and "+" in raw else raw
+    else:
+        if _BAD_PERCENT.search(raw):
+            flags |= Encoding.BAD_PERCENT
+        if plus_as_space and "+" in raw:
+            raw = raw.replace("+", " ")
+        text, byte_flags = decode_bytes(unquote_to_bytes(raw))
+        flags |= byte_flags
+        if "%" in text and _ENCODED.search(text):
+            flags |= Encoding.DOUBLE_ENCODED
+    text, nfkc = normalize(text)
+    return text, flags | nfkc | text_flags(text)
+
+
+def split_pairs(raw: str, max_pairs: int) -> tuple[list[tuple[str, str]], bool]:
+    """Split ``a=1&b=2`` into raw (still encoded) pairs, at most ``max_pairs`` of them.
+
+    Returns the pairs and whether the input held more than the bound: callers alert on that
+    instead of spending unbounded work on a request with 10,000 keys.
+    """
+    if not raw:
+        return [], False
+    parts = raw.split("&", max_pairs)
+    truncated = len(parts) > max_pairs
+    if truncated:
+        parts = parts[:max_pairs]
+    pairs: list[tuple[str, str]] = []
+    for part in parts:
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        pairs.append((key, value))
+    return pairs, truncated
