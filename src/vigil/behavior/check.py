@@ -19,19 +19,26 @@ MEDIUM_SPECIALS = frozenset("(){}[]*%=&#!^/")
 LOW_SEQUENCES = frozenset({"0x"})
 
 HIGH_ENCODINGS = Encoding.DOUBLE_ENCODED | Encoding.OVERLONG_UTF8 | Encoding.NUL | Encoding.CONTROL | Encoding.CRLF
-MEDIUM_ENCODINGS = Encoding.BAD_PERCENT | Encoding.NFKC_CHANGED
+MEDIUM_ENCODINGS = Encoding.BAD_PERCENT
 
 UNKNOWN_FIELD_SEVERITY = {"header": Severity.LOW, "cookie": Severity.LOW}
 """Severity of a field never seen on a route, by prefix; other prefixes are medium."""
 
 
-def specials_severity(chars: frozenset[str] | set[str]) -> Severity:
+FREE_TEXT_SPECIALS = 4
+"""A field that admits spaces and at least this many special characters is free text: a new
+harmless special character there is low severity; anywhere else it is medium."""
+
+
+def specials_severity(chars: frozenset[str] | set[str], free_text: bool = False) -> Severity:
     """Severity of characters appearing where they were never seen."""
     if chars & HIGH_SPECIALS:
         return Severity.HIGH
     if chars & MEDIUM_SPECIALS:
         return Severity.MEDIUM if len(chars) < 3 else Severity.HIGH
-    return Severity.LOW if len(chars) < 3 else Severity.MEDIUM
+    if free_text:
+        return Severity.LOW if len(chars) < 3 else Severity.MEDIUM
+    return Severity.MEDIUM
 
 
 def encoding_severity(flags: int) -> Severity:
@@ -45,6 +52,10 @@ def encoding_severity(flags: int) -> Severity:
 
 def _chars(chars: frozenset[str] | set[str]) -> str:
     return "".join(sorted(chars)) or "none"
+
+
+def _free_text(check: FieldCheck) -> bool:
+    return bool(check.classes & CharClass.SPACE) and len(check.specials) >= FREE_TEXT_SPECIALS
 
 
 def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) -> list[Alert]:
@@ -64,7 +75,7 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
     new_specials = prof.specials - check.specials
     if new_specials:
         alerts.append(
-            Alert("V101", route, path, f"specials {_chars(check.specials)!r}", f"{_chars(new_specials)!r} in {redact(text)}", specials_severity(new_specials))
+            Alert("V101", route, path, f"specials {_chars(check.specials)!r}", f"{_chars(new_specials)!r} in {redact(text)}", specials_severity(new_specials, _free_text(check)))
         )
     new_sequences = prof.sequences - check.sequences
     if new_sequences:
@@ -98,6 +109,9 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
     if check.enum is not None:
         if text not in check.enum:
             alerts.append(Alert("V106", route, path, f"one of {len(check.enum)} known values", redact(text), Severity.MEDIUM))
+    elif check.patterns is not None and prof.pattern not in check.patterns:
+        shown = ", ".join(sorted(check.patterns)[:4])
+        alerts.append(Alert("V105", route, path, f"pattern {shown}", f"{prof.pattern or 'long'} {redact(text)}", Severity.MEDIUM))
     elif check.shapes is not None and prof.shape not in check.shapes:
         sev = Severity.MEDIUM if check.typed else Severity.LOW
         alerts.append(Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev))

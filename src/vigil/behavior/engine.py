@@ -336,6 +336,7 @@ def _add_fields(stats: RouteStats, fields: list[BodyField], response: bool) -> N
         f.shapes.add(prof.shape)
         if not response and prof.length <= 64:
             f.values.add(value.text)
+            f.patterns.add(prof.pattern)
         if prof.length >= 16:
             f.entropy.add(prof.entropy)
 

@@ -32,6 +32,8 @@ class LearnSettings:
     enum_max_values: int = 16
     """A field with at most this many distinct values, each well supported, is an enum."""
     enum_min_per_value: float = 5.0
+    pattern_max: int = 16
+    """A field whose values show at most this many run patterns (and no overflow) is judged on them."""
     """Average samples per distinct value needed before a field is treated as an enum."""
     required_presence: float = 0.999
     """Presence ratio above which a field is required."""
@@ -77,6 +79,16 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
         and all(_support(v, n, settings) for v in values.items.values())
     ):
         enum = sorted(values.items)
+    patterns: list[str] | None = None
+    if (
+        enum is None
+        and not _support(stats.classes[3], n, settings)
+        and stats.patterns.overflow == 0
+        and 0 < len(stats.patterns.items) <= settings.pattern_max
+        and sum(stats.patterns.items.values()) >= n - 0.5
+        and all(_support(v, n, settings) for v in stats.patterns.items.values())
+    ):
+        patterns = sorted(stats.patterns.items)
     long_values = sum(stats.entropy.counts)
     entropy_max = None
     if long_values >= settings.entropy_min_samples:
@@ -92,6 +104,7 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
         shapes=shapes,
         kinds=kinds,
         enum=enum,
+        patterns=patterns,
         encodings=encodings,
         entropy_max=entropy_max,
         max_repeat=max(1, int(stats.repeats.max_seen)),

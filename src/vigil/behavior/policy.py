@@ -46,6 +46,7 @@ class FieldPolicy(_Model):
     shapes: list[str] = Field(default_factory=list)
     kinds: list[str] = Field(default_factory=list)
     enum: list[str] | None = None
+    patterns: list[str] | None = None
     encodings: list[str] = Field(default_factory=list)
     entropy_max: float | None = None
     max_repeat: int = Field(1, ge=1)
@@ -195,6 +196,7 @@ class FieldCheck:
     typed: bool
     kinds: frozenset[str] | None
     enum: frozenset[str] | None
+    patterns: frozenset[str] | None
     encodings: int
     entropy_max: float | None
     max_repeat: int
@@ -218,6 +220,7 @@ class FieldCheck:
             typed=bool(spec.shapes) and set(spec.shapes) <= TYPED_SHAPES,
             kinds=frozenset(spec.kinds) if spec.kinds else None,
             enum=frozenset(spec.enum) if spec.enum is not None else None,
+            patterns=frozenset(spec.patterns) if spec.patterns is not None else None,
             encodings=flags_from_names(spec.encodings),
             entropy_max=spec.entropy_max,
             max_repeat=spec.max_repeat,

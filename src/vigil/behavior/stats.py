@@ -165,6 +165,7 @@ class FieldStats:
     shapes: Counts = field(default_factory=Counts)
     kinds: Counts = field(default_factory=Counts)
     values: Counts = field(default_factory=Counts)
+    patterns: Counts = field(default_factory=Counts)
     flags: list[float] = field(default_factory=lambda: [0.0] * 8)
     entropy: Histogram = field(default_factory=lambda: Histogram(ENTROPY_EDGES))
     present: float = 0.0
@@ -186,6 +187,7 @@ class FieldStats:
             (self.shapes, other.shapes),
             (self.kinds, other.kinds),
             (self.values, other.values),
+            (self.patterns, other.patterns),
         ):
             mine.merge(theirs)
 
@@ -197,7 +199,7 @@ class FieldStats:
             hist.decay(factor)
         self.classes = [c * factor for c in self.classes]
         self.flags = [c * factor for c in self.flags]
-        for counts in (self.specials, self.sequences, self.shapes, self.kinds, self.values):
+        for counts in (self.specials, self.sequences, self.shapes, self.kinds, self.values, self.patterns):
             counts.decay(factor)
 
     def to_dict(self) -> dict[str, Any]:
@@ -215,6 +217,7 @@ class FieldStats:
             "shapes": self.shapes.to_dict(),
             "kinds": self.kinds.to_dict(),
             "values": self.values.to_dict(),
+            "patterns": self.patterns.to_dict(),
         }
 
     @classmethod
@@ -233,6 +236,7 @@ class FieldStats:
             shapes=Counts.from_dict(data["shapes"]),
             kinds=Counts.from_dict(data["kinds"]),
             values=Counts.from_dict(data["values"]),
+            patterns=Counts.from_dict(data.get("patterns", {})),
         )
 
 

@@ -96,6 +96,10 @@ _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?
 _IPV6 = re.compile(r"[0-9a-fA-F:]{2,39}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_.-]{16,}")
+_RUNS = re.compile(r"[a-z\u00df-\u00ff]+|[A-Z\u00c0-\u00de]+|[0-9]+")
+
+PATTERN_MAX = 64
+"""Values longer than this get no run pattern (free text has no useful one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,7 @@ class TextProfile:
     sequences: frozenset[str]
     shape: str
     entropy: float
+    pattern: str
 
 
 def classes_of(chars: frozenset[str] | set[str]) -> int:
@@ -164,6 +169,24 @@ def _is_ipv6(text: str) -> bool:
     return text.count(":") >= 2 and _IPV6.fullmatch(text) is not None
 
 
+def _run_token(match: re.Match[str]) -> str:
+    ch = match.group(0)[0]
+    if ch.isdigit():
+        return "9"
+    return "A" if ch.isupper() else "a"
+
+
+def pattern_of(text: str) -> str:
+    """The run pattern of a short value: letter and digit runs collapsed (``12345678Z`` -> ``9A``).
+
+    Empty for values longer than PATTERN_MAX. A field whose values share few patterns (an ID
+    card number, a postcode, a date) is judged on them.
+    """
+    if len(text) > PATTERN_MAX:
+        return ""
+    return _RUNS.sub(_run_token, text)
+
+
 def entropy_of(text: str) -> float:
     """Shannon entropy in bits per character (0 for the empty string)."""
     n = len(text)
@@ -194,6 +217,7 @@ def profile_text(text: str) -> TextProfile:
         sequences=sequences,
         shape=shape_of(scan, classes),
         entropy=entropy_of(scan) if len(scan) >= 16 else 0.0,
+        pattern=pattern_of(text),
     )
     if len(_cache) >= CACHE_SIZE:
         _cache.clear()

@@ -1,0 +1,115 @@
+"""``vigil eval``: detection and false-positive rates on a labelled HTTP data set.
+
+Learns from the data set's normal training traffic only, then judges its normal test set and
+its anomalous set in enforce mode and prints the request-level confusion matrix.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from vigil.behavior.engine import Engine
+from vigil.evaluation.detection import Confusion, evaluate, train
+from vigil.evaluation.rawhttp import CaptureError, read_capture
+
+CSIC_FILES = {
+    "train": "normalTrafficTraining.txt.gz",
+    "normal": "normalTrafficTest.txt.gz",
+    "anomalous": "anomalousTrafficTest.txt.gz",
+}
+DEFAULT_DATA = Path("../shared/data/csic2010")
+
+
+def _progress(phase: str, count: int) -> None:
+    click.echo(f"  {phase}: {count} requests", err=True)
+
+
+def _report(result: Confusion, trained: int, seconds: float) -> str:
+    lines = [
+        f"learned from {trained} normal requests; judged in enforce mode ({seconds:.1f} s)",
+        "",
+        "                      flagged   passed",
+        f"  anomalous (attack)  {result.true_positives:7d}  {result.false_negatives:7d}",
+        f"  normal (benign)     {result.false_positives:7d}  {result.true_negatives:7d}",
+        "",
+        f"detection rate       {result.detection_rate:8.2%}",
+        f"false-positive rate  {result.false_positive_rate:8.3%}",
+        f"precision            {result.precision:8.2%}",
+        "",
+        "alert codes on anomalous requests: "
+        + ", ".join(f"{c} {n}" for c, n in result.codes_on_anomalous.most_common(8)),
+        "alert codes on false positives:    "
+        + (", ".join(f"{c} {n}" for c, n in result.codes_on_normal.most_common(8)) or "none"),
+    ]
+    if result.false_positive_examples:
+        lines += ["", "false positives (first ones):"]
+        lines += [f"  {x[:160]}" for x in result.false_positive_examples]
+    if result.missed_examples:
+        lines += ["", "missed (first ones):"]
+        lines += [f"  {x[:160]}" for x in result.missed_examples]
+    return "\n".join(lines)
+
+
+@click.command(name="eval")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Folder holding the CSIC 2010 files (normalTrafficTraining.txt.gz, ...).",
+)
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--examples", type=click.IntRange(0, 1000), default=5, show_default=True, help="Misses and false positives to show.")
+@click.option("--save-policy", type=click.Path(path_type=Path), default=None, help="Write the learned policy to this YAML file.")
+def command(data_dir: Path, output: str, examples: int, save_policy: Path | None) -> None:
+    """Learn on the CSIC 2010 normal training traffic, then report detection on its anomalous
+    set and false positives on its normal test set, with the confusion matrix.
+
+    Example: vigil eval --data ../shared/data/csic2010
+    """
+    paths = {role: data_dir / name for role, name in CSIC_FILES.items()}
+    for role, path in paths.items():
+        if not path.is_file():
+            raise click.UsageError(f"{path}: {role} file not found (expected the CSIC 2010 files in --data)")
+    started = time.perf_counter()
+    engine = Engine()
+    try:
+        click.echo("learning from normal training traffic...", err=True)
+        trained = train(engine, read_capture(paths["train"]), _progress)
+        click.echo("judging test traffic...", err=True)
+        result = evaluate(
+            engine, read_capture(paths["normal"]), read_capture(paths["anomalous"]), _progress, examples
+        )
+    except CaptureError as exc:
+        raise click.UsageError(str(exc)) from None
+    seconds = time.perf_counter() - started
+    if save_policy is not None:
+        from vigil.behavior.policy import save_policy as write_policy
+
+        write_policy(engine.policy, save_policy)
+    if output == "json":
+        json.dump(
+            {
+                "trained": trained,
+                "true_positives": result.true_positives,
+                "false_negatives": result.false_negatives,
+                "false_positives": result.false_positives,
+                "true_negatives": result.true_negatives,
+                "detection_rate": result.detection_rate,
+                "false_positive_rate": result.false_positive_rate,
+                "precision": result.precision,
+                "codes_on_anomalous": dict(result.codes_on_anomalous),
+                "codes_on_false_positives": dict(result.codes_on_normal),
+            },
+            sys.stdout,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        click.echo(_report(result, trained, seconds))

@@ -1,0 +1,1 @@
+"""Evaluation on labelled traffic: data-set readers and detection metrics."""
