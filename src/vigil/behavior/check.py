@@ -18,8 +18,14 @@ HIGH_SPECIALS = frozenset("'\"<>;`|\\$")
 MEDIUM_SPECIALS = frozenset("(){}[]*%=&#!^/")
 LOW_SEQUENCES = frozenset({"0x"})
 
-HIGH_ENCODINGS = Encoding.DOUBLE_ENCODED | Encoding.OVERLONG_UTF8 | Encoding.NUL | Encoding.CONTROL | Encoding.CRLF
-MEDIUM_ENCODINGS = Encoding.BAD_PERCENT
+HIGH_ENCODINGS = int(
+    Encoding.DOUBLE_ENCODED | Encoding.OVERLONG_UTF8 | Encoding.NUL | Encoding.CONTROL | Encoding.CRLF
+)
+MEDIUM_ENCODINGS = int(Encoding.BAD_PERCENT)
+_PUNCT = int(CharClass.PUNCT)
+_SPACE = int(CharClass.SPACE)
+_CONTROL = int(CharClass.CONTROL)
+_SPACE_OR_SYMBOL = int(CharClass.SPACE | CharClass.SYMBOL_OTHER)
 
 UNKNOWN_FIELD_SEVERITY = {"header": Severity.LOW, "cookie": Severity.LOW}
 """Severity of a field never seen on a route, by prefix; other prefixes are medium."""
@@ -55,7 +61,7 @@ def _chars(chars: frozenset[str] | set[str]) -> str:
 
 
 def _free_text(check: FieldCheck) -> bool:
-    return bool(check.classes & CharClass.SPACE) and len(check.specials) >= FREE_TEXT_SPECIALS
+    return bool(check.classes & _SPACE) and len(check.specials) >= FREE_TEXT_SPECIALS
 
 
 def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) -> list[Alert]:
@@ -71,6 +77,9 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
             sev = Severity.MEDIUM if value.size > 2 * check.hi + 8 else Severity.LOW
             alerts.append(Alert("V124", route, path, f"size <= {check.hi}", str(value.size), sev))
         return alerts
+    memo = (text, value.flags)
+    if repeat <= check.max_repeat and memo in check.clean:
+        return alerts
     prof: TextProfile = profile_text(text)
     new_specials = prof.specials - check.specials
     if new_specials:
@@ -81,11 +90,11 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
     if new_sequences:
         sev = Severity.LOW if new_sequences <= LOW_SEQUENCES else Severity.HIGH
         alerts.append(Alert("V102", route, path, "no such sequence", f"{sorted(new_sequences)} in {redact(text)}", sev))
-    new_classes = prof.classes & ~check.classes & ~CharClass.PUNCT
+    new_classes = prof.classes & ~check.classes & ~_PUNCT
     if new_classes:
-        if new_classes & CharClass.CONTROL:
+        if new_classes & _CONTROL:
             sev = Severity.HIGH
-        elif new_classes & (CharClass.SPACE | CharClass.SYMBOL_OTHER):
+        elif new_classes & _SPACE_OR_SYMBOL:
             sev = Severity.MEDIUM
         else:
             sev = Severity.LOW
@@ -119,6 +128,8 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
         alerts.append(Alert("V108", route, path, f"entropy <= {check.entropy_max}", f"{prof.entropy:.2f}", Severity.LOW))
     if repeat > check.max_repeat:
         alerts.append(Alert("V112", route, path, f"at most {check.max_repeat} occurrence(s)", str(repeat), Severity.MEDIUM))
+    elif not alerts:
+        check.remember_clean(memo)
     return alerts
 
 

@@ -161,7 +161,7 @@ class Engine:
         return alerts
 
     def _judge_path(self, key: str, obs: Observation) -> list[Alert]:
-        if not obs.path_flags & HIGH_ENCODINGS:
+        if not obs.path_flags or not obs.path_flags & HIGH_ENCODINGS:
             return []
         flags = obs.path_flags & HIGH_ENCODINGS
         return [Alert("V107", key, "path", "encodings none", ",".join(names_of(flags)), encoding_severity(flags))]

@@ -9,7 +9,7 @@ bit masks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,10 @@ from vigil.http.urlcodec import flags_from_names
 API_VERSION = "vigil.dev/v1"
 DEFAULT_BODY_LIMIT = 1 << 20
 """Default bound on request and response bodies read for inspection (1 MiB)."""
+
+
+CLEAN_MEMO = 1024
+"""Bound on the values remembered as clean per compiled field."""
 
 
 class PolicyError(ValueError):
@@ -202,6 +206,14 @@ class FieldCheck:
     max_repeat: int
     required: bool
     description: str
+    clean: dict[tuple[str, int], None] = field(default_factory=dict, compare=False, repr=False)
+    """Values already judged clean for this field (bounded by CLEAN_MEMO)."""
+
+    def remember_clean(self, memo: tuple[str, int]) -> None:
+        """Remember a clean value so repeats skip the checks; the memo is emptied when full."""
+        if len(self.clean) >= CLEAN_MEMO:
+            self.clean.clear()
+        self.clean[memo] = None
 
     @classmethod
     def compile(cls, spec: FieldPolicy) -> FieldCheck:

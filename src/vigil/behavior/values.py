@@ -96,7 +96,9 @@ _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?
 _IPV6 = re.compile(r"[0-9a-fA-F:]{2,39}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_.-]{16,}")
-_RUNS = re.compile(r"[a-z\u00df-\u00ff]+|[A-Z\u00c0-\u00de]+|[0-9]+")
+_DIGIT_RUNS = re.compile(r"[0-9]+")
+_UPPER_RUNS = re.compile(r"[A-Z\u00c0-\u00de]+")
+_LOWER_RUNS = re.compile(r"[a-z\u00df-\u00ff]+")
 
 PATTERN_MAX = 64
 """Values longer than this get no run pattern (free text has no useful one)."""
@@ -115,24 +117,30 @@ class TextProfile:
     pattern: str
 
 
+_LOWER, _UPPER, _DIGIT, _SPACE = int(CharClass.LOWER), int(CharClass.UPPER), int(CharClass.DIGIT), int(CharClass.SPACE)
+_PUNCT, _OTHER_LETTER, _OTHER_SYMBOL = int(CharClass.PUNCT), int(CharClass.LETTER_OTHER), int(CharClass.SYMBOL_OTHER)
+_CONTROL = int(CharClass.CONTROL)
+_FREE = _SPACE | _CONTROL | _OTHER_SYMBOL
+
+
 def classes_of(chars: frozenset[str] | set[str]) -> int:
     """The CharClass bits present in a set of characters."""
     mask = 0
-    if chars & LOWER:
-        mask |= CharClass.LOWER
-    if chars & UPPER:
-        mask |= CharClass.UPPER
-    if chars & DIGITS:
-        mask |= CharClass.DIGIT
-    if chars & SPACES:
-        mask |= CharClass.SPACE
-    if chars & PUNCT:
-        mask |= CharClass.PUNCT
-    if chars & ASCII_CONTROL:
-        mask |= CharClass.CONTROL
+    if not chars.isdisjoint(LOWER):
+        mask |= _LOWER
+    if not chars.isdisjoint(UPPER):
+        mask |= _UPPER
+    if not chars.isdisjoint(DIGITS):
+        mask |= _DIGIT
+    if not chars.isdisjoint(SPACES):
+        mask |= _SPACE
+    if not chars.isdisjoint(PUNCT):
+        mask |= _PUNCT
+    if not chars.isdisjoint(ASCII_CONTROL):
+        mask |= _CONTROL
     for ch in chars:
         if ord(ch) > 127:
-            mask |= CharClass.LETTER_OTHER if ch.isalpha() else CharClass.SYMBOL_OTHER
+            mask |= _OTHER_LETTER if ch.isalpha() else _OTHER_SYMBOL
     return mask
 
 
@@ -140,7 +148,7 @@ def shape_of(text: str, classes: int) -> str:
     """The most specific typed shape of ``text``."""
     if not text:
         return "empty"
-    if classes & (CharClass.SPACE | CharClass.CONTROL | CharClass.SYMBOL_OTHER):
+    if classes & _FREE:
         return "date" if _DATE.fullmatch(text) else "text"
     if _INT.fullmatch(text):
         return "int"
@@ -148,13 +156,14 @@ def shape_of(text: str, classes: int) -> str:
         return "float"
     if len(text) == 36 and _UUID.fullmatch(text):
         return "uuid"
-    if classes & CharClass.DIGIT and _DATE.fullmatch(text):
+    has_digit = classes & _DIGIT
+    if has_digit and _DATE.fullmatch(text):
         return "date"
-    if classes & CharClass.DIGIT and (_IPV4.fullmatch(text) or (":" in text and _is_ipv6(text))):
+    if has_digit and (_IPV4.fullmatch(text) or (":" in text and _is_ipv6(text))):
         return "ip"
     if "@" in text and _EMAIL.fullmatch(text):
         return "email"
-    if classes & CharClass.DIGIT and _HEX.fullmatch(text) and not classes & CharClass.PUNCT:
+    if has_digit and not classes & _PUNCT and _HEX.fullmatch(text):
         return "hex"
     if text.isalpha():
         return "word"
@@ -169,13 +178,6 @@ def _is_ipv6(text: str) -> bool:
     return text.count(":") >= 2 and _IPV6.fullmatch(text) is not None
 
 
-def _run_token(match: re.Match[str]) -> str:
-    ch = match.group(0)[0]
-    if ch.isdigit():
-        return "9"
-    return "A" if ch.isupper() else "a"
-
-
 def pattern_of(text: str) -> str:
     """The run pattern of a short value: letter and digit runs collapsed (``12345678Z`` -> ``9A``).
 
@@ -184,7 +186,7 @@ def pattern_of(text: str) -> str:
     """
     if len(text) > PATTERN_MAX:
         return ""
-    return _RUNS.sub(_run_token, text)
+    return _LOWER_RUNS.sub("a", _UPPER_RUNS.sub("A", _DIGIT_RUNS.sub("9", text)))
 
 
 def entropy_of(text: str) -> float:

@@ -63,15 +63,23 @@ def flags_from_names(names: list[str]) -> int:
     return flags
 
 
+_NUL = int(Encoding.NUL)
+_CRLF = int(Encoding.CRLF)
+_CTRL = int(Encoding.CONTROL)
+_NFKC = int(Encoding.NFKC_CHANGED)
+
+
 def text_flags(text: str) -> int:
     """Flags that a decoded text carries by itself (NUL, CR/LF, other control characters)."""
+    if text.isprintable():
+        return 0
     flags = 0
     if "\x00" in text:
-        flags |= Encoding.NUL
+        flags |= _NUL
     if "\r" in text or "\n" in text:
-        flags |= Encoding.CRLF
+        flags |= _CRLF
     if _CONTROL.search(text):
-        flags |= Encoding.CONTROL
+        flags |= _CTRL
     return flags
 
 
@@ -80,7 +88,7 @@ def normalize(text: str) -> tuple[str, int]:
     if text.isascii():
         return text, 0
     normal = unicodedata.normalize("NFKC", text)
-    return normal, (Encoding.NFKC_CHANGED if normal != text else 0)
+    return normal, (_NFKC if normal != text else 0)
 
 
 def decode_bytes(raw: bytes) -> tuple[str, int]:
