@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 _HERE = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _HERE]  # this file shadows stdlib inspect
+sys.path[:] = [
+    p for p in sys.path if str(Path(p or ".").resolve()) != _HERE
+]  # this file shadows stdlib inspect
 
 import argparse  # noqa: E402
 import random  # noqa: E402
@@ -57,7 +59,10 @@ def make_post(rng: random.Random) -> Request:
         {"sku": f"SKU-{rng.randint(1000, 9999)}", "qty": rng.randint(1, 5), "note": _word(rng, 20)}
         for _ in range(32)
     ]
-    doc = {"customer": {"name": _word(rng, 8), "email": f"{_word(rng, 6)}@example.com"}, "items": items}
+    doc = {
+        "customer": {"name": _word(rng, 8), "email": f"{_word(rng, 6)}@example.com"},
+        "items": items,
+    }
     body = orjson.dumps(doc)
     headers = [*HEADERS, ("content-type", "application/json")]
     return Request("POST", "/orders", "", headers, body)
@@ -107,7 +112,9 @@ def main() -> None:
 
         base = rate(baseline, args.seconds)
         got = rate(inspect, args.seconds)
-        print(f"{name:16s} {got:10,.0f} inspections/s   baseline (parse only) {base:10,.0f}/s   ratio {got / base:5.3f}")
+        print(
+            f"{name:16s} {got:10,.0f} inspections/s   baseline (parse only) {base:10,.0f}/s   ratio {got / base:5.3f}"
+        )
     print("target: GET >= 20,000 inspections/s on one core")
 
 

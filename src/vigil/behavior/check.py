@@ -19,7 +19,11 @@ MEDIUM_SPECIALS = frozenset("(){}[]*%=&#!^/")
 LOW_SEQUENCES = frozenset({"0x"})
 
 HIGH_ENCODINGS = int(
-    Encoding.DOUBLE_ENCODED | Encoding.OVERLONG_UTF8 | Encoding.NUL | Encoding.CONTROL | Encoding.CRLF
+    Encoding.DOUBLE_ENCODED
+    | Encoding.OVERLONG_UTF8
+    | Encoding.NUL
+    | Encoding.CONTROL
+    | Encoding.CRLF
 )
 MEDIUM_ENCODINGS = int(Encoding.BAD_PERCENT)
 _PUNCT = int(CharClass.PUNCT)
@@ -70,7 +74,9 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
     path = value.path
     text = value.text
     if check.kinds is not None and value.kind != "value" and value.kind not in check.kinds:
-        alerts.append(Alert("V125", route, path, "|".join(sorted(check.kinds)), value.kind, Severity.MEDIUM))
+        alerts.append(
+            Alert("V125", route, path, "|".join(sorted(check.kinds)), value.kind, Severity.MEDIUM)
+        )
         return alerts
     if value.size is not None:
         if value.size > check.hi:
@@ -84,12 +90,28 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
     new_specials = prof.specials - check.specials
     if new_specials:
         alerts.append(
-            Alert("V101", route, path, f"specials {_chars(check.specials)!r}", f"{_chars(new_specials)!r} in {redact(text)}", specials_severity(new_specials, _free_text(check)))
+            Alert(
+                "V101",
+                route,
+                path,
+                f"specials {_chars(check.specials)!r}",
+                f"{_chars(new_specials)!r} in {redact(text)}",
+                specials_severity(new_specials, _free_text(check)),
+            )
         )
     new_sequences = prof.sequences - check.sequences
     if new_sequences:
         sev = Severity.LOW if new_sequences <= LOW_SEQUENCES else Severity.HIGH
-        alerts.append(Alert("V102", route, path, "no such sequence", f"{sorted(new_sequences)} in {redact(text)}", sev))
+        alerts.append(
+            Alert(
+                "V102",
+                route,
+                path,
+                "no such sequence",
+                f"{sorted(new_sequences)} in {redact(text)}",
+                sev,
+            )
+        )
     new_classes = prof.classes & ~check.classes & ~_PUNCT
     if new_classes:
         if new_classes & _CONTROL:
@@ -99,11 +121,27 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
         else:
             sev = Severity.LOW
         alerts.append(
-            Alert("V103", route, path, "classes " + ",".join(class_names(check.classes)), ",".join(class_names(new_classes)) + f" in {redact(text)}", sev)
+            Alert(
+                "V103",
+                route,
+                path,
+                "classes " + ",".join(class_names(check.classes)),
+                ",".join(class_names(new_classes)) + f" in {redact(text)}",
+                sev,
+            )
         )
     flags = value.flags & ~check.encodings
     if flags:
-        alerts.append(Alert("V107", route, path, "encodings " + (",".join(names_of(check.encodings)) or "none"), ",".join(names_of(flags)), encoding_severity(flags)))
+        alerts.append(
+            Alert(
+                "V107",
+                route,
+                path,
+                "encodings " + (",".join(names_of(check.encodings)) or "none"),
+                ",".join(names_of(flags)),
+                encoding_severity(flags),
+            )
+        )
     length = prof.length
     if length > check.hi:
         if length > 8 * check.hi + 64:
@@ -112,22 +150,64 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
             sev = Severity.MEDIUM
         else:
             sev = Severity.LOW
-        alerts.append(Alert("V104", route, path, f"length {check.lo}..{check.hi}", str(length), sev))
+        alerts.append(
+            Alert("V104", route, path, f"length {check.lo}..{check.hi}", str(length), sev)
+        )
     elif length < check.lo:
-        alerts.append(Alert("V104", route, path, f"length {check.lo}..{check.hi}", str(length), Severity.LOW))
+        alerts.append(
+            Alert("V104", route, path, f"length {check.lo}..{check.hi}", str(length), Severity.LOW)
+        )
     if check.enum is not None:
         if text not in check.enum:
-            alerts.append(Alert("V106", route, path, f"one of {len(check.enum)} known values", redact(text), Severity.MEDIUM))
+            alerts.append(
+                Alert(
+                    "V106",
+                    route,
+                    path,
+                    f"one of {len(check.enum)} known values",
+                    redact(text),
+                    Severity.MEDIUM,
+                )
+            )
     elif check.patterns is not None and prof.pattern not in check.patterns:
         shown = ", ".join(sorted(check.patterns)[:4])
-        alerts.append(Alert("V105", route, path, f"pattern {shown}", f"{prof.pattern or 'long'} {redact(text)}", Severity.MEDIUM))
+        alerts.append(
+            Alert(
+                "V105",
+                route,
+                path,
+                f"pattern {shown}",
+                f"{prof.pattern or 'long'} {redact(text)}",
+                Severity.MEDIUM,
+            )
+        )
     elif check.shapes is not None and prof.shape not in check.shapes:
         sev = Severity.MEDIUM if check.typed else Severity.LOW
-        alerts.append(Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev))
+        alerts.append(
+            Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev)
+        )
     if check.entropy_max is not None and prof.length >= 16 and prof.entropy > check.entropy_max:
-        alerts.append(Alert("V108", route, path, f"entropy <= {check.entropy_max}", f"{prof.entropy:.2f}", Severity.LOW))
+        alerts.append(
+            Alert(
+                "V108",
+                route,
+                path,
+                f"entropy <= {check.entropy_max}",
+                f"{prof.entropy:.2f}",
+                Severity.LOW,
+            )
+        )
     if repeat > check.max_repeat:
-        alerts.append(Alert("V112", route, path, f"at most {check.max_repeat} occurrence(s)", str(repeat), Severity.MEDIUM))
+        alerts.append(
+            Alert(
+                "V112",
+                route,
+                path,
+                f"at most {check.max_repeat} occurrence(s)",
+                str(repeat),
+                Severity.MEDIUM,
+            )
+        )
     elif not alerts:
         check.remember_clean(memo)
     return alerts
@@ -137,15 +217,49 @@ def check_unknown(route: str, value: BodyField) -> list[Alert]:
     """Alerts for a field the route never showed: the field itself, and dangerous content."""
     prefix = value.path.split(".", 1)[0]
     alerts = [
-        Alert("V110", route, value.path, "a known field", redact(value.path, 64), UNKNOWN_FIELD_SEVERITY.get(prefix, Severity.MEDIUM))
+        Alert(
+            "V110",
+            route,
+            value.path,
+            "a known field",
+            redact(value.path, 64),
+            UNKNOWN_FIELD_SEVERITY.get(prefix, Severity.MEDIUM),
+        )
     ]
     prof = profile_text(value.text) if value.size is None else None
     if prof is not None:
         risky = prof.specials & (HIGH_SPECIALS | MEDIUM_SPECIALS)
         if risky and prefix not in UNKNOWN_FIELD_SEVERITY:
-            alerts.append(Alert("V101", route, value.path, "no special characters in an unknown field", f"{_chars(risky)!r} in {redact(value.text)}", specials_severity(risky)))
+            alerts.append(
+                Alert(
+                    "V101",
+                    route,
+                    value.path,
+                    "no special characters in an unknown field",
+                    f"{_chars(risky)!r} in {redact(value.text)}",
+                    specials_severity(risky),
+                )
+            )
         if prof.sequences - LOW_SEQUENCES:
-            alerts.append(Alert("V102", route, value.path, "no such sequence", f"{sorted(prof.sequences)} in {redact(value.text)}", Severity.HIGH))
+            alerts.append(
+                Alert(
+                    "V102",
+                    route,
+                    value.path,
+                    "no such sequence",
+                    f"{sorted(prof.sequences)} in {redact(value.text)}",
+                    Severity.HIGH,
+                )
+            )
     if value.flags & HIGH_ENCODINGS:
-        alerts.append(Alert("V107", route, value.path, "encodings none", ",".join(names_of(value.flags & HIGH_ENCODINGS)), Severity.HIGH))
+        alerts.append(
+            Alert(
+                "V107",
+                route,
+                value.path,
+                "encodings none",
+                ",".join(names_of(value.flags & HIGH_ENCODINGS)),
+                Severity.HIGH,
+            )
+        )
     return alerts

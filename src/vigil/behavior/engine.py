@@ -66,7 +66,9 @@ def compile_route(key: str, spec: RoutePolicy, policy: Policy) -> CompiledRoute:
         statuses=frozenset(response.statuses) if response else frozenset(),
         response_size=response.size[1] if response else 0,
         latency_ms_max=response.latency_ms_max if response else None,
-        response_checks={n: FieldCheck.compile(f) for n, f in response.fields.items()} if response else {},
+        response_checks={n: FieldCheck.compile(f) for n, f in response.fields.items()}
+        if response
+        else {},
         has_response=response is not None and response.samples > 0,
     )
 
@@ -146,7 +148,12 @@ class Engine:
             alerts = self._judge(route, obs)
         alerts.extend(self._judge_body_state(key, obs))
         learnable = all(a.severity < Severity.MEDIUM for a in alerts)
-        if mode is Mode.LEARN and route is None and not self.policy.learn_unknown_routes and self.policy.routes:
+        if (
+            mode is Mode.LEARN
+            and route is None
+            and not self.policy.learn_unknown_routes
+            and self.policy.routes
+        ):
             learnable = learnable and not any(a.code == "V100" for a in alerts)
         return decide(key, alerts, mode, block_score, Exchange(key, obs, learnable=learnable))
 
@@ -164,11 +171,27 @@ class Engine:
         if not obs.path_flags or not obs.path_flags & HIGH_ENCODINGS:
             return []
         flags = obs.path_flags & HIGH_ENCODINGS
-        return [Alert("V107", key, "path", "encodings none", ",".join(names_of(flags)), encoding_severity(flags))]
+        return [
+            Alert(
+                "V107",
+                key,
+                "path",
+                "encodings none",
+                ",".join(names_of(flags)),
+                encoding_severity(flags),
+            )
+        ]
 
     def _findings(self, key: str, obs: Observation) -> list[Alert]:
         return [
-            Alert(f.code, key, f.field, f.expected, f.seen, FINDING_SEVERITY.get(f.code, Severity.MEDIUM))
+            Alert(
+                f.code,
+                key,
+                f.field,
+                f.expected,
+                f.seen,
+                FINDING_SEVERITY.get(f.code, Severity.MEDIUM),
+            )
             for f in obs.findings
         ]
 
@@ -181,7 +204,9 @@ class Engine:
         else:
             rule, seen = body.unknown_length, "a body of unannounced length"
         severity = Severity.CRITICAL if rule == "fail-closed" else Severity.LOW
-        return [Alert("V120", key, "body", f"at most {body.limit_bytes} bytes ({rule})", seen, severity)]
+        return [
+            Alert("V120", key, "body", f"at most {body.limit_bytes} bytes ({rule})", seen, severity)
+        ]
 
     def _judge(self, route: CompiledRoute, obs: Observation) -> list[Alert]:
         key = route.key
@@ -198,11 +223,29 @@ class Engine:
                 continue
             alerts.extend(check_value(key, value, check, repeats[value.path]))
         if unknown > MAX_UNKNOWN_FIELD_ALERTS:
-            alerts.append(Alert("V114", key, "fields", f"at most {MAX_UNKNOWN_FIELD_ALERTS} unknown fields", str(unknown), Severity.HIGH))
+            alerts.append(
+                Alert(
+                    "V114",
+                    key,
+                    "fields",
+                    f"at most {MAX_UNKNOWN_FIELD_ALERTS} unknown fields",
+                    str(unknown),
+                    Severity.HIGH,
+                )
+            )
         for name in route.required - repeats.keys():
             alerts.append(Alert("V111", key, name, "present", "absent", Severity.LOW))
         if route.content_types and obs.content_type and obs.content_type not in route.content_types:
-            alerts.append(Alert("V123", key, "header.content-type", "|".join(sorted(route.content_types)), redact(obs.content_type), Severity.MEDIUM))
+            alerts.append(
+                Alert(
+                    "V123",
+                    key,
+                    "header.content-type",
+                    "|".join(sorted(route.content_types)),
+                    redact(obs.content_type),
+                    Severity.MEDIUM,
+                )
+            )
         alerts.extend(self._findings(key, obs))
         return _dedupe(alerts)
 
@@ -216,18 +259,71 @@ class Engine:
         if route is not None and route.has_response:
             if route.statuses and obs.status not in route.statuses:
                 sev = Severity.MEDIUM if obs.status >= 500 else Severity.LOW
-                alerts.append(Alert("V130", key, "response.status", "|".join(map(str, sorted(route.statuses))), str(obs.status), sev))
+                alerts.append(
+                    Alert(
+                        "V130",
+                        key,
+                        "response.status",
+                        "|".join(map(str, sorted(route.statuses))),
+                        str(obs.status),
+                        sev,
+                    )
+                )
             if obs.body_size > route.response_size:
-                sev = Severity.MEDIUM if obs.body_size > 2 * route.response_size + 1024 else Severity.LOW
-                alerts.append(Alert("V131", key, "response.size", f"<= {route.response_size} bytes", str(obs.body_size), sev))
+                sev = (
+                    Severity.MEDIUM
+                    if obs.body_size > 2 * route.response_size + 1024
+                    else Severity.LOW
+                )
+                alerts.append(
+                    Alert(
+                        "V131",
+                        key,
+                        "response.size",
+                        f"<= {route.response_size} bytes",
+                        str(obs.body_size),
+                        sev,
+                    )
+                )
             if route.latency_ms_max is not None and obs.latency_ms > route.latency_ms_max:
-                alerts.append(Alert("V132", key, "response.latency_ms", f"<= {route.latency_ms_max}", f"{obs.latency_ms:.1f}", Severity.LOW))
+                alerts.append(
+                    Alert(
+                        "V132",
+                        key,
+                        "response.latency_ms",
+                        f"<= {route.latency_ms_max}",
+                        f"{obs.latency_ms:.1f}",
+                        Severity.LOW,
+                    )
+                )
             for value in obs.fields:
                 check = route.response_checks.get(value.path)
                 if check is None:
-                    alerts.append(Alert("V110", key, f"response.{value.path}", "a known field", redact(value.path, 64), Severity.LOW))
-                elif check.kinds is not None and value.kind not in check.kinds and value.kind != "value":
-                    alerts.append(Alert("V125", key, f"response.{value.path}", "|".join(sorted(check.kinds)), value.kind, Severity.LOW))
+                    alerts.append(
+                        Alert(
+                            "V110",
+                            key,
+                            f"response.{value.path}",
+                            "a known field",
+                            redact(value.path, 64),
+                            Severity.LOW,
+                        )
+                    )
+                elif (
+                    check.kinds is not None
+                    and value.kind not in check.kinds
+                    and value.kind != "value"
+                ):
+                    alerts.append(
+                        Alert(
+                            "V125",
+                            key,
+                            f"response.{value.path}",
+                            "|".join(sorted(check.kinds)),
+                            value.kind,
+                            Severity.LOW,
+                        )
+                    )
         mode = route.mode if route is not None else self.policy.mode
         block_score = route.block_score if route is not None else self.policy.block_score
         if isinstance(exchange, Exchange):
@@ -271,7 +367,9 @@ class Engine:
             routes = dict(self.policy.routes)
             for key, stats in merged.items():
                 routes[key] = learn_route(stats, self.settings, routes.get(key))
-            policy = self.policy.model_copy(update={"routes": routes, "version": self.policy.version + 1})
+            policy = self.policy.model_copy(
+                update={"routes": routes, "version": self.policy.version + 1}
+            )
         self.load(policy)
         return policy
 

@@ -50,22 +50,26 @@ def _support(count: float, n: float, settings: LearnSettings) -> bool:
 def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> FieldPolicy:
     """The criteria of one field from its statistics."""
     n = stats.n
-    samples = int(round(n))
+    samples = round(n)
     presence = min(1.0, stats.present / route_n) if route_n else 1.0
     classes = [
         name
         for (cls, name), count in zip(CLASS_NAMES.items(), stats.classes, strict=True)
         if cls is not CharClass.PUNCT and _support(count, n, settings)
     ]
-    specials = "".join(sorted(c for c, v in stats.specials.items.items() if _support(v, n, settings)))
+    specials = "".join(
+        sorted(c for c, v in stats.specials.items.items() if _support(v, n, settings))
+    )
     sequences = sorted(s for s, v in stats.sequences.items.items() if _support(v, n, settings))
     shapes = [s for s in stats.shapes.supported(settings.min_support)]
     kinds = [k for k in stats.kinds.supported(settings.min_support) if k != "value"]
     encodings = [
-        name for (_flag, name), count in zip(ENCODING_NAMES.items(), stats.flags, strict=True) if _support(count, n, settings)
+        name
+        for (_flag, name), count in zip(ENCODING_NAMES.items(), stats.flags, strict=True)
+        if _support(count, n, settings)
     ]
     hi_q = stats.lengths.quantile(settings.length_quantile)
-    hi = int(math.ceil(hi_q + max(2.0, hi_q * settings.length_slack)))
+    hi = math.ceil(hi_q + max(2.0, hi_q * settings.length_slack))
     lo = int(stats.lengths.lowest(min_count=0.0))
     if lo > 0:
         lo = max(0, int(lo * (1 - settings.length_slack)) - 1)
@@ -111,7 +115,9 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
     )
 
 
-def learn_route(stats: RouteStats, settings: LearnSettings, previous: RoutePolicy | None = None) -> RoutePolicy:
+def learn_route(
+    stats: RouteStats, settings: LearnSettings, previous: RoutePolicy | None = None
+) -> RoutePolicy:
     """The criteria of one route; a previous entry's mode and block score are kept."""
     fields = {name: learn_field(f, stats.n, settings) for name, f in sorted(stats.fields.items())}
     response: ResponsePolicy | None = None
@@ -119,9 +125,9 @@ def learn_route(stats: RouteStats, settings: LearnSettings, previous: RoutePolic
         size_hi = stats.response_sizes.quantile(settings.length_quantile)
         latency = stats.latency_ms.quantile(0.999)
         response = ResponsePolicy(
-            samples=int(round(stats.responses)),
+            samples=round(stats.responses),
             statuses=sorted(int(s) for s in stats.statuses.supported(settings.min_support)),
-            size=(0, int(math.ceil(size_hi * (1 + settings.length_slack) + 64))),
+            size=(0, math.ceil(size_hi * (1 + settings.length_slack) + 64)),
             latency_ms_max=round(max(latency * 4, 50.0), 1) if latency else None,
             fields={
                 name: learn_field(f, stats.responses, settings)
@@ -131,7 +137,7 @@ def learn_route(stats: RouteStats, settings: LearnSettings, previous: RoutePolic
     return RoutePolicy(
         mode=previous.mode if previous else None,
         block_score=previous.block_score if previous else None,
-        samples=int(round(stats.n)),
+        samples=round(stats.n),
         content_types=stats.content_types.supported(settings.min_support),
         fields=fields,
         response=response,

@@ -20,7 +20,7 @@ from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
 from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
 from vigil.http.urlcodec import flags_from_names
 
-API_VERSION = "vigil.dev/v1"
+API_VERSION: Literal["vigil.dev/v1"] = "vigil.dev/v1"
 DEFAULT_BODY_LIMIT = 1 << 20
 """Default bound on request and response bodies read for inspection (1 MiB)."""
 

@@ -59,10 +59,16 @@ class Observation:
     latency_ms: float = 0.0
 
 
-def _header_fields(headers: list[tuple[str, str]], limits: Limits, out: list[BodyField], findings: list[Finding]) -> None:
+def _header_fields(
+    headers: list[tuple[str, str]], limits: Limits, out: list[BodyField], findings: list[Finding]
+) -> None:
     for index, (name, raw) in enumerate(headers):
         if index >= limits.max_headers:
-            findings.append(Finding("V122", "header", f"at most {limits.max_headers} headers", f"{len(headers)}"))
+            findings.append(
+                Finding(
+                    "V122", "header", f"at most {limits.max_headers} headers", f"{len(headers)}"
+                )
+            )
             break
         if name == "cookie":
             for part in raw.split(";", limits.max_query_fields)[: limits.max_query_fields]:
@@ -80,17 +86,18 @@ def _header_fields(headers: list[tuple[str, str]], limits: Limits, out: list[Bod
         out.append(BodyField(f"header.{name}", raw, text_flags(raw)))
 
 
-def _body_fields(
-    body: bytes, state: BodyState, full_type: str, content_type: str, limits: Limits, obs: Observation
-) -> None:
-    if state is not BodyState.COMPLETE:
+def _body_fields(body: bytes, full_type: str, limits: Limits, obs: Observation) -> None:
+    if obs.body_state is not BodyState.COMPLETE:
         return
+    content_type = obs.content_type
     parsed = parse_body(body, content_type, full_type, limits.max_body_fields)
     obs.fields.extend(parsed.fields)
     if parsed.error:
         obs.findings.append(Finding("V121", "body", f"a valid {content_type} body", parsed.error))
     if parsed.over_bound:
-        obs.findings.append(Finding("V122", "body", "a body within the structure bounds", parsed.over_bound))
+        obs.findings.append(
+            Finding("V122", "body", "a body within the structure bounds", parsed.over_bound)
+        )
 
 
 def profile_request(request: Request, limits: Limits = Limits()) -> Observation:
@@ -117,7 +124,7 @@ def profile_request(request: Request, limits: Limits = Limits()) -> Observation:
         value, flags = decode_component(raw_value)
         obs.fields.append(BodyField(f"query.{key}", value, flags))
     _header_fields(request.headers, limits, obs.fields, obs.findings)
-    _body_fields(request.body, request.body_state, full_type, obs.content_type, limits, obs)
+    _body_fields(request.body, full_type, limits, obs)
     return obs
 
 
@@ -139,5 +146,5 @@ def profile_response(response: Response, limits: Limits = Limits()) -> Observati
     headers = [(k, v) for k, v in response.headers if k not in skip]
     _header_fields(headers, limits, obs.fields, obs.findings)
     if obs.content_type == "application/json" or obs.content_type.endswith("+json"):
-        _body_fields(response.body, response.body_state, full_type, obs.content_type, limits, obs)
+        _body_fields(response.body, full_type, limits, obs)
     return obs

@@ -82,8 +82,7 @@ class RouteLearner:
             child = node.children.get(token)
             if child is None:
                 if len(node.children) > 4 * self.max_literals:
-                    token = "{var}"
-                    child = node.children.setdefault(token, _Node())
+                    child = node.children.setdefault("{var}", _Node())
                 else:
                     child = node.children[token] = _Node()
             child.count += weight
@@ -148,7 +147,7 @@ class RouteTable:
             return typed
         tokens = typed.split("/")[1:]
         for candidate in self._by_length.get(len(tokens), ()):
-            if all(c == "{var}" or c == t for c, t in zip(candidate, tokens, strict=True)):
+            if all(c in ("{var}", t) for c, t in zip(candidate, tokens, strict=True)):
                 return "/" + "/".join(candidate)
         return None
 

@@ -60,8 +60,7 @@ class Histogram:
     def add(self, value: float, weight: float = 1.0) -> None:
         """Count one value."""
         self.counts[bisect.bisect_left(self.edges, value)] += weight
-        if value > self.max_seen:
-            self.max_seen = value
+        self.max_seen = max(self.max_seen, value)
 
     def merge(self, other: Histogram) -> None:
         """Add another histogram of the same edges."""
@@ -138,7 +137,9 @@ class Counts:
 
     def supported(self, min_count: float) -> list[str]:
         """Items counted at least ``min_count`` times, most frequent first."""
-        return sorted((k for k, v in self.items.items() if v >= min_count), key=lambda k: -self.items[k])
+        return sorted(
+            (k for k, v in self.items.items() if v >= min_count), key=lambda k: -self.items[k]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -147,7 +148,11 @@ class Counts:
     @classmethod
     def from_dict(cls, data: dict[str, Any], limit: int = MAX_SET_ITEMS) -> Counts:
         """Inverse of :meth:`to_dict`."""
-        return cls(limit, {str(k): float(v) for k, v in data.get("items", {}).items()}, float(data.get("overflow", 0.0)))
+        return cls(
+            limit,
+            {str(k): float(v) for k, v in data.get("items", {}).items()},
+            float(data.get("overflow", 0.0)),
+        )
 
 
 FLAG_BITS = tuple(Encoding(1 << i) for i in range(8))
@@ -199,7 +204,14 @@ class FieldStats:
             hist.decay(factor)
         self.classes = [c * factor for c in self.classes]
         self.flags = [c * factor for c in self.flags]
-        for counts in (self.specials, self.sequences, self.shapes, self.kinds, self.values, self.patterns):
+        for counts in (
+            self.specials,
+            self.sequences,
+            self.shapes,
+            self.kinds,
+            self.values,
+            self.patterns,
+        ):
             counts.decay(factor)
 
     def to_dict(self) -> dict[str, Any]:
@@ -278,7 +290,10 @@ class RouteStats:
         self.statuses.merge(other.statuses)
         self.response_sizes.merge(other.response_sizes)
         self.latency_ms.merge(other.latency_ms)
-        for mine, theirs, response in ((self.fields, other.fields, False), (self.response_fields, other.response_fields, True)):
+        for mine, theirs, response in (
+            (self.fields, other.fields, False),
+            (self.response_fields, other.response_fields, True),
+        ):
             for name, stats in theirs.items():
                 target = mine.get(name) or self.field(name, response)
                 if target is not None:
@@ -321,5 +336,7 @@ class RouteStats:
             response_sizes=Histogram.from_dict(LENGTH_EDGES, data["response_sizes"]),
             latency_ms=Histogram.from_dict(LATENCY_EDGES, data["latency_ms"]),
             fields={k: FieldStats.from_dict(v) for k, v in data["fields"].items()},
-            response_fields={k: FieldStats.from_dict(v) for k, v in data["response_fields"].items()},
+            response_fields={
+                k: FieldStats.from_dict(v) for k, v in data["response_fields"].items()
+            },
         )

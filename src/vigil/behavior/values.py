@@ -62,7 +62,20 @@ SEQUENCES = (
 
 _SEQUENCE_RE = re.compile("|".join(re.escape(s) for s in SEQUENCES), re.IGNORECASE)
 
-SHAPES = ("empty", "int", "float", "hex", "uuid", "date", "ip", "email", "word", "alnum", "token", "text")
+SHAPES = (
+    "empty",
+    "int",
+    "float",
+    "hex",
+    "uuid",
+    "date",
+    "ip",
+    "email",
+    "word",
+    "alnum",
+    "token",
+    "text",
+)
 """Typed shapes, most specific first."""
 
 COVERS: dict[str, frozenset[str]] = {
@@ -117,8 +130,17 @@ class TextProfile:
     pattern: str
 
 
-_LOWER, _UPPER, _DIGIT, _SPACE = int(CharClass.LOWER), int(CharClass.UPPER), int(CharClass.DIGIT), int(CharClass.SPACE)
-_PUNCT, _OTHER_LETTER, _OTHER_SYMBOL = int(CharClass.PUNCT), int(CharClass.LETTER_OTHER), int(CharClass.SYMBOL_OTHER)
+_LOWER, _UPPER, _DIGIT, _SPACE = (
+    int(CharClass.LOWER),
+    int(CharClass.UPPER),
+    int(CharClass.DIGIT),
+    int(CharClass.SPACE),
+)
+_PUNCT, _OTHER_LETTER, _OTHER_SYMBOL = (
+    int(CharClass.PUNCT),
+    int(CharClass.LETTER_OTHER),
+    int(CharClass.SYMBOL_OTHER),
+)
 _CONTROL = int(CharClass.CONTROL)
 _FREE = _SPACE | _CONTROL | _OTHER_SYMBOL
 

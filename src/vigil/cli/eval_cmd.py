@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from vigil.behavior.engine import Engine
+from vigil.behavior.policy import save_policy as write_policy
 from vigil.evaluation.detection import Confusion, evaluate, train
 from vigil.evaluation.rawhttp import CaptureError, read_capture
 
@@ -65,8 +66,19 @@ def _report(result: Confusion, trained: int, seconds: float) -> str:
     help="Folder holding the CSIC 2010 files (normalTrafficTraining.txt.gz, ...).",
 )
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--examples", type=click.IntRange(0, 1000), default=5, show_default=True, help="Misses and false positives to show.")
-@click.option("--save-policy", type=click.Path(path_type=Path), default=None, help="Write the learned policy to this YAML file.")
+@click.option(
+    "--examples",
+    type=click.IntRange(0, 1000),
+    default=5,
+    show_default=True,
+    help="Misses and false positives to show.",
+)
+@click.option(
+    "--save-policy",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the learned policy to this YAML file.",
+)
 def command(data_dir: Path, output: str, examples: int, save_policy: Path | None) -> None:
     """Learn on the CSIC 2010 normal training traffic, then report detection on its anomalous
     set and false positives on its normal test set, with the confusion matrix.
@@ -76,7 +88,9 @@ def command(data_dir: Path, output: str, examples: int, save_policy: Path | None
     paths = {role: data_dir / name for role, name in CSIC_FILES.items()}
     for role, path in paths.items():
         if not path.is_file():
-            raise click.UsageError(f"{path}: {role} file not found (expected the CSIC 2010 files in --data)")
+            raise click.UsageError(
+                f"{path}: {role} file not found (expected the CSIC 2010 files in --data)"
+            )
     started = time.perf_counter()
     engine = Engine()
     try:
@@ -84,14 +98,16 @@ def command(data_dir: Path, output: str, examples: int, save_policy: Path | None
         trained = train(engine, read_capture(paths["train"]), _progress)
         click.echo("judging test traffic...", err=True)
         result = evaluate(
-            engine, read_capture(paths["normal"]), read_capture(paths["anomalous"]), _progress, examples
+            engine,
+            read_capture(paths["normal"]),
+            read_capture(paths["anomalous"]),
+            _progress,
+            examples,
         )
     except CaptureError as exc:
         raise click.UsageError(str(exc)) from None
     seconds = time.perf_counter() - started
     if save_policy is not None:
-        from vigil.behavior.policy import save_policy as write_policy
-
         write_policy(engine.policy, save_policy)
     if output == "json":
         json.dump(

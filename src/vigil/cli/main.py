@@ -12,11 +12,17 @@ import sys
 import click
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("vigil.cli.demo_cmd", "Run the gate in front of a vulnerable sample service, learn, then attack it."),
+    "demo": (
+        "vigil.cli.demo_cmd",
+        "Run the gate in front of a vulnerable sample service, learn, then attack it.",
+    ),
     "gate": ("vigil.cli.gate_cmd", "Run the gate as a reverse proxy in front of one upstream."),
     "policy": ("vigil.cli.policy_cmd", "Show, check and learn policies stored as YAML files."),
     "eval": ("vigil.cli.eval_cmd", "Measure detection and false positives on a labelled data set."),
-    "schedule": ("vigil.cli.schedule_cmd", "Schedule pending pods from manifests as kube-scheduler would."),
+    "schedule": (
+        "vigil.cli.schedule_cmd",
+        "Schedule pending pods from manifests as kube-scheduler would.",
+    ),
 }
 
 

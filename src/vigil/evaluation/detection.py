@@ -91,15 +91,16 @@ def evaluate(
                     result.false_negatives += 1
                     if len(result.missed_examples) < examples:
                         result.missed_examples.append(_describe(request, codes))
+            elif flagged:
+                result.codes_on_normal.update(codes)
+                result.false_positives += 1
+                if len(result.false_positive_examples) < examples:
+                    reasons = [a.reason for a in decision.alerts][:3]
+                    result.false_positive_examples.append(
+                        _describe(request, codes) + f" {reasons}"
+                    )
             else:
-                if flagged:
-                    result.codes_on_normal.update(codes)
-                    result.false_positives += 1
-                    if len(result.false_positive_examples) < examples:
-                        reasons = [a.reason for a in decision.alerts][:3]
-                        result.false_positive_examples.append(_describe(request, codes) + f" {reasons}")
-                else:
-                    result.true_negatives += 1
+                result.true_negatives += 1
             if progress is not None and count % 5000 == 0:
                 progress(label, count)
     return result

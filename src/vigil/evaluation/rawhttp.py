@@ -18,7 +18,9 @@ import httptools
 
 from vigil.http.model import Request, split_target
 
-_REQUEST_LINE = re.compile(rb"^(GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|TRACE|CONNECT) \S+ HTTP/1\.[01]\r?$")
+_REQUEST_LINE = re.compile(
+    rb"^(GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|TRACE|CONNECT) \S+ HTTP/1\.[01]\r?$"
+)
 MAX_REQUEST_BYTES = 1 << 20
 """A capture's request larger than this is reported as unreadable instead of parsed."""
 

@@ -122,7 +122,11 @@ def parse_multipart(body: bytes, content_type: str, prefix: str, max_fields: int
     if not message.is_multipart():
         result.error = "invalid multipart body"
         return result
-    for count, part in enumerate(message.iter_parts()):
+    parts = message.get_payload()
+    if not isinstance(parts, list):
+        result.error = "invalid multipart body"
+        return result
+    for count, part in enumerate(parts):
         if count >= max_fields:
             result.over_bound = f"more than {max_fields} parts"
             break
@@ -140,7 +144,9 @@ def parse_multipart(body: bytes, content_type: str, prefix: str, max_fields: int
         else:
             text, flags = decode_bytes(data)
             text, nfkc = normalize(text)
-            result.fields.append(BodyField(f"{prefix}.{label}", text, flags | nfkc | text_flags(text)))
+            result.fields.append(
+                BodyField(f"{prefix}.{label}", text, flags | nfkc | text_flags(text))
+            )
     return result
 
 

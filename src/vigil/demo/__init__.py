@@ -1,0 +1,1 @@
+"""The self-contained demo: a vulnerable sample service behind the gate."""
