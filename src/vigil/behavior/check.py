@@ -31,6 +31,9 @@ _SPACE = int(CharClass.SPACE)
 _CONTROL = int(CharClass.CONTROL)
 _SPACE_OR_SYMBOL = int(CharClass.SPACE | CharClass.SYMBOL_OTHER)
 
+UNKNOWN_MAX_LENGTH = 4096
+"""A value longer than this in a field the route never showed is a high-severity alert."""
+
 UNKNOWN_FIELD_SEVERITY = {"header": Severity.LOW, "cookie": Severity.LOW}
 """Severity of a field never seen on a route, by prefix; other prefixes are medium."""
 
@@ -227,6 +230,17 @@ def check_unknown(route: str, value: BodyField) -> list[Alert]:
         )
     ]
     prof = profile_text(value.text) if value.size is None else None
+    if prof is not None and prof.length > UNKNOWN_MAX_LENGTH:
+        alerts.append(
+            Alert(
+                "V104",
+                route,
+                value.path,
+                f"length <= {UNKNOWN_MAX_LENGTH} (unknown field)",
+                str(prof.length),
+                Severity.HIGH,
+            )
+        )
     if prof is not None:
         risky = prof.specials & (HIGH_SPECIALS | MEDIUM_SPECIALS)
         if risky and prefix not in UNKNOWN_FIELD_SEVERITY:

@@ -4,8 +4,8 @@ Like a WAF transaction it has phases: :meth:`Engine.inspect_request` profiles a 
 its route and judges it; :meth:`Engine.inspect_response` judges what the upstream answered;
 :meth:`Engine.observe` feeds a clean exchange to the learning statistics, and :meth:`Engine.learn`
 turns the statistics into a new policy version. Poisoning resistance starts here: an exchange
-that raised a medium or worse alert is never learned. The engine is pure (no clock, no I/O) and
-safe to share between threads.
+that raised a high alert while learning, or a medium one while detecting or enforcing, is never
+learned. The engine is pure (no clock, no I/O) and safe to share between threads.
 """
 
 from __future__ import annotations
@@ -33,7 +33,20 @@ MAX_TRACKED_ROUTES = 4096
 MAX_UNKNOWN_FIELD_ALERTS = 16
 """Unknown fields reported one by one before a single ``too-many-unknown-fields`` alert."""
 
+BODY_PREFIXES = ("json.", "json", "form.", "multipart.", "body")
+"""Field prefixes that come from a body: not reported missing when the body was unreadable."""
+
 FINDING_SEVERITY = {"V121": Severity.MEDIUM, "V122": Severity.HIGH}
+
+
+def unlearnable_severity(mode: Mode) -> Severity:
+    """The alert severity from which an exchange is not learned.
+
+    While a route learns, novelty (a new field, route or enum value) is what learning is for,
+    so only high-severity evidence (quotes, comment or traversal sequences, encoding tricks)
+    keeps an exchange out. Once a route detects or enforces, anything medium or worse is kept out.
+    """
+    return Severity.HIGH if mode is Mode.LEARN else Severity.MEDIUM
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +160,7 @@ class Engine:
             mode, block_score = route.mode, route.block_score
             alerts = self._judge(route, obs)
         alerts.extend(self._judge_body_state(key, obs))
-        learnable = all(a.severity < Severity.MEDIUM for a in alerts)
-        if (
-            mode is Mode.LEARN
-            and route is None
-            and not self.policy.learn_unknown_routes
-            and self.policy.routes
-        ):
-            learnable = learnable and not any(a.code == "V100" for a in alerts)
+        learnable = all(a.severity < unlearnable_severity(mode) for a in alerts)
         return decide(key, alerts, mode, block_score, Exchange(key, obs, learnable=learnable))
 
     def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
@@ -233,7 +239,10 @@ class Engine:
                     Severity.HIGH,
                 )
             )
-        for name in route.required - repeats.keys():
+        missing = route.required - repeats.keys()
+        if obs.findings or obs.body_state is not BodyState.COMPLETE:
+            missing = frozenset(n for n in missing if not n.startswith(BODY_PREFIXES))
+        for name in sorted(missing):
             alerts.append(Alert("V111", key, name, "present", "absent", Severity.LOW))
         if route.content_types and obs.content_type and obs.content_type not in route.content_types:
             alerts.append(
@@ -328,14 +337,14 @@ class Engine:
         block_score = route.block_score if route is not None else self.policy.block_score
         if isinstance(exchange, Exchange):
             exchange.response = obs
-            if any(a.severity >= Severity.MEDIUM for a in alerts):
+            if any(a.severity >= unlearnable_severity(mode) for a in alerts):
                 exchange.learnable = False
         return decide(key, alerts, mode, block_score, exchange)
 
     def observe(self, decision: Decision) -> bool:
         """Add a judged exchange to the learning statistics; returns whether it was learned.
 
-        Exchanges that raised a medium or worse alert, in either phase, are never learned.
+        See :func:`unlearnable_severity` for which alerted exchanges are refused.
         """
         exchange = decision.observation
         if not isinstance(exchange, Exchange) or not exchange.learnable:

@@ -129,7 +129,6 @@ class Policy(_Model):
     version: int = Field(0, ge=0)
     mode: Mode = Mode.LEARN
     block_score: int = Field(DEFAULT_BLOCK_SCORE, ge=1)
-    learn_unknown_routes: bool = False
     body: BodyPolicy = Field(default_factory=BodyPolicy)
     routes: dict[str, RoutePolicy] = Field(default_factory=dict)
 
