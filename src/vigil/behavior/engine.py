@@ -379,6 +379,9 @@ class Engine:
             policy = self.policy.model_copy(
                 update={"routes": routes, "version": self.policy.version + 1}
             )
+            if self.settings.decay_per_learn < 1.0:
+                for stats in merged.values():
+                    stats.decay(self.settings.decay_per_learn)
         self.load(policy)
         return policy
 

@@ -39,6 +39,9 @@ class LearnSettings:
     """Presence ratio above which a field is required."""
     min_route_samples: int = 20
     """Routes with fewer samples get only presence and structure criteria, no value criteria."""
+    decay_per_learn: float = 0.9
+    """After each learning run all statistics are multiplied by this factor, so behaviour that
+    stops appearing loses support and its criteria expire (1.0 keeps everything forever)."""
     entropy_min_samples: int = 50
     """Entropy criteria need this many samples of values 16 characters or longer."""
 
