@@ -96,9 +96,7 @@ def evaluate(
                 result.false_positives += 1
                 if len(result.false_positive_examples) < examples:
                     reasons = [a.reason for a in decision.alerts][:3]
-                    result.false_positive_examples.append(
-                        _describe(request, codes) + f" {reasons}"
-                    )
+                    result.false_positive_examples.append(_describe(request, codes) + f" {reasons}")
             else:
                 result.true_negatives += 1
             if progress is not None and count % 5000 == 0:

@@ -1,0 +1,330 @@
+"""The inspection core that every gate adapter drives: one transaction per exchange.
+
+The reverse proxy, the ASGI middleware and the WSGI middleware differ only in how they read
+bytes; what happens to a request is decided here, once, like a Coraza transaction or a
+mitmproxy addon hook. The core assigns the request id, times each inspection, turns decisions
+into log lines and metrics, builds the blocking answer (which never reveals the policy), feeds
+clean exchanges of learning routes to the engine and runs periodic local learning, saving the
+learned policy as YAML when asked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import orjson
+
+from vigil.behavior.decision import Decision, Mode, Verdict
+from vigil.behavior.engine import Engine
+from vigil.behavior.policy import Policy
+from vigil.behavior.routes import OTHER_ROUTE
+from vigil.gate.logging import GateLog
+from vigil.gate.metrics import GateMetrics
+from vigil.http.model import BodyState, Request, Response
+
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+PROBLEM_TYPE = "https://vigil.dev/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A ready-to-send RFC 9457 problem answer: status, headers and body bytes."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+_PROBLEMS: dict[str, tuple[int, str, str]] = {
+    "request-blocked": (403, "Request blocked", "The request was refused by the security gate."),
+    "response-blocked": (
+        502,
+        "Response blocked",
+        "The upstream answer was withheld by the security gate.",
+    ),
+    "upstream-unavailable": (
+        502,
+        "Upstream unavailable",
+        "The upstream service could not be reached.",
+    ),
+    "upstream-timeout": (504, "Upstream timeout", "The upstream service did not answer in time."),
+    "overloaded": (503, "Gate overloaded", "Too many requests are in progress; retry later."),
+    "body-timeout": (408, "Request body timeout", "The request body was not received in time."),
+    "bad-request": (400, "Bad request", "The request could not be forwarded."),
+}
+
+
+def problem(kind: str, request_id: str) -> Problem:
+    """The problem+json answer of ``kind`` (e.g. ``request-blocked``), carrying the request id.
+
+    The detail text is generic on purpose: clients learn that and when they were refused, never
+    why, so the policy cannot be probed through the gate's answers.
+    """
+    status, title, detail = _PROBLEMS[kind]
+    body = orjson.dumps(
+        {
+            "type": PROBLEM_TYPE + kind,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "request_id": request_id,
+        }
+    )
+    headers = (
+        ("content-type", PROBLEM_CONTENT_TYPE),
+        ("cache-control", "no-store"),
+        (REQUEST_ID_HEADER, request_id),
+    )
+    return Problem(status, headers, body)
+
+
+def request_id_of(incoming: str | None) -> str:
+    """The client's ``x-request-id`` when well-formed (1-128 safe characters), else a new one."""
+    if incoming is not None and _REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class LearnEvery:
+    """When local learning runs: after ``requests`` learned exchanges and/or ``seconds``.
+
+    Either bound triggers a run; ``None`` disables it. A run happens only when something new
+    was observed since the last one.
+    """
+
+    requests: int | None = 1000
+    seconds: float | None = 60.0
+
+
+@dataclass(slots=True)
+class Transaction:
+    """One exchange going through the gate: the request, its id and both decisions."""
+
+    request: Request
+    request_id: str
+    decision: Decision
+    response_decision: Decision | None = None
+    finished: bool = False
+
+    @property
+    def blocked(self) -> bool:
+        """True when the request must be refused with :meth:`GateCore.blocked`."""
+        return self.decision.blocked
+
+
+@dataclass(slots=True)
+class _LearnState:
+    observed: int = 0
+    last_run: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    count_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class GateCore:
+    """Drives an :class:`Engine` for an adapter; safe to share between threads and tasks.
+
+    An engine failure never crashes an adapter: it is logged (``inspection-error``), counted,
+    and fails closed on enforcing routes (the exchange is refused) and open elsewhere.
+
+    An adapter calls :meth:`inspect_request`, refuses with :meth:`blocked` when the transaction
+    is blocked, otherwise forwards, calls :meth:`inspect_response` (refusing with
+    ``problem("response-blocked", ...)`` when that decision blocks) and finally :meth:`finish`.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        metrics: GateMetrics | None = None,
+        log: GateLog | None = None,
+        policy_path: str | Path | None = None,
+        learn_every: LearnEvery | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
+        self.log = log if log is not None else GateLog()
+        self.policy_path = Path(policy_path) if policy_path is not None else None
+        self.learn_every = learn_every if learn_every is not None else LearnEvery()
+        self._clock = clock
+        self._learn = _LearnState(last_run=clock())
+        self.metrics.policy_loaded(engine.policy.version)
+
+    @property
+    def body_limit(self) -> int:
+        """Bytes of a body read for inspection: the policy's ``body.limit_bytes``."""
+        return self.engine.policy.body.limit_bytes
+
+    def inspect_request(self, request: Request) -> Transaction:
+        """Assign the request id, judge the request, log and count; returns the transaction."""
+        request.request_id = request_id_of(request.header(REQUEST_ID_HEADER))
+        started = time.perf_counter()
+        try:
+            decision = self.engine.inspect_request(request)
+        except Exception as exc:
+            decision = self._failed(f"{request.method} {OTHER_ROUTE}", request.request_id, exc)
+        elapsed = time.perf_counter() - started
+        self.metrics.request_inspected(decision, elapsed)
+        if decision.alerts:
+            self.log.decision(decision, request.request_id, "request")
+        return Transaction(request, request.request_id, decision)
+
+    def inspect_response(self, tx: Transaction, response: Response) -> Decision:
+        """Judge the upstream's response to ``tx``; log and count it."""
+        started = time.perf_counter()
+        try:
+            decision = self.engine.inspect_response(tx.decision, response)
+        except Exception as exc:
+            decision = self._failed(tx.decision.route, tx.request_id, exc)
+        elapsed = time.perf_counter() - started
+        self.metrics.response_inspected(decision, elapsed)
+        if decision.alerts:
+            self.log.decision(decision, tx.request_id, "response")
+        tx.response_decision = decision
+        return decision
+
+    def _failed(self, route: str, request_id: str, exc: Exception) -> Decision:
+        mode = self.engine.policy.mode_of(route)
+        verdict = Verdict.BLOCK if mode is Mode.ENFORCE else Verdict.ALLOW
+        self.metrics.inspection_error()
+        self.log.event(
+            "inspection-error",
+            level="error",
+            request_id=request_id,
+            route=route,
+            error=type(exc).__name__,
+            verdict=verdict.value,
+        )
+        return Decision(route=route, mode=mode, alerts=(), score=0, verdict=verdict)
+
+    def blocked(self, tx: Transaction) -> Problem:
+        """The 403 answer for a blocked request."""
+        return problem("request-blocked", tx.request_id)
+
+    def finish(self, tx: Transaction, *, learn: bool = True) -> bool:
+        """Close ``tx``: learn from it when its route is learning; returns whether it was learned.
+
+        With ``learn`` (the default) a due learning run happens inline; adapters that must not
+        block call :meth:`learn_if_due` elsewhere (the proxy runs it in a thread).
+        """
+        if tx.finished:
+            return False
+        tx.finished = True
+        final = tx.response_decision or tx.decision
+        if tx.decision.mode is not Mode.LEARN or final.blocked:
+            return False
+        if not self.engine.observe(final):
+            return False
+        with self._learn.count_lock:
+            self._learn.observed += 1
+        if learn:
+            self.learn_if_due()
+        return True
+
+    def learning_due(self) -> bool:
+        """True when :class:`LearnEvery` asks for a learning run now."""
+        state, every = self._learn, self.learn_every
+        if state.observed == 0:
+            return False
+        if every.requests is not None and state.observed >= every.requests:
+            return True
+        return every.seconds is not None and self._clock() - state.last_run >= every.seconds
+
+    def learn_if_due(self) -> Policy | None:
+        """Run :meth:`learn_now` when due and no other run is in progress."""
+        if not self.learning_due():
+            return None
+        if not self._learn.lock.acquire(blocking=False):
+            return None
+        try:
+            if not self.learning_due():
+                return None
+            return self._learn_locked()
+        finally:
+            self._learn.lock.release()
+
+    def learn_now(self) -> Policy:
+        """Learn a new policy version from what was observed, and save it when configured."""
+        with self._learn.lock:
+            return self._learn_locked()
+
+    def _learn_locked(self) -> Policy:
+        with self._learn.count_lock:
+            self._learn.observed = 0
+        policy = self.engine.learn()
+        self._learn.last_run = self._clock()
+        self.metrics.policy_loaded(policy.version)
+        self.log.event("policy-learned", version=policy.version, routes=len(policy.routes))
+        if self.policy_path is not None:
+            self.save()
+        return policy
+
+    def load(self, policy: Policy) -> None:
+        """Swap in a new policy (e.g. from the learner) and reset the policy-age gauge."""
+        self.engine.load(policy)
+        self.metrics.policy_loaded(policy.version)
+
+    def save(self, path: str | Path | None = None) -> Path | None:
+        """Write the current policy atomically to ``path`` (default: ``policy_path``)."""
+        target = Path(path) if path is not None else self.policy_path
+        if target is None:
+            return None
+        write_atomic(target, self.engine.policy.to_yaml())
+        return target
+
+    def close(self) -> None:
+        """Shutdown hook: learn what is pending (if anything) and save the policy."""
+        if self._learn.observed:
+            self.learn_now()
+        elif self.policy_path is not None:
+            self.save()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a unique temporary file beside ``path``, then rename it over ``path``.
+
+    Unique names let several worker processes save the same file without tearing it.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def bounded_state(size: int, limit: int, ended: bool, announced: bool) -> BodyState:
+    """The BodyState of a body of which ``size`` bytes were read under ``limit``.
+
+    ``ended`` says the stream finished within the bound; ``announced`` says a Content-Length was
+    given. Over the bound, an announced body is TRUNCATED and an unannounced one UNKNOWN_LENGTH.
+    """
+    if ended and size <= limit:
+        return BodyState.COMPLETE
+    return BodyState.TRUNCATED if announced else BodyState.UNKNOWN_LENGTH
+
+
+PATH_SAFE = "/:@!$&'()*+,;=~%"
+"""Characters left as they are when a decoded path is quoted back (RFC 3986 pchar and ``%``)."""
+
+
+def requote(path: str) -> str:
+    """A decoded path (ASGI ``path``, WSGI ``PATH_INFO``) percent-encoded back into a raw one."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe=PATH_SAFE) or "/"

@@ -1,0 +1,59 @@
+"""Header rules of a forwarding gate: hop-by-hop removal and the X-Forwarded-* family.
+
+A proxy must not forward the headers that describe one connection (RFC 9110 section 7.6.1):
+forwarding ``Connection``, ``Transfer-Encoding`` or ``Upgrade`` lets a client steer the
+upstream connection, the root of request smuggling. The rules are plain functions over
+``(name, value)`` pairs so every adapter and test can use them without a server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+"""Headers that describe one connection and are never forwarded."""
+
+MAX_CONNECTION_TOKENS = 32
+"""Connection header options honoured; more are ignored (the named headers still drop below)."""
+
+
+def connection_tokens(headers: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """Header names listed in ``Connection`` (lower-case), which are hop-by-hop too."""
+    tokens: set[str] = set()
+    for name, value in headers:
+        if name.lower() != "connection":
+            continue
+        for raw in value.split(",", MAX_CONNECTION_TOKENS)[:MAX_CONNECTION_TOKENS]:
+            token = raw.strip().lower()
+            if token:
+                tokens.add(token)
+    return frozenset(tokens)
+
+
+def end_to_end(
+    headers: Iterable[tuple[str, str]], drop: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """``headers`` without hop-by-hop ones, those named in ``Connection`` and ``drop``."""
+    pairs = list(headers)
+    removed = HOP_BY_HOP | connection_tokens(pairs) | drop
+    return [(name, value) for name, value in pairs if name.lower() not in removed]
+
+
+def forwarded_for(existing: str | None, client: str) -> str:
+    """The ``X-Forwarded-For`` value with ``client`` appended."""
+    if not client:
+        return existing or ""
+    return f"{existing}, {client}" if existing else client

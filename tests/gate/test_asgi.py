@@ -1,0 +1,187 @@
+"""The ASGI middleware driven directly with ASGI messages (no server needed)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.gate.conftest import ATTACK, check_problem, usernames
+from vigil.behavior.decision import Mode
+from vigil.behavior.engine import Engine
+from vigil.behavior.policy import BodyPolicy, Policy
+from vigil.gate.asgi import VigilASGIMiddleware
+from vigil.gate.core import GateCore, LearnEvery
+from vigil.gate.logging import GateLog
+
+Message = dict[str, Any]
+
+
+async def app(scope: Message, receive: Any, send: Any) -> None:
+    """A tiny ASGI service: /users answers JSON (500 for ``crash``), /echo counts body bytes."""
+    if scope["type"] == "lifespan":
+        message = await receive()
+        await send({"type": "lifespan.startup.complete"})
+        return
+    size = 0
+    while True:
+        message = await receive()
+        size += len(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    if scope["path"] == "/echo":
+        payload, status = {"size": size}, 200
+    else:
+        name = dict(
+            p.split("=", 1) for p in scope["query_string"].decode().split("&") if "=" in p
+        ).get("username")
+        payload, status = (
+            ({"error": "Traceback: secret"}, 500)
+            if name == "crash"
+            else ({"users": [{"name": name}]}, 200)
+        )
+    body = orjson.dumps(payload)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    half = len(body) // 2
+    await send({"type": "http.response.body", "body": body[:half], "more_body": True})
+    await send({"type": "http.response.body", "body": body[half:], "more_body": False})
+
+
+async def call(
+    middleware: VigilASGIMiddleware,
+    path: str,
+    *,
+    query: str = "",
+    body: bytes = b"",
+    method: str = "GET",
+    chunks: int = 1,
+) -> tuple[int, dict[str, str], bytes]:
+    headers = [(b"host", b"service.test"), (b"user-agent", b"test/1")]
+    if body and chunks == 1:
+        headers.append((b"content-length", str(len(body)).encode()))
+    if body:
+        headers.append((b"content-type", b"text/plain"))
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+    }
+    step = max(1, len(body) // chunks) if body else 1
+    parts = [body[i : i + step] for i in range(0, len(body), step)] or [b""]
+    messages = [
+        {"type": "http.request", "body": p, "more_body": i < len(parts) - 1}
+        for i, p in enumerate(parts)
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await middleware(scope, receive, send)
+    start = sent[0]
+    out_headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    return start["status"], out_headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def gate(policy: Policy | None = None) -> tuple[VigilASGIMiddleware, GateCore, io.StringIO]:
+    log = io.StringIO()
+    core = GateCore(
+        Engine(policy or Policy.model_validate({})),
+        log=GateLog(log),
+        learn_every=LearnEvery(None, None),
+    )
+    return VigilASGIMiddleware(app, core), core, log
+
+
+async def learn(middleware: VigilASGIMiddleware, core: GateCore, mode: Mode) -> None:
+    for name in usernames(80):
+        status, _, _ = await call(middleware, "/users", query=f"username={name}")
+        assert status == 200
+    for size in range(100, 900, 20):
+        status, _, body = await call(middleware, "/echo", body=b"a" * size, method="POST")
+        assert orjson.loads(body)["size"] == size
+    core.learn_now()
+    core.engine.set_mode(mode)
+
+
+async def test_learn_then_enforce() -> None:
+    middleware, core, log = gate()
+    await learn(middleware, core, Mode.ENFORCE)
+    status, headers, body = await call(middleware, "/users", query="username=tom")
+    assert status == 200
+    assert orjson.loads(body) == {"users": [{"name": "tom"}]}
+    assert headers["x-request-id"]
+    status, headers, body = await call(middleware, "/users", query=f"username={ATTACK}")
+    check_problem(status, headers, body)
+    assert '"verdict":"block"' in log.getvalue()
+
+
+async def test_detect_mode_passes() -> None:
+    middleware, core, log = gate()
+    await learn(middleware, core, Mode.DETECT)
+    status, _, _ = await call(middleware, "/users", query=f"username={ATTACK}")
+    assert status == 200
+    assert '"verdict":"would-block"' in log.getvalue()
+
+
+async def test_response_inspection_replaces_a_leaking_answer() -> None:
+    middleware, core, _ = gate()
+    await learn(middleware, core, Mode.ENFORCE)
+    status, headers, body = await call(middleware, "/users", query="username=crash")
+    check_problem(status, headers, body, expected=502)
+    assert b"Traceback" not in body
+
+
+@pytest.mark.parametrize(("oversize", "expected"), [("fail-open", 200), ("fail-closed", 403)])
+async def test_body_over_bound(oversize: str, expected: int) -> None:
+    middleware, core, log = gate(Policy(body=BodyPolicy(limit_bytes=1024, oversize=oversize)))  # type: ignore[call-arg,arg-type]
+    await learn(middleware, core, Mode.ENFORCE)
+    status, _, body = await call(middleware, "/echo", body=b"a" * 5000, method="POST", chunks=1)
+    assert status == expected
+    if expected == 200:
+        assert orjson.loads(body)["size"] == 5000
+    assert '"code":"V120"' in log.getvalue()
+
+
+async def test_body_replayed_in_pieces() -> None:
+    middleware, _core, _ = gate(Policy(body=BodyPolicy(limit_bytes=1024, oversize="fail-open")))  # type: ignore[call-arg]
+    status, _, body = await call(middleware, "/echo", body=b"a" * 5000, method="POST", chunks=7)
+    assert status == 200
+    assert orjson.loads(body)["size"] == 5000
+
+
+async def test_learning_happens_after_the_response() -> None:
+    middleware, core, _ = gate()
+    await call(middleware, "/users", query="username=tom")
+    stats = core.engine.stats
+    assert sum(s.responses for s in stats.values()) == 1
+
+
+async def test_lifespan_passes_through() -> None:
+    middleware, _, _ = gate()
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await middleware({"type": "lifespan"}, receive, send)
+    assert sent == [{"type": "lifespan.startup.complete"}]
+
+
+async def test_engine_accepted_directly() -> None:
+    middleware = VigilASGIMiddleware(app, Engine())
+    status, _, _ = await call(middleware, "/users", query="username=tom")
+    assert status == 200
