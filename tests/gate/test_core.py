@@ -19,7 +19,6 @@ from vigil.gate.core import (
     problem,
     request_id_of,
     requote,
-    write_atomic,
 )
 from vigil.gate.logging import GateLog
 from vigil.http.model import BodyState, Request, Response
@@ -117,14 +116,6 @@ def test_save_on_close_and_round_trip(tmp_path: Path) -> None:
     assert saved == core.engine.policy
     assert saved.version == 1
     assert not list(tmp_path.glob("*.tmp"))
-
-
-def test_write_atomic_replaces(tmp_path: Path) -> None:
-    path = tmp_path / "p.yaml"
-    write_atomic(path, "a: 1\n")
-    write_atomic(path, "a: 2\n")
-    assert path.read_text() == "a: 2\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["p.yaml"]
 
 
 class Broken(Engine):

@@ -360,28 +360,37 @@ class Engine:
         return True
 
     def learn(self) -> Policy:
-        """Generalise routes, merge their statistics and publish the next policy version."""
+        """Generalise routes, merge their statistics and publish the next policy version.
+
+        The statistics are taken out under the lock and learned outside it, so inspections and
+        observations keep flowing; what was observed meanwhile is merged back afterwards.
+        """
         with self._lock:
-            learner = RouteLearner()
-            for key, stats in self._stats.items():
-                learner.add(key.split(" ", 1)[1], max(1, int(stats.n)))
-            table = RouteTable(frozenset(learner.templates()))
-            merged: dict[str, RouteStats] = {}
+            current, self._stats = self._stats, {}
+        learner = RouteLearner()
+        for key, stats in current.items():
+            learner.add(key.split(" ", 1)[1], max(1, int(stats.n)))
+        table = RouteTable(frozenset(learner.templates()))
+        merged: dict[str, RouteStats] = {}
+        for key, stats in current.items():
+            method, typed = key.split(" ", 1)
+            template = table.match(typed) or OTHER_ROUTE
+            merged.setdefault(f"{method} {template}", RouteStats()).merge(stats)
+        routes = dict(self.policy.routes)
+        for key, stats in merged.items():
+            routes[key] = learn_route(stats, self.settings, routes.get(key))
+        policy = self.policy.model_copy(
+            update={"routes": routes, "version": self.policy.version + 1}
+        )
+        if self.settings.decay_per_learn < 1.0:
+            for stats in merged.values():
+                stats.decay(self.settings.decay_per_learn)
+        with self._lock:
             for key, stats in self._stats.items():
                 method, typed = key.split(" ", 1)
-                template = table.match(typed) or OTHER_ROUTE
-                target = merged.setdefault(f"{method} {template}", RouteStats())
-                target.merge(stats)
+                template = table.match(typed) or typed
+                merged.setdefault(f"{method} {template}", RouteStats()).merge(stats)
             self._stats = merged
-            routes = dict(self.policy.routes)
-            for key, stats in merged.items():
-                routes[key] = learn_route(stats, self.settings, routes.get(key))
-            policy = self.policy.model_copy(
-                update={"routes": routes, "version": self.policy.version + 1}
-            )
-            if self.settings.decay_per_learn < 1.0:
-                for stats in merged.values():
-                    stats.decay(self.settings.decay_per_learn)
         self.load(policy)
         return policy
 

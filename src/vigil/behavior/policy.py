@@ -9,6 +9,8 @@ bit masks.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -179,11 +181,21 @@ def parse_policy(data: dict[str, Any], source: str = "<policy>") -> Policy:
 
 
 def save_policy(policy: Policy, path: str | Path) -> None:
-    """Write a policy atomically (temporary file, then rename)."""
+    """Write a policy atomically: a unique temporary file beside ``path``, fsync, then rename.
+
+    Unique names let several worker processes save the same file without tearing it.
+    """
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(policy.to_yaml(), encoding="utf-8")
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(policy.to_yaml())
+            out.flush()
+            os.fsync(out.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,7 @@ learned policy as YAML when asked.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import threading
 import time
 import uuid
@@ -25,7 +23,7 @@ import orjson
 
 from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
-from vigil.behavior.policy import Policy
+from vigil.behavior.policy import Policy, save_policy
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
@@ -281,7 +279,7 @@ class GateCore:
         target = Path(path) if path is not None else self.policy_path
         if target is None:
             return None
-        write_atomic(target, self.engine.policy.to_yaml())
+        save_policy(self.engine.policy, target)
         return target
 
     def close(self) -> None:
@@ -290,24 +288,6 @@ class GateCore:
             self.learn_now()
         elif self.policy_path is not None:
             self.save()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a unique temporary file beside ``path``, then rename it over ``path``.
-
-    Unique names let several worker processes save the same file without tearing it.
-    """
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def bounded_state(size: int, limit: int, ended: bool, announced: bool) -> BodyState:
