@@ -211,12 +211,19 @@ def pattern_of(text: str) -> str:
     return _LOWER_RUNS.sub("a", _UPPER_RUNS.sub("A", _DIGIT_RUNS.sub("9", text)))
 
 
+_CLOGC = tuple(c * math.log2(c) if c else 0.0 for c in range(1024))
+
+
 def entropy_of(text: str) -> float:
     """Shannon entropy in bits per character (0 for the empty string)."""
     n = len(text)
     if n < 2:
         return 0.0
-    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+    table = _CLOGC
+    total = 0.0
+    for c in Counter(text).values():
+        total += table[c] if c < 1024 else c * math.log2(c)
+    return math.log2(n) - total / n
 
 
 _cache: dict[str, TextProfile] = {}
@@ -261,5 +268,5 @@ def classes_from_names(names: list[str]) -> int:
     for name in names:
         if name not in by_name:
             raise ValueError(f"unknown character class {name!r}")
-        mask |= by_name[name]
+        mask |= int(by_name[name])
     return mask

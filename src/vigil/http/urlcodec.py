@@ -59,10 +59,14 @@ def flags_from_names(names: list[str]) -> int:
     for name in names:
         if name not in by_name:
             raise ValueError(f"unknown encoding anomaly {name!r}")
-        flags |= by_name[name]
+        flags |= int(by_name[name])
     return flags
 
 
+_BAD_PCT = int(Encoding.BAD_PERCENT)
+_DOUBLE = int(Encoding.DOUBLE_ENCODED)
+_NON_UTF8 = int(Encoding.NON_UTF8)
+_OVERLONG_FLAG = int(Encoding.OVERLONG_UTF8)
 _NUL = int(Encoding.NUL)
 _CRLF = int(Encoding.CRLF)
 _CTRL = int(Encoding.CONTROL)
@@ -95,12 +99,12 @@ def decode_bytes(raw: bytes) -> tuple[str, int]:
     """Bytes to text: UTF-8 when valid, else ISO-8859-1 with the NON_UTF8 flag."""
     flags = 0
     if _OVERLONG.search(raw):
-        flags |= Encoding.OVERLONG_UTF8
+        flags |= _OVERLONG_FLAG
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-        flags |= Encoding.NON_UTF8
+        flags |= _NON_UTF8
     return text, flags
 
 
@@ -111,13 +115,13 @@ def decode_component(raw: str, plus_as_space: bool = True) -> tuple[str, int]:
         text = raw.replace("+", " ") if plus_as_space and "+" in raw else raw
     else:
         if _BAD_PERCENT.search(raw):
-            flags |= Encoding.BAD_PERCENT
+            flags |= _BAD_PCT
         if plus_as_space and "+" in raw:
             raw = raw.replace("+", " ")
         text, byte_flags = decode_bytes(unquote_to_bytes(raw))
         flags |= byte_flags
         if "%" in text and _ENCODED.search(text):
-            flags |= Encoding.DOUBLE_ENCODED
+            flags |= _DOUBLE
     text, nfkc = normalize(text)
     return text, flags | nfkc | text_flags(text)
 
