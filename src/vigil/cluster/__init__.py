@@ -1,1 +1,107 @@
-"""cluster"""
+"""The Kubernetes object model vigil reasons about, read from manifests.
+
+Pure data and pure functions: typed objects (pods, nodes, namespaces, services, PDBs,
+PriorityClasses, workloads), exact quantities, selector semantics, toleration matching, the
+Priority admission step, and a loader that turns manifest files into a `Cluster`.
+"""
+
+from vigil.cluster.cluster import Cluster
+from vigil.cluster.decode import KubeObject
+from vigil.cluster.errors import FieldError, ManifestError
+from vigil.cluster.loader import build_cluster, load_manifests, parse_documents
+from vigil.cluster.meta import ObjectMeta, OwnerReference
+from vigil.cluster.namespace import Namespace, Service
+from vigil.cluster.node import Node, NodeCondition, Taint
+from vigil.cluster.node_affinity import RequiredNodeAffinity
+from vigil.cluster.pod import (
+    Affinity,
+    Container,
+    ContainerPort,
+    NodeAffinity,
+    Pod,
+    PodAffinity,
+    PodAffinityTerm,
+    PodCondition,
+    PodSpec,
+    PodStatus,
+    ResourceList,
+    ResourceRequirements,
+    Toleration,
+    TopologySpreadConstraint,
+    WeightedPodAffinityTerm,
+)
+from vigil.cluster.policy import (
+    PodDisruptionBudget,
+    PodDisruptionBudgetStatus,
+    PriorityClass,
+    scaled_value,
+)
+from vigil.cluster.priority import PriorityAdmissionError, PriorityResolver
+from vigil.cluster.quantity import QuantityError, milli_value, parse_quantity, value
+from vigil.cluster.selectors import (
+    LabelSelector,
+    NodeSelector,
+    NodeSelectorTerm,
+    PreferredSchedulingTerm,
+    Requirement,
+    Selector,
+    selector_matches,
+)
+from vigil.cluster.taints import find_untolerated_taint, tolerates, tolerations_tolerate
+from vigil.cluster.workloads import PodTemplate, Workload, expand_workload
+
+__all__ = [
+    "Affinity",
+    "Cluster",
+    "Container",
+    "ContainerPort",
+    "FieldError",
+    "KubeObject",
+    "LabelSelector",
+    "ManifestError",
+    "Namespace",
+    "Node",
+    "NodeAffinity",
+    "NodeCondition",
+    "NodeSelector",
+    "NodeSelectorTerm",
+    "ObjectMeta",
+    "OwnerReference",
+    "Pod",
+    "PodAffinity",
+    "PodAffinityTerm",
+    "PodCondition",
+    "PodDisruptionBudget",
+    "PodDisruptionBudgetStatus",
+    "PodSpec",
+    "PodStatus",
+    "PodTemplate",
+    "PreferredSchedulingTerm",
+    "PriorityAdmissionError",
+    "PriorityClass",
+    "PriorityResolver",
+    "QuantityError",
+    "RequiredNodeAffinity",
+    "Requirement",
+    "ResourceList",
+    "ResourceRequirements",
+    "Selector",
+    "Service",
+    "Taint",
+    "Toleration",
+    "TopologySpreadConstraint",
+    "WeightedPodAffinityTerm",
+    "Workload",
+    "build_cluster",
+    "expand_workload",
+    "find_untolerated_taint",
+    "load_manifests",
+    "milli_value",
+    "parse_documents",
+    "parse_quantity",
+    "scaled_value",
+    "selector_matches",
+    "tolerates",
+    "tolerations_tolerate",
+    "value",
+]

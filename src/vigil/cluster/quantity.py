@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from fractions import Fraction
 
 _NUMBER = re.compile(r"^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$")
@@ -21,6 +22,11 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "
 
 class QuantityError(ValueError):
     """The text is not a valid Kubernetes quantity."""
+
+
+def _power_of_ten(exponent: int) -> Fraction:
+    magnitude: int = 10 ** abs(exponent)
+    return Fraction(magnitude) if exponent >= 0 else Fraction(1, magnitude)
 
 
 def parse_quantity(text: str | int | float) -> Fraction:
@@ -36,7 +42,7 @@ def parse_quantity(text: str | int | float) -> Fraction:
     if isinstance(text, float):
         if not math.isfinite(text):
             raise QuantityError(f'invalid quantity "{text}"')
-        return Fraction(repr(text))
+        return Fraction(Decimal(repr(text)))
     raw = text
     match = _NUMBER.match(raw)
     if match is None or raw == "":
@@ -49,12 +55,13 @@ def parse_quantity(text: str | int | float) -> Fraction:
     if sign == "-":
         number = -number
     if suffix in _BINARY:
-        return number * (1024 ** _BINARY[suffix])
+        factor: int = 1024 ** _BINARY[suffix]
+        return number * factor
     if suffix in _DECIMAL:
-        return number * Fraction(10) ** _DECIMAL[suffix]
+        return number * _power_of_ten(_DECIMAL[suffix])
     exponent = _EXPONENT.match(suffix)
     if exponent is not None:
-        return number * Fraction(10) ** int(exponent.group(1))
+        return number * _power_of_ten(int(exponent.group(1)))
     raise QuantityError(f'invalid quantity "{text}"')
 
 

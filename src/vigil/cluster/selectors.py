@@ -161,7 +161,9 @@ class NodeSelectorTerm:
 
     def is_valid(self) -> bool:
         """Whether the term parses (every requirement valid; fields only ``metadata.name``)."""
-        if not all(r.operator in NODE_SELECTOR_OPERATORS and r.is_valid() for r in self.match_expressions):
+        if not all(
+            r.operator in NODE_SELECTOR_OPERATORS and r.is_valid() for r in self.match_expressions
+        ):
             return False
         return all(
             r.key == OBJECT_NAME_FIELD and r.operator in ("In", "NotIn") and len(r.values) == 1

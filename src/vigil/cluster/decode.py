@@ -1,0 +1,166 @@
+"""Decoding of one Kubernetes object (by ``kind``) into the typed model."""
+
+from __future__ import annotations
+
+from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec, decode_pod_status
+from vigil.cluster.meta import ObjectMeta, OwnerReference
+from vigil.cluster.namespace import Namespace, Service
+from vigil.cluster.node import TAINT_EFFECTS, Node, NodeCondition, Taint
+from vigil.cluster.pod import Pod
+from vigil.cluster.policy import (
+    PREEMPT_LOWER_PRIORITY,
+    PodDisruptionBudget,
+    PodDisruptionBudgetStatus,
+    PriorityClass,
+)
+from vigil.cluster.reader import Fields
+from vigil.cluster.workloads import WORKLOAD_KINDS, PodTemplate, Workload
+
+KubeObject = Pod | Node | Namespace | Service | PodDisruptionBudget | PriorityClass | Workload
+
+NAMESPACED_KINDS = frozenset({"Pod", "Service", "PodDisruptionBudget"}) | WORKLOAD_KINDS
+SUPPORTED_KINDS = NAMESPACED_KINDS | {"Node", "Namespace", "PriorityClass"}
+
+
+def decode_meta(f: Fields, *, namespaced: bool, name_required: bool = True) -> ObjectMeta:
+    """``metadata``; namespaced objects default to the ``default`` namespace."""
+    owners = tuple(
+        OwnerReference(
+            o.string("apiVersion"),
+            o.required_str("kind"),
+            o.required_str("name"),
+            o.string("uid"),
+            o.boolean("controller"),
+        )
+        for o in f.objs("ownerReferences")
+    )
+    return ObjectMeta(
+        name=f.required_str("name") if name_required else f.string("name"),
+        namespace=(f.string("namespace") or "default") if namespaced else "",
+        labels=f.str_map("labels"),
+        annotations=f.str_map("annotations"),
+        uid=f.string("uid"),
+        creation_timestamp=f.time("creationTimestamp"),
+        deletion_timestamp=f.time("deletionTimestamp"),
+        owner_references=owners,
+        generation=f.integer("generation"),
+    )
+
+
+def _empty(path: str) -> Fields:
+    return Fields({}, path)
+
+
+def _pod(meta: ObjectMeta, f: Fields) -> Pod:
+    spec = f.obj("spec")
+    if spec is None:
+        raise f.error("spec", "required")
+    return Pod(meta, decode_pod_spec(spec), decode_pod_status(f.obj("status")))
+
+
+def _node(meta: ObjectMeta, f: Fields) -> Node:
+    spec = f.obj("spec") or _empty("spec")
+    status = f.obj("status") or _empty("status")
+    taints = []
+    for t in spec.objs("taints"):
+        effect = t.required_str("effect")
+        if effect not in TAINT_EFFECTS:
+            raise t.error("effect", f'"{effect}" is not a valid taint effect')
+        taints.append(Taint(t.required_str("key"), effect, t.string("value")))
+    capacity = status.quantities("capacity")
+    allocatable = status.quantities("allocatable") if status.has("allocatable") else dict(capacity)
+    conditions = tuple(
+        NodeCondition(c.required_str("type"), c.string("status")) for c in status.objs("conditions")
+    )
+    return Node(
+        meta, spec.boolean("unschedulable"), tuple(taints), capacity, allocatable, conditions
+    )
+
+
+def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
+    spec = f.obj("spec") or _empty("spec")
+    min_available, max_unavailable = (
+        spec.int_or_str("minAvailable"),
+        spec.int_or_str("maxUnavailable"),
+    )
+    if min_available is not None and max_unavailable is not None:
+        raise spec.error("maxUnavailable", "minAvailable and maxUnavailable cannot be both set")
+    policy = spec.opt_str("unhealthyPodEvictionPolicy")
+    if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
+        raise spec.error("unhealthyPodEvictionPolicy", f'unsupported value "{policy}"')
+    st = f.obj("status")
+    status = None
+    if st is not None:
+        disrupted_map = st.obj("disruptedPods")
+        disrupted = (
+            {} if disrupted_map is None else {k: disrupted_map.time(k) for k in disrupted_map.data}
+        )
+        status = PodDisruptionBudgetStatus(
+            disruptions_allowed=st.integer("disruptionsAllowed"),
+            current_healthy=st.integer("currentHealthy"),
+            desired_healthy=st.integer("desiredHealthy"),
+            expected_pods=st.integer("expectedPods"),
+            observed_generation=st.integer("observedGeneration"),
+            disrupted_pods=disrupted,
+        )
+    return PodDisruptionBudget(
+        meta,
+        decode_label_selector(spec.obj("selector")),
+        min_available,
+        max_unavailable,
+        policy,
+        status,
+    )
+
+
+def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
+    if f.opt_int("value") is None:
+        raise f.error("value", "required")
+    policy = f.string("preemptionPolicy", PREEMPT_LOWER_PRIORITY)
+    if policy not in ("Never", PREEMPT_LOWER_PRIORITY):
+        raise f.error("preemptionPolicy", f'unsupported value "{policy}"')
+    return PriorityClass(
+        meta, f.integer("value"), f.boolean("globalDefault"), policy, f.string("description")
+    )
+
+
+def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
+    spec = f.obj("spec") or _empty("spec")
+    tmpl = spec.obj("template")
+    template = None
+    if tmpl is not None:
+        tmeta = decode_meta(
+            tmpl.obj("metadata") or _empty(tmpl.at("metadata")),
+            namespaced=True,
+            name_required=False,
+        )
+        tspec = tmpl.obj("spec")
+        if tspec is None:
+            raise tmpl.error("spec", "required")
+        template = PodTemplate(tmeta, decode_pod_spec(tspec))
+    replicas = spec.opt_int("replicas")
+    if replicas is not None and replicas < 0:
+        raise spec.error("replicas", f"must be greater than or equal to 0, got {replicas}")
+    return Workload(kind, meta, replicas, decode_label_selector(spec.obj("selector")), template)
+
+
+def decode_object(kind: str, f: Fields) -> KubeObject:
+    """Decode a supported kind; the caller has checked ``kind in SUPPORTED_KINDS``."""
+    meta_fields = f.obj("metadata")
+    if meta_fields is None:
+        raise f.error("metadata", "required")
+    meta = decode_meta(meta_fields, namespaced=kind in NAMESPACED_KINDS)
+    if kind == "Pod":
+        return _pod(meta, f)
+    if kind == "Node":
+        return _node(meta, f)
+    if kind == "Namespace":
+        return Namespace(meta)
+    if kind == "Service":
+        spec = f.obj("spec") or _empty("spec")
+        return Service(meta, spec.str_map("selector") if spec.has("selector") else None)
+    if kind == "PodDisruptionBudget":
+        return _pdb(meta, f)
+    if kind == "PriorityClass":
+        return _priority_class(meta, f)
+    return _workload(kind, meta, f)

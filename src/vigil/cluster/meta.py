@@ -1,0 +1,45 @@
+"""Object metadata shared by every Kubernetes kind vigil reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerReference:
+    """``metadata.ownerReferences[*]``; ``controller`` marks the managing controller."""
+
+    api_version: str
+    kind: str
+    name: str
+    uid: str = ""
+    controller: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectMeta:
+    """The subset of ``metadata`` that placement, disruption and posture need."""
+
+    name: str
+    namespace: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    uid: str = ""
+    creation_timestamp: datetime | None = None
+    deletion_timestamp: datetime | None = None
+    owner_references: tuple[OwnerReference, ...] = ()
+    generation: int = 0
+
+    @property
+    def key(self) -> str:
+        """``namespace/name`` for namespaced objects, ``name`` otherwise."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    def controller(self) -> OwnerReference | None:
+        """The owner reference with ``controller: true`` (``GetControllerOf``)."""
+        for ref in self.owner_references:
+            if ref.controller:
+                return ref
+        return None

@@ -1,0 +1,41 @@
+"""Namespaces and Services: the objects that group pods by name or by label.
+
+Namespace labels feed ``namespaceSelector`` in pod affinity terms; Service selectors feed the
+system default topology spread constraints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from vigil.cluster.meta import ObjectMeta
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    """A namespace and its labels."""
+
+    metadata: ObjectMeta
+
+    kind = "Namespace"
+
+    @property
+    def name(self) -> str:
+        """``metadata.name``."""
+        return self.metadata.name
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """``metadata.labels``."""
+        return self.metadata.labels
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A Service; only its pod selector matters here (None when the service has none)."""
+
+    metadata: ObjectMeta
+    selector: Mapping[str, str] | None = field(default=None)
+
+    kind = "Service"

@@ -1,0 +1,76 @@
+"""PodDisruptionBudgets and PriorityClasses: the objects that rank and protect pods."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.selectors import LabelSelector
+
+IntOrPercent = int | str
+
+PREEMPT_LOWER_PRIORITY = "PreemptLowerPriority"
+PREEMPT_NEVER = "Never"
+
+
+def scaled_value(value: IntOrPercent, total: int, *, round_up: bool) -> int:
+    """``GetScaledValueFromIntOrPercent``: an int as is, or ``pct`` of ``total``.
+
+    Percent strings must look like ``"30%"``; anything else raises ValueError.
+    """
+    if isinstance(value, int):
+        return value
+    if not value.endswith("%") or not value[:-1].isdigit():
+        raise ValueError(
+            f'invalid value for IntOrString: invalid type: string is not a percentage: "{value}"'
+        )
+    pct = int(value[:-1])
+    scaled = pct * total
+    return math.ceil(scaled / 100) if round_up else scaled // 100
+
+
+@dataclass(frozen=True, slots=True)
+class PodDisruptionBudgetStatus:
+    """``status`` of a PDB as last computed by the disruption controller."""
+
+    disruptions_allowed: int = 0
+    current_healthy: int = 0
+    desired_healthy: int = 0
+    expected_pods: int = 0
+    observed_generation: int = 0
+    disrupted_pods: Mapping[str, datetime | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PodDisruptionBudget:
+    """A policy/v1 PDB; ``selector`` None is a null selector (selects no pod)."""
+
+    metadata: ObjectMeta
+    selector: LabelSelector | None = None
+    min_available: IntOrPercent | None = None
+    max_unavailable: IntOrPercent | None = None
+    unhealthy_pod_eviction_policy: str | None = None
+    status: PodDisruptionBudgetStatus | None = None
+
+    kind = "PodDisruptionBudget"
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityClass:
+    """A scheduling.k8s.io/v1 PriorityClass."""
+
+    metadata: ObjectMeta
+    value: int
+    global_default: bool = False
+    preemption_policy: str = PREEMPT_LOWER_PRIORITY
+    description: str = ""
+
+    kind = "PriorityClass"
+
+    @property
+    def name(self) -> str:
+        """``metadata.name``."""
+        return self.metadata.name

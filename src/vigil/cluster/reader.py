@@ -1,0 +1,167 @@
+"""Typed, path-aware access to one decoded YAML object.
+
+Decoders read manifests through `Fields` so that every type error carries the exact field path
+(``spec.containers[0].resources.requests.cpu``) that the final `ManifestError` reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from vigil.cluster.errors import FieldError
+from vigil.cluster.quantity import QuantityError, parse_quantity
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+class Fields:
+    """A mapping read at a known path; getters validate types and raise `FieldError`."""
+
+    __slots__ = ("data", "path")
+
+    def __init__(self, data: Mapping[str, Any], path: str = "") -> None:
+        self.data = data
+        self.path = path
+
+    def at(self, key: str) -> str:
+        """The path of ``key`` below this object."""
+        return _join(self.path, key)
+
+    def has(self, key: str) -> bool:
+        """Whether the key is present and not null."""
+        return self.data.get(key) is not None
+
+    def error(self, key: str, message: str) -> FieldError:
+        """A `FieldError` located at ``key``."""
+        return FieldError(self.at(key), message)
+
+    def string(self, key: str, default: str = "") -> str:
+        """A string field."""
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a string, got {value!r}")
+        return value
+
+    def required_str(self, key: str) -> str:
+        """A string field that must be present and non-empty."""
+        value = self.string(key)
+        if not value:
+            raise self.error(key, "required")
+        return value
+
+    def opt_str(self, key: str) -> str | None:
+        """A string field, None when absent."""
+        return self.string(key) if self.has(key) else None
+
+    def opt_int(self, key: str) -> int | None:
+        """An integer field, None when absent."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"expected an integer, got {value!r}")
+        return value
+
+    def integer(self, key: str, default: int = 0) -> int:
+        """An integer field."""
+        value = self.opt_int(key)
+        return default if value is None else value
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        """A boolean field."""
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected a boolean, got {value!r}")
+        return value
+
+    def int_or_str(self, key: str) -> int | str | None:
+        """An IntOrString field (``3`` or ``"30%"``)."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise self.error(key, f"expected an integer or a percentage, got {value!r}")
+        if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit()):
+            raise self.error(key, f'invalid value "{value}": expected an integer or a percentage')
+        return value
+
+    def time(self, key: str) -> datetime | None:
+        """An RFC 3339 timestamp field."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value
+        if not isinstance(value, str):
+            raise self.error(key, f"expected a timestamp, got {value!r}")
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.error(key, f'invalid timestamp "{value}"') from None
+
+    def obj(self, key: str) -> Fields | None:
+        """A nested object, None when absent."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise self.error(key, f"expected an object, got {type(value).__name__}")
+        return Fields(value, self.at(key))
+
+    def objs(self, key: str) -> list[Fields]:
+        """A list of objects (empty when absent)."""
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.error(key, f"expected a list, got {type(value).__name__}")
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                raise FieldError(f"{self.at(key)}[{i}]", "expected an object")
+            out.append(Fields(item, f"{self.at(key)}[{i}]"))
+        return out
+
+    def strs(self, key: str) -> tuple[str, ...]:
+        """A list of strings (empty when absent)."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.error(key, f"expected a list, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise FieldError(f"{self.at(key)}[{i}]", f"expected a string, got {item!r}")
+        return tuple(value)
+
+    def str_map(self, key: str) -> dict[str, str]:
+        """A string-to-string map such as labels (empty when absent)."""
+        sub = self.obj(key)
+        if sub is None:
+            return {}
+        for k, v in sub.data.items():
+            if not isinstance(v, str):
+                raise FieldError(sub.at(str(k)), f"expected a string, got {v!r}")
+        return {str(k): v for k, v in sub.data.items()}
+
+    def quantities(self, key: str) -> dict[str, Fraction]:
+        """A resource list (``requests``, ``allocatable``) parsed into exact quantities."""
+        sub = self.obj(key)
+        if sub is None:
+            return {}
+        out: dict[str, Fraction] = {}
+        for name, raw in sub.data.items():
+            try:
+                out[str(name)] = parse_quantity(raw)
+            except (QuantityError, TypeError):
+                raise FieldError(sub.at(str(name)), f'invalid quantity "{raw}"') from None
+        return out

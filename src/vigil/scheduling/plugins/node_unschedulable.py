@@ -1,0 +1,37 @@
+"""NodeUnschedulable: cordoned nodes (``spec.unschedulable``) accept only pods that tolerate it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vigil.cluster.node import NO_SCHEDULE, Taint
+from vigil.cluster.pod import Pod
+from vigil.cluster.taints import tolerations_tolerate
+from vigil.scheduling.cycle_state import CycleState
+from vigil.scheduling.interfaces import Handle
+from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.profile import NODE_UNSCHEDULABLE
+from vigil.scheduling.status import SUCCESS, Status
+
+ERR_REASON = "node(s) were unschedulable"
+UNSCHEDULABLE_TAINT = Taint("node.kubernetes.io/unschedulable", NO_SCHEDULE)
+
+
+class NodeUnschedulable:
+    """Filter: the pod must tolerate ``node.kubernetes.io/unschedulable:NoSchedule``."""
+
+    name = NODE_UNSCHEDULABLE
+
+    def filter(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> Status:
+        """UnschedulableAndUnresolvable on a cordoned node without the toleration."""
+        if not node_info.node.unschedulable:
+            return SUCCESS
+        if tolerations_tolerate(pod.spec.tolerations, UNSCHEDULABLE_TAINT):
+            return SUCCESS
+        return Status.unresolvable(ERR_REASON)
+
+
+def new(args: Mapping[str, Any], handle: Handle) -> NodeUnschedulable:
+    """Factory."""
+    return NodeUnschedulable()

@@ -1,0 +1,115 @@
+"""Object decoding by kind: nodes, namespaces, PDBs, PriorityClasses, workloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from vigil.cluster import Node, PodDisruptionBudget, PriorityClass, Workload
+from vigil.cluster.decode import decode_object
+from vigil.cluster.errors import FieldError
+from vigil.cluster.reader import Fields
+
+
+def test_node_allocatable_falls_back_to_capacity() -> None:
+    node = decode_object(
+        "Node", Fields({"metadata": {"name": "n"}, "status": {"capacity": {"cpu": "2"}}})
+    )
+    assert isinstance(node, Node)
+    assert node.allocatable == {"cpu": 2}
+    node = decode_object(
+        "Node",
+        Fields(
+            {
+                "metadata": {"name": "n", "labels": {"zone": "a"}},
+                "spec": {
+                    "unschedulable": True,
+                    "taints": [{"key": "k", "value": "v", "effect": "NoExecute"}],
+                },
+                "status": {"capacity": {"cpu": "2"}, "allocatable": {"cpu": "1500m"}},
+            }
+        ),
+    )
+    assert isinstance(node, Node)
+    assert node.unschedulable
+    assert node.taints[0].effect == "NoExecute"
+    assert node.allocatable == {"cpu": 1.5}
+    assert node.metadata.namespace == ""
+
+
+def test_priority_class_defaults() -> None:
+    pc = decode_object("PriorityClass", Fields({"metadata": {"name": "x"}, "value": 10}))
+    assert isinstance(pc, PriorityClass)
+    assert (pc.value, pc.global_default, pc.preemption_policy) == (
+        10,
+        False,
+        "PreemptLowerPriority",
+    )
+
+
+def test_pdb_selector_nil_versus_empty() -> None:
+    nil = decode_object(
+        "PodDisruptionBudget", Fields({"metadata": {"name": "b"}, "spec": {"minAvailable": 1}})
+    )
+    assert isinstance(nil, PodDisruptionBudget)
+    assert nil.selector is None
+    assert nil.status is None
+    empty = decode_object(
+        "PodDisruptionBudget",
+        Fields({"metadata": {"name": "b"}, "spec": {"minAvailable": "50%", "selector": {}}}),
+    )
+    assert isinstance(empty, PodDisruptionBudget)
+    assert empty.selector is not None
+    assert empty.min_available == "50%"
+
+
+def test_workload_without_template_has_no_pods() -> None:
+    w = decode_object("Deployment", Fields({"metadata": {"name": "d"}, "spec": {"replicas": 2}}))
+    assert isinstance(w, Workload)
+    assert w.template is None
+    assert w.namespace == "default"
+
+
+@pytest.mark.parametrize(
+    ("kind", "doc", "path", "message"),
+    [
+        ("PriorityClass", {"metadata": {"name": "x"}}, "value", "required"),
+        (
+            "PriorityClass",
+            {"metadata": {"name": "x"}, "value": 1, "preemptionPolicy": "Sometimes"},
+            "preemptionPolicy",
+            'unsupported value "Sometimes"',
+        ),
+        (
+            "Deployment",
+            {"metadata": {"name": "d"}, "spec": {"replicas": -1}},
+            "spec.replicas",
+            "must be greater than or equal to 0, got -1",
+        ),
+        (
+            "Deployment",
+            {"metadata": {"name": "d"}, "spec": {"template": {"metadata": {}}}},
+            "spec.template.spec",
+            "required",
+        ),
+        ("Pod", {"metadata": {"name": "p"}}, "spec", "required"),
+        ("Pod", {"kind": "Pod"}, "metadata", "required"),
+        (
+            "Node",
+            {"metadata": {"name": "n", "ownerReferences": [{"kind": "X"}]}},
+            "metadata.ownerReferences[0].name",
+            "required",
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"unhealthyPodEvictionPolicy": "Never"}},
+            "spec.unhealthyPodEvictionPolicy",
+            'unsupported value "Never"',
+        ),
+    ],
+)
+def test_invalid_objects(kind: str, doc: dict[str, Any], path: str, message: str) -> None:
+    with pytest.raises(FieldError) as info:
+        decode_object(kind, Fields(doc))
+    assert (info.value.path, info.value.message) == (path, message)

@@ -1,0 +1,296 @@
+"""Loading manifests: documents, lists, every field of the model, and one-line errors."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from vigil.cluster import ManifestError, Pod, load_manifests, parse_documents
+from vigil.cluster.loader import build_cluster
+
+FULL_POD = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+  creationTimestamp: "2026-01-02T03:04:05Z"
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: ReplicaSet, name: web-abc, uid: u1, controller: true}
+spec:
+  schedulerName: default-scheduler
+  priority: 7
+  preemptionPolicy: Never
+  nodeSelector: {disk: ssd}
+  overhead: {cpu: 10m}
+  resources: {requests: {cpu: "2"}}
+  initContainers:
+  - name: log
+    restartPolicy: Always
+    resources: {requests: {cpu: 100m}}
+  - name: setup
+    resources: {requests: {memory: 1Gi}}
+  containers:
+  - name: app
+    image: nginx
+    resources:
+      requests: {cpu: 500m, memory: 128Mi, example.com/gpu: 1}
+      limits: {cpu: "1"}
+    ports:
+    - {containerPort: 80, hostPort: 8080, hostIP: 10.0.0.1, protocol: UDP}
+    - {containerPort: 81}
+  tolerations:
+  - {key: dedicated, operator: Equal, value: gpu, effect: NoSchedule, tolerationSeconds: 30}
+  - {operator: Exists}
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+        - matchExpressions: [{key: gen, operator: Gt, values: ["3"]}]
+          matchFields: [{key: metadata.name, operator: In, values: [n1]}]
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 5
+        preference: {matchExpressions: [{key: zone, operator: In, values: [a]}]}
+    podAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - topologyKey: zone
+        labelSelector: {matchLabels: {app: db}}
+        namespaces: [data]
+        namespaceSelector: {matchLabels: {team: x}}
+        matchLabelKeys: [version]
+    podAntiAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 10
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector: {matchExpressions: [{key: app, operator: In, values: [web]}]}
+  topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: zone
+    whenUnsatisfiable: DoNotSchedule
+    labelSelector: {matchLabels: {app: web}}
+    minDomains: 3
+    nodeAffinityPolicy: Ignore
+    nodeTaintsPolicy: Honor
+    matchLabelKeys: [pod-template-hash]
+status:
+  phase: Running
+  nominatedNodeName: n2
+  conditions: [{type: Ready, status: "True"}]
+"""
+
+
+def _one(text: str) -> object:
+    objects, _ = parse_documents(text, "f.yaml")
+    assert len(objects) == 1
+    return objects[0]
+
+
+def test_full_pod_is_decoded() -> None:
+    pod = _one(FULL_POD)
+    assert isinstance(pod, Pod)
+    assert pod.key == "shop/web"
+    assert pod.metadata.controller() is not None
+    assert pod.metadata.creation_timestamp is not None
+    spec = pod.spec
+    assert spec.priority == 7
+    assert spec.preemption_policy == "Never"
+    assert spec.node_selector == {"disk": "ssd"}
+    assert spec.overhead == {"cpu": Fraction(1, 100)}
+    assert spec.resources is not None
+    assert spec.resources.requests == {"cpu": Fraction(2)}
+    assert spec.init_containers[0].is_sidecar
+    assert not spec.init_containers[1].is_sidecar
+    app = spec.containers[0]
+    assert app.resources.requests["example.com/gpu"] == 1
+    assert app.ports[0].host_port == 8080
+    assert app.ports[0].protocol == "UDP"
+    assert app.ports[1].protocol == "TCP"
+    assert spec.tolerations[0].toleration_seconds == 30
+    assert spec.tolerations[1].operator == "Exists"
+    assert spec.affinity is not None
+    na = spec.affinity.node_affinity
+    assert na is not None
+    assert na.required is not None
+    assert na.required.terms[0].match_fields[0].values == ("n1",)
+    assert na.preferred[0].weight == 5
+    pa = spec.affinity.pod_affinity
+    assert pa is not None
+    assert pa.required[0].namespaces == ("data",)
+    assert pa.required[0].namespace_selector is not None
+    assert pa.required[0].match_label_keys == ("version",)
+    paa = spec.affinity.pod_anti_affinity
+    assert paa is not None
+    assert paa.preferred[0].weight == 10
+    tsc = spec.topology_spread_constraints[0]
+    assert (tsc.min_domains, tsc.node_affinity_policy, tsc.node_taints_policy) == (
+        3,
+        "Ignore",
+        "Honor",
+    )
+    assert tsc.match_label_keys == ("pod-template-hash",)
+    assert pod.status.nominated_node_name == "n2"
+    assert pod.is_ready
+
+
+def test_defaults_of_a_minimal_pod() -> None:
+    pod = _one("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}")
+    assert isinstance(pod, Pod)
+    assert pod.namespace == "default"
+    assert pod.spec.priority is None
+    assert pod.priority == 0
+    assert pod.spec.scheduler_name == "default-scheduler"
+    assert pod.status.phase == "Pending"
+    assert not pod.is_ready
+
+
+def test_multi_document_and_list_and_skipped_kinds() -> None:
+    text = """
+kind: Namespace
+metadata: {name: shop, labels: {team: x}}
+---
+---
+kind: List
+items:
+- kind: Node
+  metadata: {name: n1}
+  status: {capacity: {cpu: "4", memory: 8Gi, pods: "110"}}
+- kind: ConfigMap
+  metadata: {name: cm}
+---
+kind: PodDisruptionBudget
+metadata: {name: pdb, namespace: shop}
+spec: {maxUnavailable: 30%, selector: {matchLabels: {app: web}}, unhealthyPodEvictionPolicy: AlwaysAllow}
+status: {disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3}
+---
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}}
+"""
+    objects, skipped = parse_documents(text, "all.yaml")
+    cluster = build_cluster(objects, skipped)
+    assert cluster.namespace_labels() == {
+        "default": {"kubernetes.io/metadata.name": "default"},
+        "shop": {"team": "x", "kubernetes.io/metadata.name": "shop"},
+    }
+    node = cluster.node("n1")
+    assert node is not None
+    assert node.allocatable["memory"] == 8 * 2**30
+    assert skipped == ["all.yaml: ConfigMap default/cm"]
+    pdb = cluster.pdbs[0]
+    assert pdb.max_unavailable == "30%"
+    assert pdb.unhealthy_pod_eviction_policy == "AlwaysAllow"
+    assert pdb.status is not None
+    assert pdb.status.disruptions_allowed == 1
+    assert cluster.services[0].selector == {"app": "web"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "kind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, resources: {requests: {cpu: abc}}}]}",
+            'f.yaml: Pod default/web: spec.containers[0].resources.requests.cpu: invalid quantity "abc"',
+        ),
+        (
+            "kind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: []}",
+            "f.yaml: Pod shop/web: spec.containers: required",
+        ),
+        ("kind: Pod\nmetadata: {}\nspec: {}", "f.yaml: document 1: metadata.name: required"),
+        ("metadata: {name: x}", "f.yaml: document 1: kind: required"),
+        (
+            "kind: Node\nmetadata: {name: n1}\nspec: {taints: [{key: k, effect: Sometimes}]}",
+            'f.yaml: Node n1: spec.taints[0].effect: "Sometimes" is not a valid taint effect',
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p, labels: {enabled: true}}\nspec: {containers: [{name: c}]}",
+            "f.yaml: Pod default/p: metadata.labels.enabled: expected a string, got True",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  affinity:\n    nodeAffinity:\n"
+            "      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n"
+            "        - matchExpressions: [{key: a, operator: Near, values: [x]}]",
+            "f.yaml: Pod default/p: spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+            '.nodeSelectorTerms[0].matchExpressions[0].operator: "Near" is not a valid operator'
+            " (expected ['DoesNotExist', 'Exists', 'Gt', 'In', 'Lt', 'NotIn'])",
+        ),
+        (
+            "kind: PodDisruptionBudget\nmetadata: {name: b}\nspec: {minAvailable: 1, maxUnavailable: 1}",
+            "f.yaml: PodDisruptionBudget default/b: spec.maxUnavailable: minAvailable and maxUnavailable "
+            "cannot be both set",
+        ),
+        (
+            "kind: PodDisruptionBudget\nmetadata: {name: b}\nspec: {minAvailable: half}",
+            'f.yaml: PodDisruptionBudget default/b: spec.minAvailable: invalid value "half": expected an '
+            "integer or a percentage",
+        ),
+        (
+            "kind: PriorityClass\nmetadata: {name: huge}\nvalue: 2000000000",
+            "f.yaml: PriorityClass huge: value: maximum allowed value of a user defined priority is 1000000000",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  topologySpreadConstraints:\n"
+            "  - {maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}",
+            "f.yaml: Pod default/p: spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, got 0",
+        ),
+        ("kind: List\nitems: [3]", "f.yaml: document 1: items[0]: expected an object"),
+    ],
+)
+def test_errors_are_one_line_with_file_object_and_field(text: str, message: str) -> None:
+    with pytest.raises(ManifestError) as info:
+        parse_documents(text, "f.yaml")
+    assert str(info.value) == message
+    assert "\n" not in str(info.value)
+
+
+def test_invalid_yaml_names_the_line() -> None:
+    with pytest.raises(ManifestError, match=r"^f\.yaml: line 3: invalid YAML"):
+        parse_documents("kind: Pod\nmetadata: [\n", "f.yaml")
+
+
+def test_unknown_priority_class_is_a_manifest_error() -> None:
+    objects, _ = parse_documents(
+        "kind: Pod\nmetadata: {name: p}\nspec: {priorityClassName: gold, containers: [{name: c}]}",
+        "f.yaml",
+    )
+    with pytest.raises(
+        ManifestError,
+        match=r"Pod default/p: spec\.priorityClassName: no PriorityClass with name gold",
+    ):
+        build_cluster(objects)
+
+
+def test_load_manifests_reads_files_and_directories(tmp_path: Path) -> None:
+    (tmp_path / "nodes.yaml").write_text("kind: Node\nmetadata: {name: n1}\n")
+    sub = tmp_path / "apps"
+    sub.mkdir()
+    (sub / "pods.yml").write_text(
+        "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n"
+    )
+    (sub / "README.md").write_text("not yaml")
+    cluster = load_manifests([tmp_path])
+    assert [n.name for n in cluster.nodes] == ["n1"]
+    assert [p.key for p in cluster.pods] == ["default/p"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "kind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, resources: {requests: {cpu: abc}}}]}"
+    )
+    with pytest.raises(
+        ManifestError, match=r'^bad\.yaml: Pod default/web: .*invalid quantity "abc"$'
+    ):
+        load_manifests([bad])
+
+
+def test_admission_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "pods.yaml"
+    bad.write_text(
+        "kind: Pod\nmetadata: {name: web}\nspec: {priorityClassName: gold, containers: [{name: c}]}"
+    )
+    with pytest.raises(ManifestError) as info:
+        load_manifests([bad])
+    assert str(info.value) == (
+        "pods.yaml: Pod default/web: spec.priorityClassName: no PriorityClass with name gold was found"
+    )
