@@ -113,7 +113,7 @@ def test_decimal_suffixes_scale_exactly(n: int, suffix: str) -> None:
 
 @given(
     st.integers(min_value=0, max_value=10**9),
-    st.integers(min_value=0, max_value=10**6),
+    st.integers(min_value=0, max_value=999_999),
     st.integers(0, 6),
 )
 def test_decimal_fractions_and_binary_suffixes_are_exact(whole: int, frac: int, power: int) -> None:
