@@ -43,6 +43,15 @@ FREE_TEXT_SPECIALS = 4
 harmless special character there is low severity; anywhere else it is medium."""
 
 
+def novelty_severity(path: str) -> Severity:
+    """Severity of a harmless-looking novelty (a value outside the enum or pattern, a longer value).
+
+    Clients choose their headers and cookies freely (a new browser is a new User-Agent), so there
+    such novelty is low; in parameters and bodies the application chose the values, so it is medium.
+    """
+    return Severity.LOW if path.startswith(("header.", "cookie.")) else Severity.MEDIUM
+
+
 def specials_severity(chars: frozenset[str] | set[str], free_text: bool = False) -> Severity:
     """Severity of characters appearing where they were never seen."""
     if chars & HIGH_SPECIALS:
@@ -150,7 +159,7 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
         if length > 8 * check.hi + 64:
             sev = Severity.HIGH
         elif length > 2 * check.hi + 8:
-            sev = Severity.MEDIUM
+            sev = novelty_severity(path)
         else:
             sev = Severity.LOW
         alerts.append(
@@ -160,6 +169,7 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
         alerts.append(
             Alert("V104", route, path, f"length {check.lo}..{check.hi}", str(length), Severity.LOW)
         )
+    novelty = novelty_severity(path)
     if check.enum is not None:
         if text not in check.enum:
             alerts.append(
@@ -169,7 +179,7 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
                     path,
                     f"one of {len(check.enum)} known values",
                     redact(text),
-                    Severity.MEDIUM,
+                    novelty,
                 )
             )
     elif check.patterns is not None and prof.pattern not in check.patterns:
@@ -181,11 +191,11 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
                 path,
                 f"pattern {shown}",
                 f"{prof.pattern or 'long'} {redact(text)}",
-                Severity.MEDIUM,
+                novelty,
             )
         )
     elif check.shapes is not None and prof.shape not in check.shapes:
-        sev = Severity.MEDIUM if check.typed else Severity.LOW
+        sev = novelty if check.typed else Severity.LOW
         alerts.append(
             Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev)
         )
