@@ -1,27 +1,48 @@
 """Offline placement: schedule a loaded cluster's pending pods one cycle each, in queue order.
 
-The queue order is PrioritySort's (higher priority first, then arrival, i.e. manifest order).
-Pods already bound (``spec.nodeName``) are in the snapshot; pods with scheduling gates, terminal
-pods and pods for other schedulers are left out. Each pod gets one attempt: unlike a live
-scheduler, an unschedulable pod is not retried when later pods change the cluster.
+The queue order is PrioritySort's: higher priority first, then earlier creation timestamp (a
+pod without one counts as created last), then name and namespace. Pods already bound
+(``spec.nodeName``) are in the snapshot; pods with scheduling gates, terminal pods and pods for
+other schedulers are left out. Each pod gets one attempt: unlike a live scheduler, an
+unschedulable pod is not retried when later pods change the cluster. The exception is a pod
+whose PostFilter (DefaultPreemption) chose victims: the victims are deleted at once (the
+simulator models their graceful termination as immediate), the pod gets its
+``nominatedNodeName`` and goes back into the queue, so it normally binds on its next attempt.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from vigil.cluster.cluster import Cluster
 from vigil.cluster.pod import Pod
+from vigil.scheduling.preemption.execution import apply_preemption
 from vigil.scheduling.profile import Profile, default_profile
 from vigil.scheduling.registry import Registry
 from vigil.scheduling.scheduler import Scheduler, ScheduleResult
 from vigil.scheduling.snapshot import Snapshot
 
+MAX_ATTEMPTS = 5
+"""Cycles per pod: the first, plus retries after preemptions that nominated it."""
+
+
+def queue_key(pod: Pod) -> tuple[int, float, str, str]:
+    """PrioritySort's order as a key: priority desc, creation timestamp, name, namespace."""
+    created = pod.metadata.creation_timestamp
+    if created is None:
+        when = math.inf
+    else:
+        when = (created if created.tzinfo else created.replace(tzinfo=UTC)).timestamp()
+    return (-pod.priority, when, pod.name, pod.namespace)
+
 
 def queue_order(pods: Iterable[Pod]) -> list[Pod]:
-    """PrioritySort: higher priority first; stable, so equal priorities keep arrival order."""
-    return sorted(pods, key=lambda p: -p.priority)
+    """The pods in scheduling-queue order (`queue_key`)."""
+    return sorted(pods, key=queue_key)
 
 
 def pending_pods(pods: Iterable[Pod], scheduler_names: Iterable[str]) -> list[Pod]:
@@ -50,8 +71,12 @@ class SimulationResult:
         return {r.pod.key: r.node_name for r in self.results}
 
     def result(self, pod_key: str) -> ScheduleResult | None:
-        """The result of one pod, by ``namespace/name``."""
-        return next((r for r in self.results if r.pod.key == pod_key), None)
+        """The last attempt of one pod, by ``namespace/name``."""
+        return next((r for r in reversed(self.results) if r.pod.key == pod_key), None)
+
+    def attempts(self, pod_key: str) -> list[ScheduleResult]:
+        """Every attempt of one pod, in order (more than one after a preemption)."""
+        return [r for r in self.results if r.pod.key == pod_key]
 
 
 def schedule_cluster(
@@ -70,6 +95,15 @@ def schedule_cluster(
             scheduler.nominate(pod, pod.status.nominated_node_name)
     out = SimulationResult(snapshot=snapshot)
     pending = pending_pods(cluster.pods, (p.scheduler_name for p in profiles))
-    for pod in queue_order(pending):
-        out.results.append(scheduler.schedule_one(pod))
+    queue = [(queue_key(p), i, p) for i, p in enumerate(pending)]
+    heapq.heapify(queue)
+    attempts: dict[str, int] = {}
+    while queue:
+        _, i, pod = heapq.heappop(queue)
+        result = scheduler.schedule_one(pod)
+        out.results.append(result)
+        attempts[pod.key] = attempts.get(pod.key, 0) + 1
+        retry = apply_preemption(scheduler, result)
+        if retry is not None and attempts[pod.key] < MAX_ATTEMPTS:
+            heapq.heappush(queue, (queue_key(retry), i, retry))
     return out

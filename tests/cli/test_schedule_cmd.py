@@ -1,0 +1,270 @@
+"""``vigil schedule``: the seed scenario end to end, output formats, explain, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from vigil.cli.main import cli
+
+SEED = Path(__file__).resolve().parents[1] / "scheduling" / "fixtures" / "seed"
+NODE = str(SEED / "node.yaml")
+CLASSES = str(SEED / "priority-classes.yaml")
+
+NO_ROOM = "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory."
+NO_VICTIMS = "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["schedule", *args])
+    return result.exit_code, result.output
+
+
+def run_json(*args: str) -> list[dict[str, Any]]:
+    code, out = run(*args, "--output", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert isinstance(data, list)
+    return data
+
+
+def test_seed_without_classes_the_last_queued_pod_stays_pending() -> None:
+    data = run_json(NODE, str(SEED / "pending-no-classes.yaml"))
+    assert [(o["pod"], o["node"]) for o in data] == [
+        ("default/dev", "node-1"),
+        ("default/preprod", "node-1"),
+        ("default/prod", None),
+    ]
+    prod = data[2]
+    assert prod["message"] == f"{NO_ROOM} {NO_VICTIMS}"
+    assert prod["message"].startswith(NO_ROOM)
+    assert (prod["feasibleNodes"], prod["scores"], prod["nominatedNode"], prod["victims"]) == (
+        [],
+        {},
+        None,
+        [],
+    )
+
+
+def test_seed_with_classes_prod_preempts_dev_and_binds() -> None:
+    data = run_json(NODE, CLASSES, str(SEED / "running-with-classes.yaml"))
+    assert data == [
+        {
+            "pod": "default/prod",
+            "node": "node-1",
+            "feasibleNodes": ["node-1"],
+            "scores": {},
+            "message": "",
+            "nominatedNode": "node-1",
+            "victims": ["default/dev"],
+        }
+    ]
+
+
+def test_seed_with_classes_all_pending_queue_order_follows_priority() -> None:
+    data = run_json(NODE, CLASSES, str(SEED / "pending-with-classes.yaml"))
+    assert [(o["pod"], o["node"]) for o in data] == [
+        ("default/prod", "node-1"),
+        ("default/preprod", "node-1"),
+        ("default/dev", None),
+    ]
+    assert data[2]["message"] == f"{NO_ROOM} {NO_VICTIMS}"
+
+
+def test_text_table() -> None:
+    code, out = run(NODE, CLASSES, str(SEED / "running-with-classes.yaml"))
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].split() == ["POD", "NODE", "NOMINATED", "VICTIMS", "MESSAGE"]
+    assert lines[1].split() == ["default/prod", "node-1", "node-1", "default/dev", "-"]
+
+
+def test_text_table_pending_row() -> None:
+    code, out = run(NODE, str(SEED / "pending-no-classes.yaml"))
+    assert code == 0, out
+    prod = next(line for line in out.splitlines() if line.startswith("default/prod"))
+    assert "<pending>" in prod
+    assert prod.endswith(f"{NO_ROOM} {NO_VICTIMS}")
+
+
+def test_explain_shows_plugin_verdicts_and_the_preemption() -> None:
+    code, out = run(NODE, CLASSES, str(SEED / "running-with-classes.yaml"), "--explain")
+    assert code == 0, out
+    assert "attempt 1: FailedScheduling" in out
+    assert f"message: {NO_ROOM}" in out
+    verdicts = [line.split(maxsplit=2) for line in out.splitlines() if "Filter " in line]
+    assert [
+        "Filter",
+        "NodeResourcesFit",
+        "Unschedulable: Insufficient cpu, Insufficient memory",
+    ] in verdicts
+    assert ["Filter", "PodTopologySpread", "NotRun"] in verdicts
+    assert "PostFilter DefaultPreemption: Success" in out
+    assert "candidate node-1: victims default/dev (priority 1000000); PDB violations 0" in out
+    assert "preempted default/dev on node-1" in out
+    assert "graceful termination modelled as immediate" in out
+    assert "attempt 2: Scheduled to node-1 (nominated node node-1 evaluated first)" in out
+
+
+TWO_NODES = """
+kind: Node
+metadata: {name: a}
+status: {allocatable: {cpu: "4", memory: 4Gi, pods: "10"}}
+---
+kind: Node
+metadata: {name: b}
+status: {allocatable: {cpu: "4", memory: 4Gi, pods: "10"}}
+---
+kind: Pod
+metadata: {name: web}
+spec:
+  containers: [{name: c, resources: {requests: {cpu: 500m, memory: 512Mi}}}]
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_explain_scores_and_seeded_tie(tmp_path: Path) -> None:
+    path = _write(tmp_path, TWO_NODES)
+    code, out = run(path, "--explain", "--seed", "7")
+    assert code == 0, out
+    assert "Score  NodeResourcesFit" in out
+    assert "raw" in out
+    assert "normalized" in out
+    assert "weighted" in out
+    assert "total score" in out
+    tie = next(line for line in out.splitlines() if "tie:" in line)
+    assert "a, b all scored" in tie
+    assert "seeded generator (--seed 7)" in tie
+    assert "upstream picks one of them at random" in tie
+    data = run_json(path, "--explain", "--seed", "7")
+    explain = data[0]["explain"][0]
+    assert explain["tie"]["candidates"] == ["a", "b"]
+    assert explain["tie"]["seed"] == 7
+    assert set(data[0]["scores"]) == {"a", "b"}
+    assert data[0]["node"] == explain["tie"]["chosen"]
+
+
+def test_seed_makes_ties_reproducible(tmp_path: Path) -> None:
+    path = _write(tmp_path, TWO_NODES)
+    chosen = {run_json(path, "--seed", str(s))[0]["node"] for s in range(10)}
+    assert chosen == {"a", "b"}
+    assert run_json(path, "--seed", "3") == run_json(path, "--seed", "3")
+
+
+def test_json_without_explain_has_exactly_the_documented_keys(tmp_path: Path) -> None:
+    data = run_json(_write(tmp_path, TWO_NODES))
+    assert set(data[0]) == {
+        "pod",
+        "node",
+        "feasibleNodes",
+        "scores",
+        "message",
+        "nominatedNode",
+        "victims",
+    }
+
+
+PODS_WITH_CLASS = """
+kind: Node
+metadata: {{name: n1}}
+status: {{allocatable: {{cpu: "1", memory: 1Gi, pods: "10"}}}}
+---
+kind: Pod
+metadata: {{name: old}}
+spec:
+  nodeName: n1
+  containers: [{{name: c, resources: {{requests: {{cpu: "1"}}}}}}]
+---
+kind: Pod
+metadata: {{name: new}}
+spec:
+  {spec}
+  containers: [{{name: c, resources: {{requests: {{cpu: "1"}}}}}}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("classes", "spec", "node", "message"),
+    [
+        pytest.param(
+            "kind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\nglobalDefault: true\n",
+            "schedulerName: default-scheduler",
+            None,
+            f"0/1 nodes are available: 1 Insufficient cpu. {NO_VICTIMS}",
+            id="globalDefault applies to every pod without a class (both get 1000)",
+        ),
+        pytest.param(
+            "",
+            "priorityClassName: system-node-critical",
+            "n1",
+            "",
+            id="system class without any PriorityClass object",
+        ),
+        pytest.param(
+            "kind: PriorityClass\nmetadata: {name: polite}\nvalue: 1000\npreemptionPolicy: Never\n",
+            "priorityClassName: polite",
+            None,
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to "
+            "preemptionPolicy=Never.",
+            id="preemptionPolicy Never from the class",
+        ),
+    ],
+)
+def test_priority_class_admission(
+    tmp_path: Path, classes: str, spec: str, node: str | None, message: str
+) -> None:
+    files = [_write(tmp_path, PODS_WITH_CLASS.format(spec=spec))]
+    if classes:
+        files.append(_write(tmp_path, classes, "classes.yaml"))
+    data = run_json(*files)
+    assert [(o["pod"], o["node"], o["message"]) for o in data] == [("default/new", node, message)]
+
+
+def test_unknown_priority_class_names_the_pod(tmp_path: Path) -> None:
+    path = _write(tmp_path, PODS_WITH_CLASS.format(spec="priorityClassName: nope"))
+    code, out = run(path)
+    assert code == 2
+    assert out.strip().splitlines() == [
+        "Error: m.yaml: Pod default/new: spec.priorityClassName: "
+        "no PriorityClass with name nope was found"
+    ]
+
+
+def test_invalid_manifest_is_one_line_exit_2(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "kind: Node\nmetadata: {name: n1}\nstatus: {allocatable: {cpu: lots}}\n"
+    )
+    code, out = run(path)
+    assert code == 2
+    lines = out.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: m.yaml: Node n1: ")
+
+
+def test_missing_file_exit_2(tmp_path: Path) -> None:
+    code, out = run(NODE, str(tmp_path / "absent.yaml"))
+    assert code == 2
+    assert out.strip().splitlines() == [
+        f"Error: {tmp_path / 'absent.yaml'}: no such file or directory"
+    ]
+
+
+def test_no_files_is_a_usage_error() -> None:
+    code, _ = run()
+    assert code == 2
+
+
+def test_directory_and_no_pending_pods(tmp_path: Path) -> None:
+    (tmp_path / "node.yaml").write_text(Path(NODE).read_text(encoding="utf-8"), encoding="utf-8")
+    code, out = run(str(tmp_path))
+    assert (code, out.strip()) == (0, "no pending pods")
+    assert run_json(str(tmp_path)) == []
