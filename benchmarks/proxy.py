@@ -1,0 +1,555 @@
+"""Throughput and latency of the vigil gate against nginx, on 127.0.0.1, in one run.
+
+Measured with wrk (fixed duration, one thread, N connections, ``--latency``):
+
+(a) the upstream directly: an nginx instance answering ``return 200 '<json>'`` (fast, so the
+    upstream is never the bottleneck);
+(b) nginx as a plain reverse proxy in front of it (one worker, keep-alive to the upstream);
+(c) ``vigil gate --mode enforce`` in front of it, one worker, after a short learning phase
+    (wrk replaying ``GET /users?username=<name>`` over 50 names in ``--mode learn``), so the
+    policy it enforces is a real learned one; then the same with ``--workers 2``.
+
+Every request of the measured runs is ``GET /users?username=alice`` with wrk's own headers.
+The target of issue 2: the gate reaches at least 15% of nginx's throughput with one worker.
+
+nginx and wrk come from Debian: when missing, the script runs ``apt-get update`` once and
+``apt-get install -y nginx-light wrk`` (``nginx`` when ``nginx-light`` is unavailable), without
+starting the system's nginx service. Each nginx here is a private instance with its own temporary
+prefix, configuration, pid and logs, listening on 127.0.0.1 high ports only; the system nginx
+configuration and port 80 are never touched. Every process the script starts is stopped at
+the end (SIGTERM, bounded wait, then SIGKILL).
+
+    .venv/bin/python benchmarks/proxy.py [--duration 10] [--connections 32]
+"""
+
+# ruff: noqa: E402 - the standard library imports must come after the sys.path fix below
+from __future__ import annotations
+
+import os
+import sys
+
+# Running `python benchmarks/proxy.py` puts benchmarks/ first on sys.path, where
+# benchmarks/inspect.py would shadow the standard library's inspect module.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from vigil.demo.sample_service import USERNAMES as LEARN_NAMES
+
+LOOPBACK = "127.0.0.1"
+MEASURED_PATH = "/users?username=alice"
+UPSTREAM_BODY = (
+    '{"users": [{"id": 2, "username": "alice", "email": "alice@example.com"}]}'  # 72 bytes
+)
+STARTUP_TIMEOUT = 20.0
+STOP_TIMEOUT = 15.0
+
+
+class BenchError(RuntimeError):
+    """A step of the benchmark failed; the message says which."""
+
+
+# --------------------------------------------------------------------------------------------
+# Tools
+
+
+def run_root(args: list[str]) -> None:
+    """Run a package-manager command as root (through sudo when not root)."""
+    if os.geteuid() != 0:
+        if shutil.which("sudo") is None:
+            raise BenchError(f"need root to run {' '.join(args)}; run it yourself, then retry")
+        args = ["sudo", "-n", *args]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive", RUNLEVEL="1")
+    print(f"$ {' '.join(args)}", file=sys.stderr, flush=True)
+    result = subprocess.run(args, env=env, check=False, timeout=900)
+    if result.returncode != 0:
+        raise BenchError(f"{' '.join(args)} failed with status {result.returncode}")
+
+
+def find_nginx() -> str | None:
+    """The nginx binary, if installed."""
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
+    )
+
+
+def ensure_tools() -> tuple[str, str]:
+    """nginx and wrk, installed from Debian when missing; returns their paths."""
+    nginx, wrk = find_nginx(), shutil.which("wrk")
+    if nginx is not None and wrk is not None:
+        return nginx, wrk
+    if shutil.which("apt-get") is None:
+        raise BenchError("nginx and wrk are needed and apt-get is not available: install them")
+    run_root(["apt-get", "update"])
+    packages = [] if wrk is not None else ["wrk"]
+    if nginx is None:
+        light = subprocess.run(
+            ["apt-cache", "policy", "nginx-light"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        has_light = "Candidate:" in light.stdout and "Candidate: (none)" not in light.stdout
+        packages.append("nginx-light" if has_light else "nginx")
+    run_root(["apt-get", "install", "-y", "--no-install-recommends", *packages])
+    nginx, wrk = find_nginx(), shutil.which("wrk")
+    if nginx is None or wrk is None:
+        raise BenchError("nginx or wrk still missing after apt-get install")
+    return nginx, wrk
+
+
+def free_port() -> int:
+    """A currently free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], name: str, log: Path) -> None:
+    """Wait until ``port`` accepts connections, or fail when ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"{name} exited with status {proc.returncode}:\n{tail(log)}")
+        try:
+            with socket.create_connection((LOOPBACK, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise BenchError(f"{name} did not listen on {LOOPBACK}:{port} within {STARTUP_TIMEOUT} s")
+
+
+def tail(path: Path, limit: int = 1500) -> str:
+    """The end of a log file."""
+    try:
+        return path.read_text(errors="replace")[-limit:]
+    except OSError:
+        return "(no log)"
+
+
+def http_get(url: str) -> int:
+    """Status of ``GET url`` sent exactly as wrk sends it (only a Host header), with a timeout."""
+    rest = url.removeprefix("http://")
+    hostport, _, path = rest.partition("/")
+    host, _, port = hostport.rpartition(":")
+    request = f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\n\r\n".encode()
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    parts = data.split(b" ", 2)
+    if len(parts) < 2 or not parts[1].isdigit():
+        raise BenchError(f"GET {url}: no HTTP status line in {data[:80]!r}")
+    return int(parts[1])
+
+
+class Processes:
+    """Every process the benchmark started, stopped in reverse order at the end."""
+
+    def __init__(self) -> None:
+        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def start(self, name: str, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+        with log.open("ab") as out:
+            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        self.procs.append((name, proc))
+        return proc
+
+    def stop(self, proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        self.procs = [(n, p) for n, p in self.procs if p is not proc]
+
+    def stop_all(self) -> None:
+        for _, proc in reversed(list(self.procs)):
+            self.stop(proc)
+
+
+# --------------------------------------------------------------------------------------------
+# nginx
+
+
+def nginx_conf(prefix: Path, server: str) -> str:
+    temp = "\n".join(
+        f"    {kind}_temp_path {prefix / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""worker_processes 1;
+daemon off;
+error_log {prefix / "error.log"} warn;
+pid {prefix / "nginx.pid"};
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+{temp}
+{server}
+}}
+"""
+
+
+def start_nginx(
+    procs: Processes, nginx: str, workdir: Path, *, name: str, server: str, port: int
+) -> None:
+    prefix = workdir / name
+    prefix.mkdir()
+    prefix.chmod(0o755)
+    conf = prefix / "nginx.conf"
+    conf.write_text(nginx_conf(prefix, server))
+    log = prefix / "stderr.log"
+    check = subprocess.run(
+        [nginx, "-t", "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    if check.returncode != 0:
+        raise BenchError(f"nginx -t failed for {name}:\n{check.stderr}")
+    proc = procs.start(
+        name, [nginx, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)], log
+    )
+    wait_for_port(port, proc, name, prefix / "error.log")
+
+
+def nginx_version(nginx: str) -> str:
+    out = subprocess.run([nginx, "-v"], capture_output=True, text=True, check=False, timeout=10)
+    return (out.stderr or out.stdout).strip().removeprefix("nginx version: ")
+
+
+# --------------------------------------------------------------------------------------------
+# wrk
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    errors: str
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def to_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if match is None:
+        raise BenchError(f"cannot read a wrk latency {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_wrk(name: str, output: str) -> Result:
+    """Requests/s, p50 and p99, request count, non-2xx count and socket errors of wrk's output."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    total = re.search(r"(\d+) requests in", output)
+    if rps is None or p50 is None or p99 is None or total is None:
+        raise BenchError(f"cannot parse wrk's output for {name}:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:[^\n]*", output)
+    return Result(
+        name=name,
+        rps=float(rps.group(1)),
+        p50_ms=to_ms(p50.group(1)),
+        p99_ms=to_ms(p99.group(1)),
+        requests=int(total.group(1)),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        errors=errors.group(0) if errors else "",
+    )
+
+
+def run_wrk(
+    wrk: str, url: str, duration: float, connections: int, script: Path | None = None
+) -> str:
+    args = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency"]
+    if script is not None:
+        args += ["-s", str(script)]
+    result = subprocess.run(
+        [*args, url], capture_output=True, text=True, check=False, timeout=duration + 60
+    )
+    if result.returncode != 0:
+        raise BenchError(f"wrk failed on {url}:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def measure(wrk: str, name: str, base: str, duration: float, connections: int) -> Result:
+    url = base + MEASURED_PATH
+    status = http_get(url)
+    if status != 200:
+        raise BenchError(f"{name}: GET {url} answered {status} before the run, expected 200")
+    run_wrk(wrk, url, 1, connections)  # warm-up
+    result = parse_wrk(name, run_wrk(wrk, url, duration, connections))
+    print(
+        f"  {name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+        f"p99 {result.p99_ms:.2f} ms",
+        file=sys.stderr,
+        flush=True,
+    )
+    return result
+
+
+LEARN_SCRIPT = """-- wrk: GET /users?username=<name>, cycling over the names
+names = {%s}
+i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/users?username=" .. names[(i %% #names) + 1])
+end
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# the gate
+
+
+def vigil_command() -> list[str]:
+    script = Path(sys.executable).parent / "vigil"
+    if script.exists():
+        return [str(script), "gate"]
+    return [sys.executable, "-c", "from vigil.cli.main import main; main()", "gate"]
+
+
+def start_gate(
+    procs: Processes,
+    workdir: Path,
+    *,
+    name: str,
+    upstream: int,
+    port: int,
+    policy: Path,
+    mode: str,
+    workers: int = 1,
+) -> subprocess.Popen[bytes]:
+    log = workdir / f"{name}.log"
+    args = [
+        *vigil_command(),
+        "--upstream",
+        f"http://{LOOPBACK}:{upstream}",
+        "--listen",
+        f"{LOOPBACK}:{port}",
+        "--policy",
+        str(policy),
+        "--mode",
+        mode,
+        "--learn-every",
+        "0",
+        "--learn-seconds",
+        "0",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    proc = procs.start(name, args, log)
+    wait_for_port(port, proc, name, log)
+    if workers > 1:
+        time.sleep(1.0)  # let every worker bind its SO_REUSEPORT socket
+    return proc
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32-64)")
+    parser.add_argument(
+        "--learn-duration", type=float, default=3.0, help="seconds of learning traffic"
+    )
+    options = parser.parse_args()
+    if not 1 <= options.connections <= 1024 or options.duration <= 0:
+        parser.error("--connections must be 1..1024 and --duration positive")
+
+    nginx, wrk = ensure_tools()
+    procs = Processes()
+    workdir = Path(tempfile.mkdtemp(prefix="vigil-bench-proxy-"))
+    workdir.chmod(0o755)
+    results: list[Result] = []
+    try:
+        up, nginx_port, gate_port = free_port(), free_port(), free_port()
+        start_nginx(
+            procs,
+            nginx,
+            workdir,
+            name="upstream",
+            server=f"""    server {{
+        listen {LOOPBACK}:{up};
+        location / {{ default_type application/json; return 200 '{UPSTREAM_BODY}'; }}
+    }}""",
+            port=up,
+        )
+        start_nginx(
+            procs,
+            nginx,
+            workdir,
+            name="proxy",
+            server=f"""    upstream backend {{ server {LOOPBACK}:{up}; keepalive 128; }}
+    server {{
+        listen {LOOPBACK}:{nginx_port};
+        location / {{
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}""",
+            port=nginx_port,
+        )
+
+        print("measuring (a) the upstream directly", file=sys.stderr, flush=True)
+        results.append(
+            measure(
+                wrk,
+                "(a) upstream direct",
+                f"http://{LOOPBACK}:{up}",
+                options.duration,
+                options.connections,
+            )
+        )
+        print("measuring (b) nginx reverse proxy", file=sys.stderr, flush=True)
+        results.append(
+            measure(
+                wrk,
+                "(b) nginx reverse proxy, 1 worker",
+                f"http://{LOOPBACK}:{nginx_port}",
+                options.duration,
+                options.connections,
+            )
+        )
+
+        learned = workdir / "learned.yaml"
+        print(
+            f"learning: vigil gate --mode learn under {options.learn_duration:.0f} s of wrk "
+            f"traffic over {len(LEARN_NAMES)} user names",
+            file=sys.stderr,
+            flush=True,
+        )
+        gate = start_gate(
+            procs,
+            workdir,
+            name="gate-learn",
+            upstream=up,
+            port=gate_port,
+            policy=learned,
+            mode="learn",
+        )
+        script = workdir / "learn.lua"
+        script.write_text(LEARN_SCRIPT % ", ".join(f'"{n}"' for n in LEARN_NAMES))
+        learn_out = parse_wrk(
+            "learn",
+            run_wrk(
+                wrk,
+                f"http://{LOOPBACK}:{gate_port}/",
+                options.learn_duration,
+                options.connections,
+                script,
+            ),
+        )
+        procs.stop(gate)  # SIGTERM: the gate learns and saves the policy
+        if not learned.exists():
+            raise BenchError(
+                f"the learning gate saved no policy:\n{tail(workdir / 'gate-learn.log')}"
+            )
+        routes = re.findall(r"^  (GET [^:]+):", learned.read_text(), re.MULTILINE)
+        print(
+            f"  learned from {learn_out.requests:,} requests: routes {routes}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+        for workers in (1, 2):
+            policy = workdir / f"enforce-{workers}.yaml"
+            shutil.copyfile(learned, policy)
+            name = f"(c) vigil gate enforce, {workers} worker{'s' if workers > 1 else ''}"
+            print(f"measuring {name}", file=sys.stderr, flush=True)
+            gate = start_gate(
+                procs,
+                workdir,
+                name=f"gate-enforce-{workers}",
+                upstream=up,
+                port=gate_port,
+                policy=policy,
+                mode="enforce",
+                workers=workers,
+            )
+            attack = f"http://{LOOPBACK}:{gate_port}/users?username=%27%20OR%20%271%27%3D%271"
+            if http_get(attack) != 403:
+                raise BenchError(f"{name}: the SQL injection was not blocked; policy not enforced")
+            results.append(
+                measure(
+                    wrk,
+                    name,
+                    f"http://{LOOPBACK}:{gate_port}",
+                    options.duration,
+                    options.connections,
+                )
+            )
+            procs.stop(gate)
+    finally:
+        procs.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    direct, proxy, gate1 = results[0], results[1], results[2]
+    print()
+    print(
+        f"vigil proxy benchmark on {LOOPBACK}: wrk 1 thread, {options.connections} connections, "
+        f"{options.duration:.0f} s per run (+1 s warm-up), GET {MEASURED_PATH}"
+    )
+    print(
+        f"upstream: nginx {nginx_version(nginx)} `return 200` of a {len(UPSTREAM_BODY)}-byte "
+        f"JSON body (1 worker); {os.cpu_count()} CPUs shared by wrk, nginx and the gate"
+    )
+    print()
+    name_width = max(len(r.name) for r in results)
+    print(f"{'target':<{name_width}}  {'req/s':>9}  {'p50 ms':>7}  {'p99 ms':>7}  {'non-2xx':>7}")
+    for r in results:
+        print(
+            f"{r.name:<{name_width}}  {r.rps:>9,.0f}  {r.p50_ms:>7.2f}  {r.p99_ms:>7.2f}  "
+            f"{r.non_2xx:>7}" + (f"  {r.errors}" if r.errors else "")
+        )
+    print()
+    ratio_nginx = gate1.rps / proxy.rps if proxy.rps else 0.0
+    ratio_direct = gate1.rps / direct.rps if direct.rps else 0.0
+    print(f"gate/nginx  (1 worker): {ratio_nginx:.1%}")
+    print(f"gate/direct (1 worker): {ratio_direct:.1%}")
+    if len(results) > 3:
+        print(f"gate 2 workers / 1 worker: {results[3].rps / gate1.rps:.2f}x")
+    met = ratio_nginx >= 0.15 and gate1.non_2xx == 0
+    print(
+        f"target: gate >= 15% of nginx's throughput with one worker: "
+        f"{'MET' if met else 'NOT MET'} ({ratio_nginx:.1%})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"benchmarks/proxy.py: {exc}", file=sys.stderr)
+        sys.exit(1)
