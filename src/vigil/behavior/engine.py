@@ -146,8 +146,9 @@ class Engine:
         """Profile and judge one request under its route's mode."""
         obs = profile_request(request, self.limits)
         key, route, template = self._resolve(obs)
-        if template is not None:
-            for i, tok in enumerate(template.split("/")[1:]):
+        shape = template if template is not None else obs.typed_path
+        if "{" in shape:
+            for i, tok in enumerate(shape.split("/")[1:]):
                 if tok in PARAMS and i < len(obs.segments):
                     obs.fields.append(BodyField(f"path.{i}", obs.segments[i]))
         alerts: list[Alert] = []

@@ -81,6 +81,7 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
     distinct = len(values.items)
     if (
         values.overflow == 0
+        and sum(values.items.values()) >= n - 0.5
         and 0 < distinct <= settings.enum_max_values
         and n >= settings.enum_min_per_value * distinct
         and all(_support(v, n, settings) for v in values.items.values())
