@@ -8,11 +8,15 @@ pods with affinity, so plugins answer per-node questions without walking the clu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vigil.cluster.node import Node
 from vigil.cluster.pod import Container, Pod
 from vigil.scheduling.podinfo import PodInfo
 from vigil.scheduling.resources import CPU, MEMORY, node_allocatable
+
+if TYPE_CHECKING:
+    from vigil.scheduling.nodetable import NodeTable
 
 DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0"
 DEFAULT_PROTOCOL = "TCP"
@@ -74,6 +78,8 @@ class NodeInfo:
     """A node, the pods on it and the aggregates plugins need."""
 
     __slots__ = (
+        "_table",
+        "_table_index",
         "allocatable",
         "node",
         "non_zero_requested",
@@ -93,8 +99,15 @@ class NodeInfo:
         self.requested: dict[str, int] = {}
         self.non_zero_requested: dict[str, int] = {CPU: 0, MEMORY: 0}
         self.used_ports = HostPortInfo()
+        self._table: NodeTable | None = None
+        self._table_index = -1
         for info in pods or ():
             self.add_pod(info)
+
+    def attach(self, table: NodeTable, index: int) -> None:
+        """Report every later pod change to ``table`` (this node is its row ``index``)."""
+        self._table = table
+        self._table_index = index
 
     @property
     def name(self) -> str:
@@ -113,6 +126,8 @@ class NodeInfo:
                         self.used_ports.add(p.host_ip, p.protocol, p.host_port)
                     else:
                         self.used_ports.remove(p.host_ip, p.protocol, p.host_port)
+        if self._table is not None:
+            self._table.on_pod_change(self._table_index, info, sign)
 
     def add_pod(self, info: PodInfo) -> None:
         """Account for a pod on this node."""
@@ -147,6 +162,8 @@ class NodeInfo:
         copy.requested = dict(self.requested)
         copy.non_zero_requested = dict(self.non_zero_requested)
         copy.used_ports = self.used_ports.clone()
+        copy._table = None
+        copy._table_index = -1
         return copy
 
     def __repr__(self) -> str:

@@ -9,15 +9,19 @@ tie-break, the FitError) so that simulation output can explain each decision.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from vigil.cluster.pod import Pod
+from vigil.scheduling.batch import filter_nodes, score_nodes
 from vigil.scheduling.cycle_state import CycleState
 from vigil.scheduling.diagnosis import Diagnosis, FitError
 from vigil.scheduling.framework import Framework, PluginScore
 from vigil.scheduling.interfaces import PostFilterResult
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import IntArray, NodeTable
 from vigil.scheduling.plugins import default_registry
 from vigil.scheduling.podinfo import PodInfo
 from vigil.scheduling.profile import Profile, default_profile
@@ -51,8 +55,10 @@ class ScheduleResult:
     feasible_nodes: tuple[str, ...] = ()
     pre_filter_result: frozenset[str] | None = None
     diagnosis: Diagnosis = field(default_factory=Diagnosis)
-    scores: dict[str, dict[str, PluginScore]] = field(default_factory=dict)
-    """node -> plugin -> raw, normalised and weighted score (empty when scoring was skipped)."""
+    scores: Mapping[str, dict[str, PluginScore]] = field(default_factory=dict)
+    """node -> plugin -> raw, normalised and weighted score (empty when scoring was skipped).
+
+    After a vectorised cycle this is a read-only mapping built on first access."""
     total_scores: dict[str, int] = field(default_factory=dict)
     tie_break: TieBreak | None = None
     fit_error: FitError | None = None
@@ -98,6 +104,8 @@ class Scheduler:
         self.rng = random.Random(seed)
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.next_start_node_index = 0
+        self._batch_feasible: tuple[list[NodeInfo], IntArray] | None = None
+        """The last vectorised Filter's feasible nodes and their table rows."""
 
     def framework_for(self, pod: Pod) -> Framework | None:
         """The framework of the pod's ``schedulerName``, if this scheduler serves it."""
@@ -135,6 +143,22 @@ class Scheduler:
         )
         if not fwk.has_filter_plugins():
             return [nodes[(self.next_start_node_index + i) % num_all] for i in range(to_find)]
+        table = self.snapshot.node_table() if num_all > 1 else None
+        rows = _rows_of(table, nodes, self.snapshot.node_infos) if table is not None else None
+        if table is not None and rows is not None:
+            start = self.next_start_node_index % num_all
+            outcome = filter_nodes(fwk, state, pod, table, rows, start=start, to_find=to_find)
+            if outcome is not None:
+                for i, status in outcome.failed:
+                    diagnosis.node_to_status.set(table.names[i], status)
+                    diagnosis.add_plugin_status(status)
+                self.next_start_node_index = (
+                    self.next_start_node_index + outcome.processed
+                ) % num_all
+                infos = table.infos
+                feasible_infos = [infos[i] for i in outcome.feasible.tolist()]
+                self._batch_feasible = (feasible_infos, outcome.feasible)
+                return feasible_infos
         feasible: list[NodeInfo] = []
         failed = 0
         for i in range(num_all):
@@ -191,6 +215,7 @@ class Scheduler:
     def schedule_pod(self, pod: Pod) -> ScheduleResult:
         """Run one scheduling cycle for ``pod`` (no binding); PostFilter runs if nothing fits."""
         result = ScheduleResult(pod)
+        self._batch_feasible = None
         fwk = self.framework_for(pod)
         if fwk is None:
             result.error = Status.error(
@@ -208,7 +233,7 @@ class Scheduler:
         except _CycleError as exc:
             result.error = exc.status
             return result
-        result.feasible_nodes = tuple(ni.name for ni in feasible)
+        result.feasible_nodes = tuple(ni.node.metadata.name for ni in feasible)
         result.evaluated_nodes = len(feasible) + len(result.diagnosis.node_to_status)
         if not feasible:
             result.fit_error = FitError(pod, num_all, result.diagnosis)
@@ -225,8 +250,16 @@ class Scheduler:
             result.evaluated_nodes = 1 + len(result.diagnosis.node_to_status)
             result.node_name = feasible[0].name
             return result
+        batch = self._score_batch(fwk, state, pod, feasible) if fwk.has_score_plugins() else None
         if not fwk.has_score_plugins():
             result.total_scores = {ni.name: 1 for ni in feasible}
+        elif batch is not None:
+            result.scores, totals = batch
+            result.total_scores = dict(zip(result.feasible_nodes, totals.tolist(), strict=True))
+            result.node_name, result.tie_break = _select_host_array(
+                result.feasible_nodes, totals, self.rng
+            )
+            return result
         else:
             status = fwk.run_pre_score_plugins(state, pod, feasible)
             if not status.is_success():
@@ -245,6 +278,21 @@ class Scheduler:
         )
         return result
 
+    def _score_batch(
+        self, fwk: Framework, state: CycleState, pod: Pod, feasible: list[NodeInfo]
+    ) -> tuple[Mapping[str, dict[str, PluginScore]], IntArray] | None:
+        table = self.snapshot.node_table()
+        if table is None:
+            return None
+        last = self._batch_feasible
+        if last is not None and last[0] is feasible:
+            rows: IntArray | None = last[1]
+        else:
+            rows = _rows_of(table, feasible, self.snapshot.node_infos)
+        if rows is None:
+            return None
+        return score_nodes(fwk, state, pod, table, rows, nodes=feasible)
+
     def assume(self, pod: Pod, node_name: str) -> Pod:
         """Bind ``pod`` to ``node_name`` in the snapshot; returns the bound pod."""
         bound = replace(pod, spec=replace(pod.spec, node_name=node_name))
@@ -262,6 +310,37 @@ class Scheduler:
         ):
             self.nominate(pod, result.post_filter_result.nominated_node_name)
         return result
+
+
+def _select_host_array(
+    nodes: Sequence[str], totals: IntArray, rng: random.Random
+) -> tuple[str, TieBreak | None]:
+    """`select_host` over an array of totals (same reservoir sampling, same draws)."""
+    best = int(totals.max())
+    tied = [nodes[i] for i in np.flatnonzero(totals == best).tolist()]
+    chosen = tied[0]
+    for count, name in enumerate(tied[1:], start=2):
+        if rng.randrange(count) == 0:
+            chosen = name
+    if len(tied) == 1:
+        return chosen, None
+    return chosen, TieBreak(tuple(tied), chosen, best)
+
+
+def _rows_of(
+    table: NodeTable, nodes: Sequence[NodeInfo], all_nodes: Sequence[NodeInfo]
+) -> IntArray | None:
+    """The table rows of ``nodes``, or None if one of them is not a node of the table."""
+    if nodes is all_nodes:
+        return np.arange(table.size)
+    index, infos = table.index, table.infos
+    rows = []
+    for ni in nodes:
+        i = index.get(ni.node.metadata.name)
+        if i is None or infos[i] is not ni:
+            return None
+        rows.append(i)
+    return np.array(rows, dtype=np.int64)
 
 
 class _CycleError(Exception):

@@ -16,13 +16,22 @@ from vigil.cluster.pod import Pod
 from vigil.cluster.policy import PodDisruptionBudget
 from vigil.cluster.workloads import Workload
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import NodeTable
 from vigil.scheduling.podinfo import PodInfo
 
 
 class Snapshot:
     """Nodes with their pods, and the cluster-level objects plugins consult."""
 
-    __slots__ = ("_by_name", "namespace_labels", "node_infos", "pdbs", "services", "workloads")
+    __slots__ = (
+        "_by_name",
+        "_table",
+        "namespace_labels",
+        "node_infos",
+        "pdbs",
+        "services",
+        "workloads",
+    )
 
     def __init__(
         self,
@@ -40,6 +49,7 @@ class Snapshot:
         self.services = tuple(services)
         self.workloads = tuple(workloads)
         self.pdbs = tuple(pdbs)
+        self._table: NodeTable | None = None
         for pod in pods:
             if pod.spec.node_name and not pod.is_terminal and pod.spec.node_name in self._by_name:
                 self._by_name[pod.spec.node_name].add_pod(PodInfo.of(pod))
@@ -55,6 +65,19 @@ class Snapshot:
             workloads=cluster.workloads,
             pdbs=cluster.pdbs,
         )
+
+    def node_table(self) -> NodeTable | None:
+        """The column-wise view of the nodes used by the vectorised plugin paths (built on first
+        use, then kept current by every pod added or removed), or None when it cannot be exact
+        (amounts beyond 2**53) or ``node_infos`` was changed since it was built."""
+        table = self._table
+        if table is None:
+            table = self._table = NodeTable(self.node_infos)
+        elif table.size != len(self.node_infos) or (
+            table.size and table.infos[-1] is not self.node_infos[-1]
+        ):
+            return None
+        return table if table.exact else None
 
     def get(self, name: str) -> NodeInfo | None:
         """The NodeInfo of a node name."""

@@ -16,12 +16,15 @@ from vigil.scheduling.interfaces import (
     ScoreExtensions,
 )
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable
 from vigil.scheduling.plugins.interpod_filtering import (
     ERR_REASON_AFFINITY,
     ERR_REASON_ANTI_AFFINITY,
     ERR_REASON_EXISTING_ANTI_AFFINITY,
     InterPodFilterState,
     build_filter_state,
+    build_filter_state_table,
+    filter_mask,
     satisfy_existing_pods_anti_affinity,
     satisfy_pod_affinity,
     satisfy_pod_anti_affinity,
@@ -29,7 +32,10 @@ from vigil.scheduling.plugins.interpod_filtering import (
 from vigil.scheduling.plugins.interpod_scoring import (
     InterPodScoreState,
     build_score_state,
+    build_score_state_table,
     normalize_min_max,
+    normalize_min_max_array,
+    score_array,
 )
 from vigil.scheduling.podinfo import PodInfo
 from vigil.scheduling.profile import INTER_POD_AFFINITY
@@ -56,9 +62,16 @@ class InterPodAffinity:
     ) -> tuple[PreFilterResult | None, Status]:
         """Count matches; Skip when the pod has no required terms and no anti-affinity hits it."""
         snapshot = self.handle.snapshot
-        s = build_filter_state(
-            pod, nodes, snapshot.have_pods_with_required_anti_affinity(), snapshot.namespace_labels
-        )
+        table = snapshot.node_table() if nodes is snapshot.node_infos else None
+        if table is not None:
+            s = build_filter_state_table(pod, table, snapshot.namespace_labels)
+        else:
+            s = build_filter_state(
+                pod,
+                nodes,
+                snapshot.have_pods_with_required_anti_affinity(),
+                snapshot.namespace_labels,
+            )
         if (
             not s.existing_anti_affinity_counts
             and not s.required_affinity
@@ -105,11 +118,61 @@ class InterPodAffinity:
             return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY)
         return SUCCESS
 
+    def filter_batch(self, state: CycleState, pod: Pod, table: NodeTable) -> BoolArray | None:
+        """`filter` over every node of the table: True where the node passes."""
+        s = state.read(_PRE_FILTER_KEY, InterPodFilterState)
+        if s is None:
+            return None
+        return filter_mask(s, table)
+
+    def score_batch(
+        self,
+        state: CycleState,
+        pod: Pod,
+        table: NodeTable,
+        idx: IntArray,
+        nodes: Sequence[NodeInfo],
+    ) -> IntArray | Status | None:
+        """PreScore and Score of the nodes ``idx`` at once (None: use the per-node path)."""
+        if not nodes:
+            return None
+        s = build_score_state_table(
+            pod,
+            table,
+            self.handle.snapshot.namespace_labels,
+            hard_pod_affinity_weight=self.hard_pod_affinity_weight,
+            ignore_preferred_terms_of_existing_pods=self.ignore_preferred_terms_of_existing_pods,
+        )
+        if s is None:
+            return SKIP
+        state.write(_PRE_SCORE_KEY, s)
+        return score_array(s, table, idx)
+
+    def normalize_batch(self, state: CycleState, pod: Pod, scores: IntArray) -> IntArray:
+        """`normalize_score` over an array."""
+        s = state.read(_PRE_SCORE_KEY, InterPodScoreState)
+        if s is None or not s.topology_score:
+            return scores
+        return normalize_min_max_array(scores)
+
     def pre_score(self, state: CycleState, pod: Pod, nodes: Sequence[NodeInfo]) -> Status:
         """Compute topology scores; Skip when no term contributes anything."""
         if not nodes:
             return SUCCESS
         snapshot = self.handle.snapshot
+        table = snapshot.node_table()
+        if table is not None:
+            s = build_score_state_table(
+                pod,
+                table,
+                snapshot.namespace_labels,
+                hard_pod_affinity_weight=self.hard_pod_affinity_weight,
+                ignore_preferred_terms_of_existing_pods=self.ignore_preferred_terms_of_existing_pods,
+            )
+            if s is None:
+                return SKIP
+            state.write(_PRE_SCORE_KEY, s)
+            return SUCCESS
         s = build_score_state(
             pod,
             snapshot.node_infos,

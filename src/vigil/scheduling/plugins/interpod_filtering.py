@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
+
+import numpy as np
 
 from vigil.cluster.node import Node
 from vigil.cluster.pod import Pod
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable, PodPredicate
+from vigil.scheduling.plugins.spread_constraints import domain_sums
 from vigil.scheduling.podinfo import AffinityTerm, PodInfo
 
 TopologyPair = tuple[str, str]
@@ -168,3 +173,86 @@ def satisfy_existing_pods_anti_affinity(state: InterPodFilterState, node: Node) 
     return not any(
         state.existing_anti_affinity_counts.get(pair, 0) > 0 for pair in node.labels.items()
     )
+
+
+def _add_pair_counts(counts: TermCounts, key: str, table: NodeTable, per_node: IntArray) -> None:
+    """Add each node's count to its (key, value) pair, for nodes with the label."""
+    label = table.label(key)
+    include = (label.codes >= 0) & (per_node > 0)
+    if not include.any():
+        return
+    sums = domain_sums(label.codes, include, per_node, len(label.values))
+    for code in np.flatnonzero(sums).tolist():
+        pair = (key, label.values[code])
+        total = counts.get(pair, 0) + int(sums[code])
+        if total == 0:
+            counts.pop(pair, None)
+        else:
+            counts[pair] = total
+
+
+def build_filter_state_table(
+    pod: Pod, table: NodeTable, namespaces: Mapping[str, Mapping[str, str]]
+) -> InterPodFilterState:
+    """`build_filter_state` over all the table's nodes, from its maintained indexes."""
+    info = PodInfo.of(pod)
+    state = InterPodFilterState(
+        info,
+        tuple(t.with_merged_namespaces(namespaces) for t in info.required_affinity_terms),
+        tuple(t.with_merged_namespaces(namespaces) for t in info.required_anti_affinity_terms),
+        namespaces.get(pod.namespace, {}),
+    )
+    existing = state.existing_anti_affinity_counts
+    for term_key, per_value in table.existing_anti_affinity.counts.items():
+        term = cast(AffinityTerm, term_key)
+        if term.matches(pod, state.namespace_labels):
+            for value, count in per_value.items():
+                pair = (term.topology_key, value)
+                existing[pair] = existing.get(pair, 0) + count
+    if state.required_affinity:
+        per_node = table.predicate_counts(PodPredicate.of_terms(state.required_affinity))
+        for t in state.required_affinity:
+            _add_pair_counts(state.affinity_counts, t.topology_key, table, per_node)
+    for t in state.required_anti_affinity:
+        per_node = table.predicate_counts(PodPredicate.of_term(t))
+        _add_pair_counts(state.anti_affinity_counts, t.topology_key, table, per_node)
+    return state
+
+
+def _positive_pairs_mask(counts: TermCounts, key: str, table: NodeTable) -> BoolArray:
+    """Nodes whose (key, value) pair has a positive count (False where the key is absent)."""
+    label = table.label(key)
+    lut = np.zeros(len(label.values) + 1, dtype=np.bool_)
+    for (k, value), count in counts.items():
+        if k == key and count > 0:
+            code = label.value_codes.get(value)
+            if code is not None:
+                lut[code] = True
+    result: BoolArray = lut[label.codes]
+    return result
+
+
+def filter_mask(state: InterPodFilterState, table: NodeTable) -> BoolArray:
+    """The three checks of every node: True where it passes."""
+    ok = np.ones(table.size, dtype=np.bool_)
+    if state.required_affinity:
+        has_all = np.ones(table.size, dtype=np.bool_)
+        exist = np.ones(table.size, dtype=np.bool_)
+        for t in state.required_affinity:
+            has_all &= table.label(t.topology_key).codes >= 0
+            exist &= _positive_pairs_mask(state.affinity_counts, t.topology_key, table)
+        first_pod = not state.affinity_counts and pod_matches_all_affinity_terms(
+            state.required_affinity, state.pod_info.pod
+        )
+        ok &= has_all if first_pod else has_all & exist
+    if state.anti_affinity_counts:
+        for t in state.required_anti_affinity:
+            ok &= ~_positive_pairs_mask(state.anti_affinity_counts, t.topology_key, table)
+    if state.existing_anti_affinity_counts:
+        for (key, value), count in state.existing_anti_affinity_counts.items():
+            if count > 0:
+                label = table.label(key)
+                code = label.value_codes.get(value)
+                if code is not None:
+                    ok &= label.codes != code
+    return ok

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
+
+import numpy as np
 
 from vigil.cluster.node import Node
 from vigil.cluster.pod import Pod
 from vigil.scheduling.interfaces import MAX_NODE_SCORE, NodeScore
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import IntArray, NodeTable, PodPredicate
+from vigil.scheduling.plugins.spread_constraints import domain_sums
 from vigil.scheduling.podinfo import AffinityTerm, PodInfo, WeightedAffinityTerm
 
 
@@ -111,3 +116,86 @@ def normalize_min_max(scores: list[NodeScore]) -> None:
     diff = highest - lowest
     for s in scores:
         s.score = int(float(MAX_NODE_SCORE) * ((s.score - lowest) / diff)) if diff > 0 else 0
+
+
+def build_score_state_table(
+    pod: Pod,
+    table: NodeTable,
+    namespaces: Mapping[str, Mapping[str, str]],
+    *,
+    hard_pod_affinity_weight: int,
+    ignore_preferred_terms_of_existing_pods: bool,
+) -> InterPodScoreState | None:
+    """`build_score_state` over all the table's nodes, from its maintained indexes."""
+    info = PodInfo.of(pod)
+    has_constraints = bool(info.preferred_affinity_terms or info.preferred_anti_affinity_terms)
+    if ignore_preferred_terms_of_existing_pods and not has_constraints:
+        return None
+    state = InterPodScoreState()
+    scores = state.topology_score
+
+    def add(key: str, value: str, amount: int) -> None:
+        per_key = scores.setdefault(key, {})
+        per_key[value] = per_key.get(value, 0) + amount
+
+    if has_constraints:
+        for terms, sign in (
+            (info.preferred_affinity_terms, 1),
+            (info.preferred_anti_affinity_terms, -1),
+        ):
+            for w in terms:
+                term = w.term.with_merged_namespaces(namespaces)
+                per_node = table.predicate_counts(PodPredicate.of_term(term))
+                label = table.label(term.topology_key)
+                include = (label.codes >= 0) & (per_node > 0)
+                if not include.any():
+                    continue
+                sums = domain_sums(label.codes, include, per_node, len(label.values))
+                for code in np.flatnonzero(sums).tolist():
+                    add(term.topology_key, label.values[code], sign * w.weight * int(sums[code]))
+    ns_labels = namespaces.get(pod.namespace, {})
+    if hard_pod_affinity_weight > 0:
+        for term_key, per_value in table.existing_required_affinity.counts.items():
+            required = cast(AffinityTerm, term_key)
+            if required.matches(pod, ns_labels):
+                for value, count in per_value.items():
+                    add(required.topology_key, value, hard_pod_affinity_weight * count)
+    if not ignore_preferred_terms_of_existing_pods:
+        for index, sign in (
+            (table.existing_preferred_affinity, 1),
+            (table.existing_preferred_anti_affinity, -1),
+        ):
+            for weighted_key, per_value in index.counts.items():
+                existing, weight = cast(tuple[AffinityTerm, int], weighted_key)
+                if existing.matches(pod, ns_labels):
+                    for value, count in per_value.items():
+                        add(existing.topology_key, value, sign * weight * count)
+    if not scores:
+        return None
+    return state
+
+
+def score_array(state: InterPodScoreState, table: NodeTable, idx: IntArray) -> IntArray:
+    """`InterPodScoreState.node_score` of the nodes ``idx``."""
+    total = np.zeros(len(idx), dtype=np.int64)
+    for key, per_key in state.topology_score.items():
+        label = table.label(key)
+        lut = np.zeros(len(label.values) + 1, dtype=np.int64)
+        for value, score in per_key.items():
+            code = label.value_codes.get(value)
+            if code is not None:
+                lut[code] = score
+        total += lut[label.codes[idx]]
+    return total
+
+
+def normalize_min_max_array(scores: IntArray) -> IntArray:
+    """`normalize_min_max` over an array (same float arithmetic)."""
+    if not scores.size:
+        return scores
+    lowest = int(scores.min())
+    diff = int(scores.max()) - lowest
+    if diff <= 0:
+        return np.zeros(len(scores), dtype=np.int64)
+    out: IntArray = (float(MAX_NODE_SCORE) * ((scores - lowest) / diff)).astype(np.int64)
+    return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from vigil.cluster.node_affinity import RequiredNodeAffinity
 from vigil.cluster.pod import NodeAffinity as NodeAffinitySpec
 from vigil.cluster.pod import Pod
@@ -23,7 +25,8 @@ from vigil.scheduling.interfaces import (
     ScoreExtensions,
 )
 from vigil.scheduling.nodeinfo import NodeInfo
-from vigil.scheduling.plugins.normalize import default_normalize_score
+from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable
+from vigil.scheduling.plugins.normalize import default_normalize_array, default_normalize_score
 from vigil.scheduling.profile import NODE_AFFINITY
 from vigil.scheduling.status import SKIP, SUCCESS, Status
 
@@ -107,6 +110,50 @@ class NodeAffinity:
         if not required.matches(node_info.node):
             return Status.unresolvable(ERR_REASON_POD)
         return SUCCESS
+
+    def filter_batch(self, state: CycleState, pod: Pod, table: NodeTable) -> BoolArray | None:
+        """`filter` over every node of the table: True where the node passes."""
+        required = state.read(_PRE_FILTER_KEY, RequiredNodeAffinity) or RequiredNodeAffinity.of(pod)
+        ok = table.required_affinity_mask(required)
+        added = self.added_affinity
+        if added is not None and added.required is not None:
+            ok = ok & table.node_selector_mask(added.required)
+        return ok
+
+    def rejection_key(self, state: CycleState, pod: Pod, table: NodeTable, i: int) -> int | None:
+        """Without addedAffinity every rejection has the same reason."""
+        return 0 if self.added_affinity is None else None
+
+    def _preferred_terms(self, pod: Pod) -> list[PreferredSchedulingTerm]:
+        terms: list[PreferredSchedulingTerm] = []
+        if self.added_affinity is not None:
+            terms.extend(self.added_affinity.preferred)
+        affinity = pod.spec.affinity
+        if affinity is not None and affinity.node_affinity is not None:
+            terms.extend(affinity.node_affinity.preferred)
+        return terms
+
+    def score_batch(
+        self,
+        state: CycleState,
+        pod: Pod,
+        table: NodeTable,
+        idx: IntArray,
+        nodes: Sequence[NodeInfo],
+    ) -> IntArray | Status | None:
+        """PreScore and Score of the nodes ``idx``: weights of matching preferred terms."""
+        terms = self._preferred_terms(pod)
+        if not terms:
+            return SKIP
+        raw = np.zeros(len(idx), dtype=np.int64)
+        for t in terms:
+            if t.weight != 0 and not t.preference.is_empty():
+                raw += np.where(table.term_mask(t.preference)[idx], t.weight, 0)
+        return raw
+
+    def normalize_batch(self, state: CycleState, pod: Pod, scores: IntArray) -> IntArray:
+        """`normalize_score` over an array."""
+        return default_normalize_array(scores, reverse=False)
 
     def pre_score(self, state: CycleState, pod: Pod, nodes: Sequence[NodeInfo]) -> Status:
         """Skip when neither the pod nor addedAffinity has preferred terms."""

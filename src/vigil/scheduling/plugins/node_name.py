@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from vigil.cluster.pod import Pod
 from vigil.scheduling.cycle_state import CycleState
 from vigil.scheduling.interfaces import Handle
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import BoolArray, NodeTable
 from vigil.scheduling.profile import NODE_NAME
 from vigil.scheduling.status import SUCCESS, Status
 
@@ -25,6 +28,20 @@ class NodeName:
         if not pod.spec.node_name or pod.spec.node_name == node_info.name:
             return SUCCESS
         return Status.unresolvable(ERR_REASON)
+
+    def filter_batch(self, state: CycleState, pod: Pod, table: NodeTable) -> BoolArray | None:
+        """`filter` over every node of the table: True where the node passes."""
+        ok = np.ones(table.size, dtype=np.bool_)
+        if pod.spec.node_name:
+            ok[:] = False
+            i = table.index.get(pod.spec.node_name)
+            if i is not None:
+                ok[i] = True
+        return ok
+
+    def rejection_key(self, state: CycleState, pod: Pod, table: NodeTable, i: int) -> int | None:
+        """One reason."""
+        return 0
 
 
 def new(args: Mapping[str, Any], handle: Handle) -> NodeName:

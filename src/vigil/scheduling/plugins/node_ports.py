@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from vigil.cluster.pod import ContainerPort, Pod
 from vigil.scheduling.cycle_state import CycleState
 from vigil.scheduling.interfaces import Handle, PreFilterExtensions, PreFilterResult
 from vigil.scheduling.nodeinfo import NodeInfo, running_containers
+from vigil.scheduling.nodetable import BoolArray, NodeTable
 from vigil.scheduling.profile import NODE_PORTS
 from vigil.scheduling.status import SKIP, SUCCESS, Status
 
@@ -56,6 +59,26 @@ class NodePorts:
         if any(used.check_conflict(p.host_ip, p.protocol, p.host_port) for p in ports):
             return Status.unschedulable(ERR_REASON)
         return SUCCESS
+
+    def filter_batch(self, state: CycleState, pod: Pod, table: NodeTable) -> BoolArray | None:
+        """`filter` over every node of the table: True where the node passes."""
+        s = state.read(_PRE_FILTER_KEY, _PreFilterState)
+        ports = s.ports if s is not None else host_ports(pod)
+        return np.fromiter(
+            (
+                not ni.used_ports.by_ip
+                or not any(
+                    ni.used_ports.check_conflict(p.host_ip, p.protocol, p.host_port) for p in ports
+                )
+                for ni in table.infos
+            ),
+            dtype=np.bool_,
+            count=table.size,
+        )
+
+    def rejection_key(self, state: CycleState, pod: Pod, table: NodeTable, i: int) -> int | None:
+        """One reason."""
+        return 0
 
 
 def new(args: Mapping[str, Any], handle: Handle) -> NodePorts:

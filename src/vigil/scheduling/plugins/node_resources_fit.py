@@ -15,15 +15,18 @@ from vigil.scheduling.interfaces import (
     ScoreExtensions,
 )
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import EXACT_LIMIT, BoolArray, IntArray, NodeTable
 from vigil.scheduling.plugins.resource_allocation import (
     DEFAULT_RESOURCES,
     ResourceSpec,
     Scorer,
+    allocation_columns,
     allocation_score,
     least_allocated,
     most_allocated,
     parse_resources,
     pod_request_list,
+    weighted_score_array,
 )
 from vigil.scheduling.profile import NODE_RESOURCES_FIT
 from vigil.scheduling.resources import (
@@ -128,6 +131,48 @@ class NodeResourcesFit:
             requests, node_info, self.ignored_resources, self.ignored_resource_groups
         )
         return Status.unschedulable(*reasons) if reasons else SUCCESS
+
+    def filter_batch(self, state: CycleState, pod: Pod, table: NodeTable) -> BoolArray | None:
+        """`filter` over every node of the table: True where the node passes."""
+        s = state.read(_PRE_FILTER_KEY, _Requests)
+        if s is None:
+            return None
+        requests = s.amounts
+        if any(abs(v) >= EXACT_LIMIT for v in requests.values()):
+            return None
+        ok: BoolArray = table.pod_count + 1 <= table.allocatable(PODS)
+        if not any(requests.values()):
+            return ok
+        for name in (CPU, MEMORY, EPHEMERAL_STORAGE):
+            want = requests.get(name, 0)
+            if want > 0:
+                ok &= want <= table.allocatable(name) - table.requested(name)
+        for name in sorted(requests):
+            want = requests[name]
+            if name in (CPU, MEMORY, EPHEMERAL_STORAGE) or want == 0:
+                continue
+            if is_extended_resource_name(name) and (
+                name in self.ignored_resources
+                or name.split("/", 1)[0] in self.ignored_resource_groups
+            ):
+                continue
+            ok &= want <= table.allocatable(name) - table.requested(name)
+        return ok
+
+    def score_batch(
+        self,
+        state: CycleState,
+        pod: Pod,
+        table: NodeTable,
+        idx: IntArray,
+        nodes: Sequence[NodeInfo],
+    ) -> IntArray | Status | None:
+        """PreScore and Score of the nodes ``idx`` at once (None: use the per-node path)."""
+        values = pod_request_list(pod, self.resources, use_requested=False)
+        columns = allocation_columns(table, idx, self.resources, values, use_requested=False)
+        if columns is None:
+            return None
+        return weighted_score_array(columns, self.resources, self.strategy)
 
     def pre_score(self, state: CycleState, pod: Pod, nodes: Sequence[NodeInfo]) -> Status:
         """Compute the pod's non-zero request per scored resource."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from vigil.scheduling.interfaces import MAX_NODE_SCORE, NodeScore
+from vigil.scheduling.nodetable import IntArray
 
 
 def default_normalize_score(
@@ -19,3 +22,14 @@ def default_normalize_score(
     for s in scores:
         value = max_priority * s.score // highest
         s.score = max_priority - value if reverse else value
+
+
+def default_normalize_array(
+    scores: IntArray, *, reverse: bool, max_priority: int = MAX_NODE_SCORE
+) -> IntArray:
+    """`default_normalize_score` over an array of raw scores (same integer arithmetic)."""
+    highest = int(scores.max()) if scores.size else 0
+    if highest == 0:
+        return np.full(scores.shape, max_priority, dtype=np.int64) if reverse else scores
+    value = max_priority * scores // highest
+    return max_priority - value if reverse else value

@@ -16,6 +16,7 @@ from vigil.scheduling.interfaces import (
     ScoreExtensions,
 )
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable
 from vigil.scheduling.plugins.spread_constraints import (
     DO_NOT_SCHEDULE,
     SCHEDULE_ANYWAY,
@@ -25,12 +26,16 @@ from vigil.scheduling.plugins.spread_constraints import (
 from vigil.scheduling.plugins.spread_filtering import (
     SpreadFilterState,
     build_filter_state,
+    build_filter_state_table,
     check_node,
+    filter_mask,
 )
 from vigil.scheduling.plugins.spread_scoring import (
     SpreadScoreState,
     build_score_state,
     normalize,
+    normalize_array,
+    score_array,
     score_node,
 )
 from vigil.scheduling.podinfo import PodInfo
@@ -39,6 +44,14 @@ from vigil.scheduling.status import SKIP, SUCCESS, Status
 
 _PRE_FILTER_KEY = "PreFilter" + POD_TOPOLOGY_SPREAD
 _PRE_SCORE_KEY = "PreScore" + POD_TOPOLOGY_SPREAD
+_BATCH_SCORE_KEY = "BatchScore" + POD_TOPOLOGY_SPREAD
+
+
+class _IgnoredNodes:
+    __slots__ = ("mask",)
+
+    def __init__(self, mask: BoolArray) -> None:
+        self.mask = mask
 
 
 class PodTopologySpread:
@@ -67,7 +80,13 @@ class PodTopologySpread:
         )
         if not constraints:
             return None, SKIP
-        state.write(_PRE_FILTER_KEY, build_filter_state(pod, constraints, nodes))
+        snapshot = self.handle.snapshot
+        table = snapshot.node_table() if nodes is snapshot.node_infos else None
+        if table is not None:
+            s = build_filter_state_table(pod, constraints, table)
+        else:
+            s = build_filter_state(pod, constraints, nodes)
+        state.write(_PRE_FILTER_KEY, s)
         return None, SUCCESS
 
     def pre_filter_extensions(self) -> PreFilterExtensions:
@@ -99,6 +118,41 @@ class PodTopologySpread:
         if s is None:
             return Status.error(f'reading "{_PRE_FILTER_KEY}" from cycleState: not found')
         return check_node(s, pod, node_info.node)
+
+    def filter_batch(self, state: CycleState, pod: Pod, table: NodeTable) -> BoolArray | None:
+        """`filter` over every node of the table: True where the node passes."""
+        s = state.read(_PRE_FILTER_KEY, SpreadFilterState)
+        if s is None:
+            return None
+        return filter_mask(s, pod, table)
+
+    def score_batch(
+        self,
+        state: CycleState,
+        pod: Pod,
+        table: NodeTable,
+        idx: IntArray,
+        nodes: Sequence[NodeInfo],
+    ) -> IntArray | Status | None:
+        """PreScore and Score of the nodes ``idx`` at once (None: use the per-node path)."""
+        if not nodes or table.size == 0:
+            return None
+        constraints = pod_constraints(
+            pod, SCHEDULE_ANYWAY, self.handle.snapshot, self.default_constraints
+        )
+        if not constraints:
+            return SKIP
+        require_all = bool(pod.spec.topology_spread_constraints) or not self.system_defaulted
+        raw, ignored = score_array(pod, constraints, table, idx, require_all)
+        state.write(_BATCH_SCORE_KEY, _IgnoredNodes(ignored))
+        return raw
+
+    def normalize_batch(self, state: CycleState, pod: Pod, scores: IntArray) -> IntArray:
+        """`normalize_score` over an array."""
+        s = state.read(_BATCH_SCORE_KEY, _IgnoredNodes)
+        if s is None:
+            return scores
+        return normalize_array(scores, s.mask)
 
     def pre_score(self, state: CycleState, pod: Pod, nodes: Sequence[NodeInfo]) -> Status:
         """Domains and counts for the soft constraints; Skip when there are none."""

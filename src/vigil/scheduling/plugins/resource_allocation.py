@@ -14,10 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
+
 from vigil.cluster.pod import Pod
 from vigil.cluster.quantity import resource_amount
 from vigil.scheduling.interfaces import MAX_NODE_SCORE
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import EXACT_LIMIT, IntArray, NodeTable
 from vigil.scheduling.resources import (
     CPU,
     EPHEMERAL_STORAGE,
@@ -155,3 +158,88 @@ def parse_resources(raw: object, default: Sequence[ResourceSpec]) -> tuple[Resou
         else:
             raise TypeError("resources must be a list of {name, weight}")
     return tuple(out)
+
+
+def allocation_columns(
+    table: NodeTable,
+    idx: IntArray,
+    resources: Sequence[ResourceSpec],
+    pod_request: Sequence[int],
+    *,
+    use_requested: bool,
+) -> list[tuple[IntArray, IntArray]] | None:
+    """`allocation_score`'s (allocatable, requested) vectors, one column pair per resource over
+    the nodes ``idx`` (allocatable 0 marks a skipped resource); None when not exact."""
+    columns: list[tuple[IntArray, IntArray]] = []
+    zeros = np.zeros(len(idx), dtype=np.int64)
+    for r, request in zip(resources, pod_request, strict=True):
+        if abs(request) >= EXACT_LIMIT:
+            return None
+        name = r.name
+        if request == 0 and is_scalar_resource_name(name):
+            columns.append((zeros, zeros))
+            continue
+        if name == CPU and not use_requested:
+            used = table.non_zero_cpu[idx]
+        elif name == MEMORY and not use_requested:
+            used = table.non_zero_memory[idx]
+        else:
+            used = table.requested(name)[idx]
+        columns.append((table.allocatable(name)[idx], used + request))
+    return columns
+
+
+def weighted_score_array(
+    columns: Sequence[tuple[IntArray, IntArray]],
+    resources: Sequence[ResourceSpec],
+    strategy: str,
+) -> IntArray:
+    """LeastAllocated or MostAllocated over columns (`least_allocated` / `most_allocated`)."""
+    size = len(columns[0][0]) if columns else 0
+    total = np.zeros(size, dtype=np.int64)
+    weight_sum = np.zeros(size, dtype=np.int64)
+    for (alloc, req), r in zip(columns, resources, strict=True):
+        has = alloc != 0
+        if not has.any():
+            continue
+        safe = np.where(has, alloc, 1)
+        if strategy == "LeastAllocated":
+            score = np.where(req > alloc, 0, (alloc - req) * MAX_NODE_SCORE // safe)
+        else:
+            score = np.minimum(req, alloc) * MAX_NODE_SCORE // safe
+        total += np.where(has, score * r.weight, 0)
+        weight_sum += np.where(has, r.weight, 0)
+    return np.where(weight_sum != 0, total // np.where(weight_sum != 0, weight_sum, 1), 0)
+
+
+def balanced_score_array(columns: Sequence[tuple[IntArray, IntArray]]) -> IntArray:
+    """`balanced_score` per node, in the same float64 operations."""
+    size = len(columns[0][0]) if columns else 0
+    if not columns:
+        return np.full(size, MAX_NODE_SCORE, dtype=np.int64)
+    every = np.ones(size, dtype=np.bool_)
+    for alloc, _ in columns:
+        every &= alloc != 0
+    fractions = [
+        np.minimum(req.astype(np.float64) / np.where(alloc != 0, alloc, 1).astype(np.float64), 1.0)
+        for alloc, req in columns
+    ]
+    if len(fractions) == 1:
+        std = np.zeros(size)
+    elif len(fractions) == 2:
+        std = np.abs((fractions[0] - fractions[1]) / 2)
+    else:
+        acc = fractions[0]
+        for f in fractions[1:]:
+            acc = acc + f
+        mean = acc / len(fractions)
+        sq = (fractions[0] - mean) * (fractions[0] - mean)
+        for f in fractions[1:]:
+            sq = sq + (f - mean) * (f - mean)
+        std = np.sqrt(sq / len(fractions))
+    out = np.trunc((1 - std) * MAX_NODE_SCORE).astype(np.int64)
+    for i in np.flatnonzero(~every).tolist():
+        out[i] = balanced_score(
+            [int(req[i]) for _, req in columns], [int(alloc[i]) for alloc, _ in columns]
+        )
+    return out

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from vigil.cluster.node import Node
 from vigil.cluster.node_affinity import RequiredNodeAffinity
 from vigil.cluster.pod import Pod, TopologySpreadConstraint
 from vigil.cluster.selectors import Requirement, Selector
 from vigil.cluster.taints import find_untolerated_taint
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable, PodPredicate
 from vigil.scheduling.snapshot import Snapshot
 
 HOSTNAME = "kubernetes.io/hostname"
@@ -150,3 +153,37 @@ def count_pods_match_selector(node_info: NodeInfo, selector: Selector, namespace
         and p.pod.namespace == namespace
         and selector.matches(p.pod.labels)
     )
+
+
+def matching_pod_counts(table: NodeTable, selector: Selector, namespace: str) -> IntArray:
+    """`count_pods_match_selector` of every node, from the table's maintained counts."""
+    if selector.is_empty():
+        return np.zeros(table.size, dtype=np.int64)
+    return table.predicate_counts(PodPredicate(frozenset({namespace}), (selector,), False))
+
+
+def has_all_keys_mask(table: NodeTable, constraints: Sequence[SpreadConstraint]) -> BoolArray:
+    """`node_has_all_keys` of every node."""
+    ok = np.ones(table.size, dtype=np.bool_)
+    for c in constraints:
+        ok &= table.label(c.topology_key).codes >= 0
+    return ok
+
+
+def inclusion_mask(
+    table: NodeTable, c: SpreadConstraint, pod: Pod, required: RequiredNodeAffinity
+) -> BoolArray:
+    """`SpreadConstraint.match_node_inclusion_policies` of every node."""
+    ok = np.ones(table.size, dtype=np.bool_)
+    if c.node_affinity_policy == HONOR:
+        ok &= table.required_affinity_mask(required)
+    if c.node_taints_policy == HONOR:
+        ok &= table.taints_tolerated_mask(pod.spec.tolerations)
+    return ok
+
+
+def domain_sums(codes: IntArray, include: BoolArray, counts: IntArray, size: int) -> IntArray:
+    """Per code: the sum of ``counts`` over included nodes with that code."""
+    sel = codes[include]
+    out: IntArray = np.bincount(sel, weights=counts[include], minlength=size).astype(np.int64)
+    return out

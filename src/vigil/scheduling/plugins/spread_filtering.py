@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from vigil.cluster.node import Node
 from vigil.cluster.node_affinity import RequiredNodeAffinity
 from vigil.cluster.pod import Pod
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import BoolArray, NodeTable
 from vigil.scheduling.plugins.spread_constraints import (
     SpreadConstraint,
     count_pods_match_selector,
+    domain_sums,
+    has_all_keys_mask,
+    inclusion_mask,
+    matching_pod_counts,
     node_has_all_keys,
 )
 from vigil.scheduling.podinfo import PodInfo
@@ -89,3 +96,39 @@ def check_node(state: SpreadFilterState, pod: Pod, node: Node) -> Status:
         if skew > c.max_skew:
             return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
     return SUCCESS
+
+
+def build_filter_state_table(
+    pod: Pod, constraints: list[SpreadConstraint], table: NodeTable
+) -> SpreadFilterState:
+    """`build_filter_state` over all the table's nodes, from its maintained pod counts."""
+    state = SpreadFilterState(pod, constraints, [{} for _ in constraints])
+    if not constraints:
+        return state
+    required = RequiredNodeAffinity.of(pod)
+    has_all = has_all_keys_mask(table, constraints)
+    for i, c in enumerate(constraints):
+        eligible = has_all & inclusion_mask(table, c, pod, required)
+        label = table.label(c.topology_key)
+        n_values = len(label.values)
+        counts = matching_pod_counts(table, c.selector, pod.namespace)
+        sums = domain_sums(label.codes, eligible, counts, n_values)
+        present = np.bincount(label.codes[eligible], minlength=n_values) > 0
+        state.counts[i] = {label.values[k]: int(sums[k]) for k in np.flatnonzero(present)}
+    return state
+
+
+def filter_mask(state: SpreadFilterState, pod: Pod, table: NodeTable) -> BoolArray:
+    """`check_node` of every node: True where it passes."""
+    ok = np.ones(table.size, dtype=np.bool_)
+    for i, c in enumerate(state.constraints):
+        label = table.label(c.topology_key)
+        lut = np.zeros(len(label.values) + 1, dtype=np.int64)
+        for value, count in state.counts[i].items():
+            code = label.value_codes.get(value)
+            if code is not None:
+                lut[code] = count
+        self_match = 1 if c.selector.matches(pod.labels) else 0
+        skew = lut[label.codes] + (self_match - state.min_match_num(i))
+        ok &= (label.codes >= 0) & (skew <= c.max_skew)
+    return ok

@@ -6,16 +6,26 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+from numpy.typing import NDArray
+
 from vigil.cluster.node_affinity import RequiredNodeAffinity
 from vigil.cluster.pod import Pod
 from vigil.scheduling.interfaces import MAX_NODE_SCORE, NodeScore
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable
 from vigil.scheduling.plugins.spread_constraints import (
     HOSTNAME,
     SpreadConstraint,
     count_pods_match_selector,
+    domain_sums,
+    has_all_keys_mask,
+    inclusion_mask,
+    matching_pod_counts,
     node_has_all_keys,
 )
+
+FloatArray = NDArray[np.float64]
 
 
 def go_round(x: float) -> int:
@@ -105,3 +115,67 @@ def normalize(state: SpreadScoreState, scores: list[NodeScore]) -> None:
             s.score = MAX_NODE_SCORE
         else:
             s.score = MAX_NODE_SCORE * (highest + lowest - s.score) // highest
+
+
+def go_round_array(x: FloatArray) -> IntArray:
+    """`go_round` per element."""
+    ax = np.abs(x)
+    whole = np.floor(ax)
+    whole = np.where(ax - whole >= 0.5, whole + 1, whole)
+    out: IntArray = np.where(x >= 0, whole, -whole).astype(np.int64)
+    return out
+
+
+def score_array(
+    pod: Pod,
+    constraints: list[SpreadConstraint],
+    table: NodeTable,
+    idx: IntArray,
+    require_all_topologies: bool,
+) -> tuple[IntArray, BoolArray]:
+    """`build_score_state` then `score_node` for the filtered nodes ``idx`` at once.
+
+    Returns the raw scores and which of those nodes are ignored.
+    """
+    required = RequiredNodeAffinity.of(pod)
+    has_all = has_all_keys_mask(table, constraints)
+    ignored = has_all[idx] == False if require_all_topologies else np.zeros(len(idx), np.bool_)  # noqa: E712
+    kept = idx[~ignored]
+    total = np.zeros(len(idx), dtype=np.float64)
+    for c in constraints:
+        label = table.label(c.topology_key)
+        counts = matching_pod_counts(table, c.selector, pod.namespace)
+        has_key = label.codes[idx] >= 0
+        if c.topology_key == HOSTNAME:
+            size = len(kept)
+            node_counts = counts[idx]
+        else:
+            # Domains are the values of the non-ignored filtered nodes, "" for a missing key.
+            n_values = len(label.values)
+            empty = label.value_codes.get("", n_values)
+            domain = np.where(label.codes >= 0, label.codes, empty)
+            present = np.zeros(n_values + 1, dtype=np.bool_)
+            present[domain[kept]] = True
+            size = int(present.sum())
+            eligible = inclusion_mask(table, c, pod, required) & present[domain]
+            if require_all_topologies:
+                eligible &= has_all
+            sums = domain_sums(domain, eligible, counts, n_values + 1)
+            node_counts = sums[domain[idx]]
+        weight = math.log(size + 2)
+        term = node_counts.astype(np.float64) * weight + float(c.max_skew - 1)
+        total = np.where(has_key, total + term, total)
+    raw = np.where(ignored, 0, go_round_array(total))
+    return raw, ignored
+
+
+def normalize_array(scores: IntArray, ignored: BoolArray) -> IntArray:
+    """`normalize` over arrays."""
+    considered = scores[~ignored]
+    if not considered.size:
+        return np.zeros(len(scores), dtype=np.int64)
+    lowest = int(considered.min())
+    highest = max(int(considered.max()), 0)
+    if highest == 0:
+        return np.where(ignored, 0, MAX_NODE_SCORE)
+    return np.where(ignored, 0, MAX_NODE_SCORE * (highest + lowest - scores) // highest)

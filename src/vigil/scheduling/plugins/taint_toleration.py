@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from vigil.cluster.node import PREFER_NO_SCHEDULE
+import numpy as np
+
+from vigil.cluster.node import PREFER_NO_SCHEDULE, Taint
 from vigil.cluster.pod import Pod, Toleration
 from vigil.cluster.taints import find_untolerated_taint, tolerations_tolerate
 from vigil.scheduling.cycle_state import CycleState
 from vigil.scheduling.interfaces import Handle, NodeScore, ScoreExtensions
 from vigil.scheduling.nodeinfo import NodeInfo
-from vigil.scheduling.plugins.normalize import default_normalize_score
+from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable
+from vigil.scheduling.plugins.normalize import default_normalize_array, default_normalize_score
 from vigil.scheduling.profile import TAINT_TOLERATION
 from vigil.scheduling.status import SUCCESS, Status
 
@@ -36,6 +39,35 @@ class TaintToleration:
         if taint is None:
             return SUCCESS
         return Status.unresolvable(f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}")
+
+    def filter_batch(self, state: CycleState, pod: Pod, table: NodeTable) -> BoolArray | None:
+        """`filter` over every node of the table: True where the node passes."""
+        return table.taints_tolerated_mask(pod.spec.tolerations)
+
+    def rejection_key(self, state: CycleState, pod: Pod, table: NodeTable, i: int) -> int | None:
+        """Nodes with the same taints are rejected for the same taint."""
+        return int(table.taint_group[i])
+
+    def score_batch(
+        self,
+        state: CycleState,
+        pod: Pod,
+        table: NodeTable,
+        idx: IntArray,
+        nodes: Sequence[NodeInfo],
+    ) -> IntArray | Status | None:
+        """PreScore and Score of the nodes ``idx``: one count per distinct taint list."""
+        prefer = tuple(t for t in pod.spec.tolerations if t.effect in ("", PREFER_NO_SCHEDULE))
+        lut = np.array(
+            [_untolerated_prefer(group, prefer) for group in table.taint_groups()],
+            dtype=np.int64,
+        )
+        result: IntArray = lut[table.taint_group[idx]]
+        return result
+
+    def normalize_batch(self, state: CycleState, pod: Pod, scores: IntArray) -> IntArray:
+        """`normalize_score` over an array."""
+        return default_normalize_array(scores, reverse=True)
 
     def pre_score(self, state: CycleState, pod: Pod, nodes: Sequence[NodeInfo]) -> Status:
         """Keep the tolerations whose effect is PreferNoSchedule or empty."""
@@ -62,6 +94,14 @@ class TaintToleration:
         """``DefaultNormalizeScore(100, reverse=true)``."""
         default_normalize_score(scores, reverse=True)
         return SUCCESS
+
+
+def _untolerated_prefer(taints: tuple[Taint, ...], tolerations: tuple[Toleration, ...]) -> int:
+    return sum(
+        1
+        for taint in taints
+        if taint.effect == PREFER_NO_SCHEDULE and not tolerations_tolerate(tolerations, taint)
+    )
 
 
 def new(args: Mapping[str, Any], handle: Handle) -> TaintToleration:
