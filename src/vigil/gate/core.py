@@ -10,10 +10,10 @@ learned policy as YAML when asked.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +91,7 @@ def request_id_of(incoming: str | None) -> str:
     """The client's ``x-request-id`` when well-formed (1-128 safe characters), else a new one."""
     if incoming is not None and _REQUEST_ID.fullmatch(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import (
@@ -67,6 +68,10 @@ class LabelCap:
         return value
 
 
+CHILD_CACHE = 4096
+"""Bound on cached metric children (label lookups skipped on the hot path)."""
+
+
 class GateMetrics:
     """The gate's counters, histogram and gauges."""
 
@@ -82,6 +87,7 @@ class GateMetrics:
         self._route = LabelCap(max_label_values)
         self._code = LabelCap(max_label_values)
         self._loaded_at = clock()
+        self._children: dict[tuple[str, str, Verdict], tuple[Any, Any]] = {}
         r = self.registry
         self.requests = Counter(
             "vigil_requests_inspected", "Requests inspected.", ["route", "verdict"], registry=r
@@ -127,9 +133,21 @@ class GateMetrics:
         self._count(self.responses, decision, seconds, "response")
 
     def _count(self, counter: Counter, decision: Decision, seconds: float, phase: str) -> None:
+        key = (phase, decision.route, decision.verdict)
+        children = self._children.get(key)
+        if children is None:
+            route = self._route(decision.route)
+            children = (
+                counter.labels(route, decision.verdict.value),
+                self.inspection.labels(phase),
+            )
+            if len(self._children) < CHILD_CACHE:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+        if not decision.alerts and decision.verdict is not Verdict.BLOCK:
+            return
         route = self._route(decision.route)
-        counter.labels(route, decision.verdict.value).inc()
-        self.inspection.labels(phase).observe(seconds)
         for alert in decision.alerts:
             self.alerts.labels(route, self._code(alert.code), alert.severity.label).inc()
         if decision.verdict is Verdict.BLOCK:

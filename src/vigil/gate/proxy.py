@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -35,12 +36,14 @@ from vigil.gate.core import (
 )
 from vigil.gate.headers import end_to_end, forwarded_for
 from vigil.gate.metrics import bound_port, start_metrics_server
+from vigil.gate.upstream import UpstreamFailure, UpstreamPool
 from vigil.http.model import BodyState, Request, Response, split_target
 
 CHUNK = 1 << 16
 """Bytes per read when streaming bodies through."""
 
-_SKIP_AUTO = frozenset({"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_FRAMING = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
 _NOT_FORWARDED = frozenset({"content-length", "expect", REQUEST_ID_HEADER})
 _NOT_RETURNED = frozenset({"content-length"})
 
@@ -146,14 +149,11 @@ class GateProxy:
         self._in_flight = 0
         self._runner: web.ServerRunner | None = None
         self._metrics_runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
+        self._pool: UpstreamPool | None = None
+        port = self.upstream.port or (443 if self.upstream.scheme == "https" else 80)
+        self._host_header = f"{self.upstream.host}:{port}"
         self._learn_job: asyncio.Future[Any] | None = None
         self._ticker: asyncio.Task[None] | None = None
-        self._timeout = aiohttp.ClientTimeout(
-            total=config.total_timeout,
-            connect=config.connect_timeout,
-            sock_read=config.read_timeout,
-        )
 
     @property
     def url(self) -> str:
@@ -163,15 +163,15 @@ class GateProxy:
     async def start(self) -> None:
         """Open the upstream session and start listening."""
         config = self.config
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(
-                limit=config.upstream_connections,
-                keepalive_timeout=config.keepalive_timeout,
-            ),
-            timeout=self._timeout,
-            auto_decompress=False,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            skip_auto_headers=_SKIP_AUTO,
+        self._pool = UpstreamPool(
+            self.upstream.host or "127.0.0.1",
+            self.upstream.port or (443 if self.upstream.scheme == "https" else 80),
+            tls=ssl.create_default_context() if self.upstream.scheme == "https" else None,
+            limit=config.upstream_connections,
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            total_timeout=config.total_timeout,
+            keepalive_timeout=config.keepalive_timeout,
         )
         server = web.Server(
             self._handle,
@@ -208,8 +208,8 @@ class GateProxy:
             await self._runner.cleanup()
         if self._metrics_runner is not None:
             await self._metrics_runner.cleanup()
-        if self._session is not None:
-            await self._session.close()
+        if self._pool is not None:
+            await self._pool.close()
         if self._learn_job is not None:
             with contextlib.suppress(Exception):
                 await self._learn_job
@@ -281,19 +281,20 @@ class GateProxy:
         target = _ascii_target(path + (f"?{query}" if query else ""))
         return await self._forward(request, tx, target, data)
 
-    def _upstream_headers(
-        self, request: web.BaseRequest, tx: Transaction, streamed: bool
-    ) -> CIMultiDict[str]:
-        headers = CIMultiDict(end_to_end(request.headers.items(), _NOT_FORWARDED))
-        headers[REQUEST_ID_HEADER] = tx.request_id
-        headers["X-Forwarded-For"] = forwarded_for(
-            request.headers.get("X-Forwarded-For"), request.remote or ""
+    def _upstream_headers(self, request: web.BaseRequest, tx: Transaction) -> list[tuple[str, str]]:
+        headers = list(end_to_end(request.headers.items(), _NOT_FORWARDED | _FRAMING))
+        if "Host" not in request.headers:
+            headers.append(("Host", self._host_header))
+        headers.append((REQUEST_ID_HEADER, tx.request_id))
+        headers.append(
+            (
+                "X-Forwarded-For",
+                forwarded_for(request.headers.get("X-Forwarded-For"), request.remote or ""),
+            )
         )
-        headers["X-Forwarded-Proto"] = request.scheme
+        headers.append(("X-Forwarded-Proto", request.scheme))
         if request.host:
-            headers["X-Forwarded-Host"] = request.host
-        if streamed and request.content_length is not None:
-            headers["Content-Length"] = str(request.content_length)
+            headers.append(("X-Forwarded-Host", request.host))
         return headers
 
     async def _forward(
@@ -304,33 +305,32 @@ class GateProxy:
         data: bytes | AsyncIterator[bytes] | None,
     ) -> web.StreamResponse:
         core = self.core
-        assert self._session is not None
-        headers = self._upstream_headers(
-            request, tx, streamed=data is not None and not isinstance(data, bytes)
-        )
+        assert self._pool is not None
+        streamed = data is not None and not isinstance(data, bytes)
+        if data is None and request.method in _BODY_METHODS:
+            data = b""
         started = time.perf_counter()
         try:
-            upstream = await self._session.request(
+            upstream = await self._pool.request(
                 request.method,
-                URL(self._base + target, encoded=True),
-                headers=headers,
-                data=data,
-                allow_redirects=False,
-                timeout=self._timeout,
+                target,
+                self._upstream_headers(request, tx),
+                data,
+                request.content_length if streamed else None,
             )
-        except Exception as exc:
+        except UpstreamFailure as exc:
             return self._failed(tx, exc)
         try:
             latency_ms = (time.perf_counter() - started) * 1000.0
             length = upstream.content_length
-            buffered = _is_json(upstream.headers.get("Content-Type", "")) or (
+            buffered = _is_json(upstream.header("Content-Type")) or (
                 length is not None and length <= core.body_limit
             )
             body, ended = b"", False
             if buffered:
                 try:
-                    body, ended = await read_prefix(upstream.content, core.body_limit)
-                except Exception as exc:
+                    body, ended = await upstream.read_prefix(core.body_limit)
+                except UpstreamFailure as exc:
                     return self._failed(tx, exc)
             state = (
                 BodyState.COMPLETE
@@ -341,7 +341,7 @@ class GateProxy:
                 tx,
                 Response(
                     status=upstream.status,
-                    headers=[(name.lower(), value) for name, value in upstream.headers.items()],
+                    headers=[(name.lower(), value) for name, value in upstream.headers],
                     body=body[: core.body_limit],
                     body_state=state,
                     latency_ms=latency_ms,
@@ -350,61 +350,57 @@ class GateProxy:
             if decision.blocked:
                 core.finish(tx)
                 return problem_response(problem("response-blocked", tx.request_id))
+            returned = CIMultiDict(end_to_end(upstream.headers, _NOT_RETURNED))
+            returned[REQUEST_ID_HEADER] = tx.request_id
+            if ended and request.method != "HEAD":
+                core.finish(tx, learn=False)
+                self._learn_soon()
+                return web.Response(
+                    status=upstream.status, reason=upstream.reason, headers=returned, body=body
+                )
             out = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-            for name, value in end_to_end(upstream.headers.items(), _NOT_RETURNED):
-                out.headers.add(name, value)
-            out.headers[REQUEST_ID_HEADER] = tx.request_id
+            out.headers.extend(returned)
             if length is not None:
                 out.content_length = length
-            await out.prepare(request)
-            if body:
-                await out.write(body)
-            if not ended:
-                try:
-                    while chunk := await upstream.content.read(CHUNK):
+            try:
+                await out.prepare(request)
+                if body:
+                    await out.write(body)
+                if not ended:
+                    while chunk := await upstream.read():
                         await out.write(chunk)
-                except (aiohttp.ClientError, TimeoutError) as exc:
-                    self._count_failure(exc)
-                    core.log.event(
-                        "upstream-error",
-                        level="warning",
-                        request_id=tx.request_id,
-                        error=type(exc).__name__,
-                    )
-                    if request.transport is not None:
-                        request.transport.close()
-                    return out
-            await out.write_eof()
+                await out.write_eof()
+            except UpstreamFailure as exc:
+                self.core.metrics.upstream_error(exc.kind)
+                core.log.event(
+                    "upstream-error", level="warning", request_id=tx.request_id, kind=exc.kind
+                )
+                if request.transport is not None:
+                    request.transport.close()
+                return out
+            except ConnectionResetError:
+                core.finish(tx, learn=False)
+                return out
             core.finish(tx, learn=False)
             self._learn_soon()
             return out
         finally:
             upstream.release()
 
-    def _count_failure(self, exc: BaseException) -> str:
-        kind = (
-            "timeout" if isinstance(exc, (TimeoutError, aiohttp.ServerTimeoutError)) else "connect"
-        )
-        if isinstance(exc, aiohttp.ClientResponseError | aiohttp.ClientPayloadError):
-            kind = "protocol"
-        self.core.metrics.upstream_error(kind)
-        return kind
-
-    def _failed(self, tx: Transaction, exc: Exception) -> web.Response:
-        if not isinstance(exc, (aiohttp.ClientError, TimeoutError, ValueError)):
-            raise exc
-        kind = self._count_failure(exc)
+    def _failed(self, tx: Transaction, exc: UpstreamFailure) -> web.Response:
+        self.core.metrics.upstream_error(exc.kind)
         self.core.log.event(
             "upstream-error",
             level="warning",
             request_id=tx.request_id,
-            kind=kind,
-            error=type(exc).__name__,
+            kind=exc.kind,
+            error=str(exc),
         )
         self.core.finish(tx, learn=False)
         return problem_response(
             problem(
-                "upstream-timeout" if kind == "timeout" else "upstream-unavailable", tx.request_id
+                "upstream-timeout" if exc.kind == "timeout" else "upstream-unavailable",
+                tx.request_id,
             )
         )
 
