@@ -190,7 +190,7 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
                 route,
                 path,
                 f"pattern {shown}",
-                f"{prof.pattern or 'long'} {redact(text)}",
+                f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
                 novelty,
             )
         )

@@ -224,6 +224,9 @@ class Engine:
         for value in obs.fields:
             check = checks.get(value.path)
             if check is None:
+                if value.path.startswith("path."):
+                    alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+                    continue
                 unknown += 1
                 if unknown <= MAX_UNKNOWN_FIELD_ALERTS:
                     alerts.extend(check_unknown(key, value))

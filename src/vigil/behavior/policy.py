@@ -151,7 +151,11 @@ class Policy(_Model):
     def to_yaml(self) -> str:
         """Human-readable YAML, keys in a stable order."""
         data = self.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        if "\x85" in text:
+            # PyYAML writes NEL raw and reads it back as a line break: escape non-ASCII then.
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False, width=100)
+        return text
 
 
 def load_policy(path: str | Path) -> Policy:

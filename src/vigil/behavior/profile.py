@@ -9,12 +9,16 @@ Field paths are stable, human names: ``path.1`` (a parameter segment), ``query.u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from vigil.behavior.routes import split_path, template_of
 from vigil.http.body import BodyField, parse_body
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import decode_component, split_pairs, text_flags
+
+_METHOD = re.compile(r"[A-Z]{1,20}")
+"""Methods outside this shape are profiled as ``OTHER`` so route keys stay valid policy keys."""
 
 SKIPPED_HEADERS = frozenset({"content-length", "x-request-id", "traceparent", "tracestate"})
 """Headers whose values carry no behaviour (lengths, correlation ids); their presence still counts."""
@@ -104,8 +108,9 @@ def profile_request(request: Request, limits: Limits = Limits()) -> Observation:
     """Profile one request into an Observation."""
     segments, path_flags = split_path(request.path, limits.max_path_segments)
     full_type = request.header("content-type") or ""
+    method = request.method.upper()
     obs = Observation(
-        method=request.method.upper(),
+        method=method if _METHOD.fullmatch(method) else "OTHER",
         typed_path=template_of(segments),
         segments=segments,
         path_flags=path_flags,

@@ -126,8 +126,9 @@ def _merge(into: _Node, other: _Node) -> None:
 class RouteTable:
     """Matches paths against known templates; the fast path is one dict lookup.
 
-    Templates with ``{var}`` positions are tried after the exact typed lookup, longest literal
-    prefix first. Unknown paths return None so the engine can alert (or learn them).
+    Templates with ``{var}`` positions are tried after the exact typed lookup, fewest ``{var}``
+    first. Unknown paths return None so the engine can alert (or learn them), except once the
+    route bound overflowed into ``/{other}``: then they are judged by that shared model.
     """
 
     templates: frozenset[str] = frozenset()
@@ -149,7 +150,7 @@ class RouteTable:
         for candidate in self._by_length.get(len(tokens), ()):
             if all(c in ("{var}", t) for c, t in zip(candidate, tokens, strict=True)):
                 return "/" + "/".join(candidate)
-        return None
+        return OTHER_ROUTE if OTHER_ROUTE in self.templates else None
 
 
 def param_positions(template: str) -> list[int]:

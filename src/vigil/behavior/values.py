@@ -60,7 +60,10 @@ SEQUENCES = (
 )  # fmt: skip
 """Structural sequences that mean comments, traversal, templating or escapes in some language."""
 
-_SEQUENCE_RE = re.compile("|".join(re.escape(s) for s in SEQUENCES), re.IGNORECASE)
+_SEQUENCE_RE = re.compile(
+    "|".join(re.escape(s) for s in sorted(SEQUENCES, key=len, reverse=True)), re.IGNORECASE
+)
+"""Longest first, so ``-->`` is found as itself and not as its prefix ``--``."""
 
 SHAPES = (
     "empty",

@@ -64,7 +64,8 @@ def parse_json(body: bytes, prefix: str, max_fields: int, max_depth: int = MAX_D
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         msg = str(exc)
-        result.error = "nesting too deep" if "recursion" in msg.lower() else "invalid JSON"
+        deep = "recursion" in msg.lower() or "depth limit" in msg.lower()
+        result.error = "nesting too deep" if deep else "invalid JSON"
         return result
     stack: list[tuple[str, object, int]] = [(prefix, doc, 0)]
     out = result.fields

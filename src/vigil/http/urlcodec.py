@@ -120,9 +120,9 @@ def decode_component(raw: str, plus_as_space: bool = True) -> tuple[str, int]:
             raw = raw.replace("+", " ")
         text, byte_flags = decode_bytes(unquote_to_bytes(raw))
         flags |= byte_flags
-        if "%" in text and _ENCODED.search(text):
-            flags |= _DOUBLE
     text, nfkc = normalize(text)
+    if "%" in text and _ENCODED.search(text):
+        flags |= _DOUBLE
     return text, flags | nfkc | text_flags(text)
 
 
@@ -135,8 +135,9 @@ def split_pairs(raw: str, max_pairs: int) -> tuple[list[tuple[str, str]], bool]:
     if not raw:
         return [], False
     parts = raw.split("&", max_pairs)
-    truncated = len(parts) > max_pairs
-    if truncated:
+    truncated = False
+    if len(parts) > max_pairs:
+        truncated = parts[max_pairs].strip("&") != ""
         parts = parts[:max_pairs]
     pairs: list[tuple[str, str]] = []
     for part in parts:

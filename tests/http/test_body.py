@@ -1,0 +1,309 @@
+"""Bounded body parsers: JSON paths, forms and multipart, never raising on bad input."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vigil.http.body import (
+    MAX_DEPTH,
+    BodyField,
+    parse_body,
+    parse_form,
+    parse_json,
+    parse_multipart,
+)
+from vigil.http.urlcodec import Encoding
+
+BOUNDARY = "XyZb0undary"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def multipart(*parts: tuple[str, str | None, str | None, bytes]) -> bytes:
+    """A multipart body of (name, filename, content type, data) parts."""
+    out = b""
+    for name, filename, ctype, data in parts:
+        disposition = f'form-data; name="{name}"'
+        if filename is not None:
+            disposition += f'; filename="{filename}"'
+        out += f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n".encode()
+        if ctype is not None:
+            out += f"Content-Type: {ctype}\r\n".encode()
+        out += b"\r\n" + data + b"\r\n"
+    return out + f"--{BOUNDARY}--\r\n".encode()
+
+
+def summary(fields: list[BodyField]) -> list[tuple[str, str, str, int | None]]:
+    return [(f.path, f.kind, f.text, f.size) for f in fields]
+
+
+# JSON ------------------------------------------------------------------------------------------
+
+
+def test_json_is_flattened_into_typed_paths() -> None:
+    doc = {"user": "tom", "age": 30, "ok": True, "none": None, "tags": ["a", 2], "o": {"k": 1.5}}
+    parsed = parse_json(orjson.dumps(doc), "json", 100)
+    assert parsed.error == ""
+    assert parsed.over_bound == ""
+    assert sorted(summary(parsed.fields)) == sorted(
+        [
+            ("json", "object", "", 6),
+            ("json.user", "string", "tom", None),
+            ("json.age", "number", "30", None),
+            ("json.ok", "bool", "true", None),
+            ("json.none", "null", "null", None),
+            ("json.tags", "array", "", 2),
+            ("json.tags[]", "string", "a", None),
+            ("json.tags[]", "number", "2", None),
+            ("json.o", "object", "", 1),
+            ("json.o.k", "number", "1.5", None),
+        ]
+    )
+
+
+def test_json_array_elements_keep_their_order() -> None:
+    parsed = parse_json(b"[1, 2, 3]", "json", 100)
+    assert [f.text for f in parsed.fields if f.path == "json[]"] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        pytest.param(b"{bad", "invalid JSON", id="syntax"),
+        pytest.param(b'{"a": "\xff"}', "invalid JSON", id="invalid-utf8"),
+        pytest.param(b"", "invalid JSON", id="empty"),
+        pytest.param(b"[" * 10_000 + b"]" * 10_000, "nesting too deep", id="10000-deep"),
+        pytest.param(b'{"a":' * 5000 + b"1" + b"}" * 5000, "nesting too deep", id="deep-objects"),
+    ],
+)
+def test_unparseable_json_is_reported_not_raised(body: bytes, error: str) -> None:
+    parsed = parse_json(body, "json", 100)
+    assert parsed.error == error
+    assert parsed.fields == []
+
+
+def test_json_deeper_than_the_walk_bound_is_reported() -> None:
+    depth = MAX_DEPTH + 20
+    parsed = parse_json(b"[" * depth + b"]" * depth, "json", 1000)
+    assert parsed.error == ""
+    assert parsed.over_bound == f"nesting deeper than {MAX_DEPTH}"
+    assert max(f.path.count("[]") for f in parsed.fields) == MAX_DEPTH
+
+
+@pytest.mark.parametrize(
+    ("doc", "bound"),
+    [
+        pytest.param(list(range(100)), 10, id="long-array"),
+        pytest.param({f"k{i}": i for i in range(100)}, 10, id="wide-object"),
+        pytest.param([[i, i] for i in range(50)], 7, id="nested-arrays"),
+    ],
+)
+def test_json_field_bound_is_respected_and_reported(doc: object, bound: int) -> None:
+    parsed = parse_json(orjson.dumps(doc), "json", bound)
+    assert len(parsed.fields) == bound
+    assert parsed.over_bound == f"more than {bound} fields"
+
+
+def test_json_values_are_normalised_and_flagged() -> None:
+    parsed = parse_json(orjson.dumps({"a": "\uff1cb\uff1e", "c": "x\r\ny\x00"}), "json", 10)
+    by_path = {f.path: f for f in parsed.fields}
+    assert by_path["json.a"].text == "<b>"
+    assert by_path["json.a"].flags == Encoding.NFKC_CHANGED
+    assert by_path["json.c"].flags == Encoding.CRLF | Encoding.NUL
+
+
+def test_json_keys_are_normalised_into_the_path() -> None:
+    parsed = parse_json(orjson.dumps({"\uff41": 1}), "json", 10)
+    assert [f.path for f in parsed.fields] == ["json", "json.a"]
+
+
+# Forms -----------------------------------------------------------------------------------------
+
+
+def test_form_fields_are_decoded_with_flags() -> None:
+    parsed = parse_form(b"login=tom&note=a+b%3Cc%3E&x=%2527&flag", "form", 10)
+    assert summary(parsed.fields) == [
+        ("form.login", "value", "tom", None),
+        ("form.note", "value", "a b<c>", None),
+        ("form.x", "value", "%27", None),
+        ("form.flag", "value", "", None),
+    ]
+    assert parsed.fields[2].flags == Encoding.DOUBLE_ENCODED
+    assert parsed.over_bound == ""
+
+
+def test_form_trailing_newline_is_not_a_field() -> None:
+    parsed = parse_form(b"a=1\r\n", "form", 10)
+    assert summary(parsed.fields) == [("form.a", "value", "1", None)]
+
+
+def test_form_bound_is_respected_and_reported() -> None:
+    body = "&".join(f"k{i}=v" for i in range(10_000)).encode()
+    parsed = parse_form(body, "form", 50)
+    assert len(parsed.fields) == 50
+    assert parsed.over_bound == "more than 50 fields"
+
+
+def test_form_non_utf8_body_is_read_as_latin1() -> None:
+    parsed = parse_form(b"name=caf\xe9", "form", 10)
+    assert parsed.fields[0].text == "café"
+
+
+# Multipart -------------------------------------------------------------------------------------
+
+
+def test_multipart_gives_field_values_and_file_metadata_only() -> None:
+    body = multipart(
+        ("title", None, None, b"holiday"),
+        ("avatar", "me.png", "image/png", b"\x89PNG" + bytes(100)),
+    )
+    parsed = parse_multipart(body, MULTIPART, "multipart", 10)
+    assert parsed.error == ""
+    assert summary(parsed.fields) == [
+        ("multipart.title", "value", "holiday", None),
+        ("multipart.avatar.filename", "value", "me.png", None),
+        ("multipart.avatar.content-type", "value", "image/png", None),
+        ("multipart.avatar.size", "number", "104", None),
+    ]
+    assert all("PNG" not in f.text for f in parsed.fields)
+
+
+def test_multipart_file_names_are_normalised_and_flagged() -> None:
+    body = multipart(("f", "\uff0e\uff0e/x\x01.sh", "text/plain", b"#!"))
+    parsed = parse_multipart(body, MULTIPART, "multipart", 10)
+    name = parsed.fields[0]
+    assert name.path == "multipart.f.filename"
+    assert name.text == "../x\x01.sh"
+    assert name.flags == Encoding.NFKC_CHANGED | Encoding.CONTROL
+
+
+def test_multipart_unnamed_part_gets_a_positional_label() -> None:
+    body = f"--{BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--{BOUNDARY}--\r\n".encode()
+    parsed = parse_multipart(body, MULTIPART, "multipart", 10)
+    assert summary(parsed.fields) == [("multipart.part0", "value", "hello", None)]
+
+
+def test_multipart_part_bound_is_respected_and_reported() -> None:
+    body = multipart(*[(f"p{i}", None, None, b"v") for i in range(30)])
+    parsed = parse_multipart(body, MULTIPART, "multipart", 5)
+    assert [f.path for f in parsed.fields] == [f"multipart.p{i}" for i in range(5)]
+    assert parsed.over_bound == "more than 5 parts"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(b"garbage", MULTIPART, id="no-parts"),
+        pytest.param(multipart(("a", None, None, b"1")), "multipart/form-data", id="no-boundary"),
+    ],
+)
+def test_invalid_multipart_is_reported(body: bytes, content_type: str) -> None:
+    parsed = parse_multipart(body, content_type, "multipart", 10)
+    assert parsed.error == "invalid multipart body"
+    assert parsed.fields == []
+
+
+# Dispatch --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "media", "full", "paths"),
+    [
+        pytest.param(
+            b'{"a":1}', "application/json", "application/json", ["json", "json.a"], id="json"
+        ),
+        pytest.param(
+            b'{"a":1}', "application/vnd.api+json", "", ["json", "json.a"], id="plus-json"
+        ),
+        pytest.param(b"a=1", "application/x-www-form-urlencoded", "", ["form.a"], id="form"),
+        pytest.param(
+            multipart(("a", None, None, b"1")),
+            "multipart/form-data",
+            MULTIPART,
+            ["multipart.a"],
+            id="multipart",
+        ),
+        pytest.param(b"<x/>", "application/xml", "application/xml", ["body"], id="other-one-value"),
+        pytest.param(b"a=1", "", "", ["body"], id="no-type-one-value"),
+        pytest.param(b"", "application/json", "application/json", [], id="empty-body"),
+    ],
+)
+def test_parse_body_dispatches_on_media_type(
+    body: bytes, media: str, full: str, paths: list[str]
+) -> None:
+    parsed = parse_body(body, media, full, 100)
+    assert sorted(f.path for f in parsed.fields) == sorted(paths)
+
+
+def test_other_bodies_are_one_flagged_value() -> None:
+    parsed = parse_body(b"caf\xe9", "text/plain", "text/plain", 10)
+    assert summary(parsed.fields) == [("body", "value", "café", None)]
+    assert parsed.fields[0].flags == Encoding.NON_UTF8
+
+
+# Properties ------------------------------------------------------------------------------------
+
+_BOUND = st.integers(min_value=1, max_value=40)
+_JSONISH = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=4), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@given(st.binary(max_size=400), _BOUND)
+def test_parse_json_never_raises_on_bytes(body: bytes, bound: int) -> None:
+    parsed = parse_json(body, "json", bound)
+    assert len(parsed.fields) <= bound
+
+
+@given(_JSONISH, _BOUND)
+def test_parse_json_respects_bounds_on_documents(doc: object, bound: int) -> None:
+    parsed = parse_json(orjson.dumps(doc), "json", bound)
+    assert parsed.error == ""
+    assert len(parsed.fields) <= bound
+    assert all(f.path == "json" or f.path.startswith(("json.", "json[]")) for f in parsed.fields)
+
+
+@given(st.binary(max_size=400), _BOUND)
+def test_parse_form_never_raises_and_respects_its_bound(body: bytes, bound: int) -> None:
+    parsed = parse_form(body, "form", bound)
+    assert len(parsed.fields) <= bound
+    assert parsed.error == ""
+
+
+_MULTIPART_PIECES = st.sampled_from(
+    [
+        f"--{BOUNDARY}\r\n".encode(),
+        f"--{BOUNDARY}--\r\n".encode(),
+        b"Content-Disposition: form-data; name=",
+        b'"f"',
+        b"; filename=",
+        b"filename*=utf-8''%e9%00",
+        b"Content-Type: text/plain; charset=x-unknown\r\n",
+        b"Content-Transfer-Encoding: base64\r\n",
+        b"=?utf-8?q?a?=",
+        b"\r\n",
+        b"\xff\x00",
+        b"data",
+    ]
+)
+
+
+@given(st.lists(_MULTIPART_PIECES, max_size=40), _BOUND)
+def test_parse_multipart_never_raises_on_part_soup(pieces: list[bytes], bound: int) -> None:
+    parsed = parse_multipart(b"".join(pieces), MULTIPART, "multipart", bound)
+    assert len(parsed.fields) <= 3 * bound
+
+
+@given(st.binary(max_size=300), st.text(max_size=40))
+def test_parse_multipart_never_raises_on_bytes(body: bytes, content_type: str) -> None:
+    parse_multipart(body, "multipart/form-data; " + content_type, "multipart", 5)
