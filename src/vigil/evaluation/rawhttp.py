@@ -93,7 +93,14 @@ def read_capture(path: str | Path) -> Iterator[Request]:
     with handle:
         block: list[bytes] = []
         index = 0
-        for line in handle:
+        lines = iter(handle)
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                break
+            except (OSError, EOFError) as exc:
+                raise CaptureError(f"{path}: cannot read: {exc}") from None
             if _REQUEST_LINE.match(line) and block:
                 index += 1
                 yield _parse_block(path, index, block)
