@@ -11,7 +11,6 @@ from vigil.scheduling.cycle_state import CycleState
 from vigil.scheduling.interfaces import (
     Handle,
     NodeScore,
-    PreFilterExtensions,
     PreFilterResult,
     ScoreExtensions,
 )
@@ -37,7 +36,7 @@ from vigil.scheduling.plugins.interpod_scoring import (
     normalize_min_max_array,
     score_array,
 )
-from vigil.scheduling.podinfo import PodInfo
+from vigil.scheduling.plugins.pod_count_extensions import PodCountExtensions
 from vigil.scheduling.profile import INTER_POD_AFFINITY
 from vigil.scheduling.status import SKIP, SUCCESS, Status
 
@@ -45,8 +44,11 @@ _PRE_FILTER_KEY = "PreFilter" + INTER_POD_AFFINITY
 _PRE_SCORE_KEY = "PreScore" + INTER_POD_AFFINITY
 
 
-class InterPodAffinity:
+class InterPodAffinity(PodCountExtensions):
     """Filter in the upstream order: affinity, anti-affinity, existing pods' anti-affinity."""
+
+    state_key = _PRE_FILTER_KEY
+    state_type = InterPodFilterState
 
     name = INTER_POD_AFFINITY
 
@@ -80,29 +82,6 @@ class InterPodAffinity:
             return None, SKIP
         state.write(_PRE_FILTER_KEY, s)
         return None, SUCCESS
-
-    def pre_filter_extensions(self) -> PreFilterExtensions:
-        """AddPod/RemovePod update the counts."""
-        return self
-
-    def _update(self, state: CycleState, other: PodInfo, node_info: NodeInfo, delta: int) -> Status:
-        s = state.read(_PRE_FILTER_KEY, InterPodFilterState)
-        if s is None:
-            return Status.error(f'reading "{_PRE_FILTER_KEY}" from cycleState: not found')
-        s.update_with_pod(other, node_info.node, delta)
-        return SUCCESS
-
-    def add_pod(
-        self, state: CycleState, pod: Pod, pod_to_add: PodInfo, node_info: NodeInfo
-    ) -> Status:
-        """Account for a pod added to a node."""
-        return self._update(state, pod_to_add, node_info, 1)
-
-    def remove_pod(
-        self, state: CycleState, pod: Pod, pod_to_remove: PodInfo, node_info: NodeInfo
-    ) -> Status:
-        """Account for a pod removed from a node."""
-        return self._update(state, pod_to_remove, node_info, -1)
 
     def filter(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> Status:
         """The first failing rule's reason."""

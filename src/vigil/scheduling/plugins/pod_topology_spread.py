@@ -11,12 +11,12 @@ from vigil.scheduling.cycle_state import CycleState
 from vigil.scheduling.interfaces import (
     Handle,
     NodeScore,
-    PreFilterExtensions,
     PreFilterResult,
     ScoreExtensions,
 )
 from vigil.scheduling.nodeinfo import NodeInfo
 from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable
+from vigil.scheduling.plugins.pod_count_extensions import PodCountExtensions
 from vigil.scheduling.plugins.spread_constraints import (
     DO_NOT_SCHEDULE,
     SCHEDULE_ANYWAY,
@@ -38,7 +38,6 @@ from vigil.scheduling.plugins.spread_scoring import (
     score_array,
     score_node,
 )
-from vigil.scheduling.podinfo import PodInfo
 from vigil.scheduling.profile import POD_TOPOLOGY_SPREAD
 from vigil.scheduling.status import SKIP, SUCCESS, Status
 
@@ -54,8 +53,11 @@ class _IgnoredNodes:
         self.mask = mask
 
 
-class PodTopologySpread:
+class PodTopologySpread(PodCountExtensions):
     """``defaultingType`` System uses the upstream default constraints; List uses ``default_constraints``."""
+
+    state_key = _PRE_FILTER_KEY
+    state_type = SpreadFilterState
 
     name = POD_TOPOLOGY_SPREAD
 
@@ -88,29 +90,6 @@ class PodTopologySpread:
             s = build_filter_state(pod, constraints, nodes)
         state.write(_PRE_FILTER_KEY, s)
         return None, SUCCESS
-
-    def pre_filter_extensions(self) -> PreFilterExtensions:
-        """AddPod/RemovePod update the counts."""
-        return self
-
-    def _update(self, state: CycleState, other: PodInfo, node_info: NodeInfo, delta: int) -> Status:
-        s = state.read(_PRE_FILTER_KEY, SpreadFilterState)
-        if s is None:
-            return Status.error(f'reading "{_PRE_FILTER_KEY}" from cycleState: not found')
-        s.update_with_pod(other, node_info.node, delta)
-        return SUCCESS
-
-    def add_pod(
-        self, state: CycleState, pod: Pod, pod_to_add: PodInfo, node_info: NodeInfo
-    ) -> Status:
-        """Account for a pod added to a node."""
-        return self._update(state, pod_to_add, node_info, 1)
-
-    def remove_pod(
-        self, state: CycleState, pod: Pod, pod_to_remove: PodInfo, node_info: NodeInfo
-    ) -> Status:
-        """Account for a pod removed from a node."""
-        return self._update(state, pod_to_remove, node_info, -1)
 
     def filter(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> Status:
         """Missing topology key (unresolvable) or skew above maxSkew (unschedulable)."""
