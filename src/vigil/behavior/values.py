@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import IntFlag
 
+from vigil.http.flagnames import mask_of, names_in
+
 PROFILE_CHARS = 8192
 """Only the first characters of a value are scanned for characters and sequences; the length
 is always the full length."""
@@ -261,15 +263,9 @@ def profile_text(text: str) -> TextProfile:
 
 def class_names(mask: int) -> list[str]:
     """Stable names of the classes in ``mask``."""
-    return [name for cls, name in CLASS_NAMES.items() if mask & cls]
+    return names_in(CLASS_NAMES, mask)
 
 
 def classes_from_names(names: list[str]) -> int:
     """Inverse of :func:`class_names`; unknown names raise ValueError."""
-    by_name = {name: cls for cls, name in CLASS_NAMES.items()}
-    mask = 0
-    for name in names:
-        if name not in by_name:
-            raise ValueError(f"unknown character class {name!r}")
-        mask |= int(by_name[name])
-    return mask
+    return mask_of(CLASS_NAMES, names, "character class")

@@ -23,8 +23,29 @@ class BodyState(Enum):
     """The length was not announced and reading stopped at the bound or was not attempted."""
 
 
+class _HeaderLookup:
+    """Header access shared by requests and responses (names are stored lower-case)."""
+
+    __slots__ = ()
+    headers: list[tuple[str, str]]
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key == lname:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-case; empty when absent."""
+        raw = self.header("content-type") or ""
+        return raw.split(";", 1)[0].strip().lower()
+
+
 @dataclass(slots=True)
-class Request:
+class Request(_HeaderLookup):
     """One HTTP request as seen by a gate.
 
     ``path`` and ``query`` are raw (still percent-encoded); ``headers`` keeps order and repeats,
@@ -40,23 +61,9 @@ class Request:
     client: str = ""
     request_id: str = ""
 
-    def header(self, name: str) -> str | None:
-        """The first value of header ``name`` (case-insensitive), or None."""
-        lname = name.lower()
-        for key, value in self.headers:
-            if key == lname:
-                return value
-        return None
-
-    @property
-    def content_type(self) -> str:
-        """The media type without parameters, lower-case; empty when absent."""
-        raw = self.header("content-type") or ""
-        return raw.split(";", 1)[0].strip().lower()
-
 
 @dataclass(slots=True)
-class Response:
+class Response(_HeaderLookup):
     """One HTTP response as seen by a gate, with the upstream's latency in milliseconds."""
 
     status: int
@@ -64,20 +71,6 @@ class Response:
     body: bytes = b""
     body_state: BodyState = BodyState.COMPLETE
     latency_ms: float = 0.0
-
-    def header(self, name: str) -> str | None:
-        """The first value of header ``name`` (case-insensitive), or None."""
-        lname = name.lower()
-        for key, value in self.headers:
-            if key == lname:
-                return value
-        return None
-
-    @property
-    def content_type(self) -> str:
-        """The media type without parameters, lower-case; empty when absent."""
-        raw = self.header("content-type") or ""
-        return raw.split(";", 1)[0].strip().lower()
 
 
 def split_target(target: str) -> tuple[str, str]:

@@ -14,6 +14,8 @@ import unicodedata
 from enum import IntFlag
 from urllib.parse import unquote_to_bytes
 
+from vigil.http.flagnames import mask_of, names_in
+
 
 class Encoding(IntFlag):
     """Anomalies met while decoding one value."""
@@ -49,18 +51,12 @@ _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def names_of(flags: int) -> list[str]:
     """The stable names of the flags set in ``flags``, in flag order."""
-    return [name for flag, name in ENCODING_NAMES.items() if flags & flag]
+    return names_in(ENCODING_NAMES, flags)
 
 
 def flags_from_names(names: list[str]) -> int:
     """Inverse of :func:`names_of`; unknown names raise ValueError."""
-    by_name = {name: flag for flag, name in ENCODING_NAMES.items()}
-    flags = 0
-    for name in names:
-        if name not in by_name:
-            raise ValueError(f"unknown encoding anomaly {name!r}")
-        flags |= int(by_name[name])
-    return flags
+    return mask_of(ENCODING_NAMES, names, "encoding anomaly")
 
 
 _BAD_PCT = int(Encoding.BAD_PERCENT)
