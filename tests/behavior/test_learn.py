@@ -167,6 +167,21 @@ def test_decayed_rare_behaviour_expires() -> None:
     assert learn_field(field, stats.n * 0.5, SETTINGS).specials == ""
 
 
+def test_decayed_repeats_and_short_lengths_tighten() -> None:
+    engine = Engine()
+    old = RequestBuilder().get("/x").raw_query("q=a&q=b&q=c").build()
+    for _ in range(3):
+        engine.observe(engine.inspect_request(old))
+    field = engine.stats["GET /x"].fields["query.q"]
+    assert learn_field(field, 3, SETTINGS).max_repeat == 3
+    field.decay(0.001)
+    recent = route_stats(["abcdefgh"] * 50).fields["query.q"]
+    field.merge(recent)
+    learned = learn_field(field, 53, SETTINGS)
+    assert learned.max_repeat == 1
+    assert learned.length[0] > 1
+
+
 def test_learn_route_learns_responses_and_keeps_a_previous_mode() -> None:
     engine = Engine()
     for i in range(30):

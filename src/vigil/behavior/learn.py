@@ -73,7 +73,7 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
     ]
     hi_q = stats.lengths.quantile(settings.length_quantile)
     hi = math.ceil(hi_q + max(2.0, hi_q * settings.length_slack))
-    lo = int(stats.lengths.lowest(min_count=0.0))
+    lo = int(stats.lengths.lowest(min_count=stats.lengths.total * (1 - settings.length_quantile)))
     if lo > 0:
         lo = max(0, int(lo * (1 - settings.length_slack)) - 1)
     values = stats.values
@@ -115,7 +115,7 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
         patterns=patterns,
         encodings=encodings,
         entropy_max=entropy_max,
-        max_repeat=max(1, int(stats.repeats.max_seen)),
+        max_repeat=max(1, int(stats.repeats.quantile(settings.length_quantile))),
     )
 
 

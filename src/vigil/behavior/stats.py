@@ -3,8 +3,8 @@
 Learning keeps frequencies, not a max/union: one outlier seen while learning adds one count to a
 histogram bucket instead of widening a limit forever, criteria are read off quantiles and support
 thresholds, and :meth:`decay` ages old behaviour out so learned criteria tighten and expire.
-Every structure is bounded and merges by addition, so statistics from many gates combine in any
-order to the same result.
+Every structure is bounded and merges by addition, so totals from many gates combine in any
+order to the same result (which items a full counted set keeps depends on arrival order).
 """
 
 from __future__ import annotations
@@ -69,8 +69,10 @@ class Histogram:
         self.max_seen = max(self.max_seen, other.max_seen)
 
     def decay(self, factor: float) -> None:
-        """Multiply all counts by ``factor`` (0 < factor <= 1)."""
-        self.counts = [c * factor for c in self.counts]
+        """Multiply all counts by ``factor`` (0 < factor <= 1); counts below 0.01 are forgotten."""
+        self.counts = [c * factor if c * factor >= 0.01 else 0.0 for c in self.counts]
+        if not any(self.counts):
+            self.max_seen = 0.0
 
     def quantile(self, q: float) -> float:
         """Upper edge of the bucket holding quantile ``q`` (clamped to the maximum seen)."""
