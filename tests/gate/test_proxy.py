@@ -308,13 +308,38 @@ async def test_malformed_input_gets_an_answer(
 ) -> None:
     proxy, core, log = await make_gate()
     await learn_users(client, proxy, core, Mode.ENFORCE)
-    status = status_of(await raw_exchange(proxy.port, MALFORMED[name]))
+    answer = await raw_exchange(proxy.port, MALFORMED[name])
+    status = status_of(answer)
     assert status < 500
     if name in {"1mib-header", "10000-query-keys"}:
-        assert 400 <= status < 500
+        assert status == 431
+        assert b"application/problem+json" in answer
+        assert b"aaaaaaaa" not in answer
+        assert b"k9999" not in answer
     assert "inspection-error" not in log.getvalue()
     async with client.get(f"{proxy.url}/users?username=tom") as resp:
         assert resp.status == 200
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param(b"GARBAGE\r\n\r\n", id="not-http"),
+        pytest.param(b"GET /x HTTP/1.1\r\nBad Header\r\n\r\n", id="bad-header-line"),
+        pytest.param(b"GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", id="bad-length"),
+    ],
+)
+async def test_protocol_errors_get_problem_json_without_echo(
+    make_gate: MakeGate, payload: bytes
+) -> None:
+    proxy, _, _ = await make_gate()
+    answer = await raw_exchange(proxy.port, payload)
+    assert status_of(answer) == 400
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower()
+    assert orjson.loads(body)["title"] == "Malformed request"
+    assert b"GARBAGE" not in body
+    assert b"Bad Header" not in body
 
 
 async def test_overloaded_gate_answers_503(

@@ -60,6 +60,13 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     "overloaded": (503, "Gate overloaded", "Too many requests are in progress; retry later."),
     "body-timeout": (408, "Request body timeout", "The request body was not received in time."),
     "bad-request": (400, "Bad request", "The request could not be forwarded."),
+    "malformed-request": (400, "Malformed request", "The request is not valid HTTP/1.1."),
+    "request-too-large": (
+        431,
+        "Request header fields too large",
+        "The request line or a header exceeds the gate's bounds.",
+    ),
+    "internal-error": (500, "Internal error", "The gate failed to handle the request."),
 }
 
 

@@ -22,6 +22,8 @@ from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
+from aiohttp.http_exceptions import LineTooLong
+from aiohttp.web_protocol import RequestHandler
 from multidict import CIMultiDict
 from yarl import URL
 
@@ -136,6 +138,38 @@ def problem_response(answer: Problem) -> web.Response:
     return web.Response(status=answer.status, body=answer.body, headers=CIMultiDict(answer.headers))
 
 
+class _ProblemRequestHandler(RequestHandler):
+    """Answers aiohttp's own protocol errors with problem+json instead of plain text.
+
+    The default answer quotes an excerpt of the malformed input; this one never echoes it.
+    """
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        self.logger.debug("protocol error from %s: %s", request.remote, exc)
+        if request.writer.output_size > 0:
+            raise ConnectionError("response already started; closing the connection")
+        if status == 500:
+            kind = "internal-error"
+        elif isinstance(exc, LineTooLong) or status in (413, 414, 431):
+            kind = "request-too-large"
+        else:
+            kind = "malformed-request"
+        response = problem_response(problem(kind, request_id_of(None)))
+        response.force_close()
+        return response
+
+
+class _ProblemServer(web.Server):
+    def __call__(self) -> RequestHandler:
+        return _ProblemRequestHandler(self, loop=self._loop, **self._kwargs)
+
+
 class GateProxy:
     """A running proxy: its listener, upstream session, metrics listener and learning timer."""
 
@@ -173,7 +207,7 @@ class GateProxy:
             total_timeout=config.total_timeout,
             keepalive_timeout=config.keepalive_timeout,
         )
-        server = web.Server(
+        server = _ProblemServer(
             self._handle,
             max_line_size=config.max_line_size,
             max_field_size=config.max_field_size,
