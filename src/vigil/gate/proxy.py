@@ -85,7 +85,7 @@ class ProxyConfig:
     metrics_port: int = 9100
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
-    """Longest silence while reading the upstream's answer (aiohttp ``sock_read``)."""
+    """Longest silence while waiting for the upstream's answer or the next piece of its body."""
     total_timeout: float = 300.0
     """Longest upstream exchange, body streaming included."""
     body_timeout: float = 30.0
