@@ -131,24 +131,25 @@ class Framework:
         self, state: CycleState, pod: Pod, pod_to_add: PodInfo, node_info: NodeInfo
     ) -> Status:
         """AddPod on every PreFilter plugin that was not skipped and has extensions."""
-        for pl in self.pre_filter_plugins:
-            ext = pl.pre_filter_extensions()
-            if ext is None or pl.name in state.skip_filter_plugins:
-                continue
-            status = ext.add_pod(state, pod, pod_to_add, node_info)
-            if not status.is_success():
-                return status.with_plugin(pl.name)
-        return SUCCESS
+        return self._run_pre_filter_extensions(state, pod, pod_to_add, node_info, add=True)
 
     def run_pre_filter_extension_remove_pod(
         self, state: CycleState, pod: Pod, pod_to_remove: PodInfo, node_info: NodeInfo
     ) -> Status:
         """RemovePod on every PreFilter plugin that was not skipped and has extensions."""
+        return self._run_pre_filter_extensions(state, pod, pod_to_remove, node_info, add=False)
+
+    def _run_pre_filter_extensions(
+        self, state: CycleState, pod: Pod, other: PodInfo, node_info: NodeInfo, *, add: bool
+    ) -> Status:
         for pl in self.pre_filter_plugins:
             ext = pl.pre_filter_extensions()
             if ext is None or pl.name in state.skip_filter_plugins:
                 continue
-            status = ext.remove_pod(state, pod, pod_to_remove, node_info)
+            if add:
+                status = ext.add_pod(state, pod, other, node_info)
+            else:
+                status = ext.remove_pod(state, pod, other, node_info)
             if not status.is_success():
                 return status.with_plugin(pl.name)
         return SUCCESS
