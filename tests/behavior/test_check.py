@@ -362,3 +362,20 @@ def test_long_unknown_values_are_high(length: int, codes: list[str]) -> None:
     if "V104" in codes:
         assert alerts[1].severity is H
         assert alerts[1].seen == str(length)
+
+
+@pytest.mark.parametrize(
+    ("path", "severity"),
+    [
+        pytest.param("query.q", Severity.HIGH, id="parameter"),
+        pytest.param("header.user-agent", Severity.MEDIUM, id="header-one-level-lower"),
+        pytest.param("cookie.theme", Severity.MEDIUM, id="cookie-one-level-lower"),
+    ],
+)
+def test_new_specials_in_client_chosen_fields_are_one_level_lower(
+    path: str, severity: Severity
+) -> None:
+    check = FieldCheck.compile(FieldPolicy(length=(0, 40), classes=["lower", "space"]))
+    alerts = check_value("GET /x", BodyField(path, "abc (x; y)"), check, 1)
+    (specials,) = [a for a in alerts if a.code == "V101"]
+    assert specials.severity is severity

@@ -868,7 +868,9 @@ _REQUESTS = st.builds(
 
 def _check_decision(decision: Decision) -> None:
     assert isinstance(decision.verdict, Verdict)
-    assert decision.score == sum(int(a.severity) for a in decision.alerts)
+    assert decision.score == sum(
+        int(a.severity) for a in decision.alerts if a.severity >= decision.counted
+    )
     for alert in decision.alerts:
         assert alert.seen.isprintable(), alert
         assert len(alert.seen) <= 3 * SEEN_LIMIT + 30, alert
@@ -892,3 +894,46 @@ def test_learning_arbitrary_requests_never_raises(requests: list[Request]) -> No
     engine.set_mode(Mode.ENFORCE)
     for request in requests:
         _check_decision(engine.inspect_request(request))
+
+
+# Immature routes ---------------------------------------------------------------------------
+
+
+def _engine_with_rare_route() -> Engine:
+    engine = Engine()
+    engine.observe(
+        engine.inspect_request(
+            RequestBuilder().get("/health").header("user-agent", "curl/8").build()
+        )
+    )
+    engine.learn()
+    engine.set_mode(Mode.ENFORCE)
+    return engine
+
+
+def test_a_rarely_seen_route_does_not_block_mere_novelty() -> None:
+    engine = _engine_with_rare_route()
+    novel = RequestBuilder().get("/health").header("user-agent", "Mozilla/5.0 (X11)").build()
+    decision = engine.inspect_request(novel)
+    assert decision.alerts
+    assert decision.verdict is Verdict.ALERT
+    assert decision.counted is Severity.HIGH
+    assert decision.score == 0
+
+
+def test_a_rarely_seen_route_still_blocks_high_severity_evidence() -> None:
+    engine = _engine_with_rare_route()
+    attack = RequestBuilder().get("/health").header("user-agent", "curl/8").query(x="1'--").build()
+    decision = engine.inspect_request(attack)
+    assert decision.verdict is Verdict.BLOCK
+    assert {"V101", "V102"} <= {a.code for a in decision.alerts if a.severity >= Severity.HIGH}
+
+
+def test_a_route_with_its_own_block_score_counts_every_alert() -> None:
+    engine = _engine_with_rare_route()
+    policy = engine.policy
+    routes = dict(policy.routes)
+    routes["GET /health"] = routes["GET /health"].model_copy(update={"block_score": 3})
+    engine.load(policy.model_copy(update={"routes": routes}))
+    novel = RequestBuilder().get("/health").header("user-agent", "Mozilla/5.0 (X11)").build()
+    assert engine.inspect_request(novel).verdict is Verdict.BLOCK

@@ -52,6 +52,15 @@ def novelty_severity(path: str) -> Severity:
     return Severity.LOW if path.startswith(("header.", "cookie.")) else Severity.MEDIUM
 
 
+def _client_chosen(path: str, severity: Severity) -> Severity:
+    """One level lower in headers and cookies, whose values clients choose freely."""
+    if not path.startswith(("header.", "cookie.")):
+        return severity
+    return {Severity.CRITICAL: Severity.HIGH, Severity.HIGH: Severity.MEDIUM}.get(
+        severity, Severity.LOW
+    )
+
+
 def specials_severity(chars: frozenset[str] | set[str], free_text: bool = False) -> Severity:
     """Severity of characters appearing where they were never seen."""
     if chars & HIGH_SPECIALS:
@@ -108,7 +117,7 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
                 path,
                 f"specials {_chars(check.specials)!r}",
                 f"{_chars(new_specials)!r} in {redact(text)}",
-                specials_severity(new_specials, _free_text(check)),
+                _client_chosen(path, specials_severity(new_specials, _free_text(check))),
             )
         )
     new_sequences = prof.sequences - check.sequences

@@ -56,6 +56,8 @@ class Decision:
     score: int
     verdict: Verdict
     observation: object | None = field(default=None, compare=False)
+    counted: Severity = Severity.LOW
+    """Alerts below this severity were reported but not added to ``score``."""
 
     @property
     def blocked(self) -> bool:
@@ -93,10 +95,16 @@ def decide(
     mode: Mode,
     block_score: int = DEFAULT_BLOCK_SCORE,
     observation: object | None = None,
+    *,
+    counted: Severity = Severity.LOW,
 ) -> Decision:
-    """Build a Decision from alerts under ``mode``."""
+    """Build a Decision from alerts under ``mode``.
+
+    Only alerts of severity ``counted`` or worse add to the score (a route learned from too few
+    requests counts only high-severity evidence); every alert is still reported.
+    """
     frozen = tuple(alerts)
-    score = score_of(frozen)
+    score = score_of([a for a in frozen if a.severity >= counted])
     return Decision(
         route=route,
         mode=mode,
@@ -104,4 +112,5 @@ def decide(
         score=score,
         verdict=verdict_for(score, len(frozen), mode, block_score),
         observation=observation,
+        counted=counted,
     )

@@ -56,6 +56,7 @@ class CompiledRoute:
     key: str
     mode: Mode
     block_score: int
+    counted: Severity
     checks: dict[str, FieldCheck]
     required: frozenset[str]
     content_types: frozenset[str]
@@ -66,13 +67,22 @@ class CompiledRoute:
     has_response: bool
 
 
-def compile_route(key: str, spec: RoutePolicy, policy: Policy) -> CompiledRoute:
-    """Compile one validated route entry."""
+def compile_route(
+    key: str, spec: RoutePolicy, policy: Policy, mature_samples: int = 0
+) -> CompiledRoute:
+    """Compile one validated route entry.
+
+    A route learned from fewer than ``mature_samples`` requests (and without a block score of
+    its own) counts only high-severity alerts toward blocking: its criteria rest on too few
+    values to block a merely new length or character class.
+    """
     response = spec.response
+    immature = spec.block_score is None and spec.samples < mature_samples
     return CompiledRoute(
         key=key,
         mode=spec.mode if spec.mode is not None else policy.mode,
         block_score=spec.block_score or policy.block_score,
+        counted=Severity.HIGH if immature else Severity.LOW,
         checks={name: FieldCheck.compile(f) for name, f in spec.fields.items()},
         required=frozenset(name for name, f in spec.fields.items() if f.required),
         content_types=frozenset(spec.content_types),
@@ -113,7 +123,10 @@ class Engine:
 
     def load(self, policy: Policy) -> None:
         """Swap in a new policy (atomic for concurrent readers)."""
-        routes = {key: compile_route(key, spec, policy) for key, spec in policy.routes.items()}
+        mature = self.settings.min_route_samples
+        routes = {
+            key: compile_route(key, spec, policy, mature) for key, spec in policy.routes.items()
+        }
         table = RouteTable(frozenset(key.split(" ", 1)[1] for key in routes))
         self._routes, self._table, self.policy = routes, table, policy
         self.limits = Limits(
@@ -152,17 +165,19 @@ class Engine:
                 if tok in PARAMS and i < len(obs.segments):
                     obs.fields.append(BodyField(f"path.{i}", obs.segments[i]))
         alerts: list[Alert] = []
+        counted = Severity.LOW
         if route is None:
             mode = self.policy.mode
             if mode is not Mode.LEARN or self.policy.routes:
                 alerts = self._judge_unknown_route(key, obs, template is not None)
             block_score = self.policy.block_score
         else:
-            mode, block_score = route.mode, route.block_score
+            mode, block_score, counted = route.mode, route.block_score, route.counted
             alerts = self._judge(route, obs)
         alerts.extend(self._judge_body_state(key, obs))
         learnable = all(a.severity < unlearnable_severity(mode) for a in alerts)
-        return decide(key, alerts, mode, block_score, Exchange(key, obs, learnable=learnable))
+        exchange = Exchange(key, obs, learnable=learnable)
+        return decide(key, alerts, mode, block_score, exchange, counted=counted)
 
     def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
         code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
@@ -343,7 +358,8 @@ class Engine:
             exchange.response = obs
             if any(a.severity >= unlearnable_severity(mode) for a in alerts):
                 exchange.learnable = False
-        return decide(key, alerts, mode, block_score, exchange)
+        counted = route.counted if route is not None else Severity.LOW
+        return decide(key, alerts, mode, block_score, exchange, counted=counted)
 
     def observe(self, decision: Decision) -> bool:
         """Add a judged exchange to the learning statistics; returns whether it was learned.

@@ -38,7 +38,8 @@ class LearnSettings:
     required_presence: float = 0.999
     """Presence ratio above which a field is required."""
     min_route_samples: int = 20
-    """Routes with fewer samples get only presence and structure criteria, no value criteria."""
+    """Routes learned from fewer requests require no field and block only on high-severity
+    evidence (see ``engine.compile_route``)."""
     decay_per_learn: float = 0.9
     """After each learning run all statistics are multiplied by this factor, so behaviour that
     stops appearing loses support and its criteria expire (1.0 keeps everything forever)."""
