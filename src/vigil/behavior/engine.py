@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 
 from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.check import HIGH_ENCODINGS, check_unknown, check_value, encoding_severity
+from vigil.behavior.compiled import CompiledRoute, compile_route
 from vigil.behavior.decision import Decision, Mode, decide
+from vigil.behavior.exchange import Exchange, accumulate
 from vigil.behavior.learn import LearnSettings, learn_route
-from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
+from vigil.behavior.policy import Policy
 from vigil.behavior.profile import Limits, Observation, profile_request, profile_response
 from vigil.behavior.routes import OTHER_ROUTE, PARAMS, RouteLearner, RouteTable
 from vigil.behavior.stats import RouteStats
-from vigil.behavior.values import profile_text
 from vigil.http.body import BodyField
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import names_of
@@ -47,63 +48,6 @@ def unlearnable_severity(mode: Mode) -> Severity:
     keeps an exchange out. Once a route detects or enforces, anything medium or worse is kept out.
     """
     return Severity.HIGH if mode is Mode.LEARN else Severity.MEDIUM
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledRoute:
-    """A route's criteria ready for the hot path."""
-
-    key: str
-    mode: Mode
-    block_score: int
-    counted: Severity
-    checks: dict[str, FieldCheck]
-    required: frozenset[str]
-    content_types: frozenset[str]
-    statuses: frozenset[int]
-    response_size: int
-    latency_ms_max: float | None
-    response_checks: dict[str, FieldCheck]
-    has_response: bool
-
-
-def compile_route(
-    key: str, spec: RoutePolicy, policy: Policy, mature_samples: int = 0
-) -> CompiledRoute:
-    """Compile one validated route entry.
-
-    A route learned from fewer than ``mature_samples`` requests (and without a block score of
-    its own) counts only high-severity alerts toward blocking: its criteria rest on too few
-    values to block a merely new length or character class.
-    """
-    response = spec.response
-    immature = spec.block_score is None and spec.samples < mature_samples
-    return CompiledRoute(
-        key=key,
-        mode=spec.mode if spec.mode is not None else policy.mode,
-        block_score=spec.block_score or policy.block_score,
-        counted=Severity.HIGH if immature else Severity.LOW,
-        checks={name: FieldCheck.compile(f) for name, f in spec.fields.items()},
-        required=frozenset(name for name, f in spec.fields.items() if f.required),
-        content_types=frozenset(spec.content_types),
-        statuses=frozenset(response.statuses) if response else frozenset(),
-        response_size=response.size[1] if response else 0,
-        latency_ms_max=response.latency_ms_max if response else None,
-        response_checks={n: FieldCheck.compile(f) for n, f in response.fields.items()}
-        if response
-        else {},
-        has_response=response is not None and response.samples > 0,
-    )
-
-
-@dataclass(slots=True)
-class Exchange:
-    """What a request decision carries for the response phase and for learning."""
-
-    key: str
-    request: Observation
-    response: Observation | None = None
-    learnable: bool = True
 
 
 @dataclass
@@ -376,7 +320,7 @@ class Engine:
                 if len(self._stats) >= MAX_TRACKED_ROUTES:
                     key = f"{exchange.request.method} {OTHER_ROUTE}"
                 stats = self._stats.setdefault(key, RouteStats())
-            _accumulate(stats, exchange)
+            accumulate(stats, exchange)
         return True
 
     def learn(self) -> Policy:
@@ -424,60 +368,6 @@ class Engine:
     def stats(self) -> dict[str, RouteStats]:
         """The current learning statistics, keyed ``METHOD /template`` (read-only use)."""
         return self._stats
-
-
-def _accumulate(stats: RouteStats, exchange: Exchange) -> None:
-    obs = exchange.request
-    stats.n += 1
-    if obs.content_type:
-        stats.content_types.add(obs.content_type)
-    counts = Counter(f.path for f in obs.fields)
-    for name, count in counts.items():
-        f = stats.field(name)
-        if f is not None:
-            f.present += 1
-            f.repeats.add(count)
-    _add_fields(stats, obs.fields, response=False)
-    resp = exchange.response
-    if resp is not None:
-        stats.responses += 1
-        stats.statuses.add(str(resp.status))
-        stats.response_sizes.add(resp.body_size)
-        stats.latency_ms.add(resp.latency_ms)
-        for name in {f.path for f in resp.fields}:
-            f = stats.field(name, response=True)
-            if f is not None:
-                f.present += 1
-        _add_fields(stats, resp.fields, response=True)
-
-
-def _add_fields(stats: RouteStats, fields: list[BodyField], response: bool) -> None:
-    for value in fields:
-        f = stats.field(value.path, response)
-        if f is None:
-            continue
-        f.n += 1
-        f.kinds.add(value.kind)
-        if value.size is not None:
-            f.lengths.add(value.size)
-            continue
-        prof = profile_text(value.text)
-        f.lengths.add(prof.length)
-        for bit in range(8):
-            if prof.classes >> bit & 1:
-                f.classes[bit] += 1
-            if value.flags >> bit & 1:
-                f.flags[bit] += 1
-        for ch in prof.specials:
-            f.specials.add(ch)
-        for seq in prof.sequences:
-            f.sequences.add(seq)
-        f.shapes.add(prof.shape)
-        if not response and prof.length <= 64:
-            f.values.add(value.text)
-            f.patterns.add(prof.pattern)
-        if prof.length >= 16:
-            f.entropy.add(prof.entropy)
 
 
 def _dedupe(alerts: list[Alert]) -> list[Alert]:

@@ -1,0 +1,62 @@
+"""A route's criteria compiled for the hot path.
+
+The policy is the readable, validated form; this is the form the engine judges against: per
+field a :class:`~vigil.behavior.policy.FieldCheck` of frozensets and bit masks, the set of
+required fields, and the response expectations, plus the rule that decides how much evidence
+a route needs before it blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vigil.behavior.alerts import Severity
+from vigil.behavior.decision import Mode
+from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRoute:
+    """A route's criteria ready for the hot path."""
+
+    key: str
+    mode: Mode
+    block_score: int
+    counted: Severity
+    checks: dict[str, FieldCheck]
+    required: frozenset[str]
+    content_types: frozenset[str]
+    statuses: frozenset[int]
+    response_size: int
+    latency_ms_max: float | None
+    response_checks: dict[str, FieldCheck]
+    has_response: bool
+
+
+def compile_route(
+    key: str, spec: RoutePolicy, policy: Policy, mature_samples: int = 0
+) -> CompiledRoute:
+    """Compile one validated route entry.
+
+    A route learned from fewer than ``mature_samples`` requests (and without a block score of
+    its own) counts only high-severity alerts toward blocking: its criteria rest on too few
+    values to block a merely new length or character class.
+    """
+    response = spec.response
+    immature = spec.block_score is None and spec.samples < mature_samples
+    return CompiledRoute(
+        key=key,
+        mode=spec.mode if spec.mode is not None else policy.mode,
+        block_score=spec.block_score or policy.block_score,
+        counted=Severity.HIGH if immature else Severity.LOW,
+        checks={name: FieldCheck.compile(f) for name, f in spec.fields.items()},
+        required=frozenset(name for name, f in spec.fields.items() if f.required),
+        content_types=frozenset(spec.content_types),
+        statuses=frozenset(response.statuses) if response else frozenset(),
+        response_size=response.size[1] if response else 0,
+        latency_ms_max=response.latency_ms_max if response else None,
+        response_checks={n: FieldCheck.compile(f) for n, f in response.fields.items()}
+        if response
+        else {},
+        has_response=response is not None and response.samples > 0,
+    )
