@@ -26,7 +26,7 @@ from vigil.scheduling.plugins import default_registry
 from vigil.scheduling.podinfo import PodInfo
 from vigil.scheduling.profile import Profile, default_profile
 from vigil.scheduling.registry import Registry
-from vigil.scheduling.select_host import TieBreak, select_host
+from vigil.scheduling.select_host import TieBreak, draw_among, select_host
 from vigil.scheduling.snapshot import Snapshot
 from vigil.scheduling.status import Code, Status
 
@@ -317,14 +317,7 @@ def _select_host_array(
 ) -> tuple[str, TieBreak | None]:
     """`select_host` over an array of totals (same reservoir sampling, same draws)."""
     best = int(totals.max())
-    tied = [nodes[i] for i in np.flatnonzero(totals == best).tolist()]
-    chosen = tied[0]
-    for count, name in enumerate(tied[1:], start=2):
-        if rng.randrange(count) == 0:
-            chosen = name
-    if len(tied) == 1:
-        return chosen, None
-    return chosen, TieBreak(tuple(tied), chosen, best)
+    return draw_among([nodes[i] for i in np.flatnonzero(totals == best).tolist()], best, rng)
 
 
 def _rows_of(

@@ -28,7 +28,11 @@ def select_host(
     if not nodes:
         raise ValueError("empty priorityList")
     best = max(totals[n] for n in nodes)
-    tied = [n for n in nodes if totals[n] == best]
+    return draw_among([n for n in nodes if totals[n] == best], best, rng)
+
+
+def draw_among(tied: Sequence[str], best: int, rng: random.Random) -> tuple[str, TieBreak | None]:
+    """Reservoir sampling over the nodes that share the best total, as upstream draws them."""
     chosen = tied[0]
     for count, name in enumerate(tied[1:], start=2):
         if rng.randrange(count) == 0:
