@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from vigil.http.body import (
     MAX_DEPTH,
     BodyField,
+    is_json,
     parse_body,
     parse_form,
     parse_json,
@@ -307,3 +308,17 @@ def test_parse_multipart_never_raises_on_part_soup(pieces: list[bytes], bound: i
 @given(st.binary(max_size=300), st.text(max_size=40))
 def test_parse_multipart_never_raises_on_bytes(body: bytes, content_type: str) -> None:
     parse_multipart(body, "multipart/form-data; " + content_type, "multipart", 5)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        pytest.param("application/json", True, id="json"),
+        pytest.param("Application/JSON; charset=utf-8", True, id="case-and-params"),
+        pytest.param("application/problem+json", True, id="suffix"),
+        pytest.param("text/json-ish", False, id="not-json"),
+        pytest.param("", False, id="absent"),
+    ],
+)
+def test_is_json(content_type: str, expected: bool) -> None:
+    assert is_json(content_type) is expected

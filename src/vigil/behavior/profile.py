@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from vigil.behavior.routes import split_path, template_of
-from vigil.http.body import BodyField, parse_body
+from vigil.http.body import BodyField, is_json, parse_body
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import decode_component, split_pairs, text_flags
 
@@ -150,6 +150,6 @@ def profile_response(response: Response, limits: Limits = Limits()) -> Observati
     skip = {"date", "set-cookie", "etag", "last-modified", "expires"}
     headers = [(k, v) for k, v in response.headers if k not in skip]
     _header_fields(headers, limits, obs.fields, obs.findings)
-    if obs.content_type == "application/json" or obs.content_type.endswith("+json"):
+    if is_json(obs.content_type):
         _body_fields(response.body, full_type, limits, obs)
     return obs

@@ -26,6 +26,7 @@ from vigil.gate.core import (
     problem,
     requote,
 )
+from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response
 
 Scope = MutableMapping[str, Any]
@@ -37,11 +38,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
-
-
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
 
 
 async def send_problem(send: Send, answer: Problem) -> None:
@@ -150,7 +146,7 @@ class _ResponseCapture:
             self._length = int(length) if length is not None and length.isdigit() else None
             content_type = next((v for k, v in headers if k == "content-type"), "")
             limit = self.core.body_limit
-            if not (_is_json(content_type) or (self._length is not None and self._length <= limit)):
+            if not (is_json(content_type) or (self._length is not None and self._length <= limit)):
                 await self._decide(
                     b"", BodyState.TRUNCATED if self._length else BodyState.UNKNOWN_LENGTH
                 )

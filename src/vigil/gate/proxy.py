@@ -39,6 +39,7 @@ from vigil.gate.core import (
 from vigil.gate.headers import end_to_end, forwarded_for
 from vigil.gate.metrics import bound_port, start_metrics_server
 from vigil.gate.upstream import UpstreamFailure, UpstreamPool
+from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response, split_target
 
 CHUNK = 1 << 16
@@ -126,11 +127,6 @@ def _ascii_target(target: str) -> str:
         return target
     raw = target.encode("utf-8", "surrogateescape")
     return quote(raw, safe="".join(chr(c) for c in range(0x21, 0x7F)))
-
-
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
 
 
 def problem_response(answer: Problem) -> web.Response:
@@ -357,7 +353,7 @@ class GateProxy:
         try:
             latency_ms = (time.perf_counter() - started) * 1000.0
             length = upstream.content_length
-            buffered = _is_json(upstream.header("Content-Type")) or (
+            buffered = is_json(upstream.header("Content-Type")) or (
                 length is not None and length <= core.body_limit
             )
             body, ended = b"", False

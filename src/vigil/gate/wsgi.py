@@ -27,6 +27,7 @@ from vigil.gate.core import (
     problem,
     requote,
 )
+from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response, split_target
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
@@ -38,11 +39,6 @@ CHUNK = 1 << 16
 
 def _text(latin: str) -> str:
     return latin.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
-
-
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
 
 
 class _ReplayInput(io.RawIOBase):
@@ -180,7 +176,7 @@ def _respond(
             headers = [(k.lower(), v) for k, v in captured[1]]
             announced = next((v for k, v in headers if k == "content-length"), None)
             known = int(announced) if announced is not None and announced.isdigit() else None
-            buffer = _is_json(next((v for k, v in headers if k == "content-type"), "")) or (
+            buffer = is_json(next((v for k, v in headers if k == "content-type"), "")) or (
                 known is not None and known <= limit
             )
             if not buffer or size > limit:

@@ -151,11 +151,17 @@ def parse_multipart(body: bytes, content_type: str, prefix: str, max_fields: int
     return result
 
 
+def is_json(content_type: str) -> bool:
+    """Whether a Content-Type value (parameters allowed) names JSON: ``application/json`` or ``+json``."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
 def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) -> BodyParse:
     """Dispatch on the media type; unknown types become one ``body`` value."""
     if not body:
         return BodyParse()
-    if content_type == "application/json" or content_type.endswith("+json"):
+    if is_json(content_type):
         return parse_json(body, "json", max_fields)
     if content_type == "application/x-www-form-urlencoded":
         return parse_form(body, "form", max_fields)
