@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.check import HIGH_ENCODINGS, check_unknown, check_value, encoding_severity
@@ -73,13 +73,7 @@ class Engine:
         }
         table = RouteTable(frozenset(key.split(" ", 1)[1] for key in routes))
         self._routes, self._table, self.policy = routes, table, policy
-        self.limits = Limits(
-            max_query_fields=self.limits.max_query_fields,
-            max_headers=self.limits.max_headers,
-            max_body_fields=self.limits.max_body_fields,
-            max_path_segments=self.limits.max_path_segments,
-            body_bytes=policy.body.limit_bytes,
-        )
+        self.limits = replace(self.limits, body_bytes=policy.body.limit_bytes)
 
     def set_mode(self, mode: Mode, route: str | None = None) -> None:
         """Change the default mode, or one route's mode."""
