@@ -52,6 +52,21 @@ def end_to_end(
     return [(name, value) for name, value in pairs if name.lower() not in removed]
 
 
+def end_to_end_lower(
+    headers: list[tuple[str, str]], removed: frozenset[str]
+) -> list[tuple[str, str]]:
+    """:func:`end_to_end` for names already lower-case, with ``removed`` computed once.
+
+    ``removed`` must contain :data:`HOP_BY_HOP`; the names a ``Connection`` header lists are
+    added per call. This is the per-request path of the reverse proxy.
+    """
+    for name, _ in headers:
+        if name == "connection":
+            removed = removed | connection_tokens(headers)
+            break
+    return [(name, value) for name, value in headers if name not in removed]
+
+
 def forwarded_for(existing: str | None, client: str) -> str:
     """The ``X-Forwarded-For`` value with ``client`` appended."""
     if not client:

@@ -1,7 +1,8 @@
-"""The reverse-proxy adapter: an aiohttp server in front of one upstream, driving a GateCore.
+"""The reverse-proxy adapter: the gate's listener in front of one upstream, driving a GateCore.
 
-HTTP syntax is aiohttp's (llhttp, strict): the proxy never parses a request line or a header
-itself and uses ``raw_path`` so the engine sees the target exactly as sent. Every resource is
+HTTP syntax is llhttp's (strict, through httptools, in :mod:`vigil.gate.server` and
+:mod:`vigil.gate.upstream`): the proxy never parses a request line or a header itself, and the
+engine sees the request target exactly as sent. Every resource is
 bounded: bytes of a body read for inspection (the policy's ``body.limit_bytes``; the rest is
 streamed through, never buffered), request-line and header sizes, requests in progress,
 upstream connections, and time (client body, upstream connect, read and total). Bodies over
@@ -20,11 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
 from aiohttp import web
-from aiohttp.http_exceptions import LineTooLong
-from aiohttp.web_protocol import RequestHandler
-from multidict import CIMultiDict
 from yarl import URL
 
 from vigil.gate.core import (
@@ -36,9 +33,11 @@ from vigil.gate.core import (
     problem,
     request_id_of,
 )
-from vigil.gate.headers import end_to_end, forwarded_for
-from vigil.gate.metrics import bound_port, start_metrics_server
-from vigil.gate.upstream import UpstreamFailure, UpstreamPool
+from vigil.gate.exchange import ClientGone, HttpExchange
+from vigil.gate.headers import HOP_BY_HOP, end_to_end_lower, forwarded_for
+from vigil.gate.metrics import start_metrics_server
+from vigil.gate.server import Answer, HttpServer, ServerLimits
+from vigil.gate.upstream import UpstreamFailure, UpstreamPool, UpstreamResponse
 from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response, split_target
 
@@ -47,8 +46,8 @@ CHUNK = 1 << 16
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _FRAMING = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
-_NOT_FORWARDED = frozenset({"content-length", "expect", REQUEST_ID_HEADER})
-_NOT_RETURNED = frozenset({"content-length"})
+_NOT_FORWARDED = HOP_BY_HOP | _FRAMING | {"content-length", "expect", REQUEST_ID_HEADER}
+_NOT_RETURNED = HOP_BY_HOP | {"content-length", REQUEST_ID_HEADER}
 
 
 class UpstreamError(ValueError):
@@ -98,25 +97,28 @@ class ProxyConfig:
     max_line_size: int = 8190
     max_field_size: int = 8190
     max_headers: int = 128
+    max_head_size: int = 65536
+    head_timeout: float = 10.0
+    """Longest wait for a complete request head once it started."""
     shutdown_timeout: float = 10.0
     reuse_port: bool = False
 
 
-async def read_prefix(stream: aiohttp.StreamReader, limit: int) -> tuple[bytes, bool]:
-    """Read at most ``limit + 1`` bytes; returns them and whether the stream ended first.
+async def read_prefix(exchange: HttpExchange, limit: int) -> tuple[bytes, bool]:
+    """Read at most ``limit + 1`` bytes; returns them and whether the body ended first.
 
     One byte past the bound is enough to know the body is longer; it is forwarded too.
     """
     buf = bytearray()
     while len(buf) <= limit:
-        chunk = await stream.read(limit + 1 - len(buf))
+        chunk = await exchange.read(limit + 1 - len(buf))
         if not chunk:
             return bytes(buf), True
         buf += chunk
     return bytes(buf), False
 
 
-async def _replay(prefix: bytes, rest: aiohttp.StreamReader) -> AsyncIterator[bytes]:
+async def _replay(prefix: bytes, rest: HttpExchange) -> AsyncIterator[bytes]:
     yield prefix
     while chunk := await rest.read(CHUNK):
         yield chunk
@@ -129,45 +131,19 @@ def _ascii_target(target: str) -> str:
     return quote(raw, safe="".join(chr(c) for c in range(0x21, 0x7F)))
 
 
-def problem_response(answer: Problem) -> web.Response:
-    """An aiohttp response for a problem answer."""
-    return web.Response(status=answer.status, body=answer.body, headers=CIMultiDict(answer.headers))
+def send_problem(exchange: HttpExchange, answer: Problem) -> None:
+    """Answer ``exchange`` with a problem."""
+    exchange.respond(answer.status, list(answer.headers), answer.body)
 
 
-class _ProblemRequestHandler(RequestHandler):
-    """Answers aiohttp's own protocol errors with problem+json instead of plain text.
-
-    The default answer quotes an excerpt of the malformed input; this one never echoes it.
-    """
-
-    def handle_error(
-        self,
-        request: web.BaseRequest,
-        status: int = 500,
-        exc: BaseException | None = None,
-        message: str | None = None,
-    ) -> web.StreamResponse:
-        self.logger.debug("protocol error from %s: %s", request.remote, exc)
-        if request.writer.output_size > 0:
-            raise ConnectionError("response already started; closing the connection")
-        if status == 500:
-            kind = "internal-error"
-        elif isinstance(exc, LineTooLong) or status in (413, 414, 431):
-            kind = "request-too-large"
-        else:
-            kind = "malformed-request"
-        response = problem_response(problem(kind, request_id_of(None)))
-        response.force_close()
-        return response
-
-
-class _ProblemServer(web.Server):
-    def __call__(self) -> RequestHandler:
-        return _ProblemRequestHandler(self, loop=self._loop, **self._kwargs)
+def protocol_error_answer(kind: str) -> Answer:
+    """The listener's answer to a protocol error: problem+json that never echoes the input."""
+    answer = problem(kind, request_id_of(None))
+    return answer.status, list(answer.headers), answer.body
 
 
 class GateProxy:
-    """A running proxy: its listener, upstream session, metrics listener and learning timer."""
+    """A running proxy: its listener, upstream pool, metrics listener and learning timer."""
 
     def __init__(self, core: GateCore, config: ProxyConfig) -> None:
         self.core = core
@@ -177,7 +153,7 @@ class GateProxy:
         self.metrics_port: int | None = None
         self._base = str(self.upstream).rstrip("/")
         self._in_flight = 0
-        self._runner: web.ServerRunner | None = None
+        self._server: HttpServer | None = None
         self._metrics_runner: web.AppRunner | None = None
         self._pool: UpstreamPool | None = None
         port = self.upstream.port or (443 if self.upstream.scheme == "https" else 80)
@@ -191,7 +167,7 @@ class GateProxy:
         return f"http://{self.config.host}:{self.port}"
 
     async def start(self) -> None:
-        """Open the upstream session and start listening."""
+        """Open the upstream pool and start listening."""
         config = self.config
         self._pool = UpstreamPool(
             self.upstream.host or "127.0.0.1",
@@ -203,22 +179,20 @@ class GateProxy:
             total_timeout=config.total_timeout,
             keepalive_timeout=config.keepalive_timeout,
         )
-        server = _ProblemServer(
+        self._server = HttpServer(
             self._handle,
-            max_line_size=config.max_line_size,
-            max_field_size=config.max_field_size,
-            max_headers=config.max_headers,
-            keepalive_timeout=config.keepalive_timeout,
-            auto_decompress=False,
-            access_log=None,
+            protocol_error_answer,
+            limits=ServerLimits(
+                max_line_size=config.max_line_size,
+                max_field_size=config.max_field_size,
+                max_headers=config.max_headers,
+                max_head_size=config.max_head_size,
+                head_timeout=config.head_timeout,
+                keepalive_timeout=config.keepalive_timeout,
+            ),
+            on_error=self._handler_failed,
         )
-        self._runner = web.ServerRunner(server, shutdown_timeout=config.shutdown_timeout)
-        await self._runner.setup()
-        site = web.TCPSite(
-            self._runner, config.host, config.port, reuse_port=config.reuse_port or None
-        )
-        await site.start()
-        self.port = bound_port(self._runner)
+        self.port = await self._server.start(config.host, config.port, reuse_port=config.reuse_port)
         if config.metrics_host is not None:
             self._metrics_runner, self.metrics_port = await start_metrics_server(
                 self.core.metrics, config.metrics_host, config.metrics_port
@@ -234,8 +208,8 @@ class GateProxy:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._server is not None:
+            await self._server.close(self.config.shutdown_timeout)
         if self._metrics_runner is not None:
             await self._metrics_runner.cleanup()
         if self._pool is not None:
@@ -245,6 +219,9 @@ class GateProxy:
                 await self._learn_job
         await asyncio.to_thread(self.core.close)
         self.core.log.event("gate-stopped", listen=self.url)
+
+    def _handler_failed(self, exc: BaseException) -> None:
+        self.core.log.event("handler-error", level="error", error=type(exc).__name__)
 
     async def _tick(self) -> None:
         seconds = self.core.learn_every.seconds
@@ -261,163 +238,172 @@ class GateProxy:
                 None, self.core.learn_if_due
             )
 
-    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+    async def _handle(self, exchange: HttpExchange) -> None:
         if self._in_flight >= self.config.max_in_flight:
-            return problem_response(
-                problem("overloaded", request_id_of(request.headers.get(REQUEST_ID_HEADER)))
+            send_problem(
+                exchange, problem("overloaded", request_id_of(exchange.header(REQUEST_ID_HEADER)))
             )
+            return
         self._in_flight += 1
         try:
-            return await self._exchange(request)
+            await self._exchange(exchange)
         finally:
             self._in_flight -= 1
 
-    async def _exchange(self, request: web.BaseRequest) -> web.StreamResponse:
+    async def _exchange(self, exchange: HttpExchange) -> None:
         core = self.core
         limit = core.body_limit
-        path, query = split_target(request.raw_path)
+        path, query = split_target(exchange.target)
         prefix, ended, state = b"", True, BodyState.COMPLETE
-        if request.body_exists:
-            if request.headers.get("expect", "").lower() == "100-continue":
-                await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if exchange.with_body:
             try:
                 async with asyncio.timeout(self.config.body_timeout):
-                    prefix, ended = await read_prefix(request.content, limit)
+                    prefix, ended = await read_prefix(exchange, limit)
             except TimeoutError:
-                return problem_response(
-                    problem("body-timeout", request_id_of(request.headers.get(REQUEST_ID_HEADER)))
+                send_problem(
+                    exchange,
+                    problem("body-timeout", request_id_of(exchange.header(REQUEST_ID_HEADER))),
                 )
-            state = bounded_state(len(prefix), limit, ended, request.content_length is not None)
+                return
+            except ClientGone:
+                return
+            state = bounded_state(len(prefix), limit, ended, exchange.content_length is not None)
         tx = core.inspect_request(
             Request(
-                method=request.method,
+                method=exchange.method,
                 path=path,
                 query=query,
-                headers=[(name.lower(), value) for name, value in request.headers.items()],
+                headers=exchange.headers,
                 body=prefix[:limit],
                 body_state=state,
-                client=request.remote or "",
+                client=exchange.remote,
             )
         )
         if tx.blocked:
             core.finish(tx)
-            return problem_response(core.blocked(tx))
+            send_problem(exchange, core.blocked(tx))
+            return
         if not path.startswith("/"):
             core.finish(tx)
-            return problem_response(problem("bad-request", tx.request_id))
+            send_problem(exchange, problem("bad-request", tx.request_id))
+            return
         data: bytes | AsyncIterator[bytes] | None = None
-        if request.body_exists:
-            data = prefix if ended else _replay(prefix, request.content)
+        if exchange.with_body:
+            data = prefix if ended else _replay(prefix, exchange)
         target = _ascii_target(path + (f"?{query}" if query else ""))
-        return await self._forward(request, tx, target, data)
+        await self._forward(exchange, tx, target, data)
 
-    def _upstream_headers(self, request: web.BaseRequest, tx: Transaction) -> list[tuple[str, str]]:
-        headers = list(end_to_end(request.headers.items(), _NOT_FORWARDED | _FRAMING))
-        if "Host" not in request.headers:
-            headers.append(("Host", self._host_header))
+    def _upstream_headers(self, exchange: HttpExchange, tx: Transaction) -> list[tuple[str, str]]:
+        headers = end_to_end_lower(exchange.headers, _NOT_FORWARDED)
+        host = exchange.header("host")
+        if host is None:
+            headers.append(("host", self._host_header))
         headers.append((REQUEST_ID_HEADER, tx.request_id))
         headers.append(
             (
-                "X-Forwarded-For",
-                forwarded_for(request.headers.get("X-Forwarded-For"), request.remote or ""),
+                "x-forwarded-for",
+                forwarded_for(exchange.header("x-forwarded-for"), exchange.remote),
             )
         )
-        headers.append(("X-Forwarded-Proto", request.scheme))
-        if request.host:
-            headers.append(("X-Forwarded-Host", request.host))
+        headers.append(("x-forwarded-proto", "http"))
+        if host:
+            headers.append(("x-forwarded-host", host))
         return headers
 
     async def _forward(
         self,
-        request: web.BaseRequest,
+        exchange: HttpExchange,
         tx: Transaction,
         target: str,
         data: bytes | AsyncIterator[bytes] | None,
-    ) -> web.StreamResponse:
+    ) -> None:
         core = self.core
         assert self._pool is not None
         streamed = data is not None and not isinstance(data, bytes)
-        if data is None and request.method in _BODY_METHODS:
+        if data is None and exchange.method in _BODY_METHODS:
             data = b""
         started = time.perf_counter()
         try:
             upstream = await self._pool.request(
-                request.method,
+                exchange.method,
                 target,
-                self._upstream_headers(request, tx),
+                self._upstream_headers(exchange, tx),
                 data,
-                request.content_length if streamed else None,
+                exchange.content_length if streamed else None,
             )
         except UpstreamFailure as exc:
-            return self._failed(tx, exc)
-        try:
-            latency_ms = (time.perf_counter() - started) * 1000.0
-            length = upstream.content_length
-            buffered = is_json(upstream.header("Content-Type")) or (
-                length is not None and length <= core.body_limit
-            )
-            body, ended = b"", False
-            if buffered:
-                try:
-                    body, ended = await upstream.read_prefix(core.body_limit)
-                except UpstreamFailure as exc:
-                    return self._failed(tx, exc)
-            state = (
-                BodyState.COMPLETE
-                if ended
-                else (BodyState.TRUNCATED if length is not None else BodyState.UNKNOWN_LENGTH)
-            )
-            decision = core.inspect_response(
-                tx,
-                Response(
-                    status=upstream.status,
-                    headers=[(name.lower(), value) for name, value in upstream.headers],
-                    body=body[: core.body_limit],
-                    body_state=state,
-                    latency_ms=latency_ms,
-                ),
-            )
-            if decision.blocked:
-                core.finish(tx)
-                return problem_response(problem("response-blocked", tx.request_id))
-            returned = CIMultiDict(end_to_end(upstream.headers, _NOT_RETURNED))
-            returned[REQUEST_ID_HEADER] = tx.request_id
-            if ended and request.method != "HEAD":
-                core.finish(tx, learn=False)
-                self._learn_soon()
-                return web.Response(
-                    status=upstream.status, reason=upstream.reason, headers=returned, body=body
-                )
-            out = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-            out.headers.extend(returned)
-            if length is not None:
-                out.content_length = length
-            try:
-                await out.prepare(request)
-                if body:
-                    await out.write(body)
-                if not ended:
-                    while chunk := await upstream.read():
-                        await out.write(chunk)
-                await out.write_eof()
-            except UpstreamFailure as exc:
-                self.core.metrics.upstream_error(exc.kind)
-                core.log.event(
-                    "upstream-error", level="warning", request_id=tx.request_id, kind=exc.kind
-                )
-                if request.transport is not None:
-                    request.transport.close()
-                return out
-            except ConnectionResetError:
-                core.finish(tx, learn=False)
-                return out
+            self._failed(exchange, tx, exc)
+            return
+        except ClientGone:
             core.finish(tx, learn=False)
-            self._learn_soon()
-            return out
+            return
+        try:
+            await self._answer(exchange, tx, upstream, (time.perf_counter() - started) * 1000.0)
         finally:
             upstream.release()
 
-    def _failed(self, tx: Transaction, exc: UpstreamFailure) -> web.Response:
+    async def _answer(
+        self, exchange: HttpExchange, tx: Transaction, upstream: UpstreamResponse, latency_ms: float
+    ) -> None:
+        core = self.core
+        length = upstream.content_length
+        buffered = is_json(upstream.content_type) or (
+            length is not None and length <= core.body_limit
+        )
+        body, ended = b"", False
+        if buffered:
+            try:
+                body, ended = await upstream.read_prefix(core.body_limit)
+            except UpstreamFailure as exc:
+                self._failed(exchange, tx, exc)
+                return
+        state = (
+            BodyState.COMPLETE
+            if ended
+            else (BodyState.TRUNCATED if length is not None else BodyState.UNKNOWN_LENGTH)
+        )
+        decision = core.inspect_response(
+            tx,
+            Response(
+                status=upstream.status,
+                headers=upstream.headers,
+                body=body[: core.body_limit],
+                body_state=state,
+                latency_ms=latency_ms,
+            ),
+        )
+        if decision.blocked:
+            core.finish(tx)
+            send_problem(exchange, problem("response-blocked", tx.request_id))
+            return
+        returned = end_to_end_lower(upstream.headers, _NOT_RETURNED)
+        returned.append((REQUEST_ID_HEADER, tx.request_id))
+        if ended and exchange.method != "HEAD":
+            core.finish(tx, learn=False)
+            self._learn_soon()
+            exchange.respond(upstream.status, returned, body, reason=upstream.reason)
+            return
+        try:
+            await exchange.begin(upstream.status, returned, length, reason=upstream.reason)
+            if body:
+                await exchange.write(body)
+            if not ended:
+                while chunk := await upstream.read():
+                    await exchange.write(chunk)
+            await exchange.finish()
+        except UpstreamFailure as exc:
+            core.metrics.upstream_error(exc.kind)
+            core.log.event(
+                "upstream-error", level="warning", request_id=tx.request_id, kind=exc.kind
+            )
+            return
+        except ClientGone:
+            core.finish(tx, learn=False)
+            return
+        core.finish(tx, learn=False)
+        self._learn_soon()
+
+    def _failed(self, exchange: HttpExchange, tx: Transaction, exc: UpstreamFailure) -> None:
         self.core.metrics.upstream_error(exc.kind)
         self.core.log.event(
             "upstream-error",
@@ -427,11 +413,12 @@ class GateProxy:
             error=str(exc),
         )
         self.core.finish(tx, learn=False)
-        return problem_response(
+        send_problem(
+            exchange,
             problem(
                 "upstream-timeout" if exc.kind == "timeout" else "upstream-unavailable",
                 tx.request_id,
-            )
+            ),
         )
 
 

@@ -1,0 +1,71 @@
+"""Hop-by-hop removal and X-Forwarded-For, as plain functions over header pairs."""
+
+from __future__ import annotations
+
+import pytest
+
+from vigil.gate.headers import (
+    HOP_BY_HOP,
+    MAX_CONNECTION_TOKENS,
+    connection_tokens,
+    end_to_end,
+    end_to_end_lower,
+    forwarded_for,
+)
+
+CASES = [
+    pytest.param(
+        [("Host", "x"), ("Accept", "*/*")], frozenset(), ["host", "accept"], id="nothing-to-drop"
+    ),
+    pytest.param(
+        [("Host", "x"), ("Connection", "keep-alive"), ("Keep-Alive", "5"), ("TE", "trailers")],
+        frozenset(),
+        ["host"],
+        id="hop-by-hop",
+    ),
+    pytest.param(
+        [("Connection", "close, X-Secret"), ("X-Secret", "1"), ("X-Kept", "2")],
+        frozenset(),
+        ["x-kept"],
+        id="named-in-connection",
+    ),
+    pytest.param(
+        [("Upgrade", "h2c"), ("Transfer-Encoding", "chunked"), ("Content-Length", "3")],
+        frozenset({"content-length"}),
+        [],
+        id="framing-and-drop",
+    ),
+]
+
+
+@pytest.mark.parametrize(("headers", "drop", "kept"), CASES)
+def test_end_to_end(headers: list[tuple[str, str]], drop: frozenset[str], kept: list[str]) -> None:
+    assert [name.lower() for name, _ in end_to_end(headers, drop)] == kept
+
+
+@pytest.mark.parametrize(("headers", "drop", "kept"), CASES)
+def test_end_to_end_lower_agrees_on_lower_case_names(
+    headers: list[tuple[str, str]], drop: frozenset[str], kept: list[str]
+) -> None:
+    lower = [(name.lower(), value) for name, value in headers]
+    assert [name for name, _ in end_to_end_lower(lower, HOP_BY_HOP | drop)] == kept
+
+
+def test_connection_tokens_are_bounded() -> None:
+    value = ", ".join(f"x-{i}" for i in range(MAX_CONNECTION_TOKENS * 3))
+    tokens = connection_tokens([("connection", value)])
+    assert len(tokens) == MAX_CONNECTION_TOKENS
+    assert "x-0" in tokens
+
+
+@pytest.mark.parametrize(
+    ("existing", "client", "expected"),
+    [
+        (None, "10.0.0.1", "10.0.0.1"),
+        ("1.2.3.4", "10.0.0.1", "1.2.3.4, 10.0.0.1"),
+        ("1.2.3.4", "", "1.2.3.4"),
+        (None, "", ""),
+    ],
+)
+def test_forwarded_for(existing: str | None, client: str, expected: str) -> None:
+    assert forwarded_for(existing, client) == expected
