@@ -234,6 +234,37 @@ class UpstreamResponse:
         self._pool.give_back(conn, conn.complete and conn.reusable and not conn.body)
 
 
+def encode_request_head(
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]],
+    body: bytes | AsyncIterator[bytes] | None,
+    content_length: int | None,
+) -> tuple[bytes, bool]:
+    """The request head's bytes and whether the body goes chunked.
+
+    A CR or LF inside a name or value would split the head (request smuggling): it is refused
+    with an :class:`UpstreamFailure` of kind ``protocol``, checked by counting line breaks.
+    """
+    lines = [f"{method} {target} HTTP/1.1"]
+    lines.extend(f"{name}: {value}" for name, value in headers)
+    chunked = False
+    if isinstance(body, bytes):
+        lines.append(f"Content-Length: {len(body)}")
+    elif body is not None:
+        if content_length is not None:
+            lines.append(f"Content-Length: {content_length}")
+        else:
+            lines.append("Transfer-Encoding: chunked")
+            chunked = True
+    text = "\r\n".join(lines) + "\r\n\r\n"
+    breaks = len(lines) + 1
+    if text.count("\n") != breaks or text.count("\r") != breaks:
+        bad = next((n for n, v in headers if any(c in n + v for c in "\r\n")), target)
+        raise UpstreamFailure("protocol", f"header {bad!r} contains CR or LF")
+    return text.encode("latin-1"), chunked
+
+
 class UpstreamPool:
     """A bounded pool of keep-alive connections to one ``host:port``."""
 
@@ -310,9 +341,7 @@ class UpstreamPool:
         content_length: int | None = None,
     ) -> UpstreamResponse:
         """Send one request and wait for the response head; the body is read from the result."""
-        for name, value in headers:
-            if "\r" in name or "\n" in name or "\r" in value or "\n" in value:
-                raise UpstreamFailure("protocol", f"header {name!r} contains CR or LF")
+        head, chunked = encode_request_head(method, target, headers, body, content_length)
         deadline = time.monotonic() + self.total_timeout
         if self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep())
@@ -329,13 +358,7 @@ class UpstreamPool:
             if reuse is not None:
                 try:
                     return await self._exchange(
-                        reuse,
-                        method,
-                        target,
-                        headers,
-                        body,
-                        content_length=content_length,
-                        deadline=deadline,
+                        reuse, method, head, body, chunked=chunked, deadline=deadline
                     )
                 except UpstreamFailure as exc:
                     if (
@@ -346,13 +369,7 @@ class UpstreamPool:
                         raise
             conn = await self._connect()
             return await self._exchange(
-                conn,
-                method,
-                target,
-                headers,
-                body,
-                content_length=content_length,
-                deadline=deadline,
+                conn, method, head, body, chunked=chunked, deadline=deadline
             )
         except BaseException:
             self._slots.release()
@@ -362,27 +379,14 @@ class UpstreamPool:
         self,
         conn: _Connection,
         method: str,
-        target: str,
-        headers: list[tuple[str, str]],
+        head: bytes,
         body: bytes | AsyncIterator[bytes] | None,
         *,
-        content_length: int | None,
+        chunked: bool,
         deadline: float,
     ) -> UpstreamResponse:
         conn.reset(head=method == "HEAD")
         self._busy.add(conn)
-        lines = [f"{method} {target} HTTP/1.1"]
-        lines.extend(f"{name}: {value}" for name, value in headers)
-        chunked = False
-        if isinstance(body, bytes):
-            lines.append(f"Content-Length: {len(body)}")
-        elif body is not None:
-            if content_length is not None:
-                lines.append(f"Content-Length: {content_length}")
-            else:
-                lines.append("Transfer-Encoding: chunked")
-                chunked = True
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         transport = conn.transport
         if transport is None or conn.closed:
             raise UpstreamFailure("connect", "upstream connection is closed")
