@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import orjson
@@ -13,9 +14,11 @@ from vigil.behavior.decision import Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import (
+    ID_BATCH,
     GateCore,
     LearnEvery,
     bounded_state,
+    new_request_id,
     problem,
     request_id_of,
     requote,
@@ -51,6 +54,27 @@ def test_request_id_kept_when_well_formed_else_generated() -> None:
         generated = request_id_of(bad)
         assert generated != bad
         assert len(generated) == 32
+
+
+def test_new_request_ids_are_unique_hex_across_batches() -> None:
+    ids = [new_request_id() for _ in range(3 * ID_BATCH + 5)]
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+def test_a_forked_child_does_not_reuse_the_parents_request_ids() -> None:
+    new_request_id()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert len(child) == 32
+    assert child != new_request_id()
 
 
 def test_problem_is_generic() -> None:

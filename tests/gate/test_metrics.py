@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import aiohttp
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    enable_created_metrics,
+    generate_latest,
+)
 
 from vigil.behavior.alerts import Alert, Severity
 from vigil.behavior.decision import Mode, decide
-from vigil.gate.metrics import GateMetrics, LabelCap, start_metrics_server
+from vigil.gate.metrics import INSPECTION_BUCKETS, GateMetrics, LabelCap, start_metrics_server
 
 
 def test_label_cap_bounds_distinct_values() -> None:
@@ -66,3 +77,84 @@ async def test_metrics_listener() -> None:
                 assert await resp.text() == "ok\n"
     finally:
         await runner.cleanup()
+
+
+def _without_created(text: str) -> list[str]:
+    return [
+        line
+        for line in text.splitlines()
+        if "_created" not in line and not line.startswith("vigil_policy_age_seconds ")
+    ]
+
+
+def test_hot_series_expose_what_prometheus_client_would() -> None:
+    metrics = GateMetrics(max_label_values=3)
+    reference = CollectorRegistry()
+    requests = Counter(
+        "vigil_requests_inspected", "Requests inspected.", ["route", "verdict"], registry=reference
+    )
+    responses = Counter(
+        "vigil_responses_inspected",
+        "Responses inspected.",
+        ["route", "verdict"],
+        registry=reference,
+    )
+    Counter("vigil_alerts", "Alerts raised.", ["route", "code", "severity"], registry=reference)
+    Counter(
+        "vigil_blocks", "Exchanges blocked (requests and responses).", ["route"], registry=reference
+    )
+    timing = Histogram(
+        "vigil_inspection_seconds",
+        "Time spent in one inspection.",
+        ["phase"],
+        buckets=INSPECTION_BUCKETS,
+        registry=reference,
+    )
+    seconds = [0.0, 1e-05, 1.5e-05, 0.00025, 0.03, -1.0, math.inf, math.nan, 2.5e-05]
+    for i, took in enumerate(seconds * 3):
+        route = f"GET /r{i % 5}"
+        label = route if i % 5 < 3 else "other"
+        mode = (Mode.LEARN, Mode.DETECT)[i % 2]
+        decision = decide(route, [], mode)
+        if i % 3:
+            metrics.request_inspected(decision, took)
+            requests.labels(label, decision.verdict.value).inc()
+            timing.labels("request").observe(took)
+        else:
+            metrics.response_inspected(decision, took)
+            responses.labels(label, decision.verdict.value).inc()
+            timing.labels("response").observe(took)
+    Gauge(
+        "vigil_policy_age_seconds",
+        "Seconds since the policy was loaded or learned.",
+        registry=reference,
+    )
+    Gauge("vigil_policy_version", "Version of the policy in use.", registry=reference)
+    Counter("vigil_upstream_errors", "Upstream failures by kind.", ["kind"], registry=reference)
+    Counter(
+        "vigil_inspection_errors",
+        "Inspections that raised instead of deciding.",
+        registry=reference,
+    )
+    ours = metrics.exposition().decode()
+    theirs = generate_latest(reference).decode()
+    assert _without_created(ours) == _without_created(theirs)
+    assert _created_series(ours) == _created_series(theirs)
+    assert 'vigil_inspection_seconds_created{phase="response"}' in ours
+
+
+def _created_series(text: str) -> list[str]:
+    return [line.rsplit(" ", 1)[0] for line in text.splitlines() if "_created" in line]
+
+
+def test_hot_series_drop_created_samples_when_prometheus_client_does() -> None:
+    metrics = GateMetrics()
+    metrics.request_inspected(decide("GET /a", [], Mode.ENFORCE), 0.00002)
+    disable_created_metrics()
+    try:
+        text = metrics.exposition().decode()
+    finally:
+        enable_created_metrics()
+    assert "vigil_requests_inspected_created" not in text
+    assert "vigil_inspection_seconds_created" not in text
+    assert 'vigil_requests_inspected_total{route="GET /a",verdict="allow"} 1.0' in text

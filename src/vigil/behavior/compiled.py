@@ -14,6 +14,9 @@ from vigil.behavior.alerts import Severity
 from vigil.behavior.decision import Mode
 from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
 
+FIELD_KINDS = ("string", "number", "bool", "null", "object", "array", "value", "file")
+"""Every :class:`~vigil.http.body.BodyField` kind."""
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledRoute:
@@ -31,6 +34,8 @@ class CompiledRoute:
     latency_ms_max: float | None
     response_checks: dict[str, FieldCheck]
     has_response: bool
+    response_accepts: frozenset[tuple[str, str]] = frozenset()
+    """``(path, kind)`` pairs of response fields that need no further check (a fast path)."""
 
 
 def compile_route(
@@ -43,6 +48,9 @@ def compile_route(
     values to block a merely new length or character class.
     """
     response = spec.response
+    response_checks = (
+        {n: FieldCheck.compile(f) for n, f in response.fields.items()} if response else {}
+    )
     immature = spec.block_score is None and spec.samples < mature_samples
     return CompiledRoute(
         key=key,
@@ -55,8 +63,12 @@ def compile_route(
         statuses=frozenset(response.statuses) if response else frozenset(),
         response_size=response.size[1] if response else 0,
         latency_ms_max=response.latency_ms_max if response else None,
-        response_checks={n: FieldCheck.compile(f) for n, f in response.fields.items()}
-        if response
-        else {},
+        response_checks=response_checks,
         has_response=response is not None and response.samples > 0,
+        response_accepts=frozenset(
+            (name, kind)
+            for name, check in response_checks.items()
+            for kind in FIELD_KINDS
+            if kind == "value" or check.kinds is None or kind in check.kinds
+        ),
     )

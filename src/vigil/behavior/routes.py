@@ -54,6 +54,39 @@ def template_of(segments: list[str]) -> str:
     return "/" + "/".join(segment_type(s) for s in segments)
 
 
+SEGMENT_CACHE = 4096
+"""Bound on cached raw path segments (decoded text, flags, template token); emptied when full."""
+
+_segments: dict[str, tuple[str, int, str]] = {}
+
+
+def _segment(raw: str) -> tuple[str, int, str]:
+    text, flags = decode_component(raw, plus_as_space=False)
+    hit = (text, flags, segment_type(text))
+    if len(_segments) >= SEGMENT_CACHE:
+        _segments.clear()
+    _segments[raw] = hit
+    return hit
+
+
+def profile_path(raw_path: str, max_segments: int = 32) -> tuple[list[str], int, str]:
+    """:func:`split_path` and :func:`template_of` in one pass: segments, flags and template.
+
+    Segments repeat across requests (``users`` in every ``/users/{int}``), so each raw segment
+    is decoded and typed once (cached, bounded by SEGMENT_CACHE).
+    """
+    flags = 0
+    segments: list[str] = []
+    tokens: list[str] = []
+    cache = _segments
+    for raw in raw_path.split("/")[1 : max_segments + 1]:
+        text, seg_flags, token = cache.get(raw) or _segment(raw)
+        flags |= seg_flags
+        segments.append(text)
+        tokens.append(token)
+    return segments, flags, "/" + "/".join(tokens)
+
+
 @dataclass(slots=True)
 class _Node:
     count: int = 0

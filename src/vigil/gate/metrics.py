@@ -6,14 +6,22 @@ collide) and are served by a separate aiohttp listener, so scraping never compet
 protected port. Every label set is bounded: routes come from the engine's bounded route set,
 and any label is capped at ``max_label_values`` distinct values, beyond which it reads
 ``other``, so attacker-chosen paths or methods cannot grow memory.
+
+The two series touched by every inspection (the per-route verdict counters and the inspection
+histogram) are plain integers under one lock, exported by a custom collector at scrape time:
+prometheus-client's ``inc``/``observe`` take a lock per value and walk the buckets in Python,
+which cost more than a whole request's profiling. Names, labels and values are the same as
+with prometheus-client's own Counter and Histogram.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from typing import cast
 
 from aiohttp import web
 from prometheus_client import (
@@ -21,9 +29,12 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
-    Histogram,
     generate_latest,
 )
+from prometheus_client import metrics as prometheus_metrics
+from prometheus_client.metrics_core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.samples import Sample
+from prometheus_client.utils import floatToGoString
 
 from vigil.behavior.decision import Decision, Verdict
 
@@ -69,7 +80,140 @@ class LabelCap:
 
 
 CHILD_CACHE = 4096
-"""Bound on cached metric children (label lookups skipped on the hot path)."""
+"""Bound on cached (phase, route, verdict) cells (label lookups skipped on the hot path)."""
+
+PHASES = ("request", "response")
+
+_LE = tuple(
+    cast(Callable[[float], str], floatToGoString)(bound)
+    for bound in (*INSPECTION_BUCKETS, math.inf)
+)
+
+
+def _created_enabled() -> bool:
+    return bool(getattr(prometheus_metrics, "_use_created", True))
+
+
+class _Timing:
+    """One phase's inspection histogram: per-bucket counts (the last is ``+Inf``) and the sum."""
+
+    __slots__ = ("buckets", "created", "total")
+
+    def __init__(self) -> None:
+        self.buckets = [0] * (len(INSPECTION_BUCKETS) + 1)
+        self.total = 0.0
+        self.created = time.time()
+
+
+class _Cell:
+    """One ``(route, verdict)`` series of one phase, and that phase's histogram."""
+
+    __slots__ = ("count", "created", "labels", "timing")
+
+    def __init__(self, labels: tuple[str, str], timing: _Timing) -> None:
+        self.labels = labels
+        self.timing = timing
+        self.count = 0
+        self.created = time.time()
+
+
+class _HotSeries:
+    """The per-inspection series as plain integers under one lock."""
+
+    def __init__(self, route_label: LabelCap) -> None:
+        self.lock = threading.Lock()
+        self._route = route_label
+        self._cells: dict[tuple[str, str, str], _Cell] = {}
+        self.series: dict[str, dict[tuple[str, str], _Cell]] = {phase: {} for phase in PHASES}
+        self.timings: dict[str, _Timing] = {}
+
+    def _cell(self, key: tuple[str, str, str]) -> _Cell:
+        phase, route, verdict = key
+        labels = (self._route(route), verdict)
+        with self.lock:
+            timing = self.timings.get(phase)
+            if timing is None:
+                timing = self.timings[phase] = _Timing()
+            series = self.series[phase]
+            cell = series.get(labels)
+            if cell is None:
+                cell = series[labels] = _Cell(labels, timing)
+            if len(self._cells) < CHILD_CACHE:
+                self._cells[key] = cell
+        return cell
+
+    def count(self, phase: str, decision: Decision, seconds: float) -> None:
+        """Add one inspection of ``phase`` to its verdict counter and the histogram."""
+        key = (phase, decision.route, decision.verdict._value_)
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cell(key)
+        index = bisect_left(INSPECTION_BUCKETS, seconds)
+        timing = cell.timing
+        with self.lock:
+            cell.count += 1
+            timing.total += seconds
+            if not math.isnan(seconds):
+                timing.buckets[index] += 1
+
+
+class _Totals:
+    """Collector of ``vigil_requests_inspected`` and ``vigil_responses_inspected``."""
+
+    def __init__(self, hot: _HotSeries) -> None:
+        self._hot = hot
+
+    def describe(self) -> list[CounterMetricFamily]:
+        return [
+            CounterMetricFamily(
+                f"vigil_{phase}s_inspected",
+                f"{phase.title()}s inspected.",
+                labels=["route", "verdict"],
+            )
+            for phase in PHASES
+        ]
+
+    def collect(self) -> Iterator[Metric]:
+        created = _created_enabled()
+        families = self.describe()
+        with self._hot.lock:
+            for family, phase in zip(families, PHASES, strict=True):
+                for cell in self._hot.series[phase].values():
+                    family.add_metric(
+                        cell.labels, cell.count, created=cell.created if created else None
+                    )
+        yield from families
+
+
+class _Timings:
+    """Collector of the ``vigil_inspection_seconds`` histogram, by phase."""
+
+    def __init__(self, hot: _HotSeries) -> None:
+        self._hot = hot
+
+    def describe(self) -> list[HistogramMetricFamily]:
+        return [
+            HistogramMetricFamily(
+                "vigil_inspection_seconds", "Time spent in one inspection.", labels=["phase"]
+            )
+        ]
+
+    def collect(self) -> Iterator[Metric]:
+        family = self.describe()[0]
+        created = _created_enabled()
+        with self._hot.lock:
+            for phase, timing in self._hot.timings.items():
+                acc = 0
+                buckets: list[tuple[str, float]] = []
+                for le, count in zip(_LE, timing.buckets, strict=True):
+                    acc += count
+                    buckets.append((le, acc))
+                family.add_metric([phase], buckets, timing.total)
+                if created:
+                    family.samples.append(
+                        Sample(f"{family.name}_created", {"phase": phase}, timing.created)
+                    )
+        yield family
 
 
 class GateMetrics:
@@ -87,27 +231,16 @@ class GateMetrics:
         self._route = LabelCap(max_label_values)
         self._code = LabelCap(max_label_values)
         self._loaded_at = clock()
-        self._children: dict[tuple[str, str, Verdict], tuple[Any, Any]] = {}
+        self._hot = _HotSeries(self._route)
         r = self.registry
-        self.requests = Counter(
-            "vigil_requests_inspected", "Requests inspected.", ["route", "verdict"], registry=r
-        )
-        self.responses = Counter(
-            "vigil_responses_inspected", "Responses inspected.", ["route", "verdict"], registry=r
-        )
+        r.register(_Totals(self._hot))
         self.alerts = Counter(
             "vigil_alerts", "Alerts raised.", ["route", "code", "severity"], registry=r
         )
         self.blocks = Counter(
             "vigil_blocks", "Exchanges blocked (requests and responses).", ["route"], registry=r
         )
-        self.inspection = Histogram(
-            "vigil_inspection_seconds",
-            "Time spent in one inspection.",
-            ["phase"],
-            buckets=INSPECTION_BUCKETS,
-            registry=r,
-        )
+        r.register(_Timings(self._hot))
         self.policy_age = Gauge(
             "vigil_policy_age_seconds",
             "Seconds since the policy was loaded or learned.",
@@ -126,27 +259,17 @@ class GateMetrics:
 
     def request_inspected(self, decision: Decision, seconds: float) -> None:
         """Count one request decision."""
-        self._count(self.requests, decision, seconds, "request")
+        self._hot.count("request", decision, seconds)
+        if decision.alerts or decision.verdict is Verdict.BLOCK:
+            self._alerted(decision)
 
     def response_inspected(self, decision: Decision, seconds: float) -> None:
         """Count one response decision."""
-        self._count(self.responses, decision, seconds, "response")
+        self._hot.count("response", decision, seconds)
+        if decision.alerts or decision.verdict is Verdict.BLOCK:
+            self._alerted(decision)
 
-    def _count(self, counter: Counter, decision: Decision, seconds: float, phase: str) -> None:
-        key = (phase, decision.route, decision.verdict)
-        children = self._children.get(key)
-        if children is None:
-            route = self._route(decision.route)
-            children = (
-                counter.labels(route, decision.verdict.value),
-                self.inspection.labels(phase),
-            )
-            if len(self._children) < CHILD_CACHE:
-                self._children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
-        if not decision.alerts and decision.verdict is not Verdict.BLOCK:
-            return
+    def _alerted(self, decision: Decision) -> None:
         route = self._route(decision.route)
         for alert in decision.alerts:
             self.alerts.labels(route, self._code(alert.code), alert.severity.label).inc()

@@ -45,20 +45,32 @@ class BodyParse:
     over_bound: str = ""
 
 
-def _json_text(value: object) -> tuple[str, str]:
-    if value is None:
-        return "null", "null"
-    if value is True:
-        return "bool", "true"
-    if value is False:
-        return "bool", "false"
-    if isinstance(value, int | float):
-        return "number", repr(value)
-    return "string", str(value)
+KEY_CACHE = 4096
+"""Bound on cached JSON keys (their normalised path suffix); the cache is emptied when full."""
+
+_keys: dict[str, str] = {}
+_NUMBERS = (int, float)
+
+
+def _key(key: str) -> str:
+    suffix = "." + normalize(key)[0]
+    if len(_keys) >= KEY_CACHE:
+        _keys.clear()
+    _keys[key] = suffix
+    return suffix
+
+
+def _string(path: str, value: str) -> BodyField:
+    text, flags = normalize(value)
+    return BodyField(path, text, flags | text_flags(text), "string")
 
 
 def parse_json(body: bytes, prefix: str, max_fields: int, max_depth: int = MAX_DEPTH) -> BodyParse:
-    """Flatten a JSON document into path-aware fields (``json.items[].id``)."""
+    """Flatten a JSON document into path-aware fields (``json.items[].id``).
+
+    Fields come in depth-first order, an object's members last to first and an array's elements
+    first to last.
+    """
     result = BodyParse()
     try:
         doc = orjson.loads(body)
@@ -69,31 +81,42 @@ def parse_json(body: bytes, prefix: str, max_fields: int, max_depth: int = MAX_D
         return result
     stack: list[tuple[str, object, int]] = [(prefix, doc, 0)]
     out = result.fields
+    append, push, pop = out.append, stack.append, stack.pop
     while stack:
-        path, value, depth = stack.pop()
+        path, value, depth = pop()
         if len(out) >= max_fields:
             result.over_bound = f"more than {max_fields} fields"
             break
-        if isinstance(value, dict):
-            out.append(BodyField(path, "", 0, "object", len(value)))
+        if type(value) is str:
+            if value.isascii() and value.isprintable():
+                append(BodyField(path, value, 0, "string"))
+            else:
+                append(_string(path, value))
+        elif type(value) is dict:
+            members: dict[str, object] = value
+            append(BodyField(path, "", 0, "object", len(members)))
             if depth >= max_depth:
                 result.over_bound = f"nesting deeper than {max_depth}"
                 continue
-            for key, child in value.items():
-                name, flags = normalize(str(key))
-                flags |= text_flags(name)
-                stack.append((f"{path}.{name}", child, depth + 1))
-        elif isinstance(value, list):
-            out.append(BodyField(path, "", 0, "array", len(value)))
+            depth += 1
+            for key, child in members.items():
+                push((path + (_keys.get(key) or _key(key)), child, depth))
+        elif type(value) is list:
+            items: list[object] = value
+            append(BodyField(path, "", 0, "array", len(items)))
             if depth >= max_depth:
                 result.over_bound = f"nesting deeper than {max_depth}"
                 continue
-            for child in reversed(value[:max_fields]):
-                stack.append((f"{path}[]", child, depth + 1))
+            depth += 1
+            child_path = path + "[]"
+            for child in reversed(items[:max_fields]):
+                push((child_path, child, depth))
+        elif type(value) in _NUMBERS:
+            append(BodyField(path, repr(value), 0, "number"))
+        elif value is None:
+            append(BodyField(path, "null", 0, "null"))
         else:
-            kind, text = _json_text(value)
-            text, flags = normalize(text)
-            out.append(BodyField(path, text, flags | text_flags(text), kind))
+            append(BodyField(path, "true" if value else "false", 0, "bool"))
     return result
 
 
@@ -153,6 +176,8 @@ def parse_multipart(body: bytes, content_type: str, prefix: str, max_fields: int
 
 def is_json(content_type: str) -> bool:
     """Whether a Content-Type value (parameters allowed) names JSON: ``application/json`` or ``+json``."""
+    if content_type == "application/json":
+        return True
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
 

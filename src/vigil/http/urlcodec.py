@@ -106,6 +106,8 @@ def decode_bytes(raw: bytes) -> tuple[str, int]:
 
 def decode_component(raw: str, plus_as_space: bool = True) -> tuple[str, int]:
     """Percent-decode one URL or form component into normalised text and anomaly flags."""
+    if raw.isascii() and raw.isprintable() and "%" not in raw:
+        return (raw.replace("+", " ") if plus_as_space and "+" in raw else raw), 0
     flags = 0
     if "%" not in raw:
         text = raw.replace("+", " ") if plus_as_space and "+" in raw else raw
