@@ -31,6 +31,10 @@ class FakeConnection:
         self.paused = 0
         self.resumed = 0
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
     def pause_reading(self) -> None:
         self.paused += 1
 

@@ -223,3 +223,19 @@ async def test_head_response_is_complete_after_its_head(upstream_of: MakeUpstrea
     assert await response.read_prefix(1024) == (b"", True)
     response.release()
     await pool.close()
+
+
+async def test_a_waiting_request_gets_the_released_slot(upstream_of: MakeUpstream) -> None:
+    server = await upstream_of(lambda head: ok())
+    pool = UpstreamPool("127.0.0.1", server.port, limit=1, connect_timeout=5)
+    held = await pool.request("GET", "/", [("host", "x")], None)
+    waiting = asyncio.ensure_future(pool.request("GET", "/", [("host", "x")], None))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    held.release()
+    second = await asyncio.wait_for(waiting, 2)
+    assert second.status == 200
+    second.release()
+    third = await asyncio.wait_for(pool.request("GET", "/", [("host", "x")], None), 2)
+    third.release()
+    await pool.close()

@@ -171,7 +171,7 @@ class HttpExchange:
                 return b""
             if self.gone:
                 raise ClientGone("client closed the connection")
-            self._waiter = asyncio.get_running_loop().create_future()
+            self._waiter = self.connection.loop.create_future()
             try:
                 await self._waiter
             finally:

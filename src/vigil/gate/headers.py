@@ -8,6 +8,7 @@ upstream connection, the root of request smuggling. The rules are plain function
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 HOP_BY_HOP = frozenset(
@@ -28,6 +29,9 @@ HOP_BY_HOP = frozenset(
 
 MAX_CONNECTION_TOKENS = 32
 """Connection header options honoured; more are ignored (the named headers still drop below)."""
+
+LISTED_CACHE = 256
+"""Distinct ``Connection`` values whose parsed option sets are remembered (least recent dropped)."""
 
 
 def connection_tokens(headers: Iterable[tuple[str, str]]) -> frozenset[str]:
@@ -60,11 +64,17 @@ def end_to_end_lower(
     ``removed`` must contain :data:`HOP_BY_HOP`; the names a ``Connection`` header lists are
     added per call. This is the per-request path of the reverse proxy.
     """
-    for name, _ in headers:
+    for name, value in headers:
         if name == "connection":
-            removed = removed | connection_tokens(headers)
-            break
+            listed = _listed(value)
+            if not listed <= removed:
+                removed = removed | listed
     return [(name, value) for name, value in headers if name not in removed]
+
+
+@functools.lru_cache(maxsize=LISTED_CACHE)
+def _listed(value: str) -> frozenset[str]:
+    return connection_tokens([("connection", value)])
 
 
 def forwarded_for(existing: str | None, client: str) -> str:

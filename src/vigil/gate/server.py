@@ -70,6 +70,7 @@ class HttpConnection(asyncio.Protocol):
 
     def __init__(self, server: HttpServer) -> None:
         self.server = server
+        self.loop = asyncio.get_running_loop()
         self.limits = server.limits
         self.transport: asyncio.Transport | None = None
         self.remote = ""
@@ -106,7 +107,7 @@ class HttpConnection(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         if self.write_ready is None or self.write_ready.done():
-            self.write_ready = asyncio.get_running_loop().create_future()
+            self.write_ready = self.loop.create_future()
 
     def resume_writing(self) -> None:
         if self.write_ready is not None and not self.write_ready.done():
@@ -223,7 +224,7 @@ class HttpConnection(asyncio.Protocol):
     def start(self, exchange: HttpExchange) -> None:
         """Run the handler on ``exchange`` as the connection's active request."""
         self.active = exchange
-        exchange.task = asyncio.get_running_loop().create_task(self.run(exchange))
+        exchange.task = self.loop.create_task(self.run(exchange))
 
     async def run(self, exchange: HttpExchange) -> None:
         """The handler, then the bookkeeping that keeps the connection usable or closes it."""

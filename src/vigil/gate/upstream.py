@@ -42,6 +42,7 @@ class UpstreamFailure(Exception):
 
 class _Connection(asyncio.Protocol):
     def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
@@ -155,7 +156,7 @@ class _Connection(asyncio.Protocol):
         if self.error is not None:
             raise self.error
         self.deadline = min(deadline, time.monotonic() + read_timeout)
-        waiter = self.wakeup = asyncio.get_running_loop().create_future()
+        waiter = self.wakeup = self.loop.create_future()
         try:
             await waiter
         finally:
@@ -289,7 +290,8 @@ class UpstreamPool:
         self.keepalive_timeout = keepalive_timeout
         self._idle: list[_Connection] = []
         self._busy: set[_Connection] = set()
-        self._slots = asyncio.Semaphore(limit)
+        self._free = limit
+        self._waiting: deque[asyncio.Future[None]] = deque()
         self._sweeper: asyncio.Task[None] | None = None
 
     async def _sweep(self) -> None:
@@ -330,7 +332,31 @@ class UpstreamPool:
             self._idle.append(conn)
         else:
             conn.close()
-        self._slots.release()
+        self._release_slot()
+
+    def _release_slot(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+    async def _acquire_slot(self) -> None:
+        if self._free > 0:
+            self._free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                await waiter
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():
+                self._release_slot()
+            if isinstance(exc, TimeoutError):
+                raise UpstreamFailure("timeout", "no upstream connection free in time") from None
+            raise
 
     async def request(
         self,
@@ -345,14 +371,7 @@ class UpstreamPool:
         deadline = time.monotonic() + self.total_timeout
         if self._sweeper is None:
             self._sweeper = asyncio.create_task(self._sweep())
-        if self._slots.locked():
-            try:
-                async with asyncio.timeout(self.connect_timeout):
-                    await self._slots.acquire()
-            except TimeoutError:
-                raise UpstreamFailure("timeout", "no upstream connection free in time") from None
-        else:
-            await self._slots.acquire()
+        await self._acquire_slot()
         try:
             reuse = self._take_idle()
             if reuse is not None:
@@ -372,7 +391,7 @@ class UpstreamPool:
                 conn, method, head, body, chunked=chunked, deadline=deadline
             )
         except BaseException:
-            self._slots.release()
+            self._release_slot()
             raise
 
     async def _exchange(
