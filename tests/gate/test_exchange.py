@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import pytest
 
+from vigil.gate.batch import WriteBatch
 from vigil.gate.exchange import HIGH_WATER, ClientGone, HttpExchange, encode_head
 
 
@@ -26,6 +27,7 @@ class FakeConnection:
 
     def __init__(self) -> None:
         self.transport = FakeTransport()
+        self.batch = WriteBatch()
         self.remote = "10.0.0.9"
         self.closing = False
         self.paused = 0
@@ -122,7 +124,7 @@ def test_body_presence_comes_from_the_head(
         ("GET", "1.1", True, True, 204, [], False),
     ],
 )
-def test_respond_frames_the_answer(  # noqa: PLR0917
+async def test_respond_frames_the_answer(  # noqa: PLR0917
     method: str,
     version: str,
     keep_alive: bool,
@@ -133,6 +135,8 @@ def test_respond_frames_the_answer(  # noqa: PLR0917
 ) -> None:
     exchange, connection = make(method, version=version, keep_alive=keep_alive, ended=ended)
     exchange.respond(status, [("x-a", "1")], b"body")
+    assert connection.transport.written == b""
+    connection.batch.flush()
     head, _, body = connection.transport.written.partition(b"\r\n\r\n")
     for expected in head_has:
         assert expected in head

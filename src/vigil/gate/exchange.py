@@ -5,7 +5,9 @@ handler and takes its answer back to the client. The request body arrives as pie
 to :data:`HIGH_WATER` bytes, after which the connection stops reading until the handler
 consumes them, so a fast client can never fill the gate's memory. Answers are framed here
 (``content-length``, chunked, or close-delimited for HTTP/1.0) so a handler cannot get the
-framing of a response wrong; the handler passes only end-to-end headers.
+framing of a response wrong; the handler passes only end-to-end headers. Complete answers go
+out through the connection's :class:`~vigil.gate.batch.WriteBatch`; streamed ones directly,
+after flushing it.
 """
 
 from __future__ import annotations
@@ -188,6 +190,7 @@ class HttpExchange:
     def _write(self, data: bytes) -> None:
         transport = self.connection.transport
         if transport is not None and not transport.is_closing():
+            self.connection.batch.flush()
             transport.write(data)
 
     def _framing(self, status: int, length: int | None) -> tuple[int | None, bool, bool]:
@@ -216,7 +219,9 @@ class HttpExchange:
         self.started = self.finished = True
         close = not self.keep_alive or self.connection.closing
         head = encode_head(status, reason, headers, length, close=close, keep_alive=self._legacy())
-        self._write(head if bodyless or not body else head + body)
+        transport = self.connection.transport
+        if transport is not None and not transport.is_closing():
+            self.connection.batch.write(transport, head if bodyless or not body else head + body)
 
     def _legacy(self) -> bool:
         return self.version == "1.0" and self.keep_alive

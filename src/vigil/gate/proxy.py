@@ -24,6 +24,7 @@ from urllib.parse import quote
 from aiohttp import web
 from yarl import URL
 
+from vigil.gate.batch import WriteBatch
 from vigil.gate.core import (
     REQUEST_ID_HEADER,
     GateCore,
@@ -169,6 +170,7 @@ class GateProxy:
     async def start(self) -> None:
         """Open the upstream pool and start listening."""
         config = self.config
+        batch = WriteBatch()
         self._pool = UpstreamPool(
             self.upstream.host or "127.0.0.1",
             self.upstream.port or (443 if self.upstream.scheme == "https" else 80),
@@ -178,6 +180,7 @@ class GateProxy:
             read_timeout=config.read_timeout,
             total_timeout=config.total_timeout,
             keepalive_timeout=config.keepalive_timeout,
+            batch=batch,
         )
         self._server = HttpServer(
             self._handle,
@@ -191,6 +194,7 @@ class GateProxy:
                 keepalive_timeout=config.keepalive_timeout,
             ),
             on_error=self._handler_failed,
+            batch=batch,
         )
         self.port = await self._server.start(config.host, config.port, reuse_port=config.reuse_port)
         if config.metrics_host is not None:

@@ -26,6 +26,7 @@ from typing import cast
 
 import httptools
 
+from vigil.gate.batch import WriteBatch
 from vigil.gate.exchange import HIGH_WATER, HttpExchange, encode_head
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -70,6 +71,7 @@ class HttpConnection(asyncio.Protocol):
 
     def __init__(self, server: HttpServer) -> None:
         self.server = server
+        self.batch = server.batch
         self.loop = asyncio.get_running_loop()
         self.limits = server.limits
         self.transport: asyncio.Transport | None = None
@@ -155,6 +157,7 @@ class HttpConnection(asyncio.Protocol):
         if self.transport is not None:
             self.pause_reading()
         if self.active is None and self.transport is not None:
+            self.batch.flush()
             self.transport.close()
 
     def write_and_close(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
@@ -162,6 +165,7 @@ class HttpConnection(asyncio.Protocol):
         self.closing = True
         if self.transport is None or self.transport.is_closing():
             return
+        self.batch.flush()
         self.transport.write(encode_head(status, "", headers, len(body), close=True) + body)
         self.transport.close()
 
@@ -252,6 +256,7 @@ class HttpConnection(asyncio.Protocol):
             self.write_and_close(*self.server.error_answer(exchange.refusal))
             return
         if not exchange.keep_alive or not exchange.ended or self.closing:
+            self.batch.flush()
             transport.close()
             return
         if self.pending:
@@ -291,8 +296,10 @@ class HttpServer:
         *,
         limits: ServerLimits | None = None,
         on_error: Callable[[BaseException], None] = _log_nothing,
+        batch: WriteBatch | None = None,
     ) -> None:
         self.handler = handler
+        self.batch = batch if batch is not None else WriteBatch()
         self.error_answer = error_answer
         self.limits = limits if limits is not None else ServerLimits()
         self.on_error = on_error
@@ -330,6 +337,7 @@ class HttpServer:
                 await self._sweeper
         deadline = time.monotonic() + timeout
         while True:
+            self.batch.flush()
             for connection in list(self.connections):
                 if connection.active is None and connection.transport is not None:
                     connection.transport.close()

@@ -25,6 +25,8 @@ from typing import cast
 
 import httptools
 
+from vigil.gate.batch import WriteBatch
+
 HIGH_WATER = 1 << 18
 """Bytes of an upstream body buffered before reading from the socket pauses."""
 
@@ -41,7 +43,8 @@ class UpstreamFailure(Exception):
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self) -> None:
+    def __init__(self, batch: WriteBatch) -> None:
+        self.batch = batch
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
@@ -112,6 +115,7 @@ class _Connection(asyncio.Protocol):
     def close(self) -> None:
         self.closed = True
         if self.transport is not None:
+            self.batch.flush()
             self.transport.close()
 
     def on_status(self, status: bytes) -> None:
@@ -280,8 +284,10 @@ class UpstreamPool:
         read_timeout: float = 30.0,
         total_timeout: float = 300.0,
         keepalive_timeout: float = 75.0,
+        batch: WriteBatch | None = None,
     ) -> None:
         self.host = host
+        self.batch = batch if batch is not None else WriteBatch()
         self.port = port
         self.tls = tls
         self.read_timeout = read_timeout
@@ -307,7 +313,7 @@ class UpstreamPool:
         try:
             async with asyncio.timeout(self.connect_timeout):
                 _, conn = await loop.create_connection(
-                    _Connection, self.host, self.port, ssl=self.tls
+                    lambda: _Connection(self.batch), self.host, self.port, ssl=self.tls
                 )
         except TimeoutError:
             raise UpstreamFailure("timeout", "connecting to the upstream timed out") from None
@@ -411,8 +417,9 @@ class UpstreamPool:
             raise UpstreamFailure("connect", "upstream connection is closed")
         try:
             if isinstance(body, bytes) and len(body) < 65536:
-                transport.write(head + body)
+                self.batch.write(transport, head + body)
             else:
+                self.batch.flush()
                 transport.write(head)
                 if isinstance(body, bytes):
                     transport.write(body)
