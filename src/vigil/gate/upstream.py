@@ -416,7 +416,9 @@ class UpstreamPool:
         if transport is None or conn.closed:
             raise UpstreamFailure("connect", "upstream connection is closed")
         try:
-            if isinstance(body, bytes) and len(body) < 65536:
+            if body is None:
+                self.batch.write(transport, head)
+            elif isinstance(body, bytes) and len(body) < 65536:
                 self.batch.write(transport, head + body)
             else:
                 self.batch.flush()
