@@ -122,6 +122,7 @@ def test_body_presence_comes_from_the_head(
         ("GET", "1.0", True, True, 200, [b"connection: keep-alive"], True),
         ("HEAD", "1.1", True, True, 200, [b"content-length: 4"], False),
         ("GET", "1.1", True, True, 204, [], False),
+        ("GET", "1.1", True, True, 304, [], False),
     ],
 )
 async def test_respond_frames_the_answer(  # noqa: PLR0917
@@ -141,7 +142,7 @@ async def test_respond_frames_the_answer(  # noqa: PLR0917
     for expected in head_has:
         assert expected in head
     assert (body == b"body") is body_sent
-    if status == 204:
+    if status in {204, 304}:
         assert b"content-length" not in head
     assert exchange.finished
 

@@ -392,3 +392,17 @@ async def test_close_lets_requests_in_progress_finish() -> None:
     assert closed
     with pytest.raises(ConnectionRefusedError):
         await asyncio.open_connection("127.0.0.1", port)
+
+
+async def test_a_slow_pipelined_head_never_cuts_the_request_in_progress(serve: Serve) -> None:
+    async def slow(exchange: HttpExchange) -> None:
+        await asyncio.sleep(0.6)
+        exchange.respond(200, [], b"done")
+
+    server = await serve(slow, head_timeout=0.2)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHo")
+    answer = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 200 OK")
+    assert answer.endswith(b"done")

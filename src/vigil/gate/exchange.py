@@ -214,7 +214,9 @@ class HttpExchange:
         content_length: int | None = None,
     ) -> None:
         """Send a complete answer (``content_length`` overrides ``len(body)``, e.g. for HEAD)."""
-        length: int | None = content_length if content_length is not None else len(body)
+        length: int | None = content_length
+        if length is None and status != 304:
+            length = len(body)
         length, _, bodyless = self._framing(status, length)
         self.started = self.finished = True
         close = not self.keep_alive or self.connection.closing

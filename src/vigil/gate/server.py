@@ -272,13 +272,19 @@ class HttpConnection(asyncio.Protocol):
             self.resume_reading()
 
     def expire(self, now: float) -> None:
-        """Close the connection when its head is too slow or it idled too long."""
+        """Close the connection when its head is too slow or it idled too long.
+
+        A request in progress is never cut: a pipelined head that is still arriving is timed
+        from when it started, and judged once the request before it is answered.
+        """
         if self.transport is None or self.transport.is_closing():
+            return
+        if self.active is not None:
             return
         if self.head_started is not None:
             if now - self.head_started > self.limits.head_timeout:
                 self.transport.close()
-        elif self.active is None and now - self.last_active > self.limits.keepalive_timeout:
+        elif now - self.last_active > self.limits.keepalive_timeout:
             self.transport.close()
 
 
