@@ -28,6 +28,7 @@ import httptools
 
 from vigil.gate.batch import WriteBatch
 from vigil.gate.exchange import HIGH_WATER, HttpExchange, encode_head
+from vigil.gate.sweep import sweep_forever, sweep_period
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 """A complete answer: status, headers and body."""
@@ -321,17 +322,13 @@ class HttpServer:
             lambda: HttpConnection(self), host, port, reuse_port=reuse_port or None, backlog=1024
         )
         self.port = int(self._server.sockets[0].getsockname()[1])
-        self._sweeper = asyncio.create_task(self._sweep())
+        period = sweep_period(self.limits.head_timeout, self.limits.keepalive_timeout)
+        self._sweeper = asyncio.create_task(sweep_forever(period, self._expire))
         return self.port
 
-    async def _sweep(self) -> None:
-        limits = self.limits
-        period = max(0.01, min(1.0, limits.head_timeout / 4, limits.keepalive_timeout / 4))
-        while True:
-            await asyncio.sleep(period)
-            now = time.monotonic()
-            for connection in list(self.connections):
-                connection.expire(now)
+    def _expire(self, now: float) -> None:
+        for connection in list(self.connections):
+            connection.expire(now)
 
     async def close(self, timeout: float) -> None:
         """Stop listening, let requests in progress finish for ``timeout`` s, then cut the rest."""

@@ -8,9 +8,8 @@ needs none of ClientSession's cookies, redirects, decompression or proxy support
 keeps only what it needs: a bounded pool of keep-alive connections, strict response parsing by
 httptools (llhttp, the parser of Node.js and aiohttp; nothing here parses HTTP by hand),
 flow-controlled body streaming, and timeouts on connecting, on every read and on the whole
-exchange. Read deadlines are enforced by one sweeper task per pool (every quarter of the read
-timeout, at most every second) rather than a timer per read, which costs less per request and
-keeps the precision of a timeout within that period.
+exchange. Read deadlines are enforced by one sweeper task per pool (:mod:`vigil.gate.sweep`)
+rather than a timer per read.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from typing import cast
 import httptools
 
 from vigil.gate.batch import WriteBatch
+from vigil.gate.sweep import sweep_forever, sweep_period
 
 HIGH_WATER = 1 << 18
 """Bytes of an upstream body buffered before reading from the socket pauses."""
@@ -300,13 +300,9 @@ class UpstreamPool:
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._sweeper: asyncio.Task[None] | None = None
 
-    async def _sweep(self) -> None:
-        period = max(0.01, min(1.0, self.read_timeout / 4, self.connect_timeout / 4))
-        while True:
-            await asyncio.sleep(period)
-            now = time.monotonic()
-            for conn in list(self._busy):
-                conn.expire(now)
+    def _expire(self, now: float) -> None:
+        for conn in list(self._busy):
+            conn.expire(now)
 
     async def _connect(self) -> _Connection:
         loop = asyncio.get_running_loop()
@@ -376,7 +372,8 @@ class UpstreamPool:
         head, chunked = encode_request_head(method, target, headers, body, content_length)
         deadline = time.monotonic() + self.total_timeout
         if self._sweeper is None:
-            self._sweeper = asyncio.create_task(self._sweep())
+            period = sweep_period(self.read_timeout, self.connect_timeout)
+            self._sweeper = asyncio.create_task(sweep_forever(period, self._expire))
         await self._acquire_slot()
         try:
             reuse = self._take_idle()
