@@ -20,7 +20,8 @@ from vigil.behavior.policy import BodyPolicy, Policy, load_policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
-from vigil.gate.proxy import GateProxy, ProxyConfig, UpstreamError, parse_upstream, start_proxy
+from vigil.gate.proxy import GateProxy, start_proxy
+from vigil.gate.proxy_config import ProxyConfig
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
@@ -388,15 +389,3 @@ async def test_policy_saved_on_close_and_loaded_back(
             assert resp.status == 403
     finally:
         await proxy.close()
-
-
-@pytest.mark.parametrize(
-    "url", ["ftp://host", "http://", "http://h/path", "http://h?q=1", "http://h:99999", "not a url"]
-)
-def test_parse_upstream_rejects(url: str) -> None:
-    with pytest.raises(UpstreamError):
-        parse_upstream(url)
-
-
-def test_parse_upstream_accepts() -> None:
-    assert str(parse_upstream("http://127.0.0.1:8080/")) == "http://127.0.0.1:8080"

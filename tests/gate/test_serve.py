@@ -10,7 +10,7 @@ import pytest
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.policy import Policy, save_policy
-from vigil.gate.proxy import ProxyConfig
+from vigil.gate.proxy_config import ProxyConfig
 from vigil.gate.serve import GateSettings, build_core, settle_heap
 
 

@@ -16,7 +16,7 @@ from vigil.behavior.decision import Mode
 from vigil.behavior.policy import PolicyError, load_policy
 from vigil.gate.core import LearnEvery
 from vigil.gate.logging import LEVELS
-from vigil.gate.proxy import ProxyConfig, UpstreamError, parse_upstream
+from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
 from vigil.gate.serve import GateSettings, run
 
 

@@ -17,12 +17,10 @@ import contextlib
 import ssl
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
-from yarl import URL
 
 from vigil.gate.batch import WriteBatch
 from vigil.gate.core import (
@@ -37,6 +35,7 @@ from vigil.gate.core import (
 from vigil.gate.exchange import ClientGone, HttpExchange
 from vigil.gate.headers import HOP_BY_HOP, end_to_end_lower, forwarded_for
 from vigil.gate.metrics import start_metrics_server
+from vigil.gate.proxy_config import ProxyConfig, parse_upstream
 from vigil.gate.server import Answer, HttpServer, ServerLimits
 from vigil.gate.upstream import UpstreamFailure, UpstreamPool, UpstreamResponse
 from vigil.http.body import is_json
@@ -49,60 +48,6 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _FRAMING = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
 _NOT_FORWARDED = HOP_BY_HOP | _FRAMING | {"content-length", "expect", REQUEST_ID_HEADER}
 _NOT_RETURNED = HOP_BY_HOP | {"content-length", REQUEST_ID_HEADER}
-
-
-class UpstreamError(ValueError):
-    """An upstream URL the proxy cannot use; the message says why."""
-
-
-def parse_upstream(url: str) -> URL:
-    """Validate an upstream base URL: ``http(s)://host[:port]`` with no path, query or fragment."""
-    try:
-        parsed = URL(url)
-    except (TypeError, ValueError) as exc:
-        raise UpstreamError(f"invalid upstream URL {url!r}: {exc}") from None
-    if parsed.scheme not in {"http", "https"}:
-        raise UpstreamError(f"upstream URL {url!r} must start with http:// or https://")
-    if not parsed.host:
-        raise UpstreamError(f"upstream URL {url!r} has no host")
-    if parsed.path not in {"", "/"} or parsed.query_string or parsed.fragment:
-        raise UpstreamError(f"upstream URL {url!r} must not have a path, query or fragment")
-    try:
-        parsed.port  # noqa: B018
-    except ValueError as exc:
-        raise UpstreamError(f"upstream URL {url!r} has an invalid port: {exc}") from None
-    return parsed.with_path("")
-
-
-@dataclass(frozen=True, slots=True)
-class ProxyConfig:
-    """Where the proxy listens, where it forwards, and its bounds (all documented in docs/gate.md)."""
-
-    upstream: str
-    host: str = "127.0.0.1"
-    port: int = 8000
-    metrics_host: str | None = None
-    """Metrics listener host; None disables the listener."""
-    metrics_port: int = 9100
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    """Longest silence while waiting for the upstream's answer or the next piece of its body."""
-    total_timeout: float = 300.0
-    """Longest upstream exchange, body streaming included."""
-    body_timeout: float = 30.0
-    """Longest wait for the inspected prefix of a client's request body."""
-    max_in_flight: int = 1024
-    """Requests handled at once; beyond it the proxy answers 503 at once."""
-    upstream_connections: int = 256
-    keepalive_timeout: float = 75.0
-    max_line_size: int = 8190
-    max_field_size: int = 8190
-    max_headers: int = 128
-    max_head_size: int = 65536
-    head_timeout: float = 10.0
-    """Longest wait for a complete request head once it started."""
-    shutdown_timeout: float = 10.0
-    reuse_port: bool = False
 
 
 async def read_prefix(exchange: HttpExchange, limit: int) -> tuple[bytes, bool]:

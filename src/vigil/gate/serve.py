@@ -32,7 +32,8 @@ from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
-from vigil.gate.proxy import GateProxy, ProxyConfig, start_proxy
+from vigil.gate.proxy import GateProxy, start_proxy
+from vigil.gate.proxy_config import ProxyConfig
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ nginx as a reverse proxy, below issue 2's 15% before the gate does any work. A r
 needs none of ClientSession's cookies, redirects, decompression or proxy support, so this module
 keeps only what it needs: a bounded pool of keep-alive connections, strict response parsing by
 httptools (llhttp, the parser of Node.js and aiohttp; nothing here parses HTTP by hand),
-flow-controlled body streaming, and timeouts on connecting, on every read and on the whole
+flow-controlled body streaming (connections in :mod:`vigil.gate.upstream_connection`), and
+timeouts on connecting, on every read and on the whole
 exchange. Read deadlines are enforced by one sweeper task per pool (:mod:`vigil.gate.sweep`)
 rather than a timer per read.
 """
@@ -20,165 +21,23 @@ import ssl
 import time
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import cast
-
-import httptools
 
 from vigil.gate.batch import WriteBatch
 from vigil.gate.sweep import sweep_forever, sweep_period
+from vigil.gate.upstream_connection import (
+    HIGH_WATER,
+    UpstreamConnection,
+    UpstreamFailure,
+    encode_request_head,
+)
 
-HIGH_WATER = 1 << 18
-"""Bytes of an upstream body buffered before reading from the socket pauses."""
-
-MAX_RESPONSE_HEADERS = 256
-"""Headers accepted in one upstream response; more is a protocol error."""
-
-
-class UpstreamFailure(Exception):
-    """The upstream could not be reached or answered badly; ``kind`` is the metrics label."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-class _Connection(asyncio.Protocol):
-    def __init__(self, batch: WriteBatch) -> None:
-        self.batch = batch
-        self.loop = asyncio.get_running_loop()
-        self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpResponseParser(self)
-        self.closed = False
-        self.used_at = time.monotonic()
-        self._writable = asyncio.Event()
-        self._writable.set()
-        self.reset(head=False)
-
-    def reset(self, head: bool) -> None:
-        self.head = head
-        self.reason = b""
-        self.headers: list[tuple[str, str]] = []
-        self.content_length: int | None = None
-        self.content_type = ""
-        self.headers_done = False
-        self.delimited = False
-        self.complete = False
-        self.reusable = False
-        self.body: deque[bytes] = deque()
-        self.buffered = 0
-        self.error: UpstreamFailure | None = None
-        self.received = False
-        self.wakeup: asyncio.Future[None] | None = None
-        self.deadline = 0.0
-
-    def _wake(self) -> None:
-        if self.wakeup is not None and not self.wakeup.done():
-            self.wakeup.set_result(None)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast("asyncio.Transport", transport)
-
-    def data_received(self, data: bytes) -> None:
-        self.received = True
-        try:
-            self.parser.feed_data(data)
-        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
-            self._fail(UpstreamFailure("protocol", f"invalid upstream response: {exc}"))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self._writable.set()
-        if self.headers_done and not self.complete and not self.delimited:
-            self.complete = True
-        elif not self.complete:
-            self.error = self.error or UpstreamFailure(
-                "protocol" if self.received else "connect", "upstream closed the connection"
-            )
-        self._wake()
-
-    def pause_writing(self) -> None:
-        self._writable.clear()
-
-    def resume_writing(self) -> None:
-        self._writable.set()
-
-    async def drain(self) -> None:
-        await self._writable.wait()
-        if self.closed:
-            raise UpstreamFailure("connect", "upstream closed the connection")
-
-    def _fail(self, error: UpstreamFailure) -> None:
-        self.error = error
-        self.close()
-        self._wake()
-
-    def close(self) -> None:
-        self.closed = True
-        if self.transport is not None:
-            self.batch.flush()
-            self.transport.close()
-
-    def on_status(self, status: bytes) -> None:
-        self.reason += status
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if len(self.headers) >= MAX_RESPONSE_HEADERS:
-            raise httptools.HttpParserError("too many response headers")
-        key = name.decode("latin-1").lower()
-        text = value.decode("latin-1")
-        self.headers.append((key, text))
-        if key == "content-length":
-            self.delimited = True
-            self.content_length = int(text) if text.isdigit() else None
-        elif key == "content-type":
-            self.content_type = text
-        elif key == "transfer-encoding" and "chunked" in text.lower():
-            self.delimited = True
-
-    def on_headers_complete(self) -> None:
-        self.headers_done = True
-        status = self.parser.get_status_code()
-        if self.head or status in (204, 304):
-            self.complete = True
-            self.reusable = False
-        self._wake()
-
-    def on_body(self, body: bytes) -> None:
-        self.body.append(body)
-        self.buffered += len(body)
-        if self.buffered > HIGH_WATER and self.transport is not None:
-            self.transport.pause_reading()
-        self._wake()
-
-    def on_message_complete(self) -> None:
-        self.complete = True
-        self.reusable = not self.head and self.parser.should_keep_alive()
-        self._wake()
-
-    async def wait(self, deadline: float, read_timeout: float) -> None:
-        """Wait for the parser's next event; the pool's sweeper enforces the deadline."""
-        if self.error is not None:
-            raise self.error
-        self.deadline = min(deadline, time.monotonic() + read_timeout)
-        waiter = self.wakeup = self.loop.create_future()
-        try:
-            await waiter
-        finally:
-            self.wakeup = None
-            self.deadline = 0.0
-        if self.error is not None:
-            raise self.error
-
-    def expire(self, now: float) -> None:
-        """Fail the wait in progress when its deadline has passed."""
-        if self.deadline and now >= self.deadline and self.wakeup is not None:
-            self._fail(UpstreamFailure("timeout", "upstream did not answer in time"))
+__all__ = ["UpstreamFailure", "UpstreamPool", "UpstreamResponse"]
 
 
 class UpstreamResponse:
     """An upstream answer whose body is read on demand; call :meth:`release` when done."""
 
-    def __init__(self, pool: UpstreamPool, conn: _Connection, deadline: float) -> None:
+    def __init__(self, pool: UpstreamPool, conn: UpstreamConnection, deadline: float) -> None:
         self._pool = pool
         self._conn = conn
         self._deadline = deadline
@@ -239,37 +98,6 @@ class UpstreamResponse:
         self._pool.give_back(conn, conn.complete and conn.reusable and not conn.body)
 
 
-def encode_request_head(
-    method: str,
-    target: str,
-    headers: list[tuple[str, str]],
-    body: bytes | AsyncIterator[bytes] | None,
-    content_length: int | None,
-) -> tuple[bytes, bool]:
-    """The request head's bytes and whether the body goes chunked.
-
-    A CR or LF inside a name or value would split the head (request smuggling): it is refused
-    with an :class:`UpstreamFailure` of kind ``protocol``, checked by counting line breaks.
-    """
-    lines = [f"{method} {target} HTTP/1.1"]
-    lines.extend(f"{name}: {value}" for name, value in headers)
-    chunked = False
-    if isinstance(body, bytes):
-        lines.append(f"Content-Length: {len(body)}")
-    elif body is not None:
-        if content_length is not None:
-            lines.append(f"Content-Length: {content_length}")
-        else:
-            lines.append("Transfer-Encoding: chunked")
-            chunked = True
-    text = "\r\n".join(lines) + "\r\n\r\n"
-    breaks = len(lines) + 1
-    if text.count("\n") != breaks or text.count("\r") != breaks:
-        bad = next((n for n, v in headers if any(c in n + v for c in "\r\n")), target)
-        raise UpstreamFailure("protocol", f"header {bad!r} contains CR or LF")
-    return text.encode("latin-1"), chunked
-
-
 class UpstreamPool:
     """A bounded pool of keep-alive connections to one ``host:port``."""
 
@@ -294,8 +122,8 @@ class UpstreamPool:
         self.connect_timeout = connect_timeout
         self.total_timeout = total_timeout
         self.keepalive_timeout = keepalive_timeout
-        self._idle: list[_Connection] = []
-        self._busy: set[_Connection] = set()
+        self._idle: list[UpstreamConnection] = []
+        self._busy: set[UpstreamConnection] = set()
         self._free = limit
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._sweeper: asyncio.Task[None] | None = None
@@ -304,12 +132,12 @@ class UpstreamPool:
         for conn in list(self._busy):
             conn.expire(now)
 
-    async def _connect(self) -> _Connection:
+    async def _connect(self) -> UpstreamConnection:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.connect_timeout):
                 _, conn = await loop.create_connection(
-                    lambda: _Connection(self.batch), self.host, self.port, ssl=self.tls
+                    lambda: UpstreamConnection(self.batch), self.host, self.port, ssl=self.tls
                 )
         except TimeoutError:
             raise UpstreamFailure("timeout", "connecting to the upstream timed out") from None
@@ -317,7 +145,7 @@ class UpstreamPool:
             raise UpstreamFailure("connect", f"cannot connect to the upstream: {exc}") from None
         return conn
 
-    def _take_idle(self) -> _Connection | None:
+    def _take_idle(self) -> UpstreamConnection | None:
         now = time.monotonic()
         while self._idle:
             conn = self._idle.pop()
@@ -326,7 +154,7 @@ class UpstreamPool:
             conn.close()
         return None
 
-    def give_back(self, conn: _Connection, reusable: bool) -> None:
+    def give_back(self, conn: UpstreamConnection, reusable: bool) -> None:
         """Put a finished connection back (or close it) and free its slot."""
         self._busy.discard(conn)
         if reusable and not conn.closed:
@@ -399,7 +227,7 @@ class UpstreamPool:
 
     async def _exchange(
         self,
-        conn: _Connection,
+        conn: UpstreamConnection,
         method: str,
         head: bytes,
         body: bytes | AsyncIterator[bytes] | None,
@@ -432,7 +260,9 @@ class UpstreamPool:
             raise
         return UpstreamResponse(self, conn, deadline)
 
-    async def _stream(self, conn: _Connection, body: AsyncIterator[bytes], chunked: bool) -> None:
+    async def _stream(
+        self, conn: UpstreamConnection, body: AsyncIterator[bytes], chunked: bool
+    ) -> None:
         transport = conn.transport
         assert transport is not None
         async for chunk in body:
