@@ -15,11 +15,17 @@ from hypothesis import strategies as st
 from vigil.gate.exchange import HIGH_WATER, HttpExchange
 from vigil.gate.server import Answer, Handler, HttpConnection, HttpServer, ServerLimits
 
-STATUS_OF_KIND = {"malformed-request": 400, "request-too-large": 431, "internal-error": 500}
+STATUS_OF_KIND = {
+    "malformed-request": 400,
+    "request-too-large": 431,
+    "internal-error": 500,
+    "overloaded": 503,
+}
 
 
-def error_answer(kind: str) -> Answer:
-    return STATUS_OF_KIND[kind], [("x-kind", kind)], kind.encode()
+def error_answer(kind: str, exchange: HttpExchange | None) -> Answer:
+    target = exchange.target if exchange is not None else "-"
+    return STATUS_OF_KIND[kind], [("x-kind", kind), ("x-target", target)], kind.encode()
 
 
 class RecordingServer(HttpServer):
@@ -498,3 +504,28 @@ def test_pipelined_requests_split_anywhere_get_the_same_answers(
     answers = parse_answers(split)
     assert len(answers) == len(requests)
     assert [a.body for a in answers] == [a.body for a in parse_answers(whole)]
+
+
+async def test_requests_over_the_in_flight_bound_are_refused_at_once(serve: Serve) -> None:
+    release = asyncio.Event()
+
+    async def held(exchange: HttpExchange) -> None:
+        if exchange.target == "/hold":
+            await release.wait()
+        exchange.respond(200, [], exchange.target.encode())
+
+    server = await serve(held, max_in_flight=1)
+    holding = asyncio.ensure_future(
+        exchange_raw(server.port, b"GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+    )
+    await asyncio.sleep(0.1)
+    refused, closed = await exchange_raw(server.port, b"GET /more HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert refused[0].status == 503
+    assert refused[0].headers["x-target"] == "/more"
+    assert not closed
+    release.set()
+    held_answer, _ = await holding
+    assert held_answer[0].body == b"/hold"
+    again, _ = await exchange_raw(server.port, b"GET /again HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert again[0].body == b"/again"
+    assert server.in_flight == 0

@@ -82,9 +82,13 @@ def send_problem(exchange: HttpExchange, answer: Problem) -> None:
     exchange.respond(answer.status, list(answer.headers), answer.body)
 
 
-def protocol_error_answer(kind: str) -> Answer:
-    """The listener's answer to a protocol error: problem+json that never echoes the input."""
-    answer = problem(kind, request_id_of(None))
+def error_answer(kind: str, exchange: HttpExchange | None) -> Answer:
+    """The listener's own answers: problem+json that never echoes the input.
+
+    The client's ``x-request-id`` is kept when the request was parsed and carries a valid one.
+    """
+    incoming = exchange.header(REQUEST_ID_HEADER) if exchange is not None else None
+    answer = problem(kind, request_id_of(incoming))
     return answer.status, list(answer.headers), answer.body
 
 
@@ -98,7 +102,6 @@ class GateProxy:
         self.port = 0
         self.metrics_port: int | None = None
         self._base = str(self.upstream).rstrip("/")
-        self._in_flight = 0
         self._server: HttpServer | None = None
         self._metrics_runner: web.AppRunner | None = None
         self._pool: UpstreamPool | None = None
@@ -128,8 +131,8 @@ class GateProxy:
             batch=batch,
         )
         self._server = HttpServer(
-            self._handle,
-            protocol_error_answer,
+            self._exchange,
+            error_answer,
             limits=ServerLimits(
                 max_line_size=config.max_line_size,
                 max_field_size=config.max_field_size,
@@ -137,6 +140,7 @@ class GateProxy:
                 max_head_size=config.max_head_size,
                 head_timeout=config.head_timeout,
                 keepalive_timeout=config.keepalive_timeout,
+                max_in_flight=config.max_in_flight,
             ),
             on_error=self._handler_failed,
             batch=batch,
@@ -186,18 +190,6 @@ class GateProxy:
             self._learn_job = asyncio.get_running_loop().run_in_executor(
                 None, self.core.learn_if_due
             )
-
-    async def _handle(self, exchange: HttpExchange) -> None:
-        if self._in_flight >= self.config.max_in_flight:
-            send_problem(
-                exchange, problem("overloaded", request_id_of(exchange.header(REQUEST_ID_HEADER)))
-            )
-            return
-        self._in_flight += 1
-        try:
-            await self._exchange(exchange)
-        finally:
-            self._in_flight -= 1
 
     async def _exchange(self, exchange: HttpExchange) -> None:
         core = self.core

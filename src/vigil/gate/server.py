@@ -36,9 +36,10 @@ Answer = tuple[int, list[tuple[str, str]], bytes]
 Handler = Callable[[HttpExchange], Awaitable[None]]
 """Handles one request; it must answer through the exchange before returning."""
 
-ErrorAnswer = Callable[[str], Answer]
-"""The answer to a protocol error of a kind: ``malformed-request``, ``request-too-large``,
-``internal-error``. It must not echo the offending input."""
+ErrorAnswer = Callable[[str, HttpExchange | None], Answer]
+"""The answer to an error of a kind: ``malformed-request``, ``request-too-large``,
+``internal-error``, ``overloaded``; with the request when one was parsed. It must not echo the
+offending input."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ class ServerLimits:
     """Seconds an idle keep-alive connection is kept open."""
     max_pipelined: int = 16
     """Requests parsed ahead of the one being handled before reading pauses."""
+    max_in_flight: int = 1024
+    """Requests handled at once by the whole listener; beyond it, ``overloaded`` at once."""
 
 
 class _Refused(Exception):
@@ -147,7 +150,7 @@ class HttpConnection(asyncio.Protocol):
         self.parsing = None
         self.pending.clear()
         if self.active is None:
-            self.write_and_close(*self.server.error_answer(kind))
+            self.write_and_close(*self.server.error_answer(kind, None))
         else:
             self.active.refusal = kind
             self.closing_after_active()
@@ -227,21 +230,37 @@ class HttpConnection(asyncio.Protocol):
             self.parsing = None
 
     def start(self, exchange: HttpExchange) -> None:
-        """Run the handler on ``exchange`` as the connection's active request."""
+        """Run the handler on ``exchange`` as the connection's active request.
+
+        Over the listener's ``max_in_flight`` the request is answered ``overloaded`` at once.
+        """
         self.active = exchange
+        server = self.server
+        if server.in_flight >= self.limits.max_in_flight:
+            self.loop.call_soon(self.refuse_overloaded, exchange)
+            return
+        server.in_flight += 1
         exchange.task = self.loop.create_task(self.run(exchange))
+
+    def refuse_overloaded(self, exchange: HttpExchange) -> None:
+        """Answer ``overloaded`` (once the parser is done with the head) and move on."""
+        exchange.respond(*self.server.error_answer("overloaded", exchange))
+        self.finished(exchange)
 
     async def run(self, exchange: HttpExchange) -> None:
         """The handler, then the bookkeeping that keeps the connection usable or closes it."""
+        server = self.server
         try:
-            await self.server.handler(exchange)
+            await server.handler(exchange)
         except asyncio.CancelledError:
             exchange.keep_alive = False
         except Exception as exc:
-            self.server.on_error(exc)
+            server.on_error(exc)
             exchange.keep_alive = False
             if not exchange.started:
-                exchange.respond(*self.server.error_answer("internal-error"))
+                exchange.respond(*server.error_answer("internal-error", exchange))
+        finally:
+            server.in_flight -= 1
         if not exchange.finished:
             exchange.keep_alive = False
         self.finished(exchange)
@@ -254,7 +273,7 @@ class HttpConnection(asyncio.Protocol):
         if transport is None or transport.is_closing():
             return
         if exchange.refusal is not None:
-            self.write_and_close(*self.server.error_answer(exchange.refusal))
+            self.write_and_close(*self.server.error_answer(exchange.refusal, None))
             return
         if not exchange.keep_alive or not exchange.ended or self.closing:
             self.batch.flush()
@@ -311,6 +330,8 @@ class HttpServer:
         self.limits = limits if limits is not None else ServerLimits()
         self.on_error = on_error
         self.connections: set[HttpConnection] = set()
+        self.in_flight = 0
+        """Requests whose handler is running."""
         self.port = 0
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
