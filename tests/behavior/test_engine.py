@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import random
 import time
 
+import orjson
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -516,6 +518,43 @@ def post_json(engine: Engine, doc: object) -> Decision:
 
 
 GOOD = {"user": "tom", "age": 30, "tags": ["a"], "remember": True}
+
+
+def post_encoded(engine: Engine, body: bytes, coding: str) -> Decision:
+    request = (
+        RequestBuilder()
+        .post("/login")
+        .body(body, "application/json")
+        .header("content-encoding", coding)
+        .headers()
+        .build()
+    )
+    return engine.inspect_request(request)
+
+
+def test_a_gzip_body_is_judged_like_the_plain_one(login: Engine) -> None:
+    attack = {**GOOD, "user": "' OR '1'='1"}
+    plain = post_json(login, attack)
+    packed = post_encoded(login, gzip.compress(orjson.dumps(attack)), "gzip")
+    assert packed.verdict is plain.verdict is Verdict.BLOCK
+    assert {a.code for a in plain.alerts} <= {a.code for a in packed.alerts}
+    benign = post_encoded(login, gzip.compress(orjson.dumps(GOOD)), "gzip")
+    assert benign.verdict is not Verdict.BLOCK
+
+
+@pytest.mark.parametrize(
+    ("rule", "severity", "verdict"),
+    [("fail-closed", C, Verdict.BLOCK), ("fail-open", L, Verdict.ALERT)],
+)
+def test_an_undecodable_body_follows_the_policy(
+    rule: str, severity: Severity, verdict: Verdict
+) -> None:
+    engine = trained_engine(make=login_request, body=BodyPolicy(undecodable=rule))  # type: ignore[arg-type]
+    decision = post_encoded(engine, orjson.dumps(GOOD), "br")
+    alert = next(a for a in decision.alerts if a.code == "V126")
+    assert alert.severity is severity
+    assert "'br'" in alert.seen
+    assert decision.verdict is verdict
 
 
 def test_json_schema_is_learned_per_path(login: Engine) -> None:

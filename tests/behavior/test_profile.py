@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
+from collections.abc import Callable
+
 import orjson
 import pytest
 
@@ -176,3 +180,60 @@ def test_response_json_schema_is_profiled() -> None:
         ("json.users[]", "object"),
         ("json.users[].id", "number"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode", "state", "body_paths"),
+    [
+        pytest.param("gzip", gzip.compress, BodyState.COMPLETE, ["json", "json.user"], id="gzip"),
+        pytest.param(
+            "deflate", zlib.compress, BodyState.COMPLETE, ["json", "json.user"], id="deflate"
+        ),
+        pytest.param("br", lambda b: b, BodyState.UNDECODABLE, [], id="unsupported"),
+        pytest.param("gzip", lambda b: b"not gzip", BodyState.UNDECODABLE, [], id="corrupt"),
+    ],
+)
+def test_encoded_request_bodies_are_profiled_decoded(
+    coding: str, encode: Callable[[bytes], bytes], state: BodyState, body_paths: list[str]
+) -> None:
+    body = encode(orjson.dumps({"user": "' OR '1'='1"}))
+    request = (
+        RequestBuilder()
+        .post("/login")
+        .body(body, "application/json")
+        .header("content-encoding", coding)
+        .build()
+    )
+    obs = profile_request(request)
+    assert obs.body_state is state
+    assert [f.path for f in obs.fields if f.path.startswith("json")] == body_paths
+    assert ("' OR '1'='1" in [f.text for f in obs.fields]) is bool(body_paths)
+    assert bool(obs.body_error) is (state is BodyState.UNDECODABLE)
+    assert obs.body_size == len(body)
+
+
+def test_a_decompression_bomb_is_truncated_at_the_body_bound() -> None:
+    bomb = gzip.compress(b"[" + b"0," * 5_000_000 + b"0]")
+    request = (
+        RequestBuilder()
+        .post("/")
+        .body(bomb, "application/json")
+        .header("content-encoding", "gzip")
+        .build()
+    )
+    obs = profile_request(request, Limits(body_bytes=4096))
+    assert obs.body_state is BodyState.TRUNCATED
+    assert [f.path for f in obs.fields if f.path.startswith("json")] == []
+
+
+def test_gzip_json_responses_are_profiled_decoded() -> None:
+    body = gzip.compress(orjson.dumps({"users": [{"id": 1}]}))
+    headers = [("content-type", "application/json"), ("content-encoding", "gzip")]
+    obs = profile_response(Response(200, headers, body))
+    assert [f.path for f in obs.fields if f.path.startswith("json")] == [
+        "json",
+        "json.users",
+        "json.users[]",
+        "json.users[].id",
+    ]
+    assert obs.body_size == len(body)

@@ -11,6 +11,7 @@ from vigil.gate.headers import (
     end_to_end,
     end_to_end_lower,
     forwarded_for,
+    inspectable_accept_encoding,
 )
 
 CASES = [
@@ -69,3 +70,18 @@ def test_connection_tokens_are_bounded() -> None:
 )
 def test_forwarded_for(existing: str | None, client: str, expected: str) -> None:
     assert forwarded_for(existing, client) == expected
+
+
+@pytest.mark.parametrize(
+    ("offered", "forwarded"),
+    [
+        ("gzip, deflate, br", "gzip, deflate"),
+        ("br;q=1.0, GZIP;q=0.5", "GZIP;q=0.5"),
+        ("identity", "identity"),
+        ("*", None),
+        ("br, zstd", None),
+        ("", None),
+    ],
+)
+def test_inspectable_accept_encoding(offered: str, forwarded: str | None) -> None:
+    assert inspectable_accept_encoding(offered) == forwarded

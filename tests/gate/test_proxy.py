@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -389,3 +390,41 @@ async def test_policy_saved_on_close_and_loaded_back(
             assert resp.status == 403
     finally:
         await proxy.close()
+
+
+@pytest.mark.parametrize(
+    ("offered", "forwarded"),
+    [
+        ("br, gzip;q=0.8, *;q=0.1", "gzip;q=0.8"),
+        ("gzip, deflate", "gzip, deflate"),
+        ("br, zstd", None),
+    ],
+)
+async def test_accept_encoding_is_narrowed_to_what_the_gate_decodes(
+    make_gate: MakeGate, client: aiohttp.ClientSession, offered: str, forwarded: str | None
+) -> None:
+    proxy, _, _ = await make_gate()
+    async with client.get(f"{proxy.url}/headers", headers={"Accept-Encoding": offered}) as resp:
+        seen = await resp.json()
+    assert seen.get("accept-encoding") == forwarded
+
+
+async def test_a_gzip_request_body_is_inspected_decoded(
+    make_gate: MakeGate, client: aiohttp.ClientSession
+) -> None:
+    proxy, core, log = await make_gate()
+    json_type = {"content-type": "application/json"}
+    for name in usernames(60):
+        async with client.post(f"{proxy.url}/echo", json={"name": name}) as resp:
+            assert resp.status == 200
+    core.learn_now()
+    core.engine.set_mode(Mode.ENFORCE)
+    packed = {**json_type, "content-encoding": "gzip"}
+    plain = orjson.dumps({"name": "tom"})
+    async with client.post(f"{proxy.url}/echo", data=gzip.compress(plain), headers=packed) as resp:
+        assert resp.status == 200
+        assert (await resp.json())["size"] == len(plain)  # the service reads it decoded
+    attack = gzip.compress(orjson.dumps({"name": "' OR '1'='1"}))
+    async with client.post(f"{proxy.url}/echo", data=attack, headers=packed) as resp:
+        check_problem(resp.status, resp.headers, await resp.read())
+    assert '"field":"json.name"' in log.getvalue()

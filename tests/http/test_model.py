@@ -77,4 +77,9 @@ def test_split_target(target: str, expected: tuple[str, str]) -> None:
 
 
 def test_body_states_have_stable_wire_names() -> None:
-    assert [s.value for s in BodyState] == ["complete", "truncated", "unknown-length"]
+    assert [s.value for s in BodyState] == [
+        "complete",
+        "truncated",
+        "unknown-length",
+        "undecodable",
+    ]

@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "V123": "unexpected-content-type",
     "V124": "array-length-out-of-range",
     "V125": "unexpected-type",
+    "V126": "body-undecodable",
     "V130": "unexpected-status",
     "V131": "response-size-out-of-range",
     "V132": "latency-out-of-range",

@@ -161,6 +161,18 @@ class Engine:
         if obs.body_state is BodyState.COMPLETE:
             return []
         body = self.policy.body
+        if obs.body_state is BodyState.UNDECODABLE:
+            rule = body.undecodable
+            return [
+                Alert(
+                    "V126",
+                    key,
+                    "body",
+                    f"a body in no coding, gzip or deflate ({rule})",
+                    redact(obs.body_error or "undecodable"),
+                    Severity.CRITICAL if rule == "fail-closed" else Severity.LOW,
+                )
+            ]
         if obs.body_state is BodyState.TRUNCATED:
             rule, seen = body.oversize, f"more than {body.limit_bytes} bytes"
         else:

@@ -120,6 +120,8 @@ class BodyPolicy(_Model):
     limit_bytes: int = Field(DEFAULT_BODY_LIMIT, ge=0, le=1 << 30)
     oversize: Literal["fail-open", "fail-closed"] = "fail-closed"
     unknown_length: Literal["fail-open", "fail-closed"] = "fail-closed"
+    undecodable: Literal["fail-open", "fail-closed"] = "fail-closed"
+    """A request body in a ``Content-Encoding`` the gate cannot undo (only gzip and deflate)."""
 
 
 class Policy(_Model):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from vigil.behavior.routes import profile_path
 from vigil.http.body import BodyField, BodyParse, is_json, parse_body, parse_json
+from vigil.http.encoding import decode_content
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import decode_component, split_pairs, text_flags
 
@@ -70,6 +71,8 @@ class Observation:
     client: str = ""
     status: int = 0
     latency_ms: float = 0.0
+    body_error: str = ""
+    """Why the body could not be decoded (with ``body_state`` UNDECODABLE)."""
 
 
 def _header_fields(
@@ -146,11 +149,23 @@ def profile_request(request: Request, limits: Limits = Limits()) -> Observation:
         value, flags = decode_component(raw_value)
         append(BodyField(f"query.{key}", value, flags))
     _header_fields(request.headers, limits, obs.fields, obs.findings)
-    if request.body and obs.body_state is BodyState.COMPLETE:
-        _body_fields(
-            parse_body(request.body, obs.content_type, full_type, limits.max_body_fields), obs
-        )
+    body = request.body
+    if body and obs.body_state is BodyState.COMPLETE:
+        coding = request.header("content-encoding")
+        if coding:
+            body = _decoded(body, coding, limits, obs)
+        if obs.body_state is BodyState.COMPLETE:
+            _body_fields(parse_body(body, obs.content_type, full_type, limits.max_body_fields), obs)
     return obs
+
+
+def _decoded(body: bytes, coding: str, limits: Limits, obs: Observation) -> bytes:
+    decoded = decode_content(body, coding, limits.body_bytes)
+    if decoded.error:
+        obs.body_state, obs.body_error = BodyState.UNDECODABLE, decoded.error
+    elif not decoded.complete:
+        obs.body_state = BodyState.TRUNCATED
+    return decoded.body
 
 
 def profile_response(response: Response, limits: Limits = Limits()) -> Observation:
@@ -171,6 +186,11 @@ def profile_response(response: Response, limits: Limits = Limits()) -> Observati
         response.latency_ms,
     )
     _header_fields(response.headers, limits, obs.fields, obs.findings, _RESPONSE_SPECIAL_HEADERS)
-    if response.body and obs.body_state is BodyState.COMPLETE and is_json(obs.content_type):
-        _body_fields(parse_json(response.body, "json", limits.max_body_fields), obs)
+    body = response.body
+    if body and obs.body_state is BodyState.COMPLETE and is_json(obs.content_type):
+        coding = response.header("content-encoding")
+        if coding:
+            body = _decoded(body, coding, limits, obs)
+        if obs.body_state is BodyState.COMPLETE:
+            _body_fields(parse_json(body, "json", limits.max_body_fields), obs)
     return obs

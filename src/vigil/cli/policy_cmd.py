@@ -132,7 +132,7 @@ def show(file: Path, routes: tuple[str, ...], fmt: str) -> None:
     )
     click.echo(
         f"body: read up to {body.limit_bytes} bytes; oversize {body.oversize}; "
-        f"unknown length {body.unknown_length}"
+        f"unknown length {body.unknown_length}; undecodable {body.undecodable}"
     )
     for key, spec in sorted(policy.routes.items()):
         click.echo("")

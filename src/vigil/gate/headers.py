@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
+from vigil.http.encoding import DECODABLE
+
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -75,6 +77,21 @@ def end_to_end_lower(
 @functools.lru_cache(maxsize=LISTED_CACHE)
 def _listed(value: str) -> frozenset[str]:
     return connection_tokens([("connection", value)])
+
+
+@functools.lru_cache(maxsize=LISTED_CACHE)
+def inspectable_accept_encoding(value: str) -> str | None:
+    """``Accept-Encoding`` as forwarded upstream: only the codings the engine can undo.
+
+    The client's ``gzip``, ``deflate`` and ``identity`` offers are kept with their weights;
+    ``br``, ``zstd`` and ``*`` are dropped, so a client cannot ask for an answer the gate
+    could not inspect. None means the header is dropped (the upstream answers uncoded).
+    """
+    kept = []
+    for item in value.split(",", MAX_CONNECTION_TOKENS)[:MAX_CONNECTION_TOKENS]:
+        if item.split(";", 1)[0].strip().lower() in DECODABLE:
+            kept.append(item.strip())
+    return ", ".join(kept) or None
 
 
 def forwarded_for(existing: str | None, client: str) -> str:

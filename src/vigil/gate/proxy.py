@@ -33,7 +33,12 @@ from vigil.gate.core import (
     request_id_of,
 )
 from vigil.gate.exchange import ClientGone, HttpExchange
-from vigil.gate.headers import HOP_BY_HOP, end_to_end_lower, forwarded_for
+from vigil.gate.headers import (
+    HOP_BY_HOP,
+    end_to_end_lower,
+    forwarded_for,
+    inspectable_accept_encoding,
+)
 from vigil.gate.metrics import start_metrics_server
 from vigil.gate.proxy_config import ProxyConfig, parse_upstream
 from vigil.gate.server import Answer, HttpServer, ServerLimits
@@ -236,6 +241,14 @@ class GateProxy:
 
     def _upstream_headers(self, exchange: HttpExchange, tx: Transaction) -> list[tuple[str, str]]:
         headers = end_to_end_lower(exchange.headers, _NOT_FORWARDED)
+        for i, (name, value) in enumerate(headers):
+            if name == "accept-encoding":
+                offered = inspectable_accept_encoding(value)
+                if offered is None:
+                    del headers[i]
+                else:
+                    headers[i] = (name, offered)
+                break
         host = exchange.header("host")
         if host is None:
             headers.append(("host", self._host_header))

@@ -21,6 +21,8 @@ class BodyState(Enum):
     """The body was longer than the configured bound; ``body`` holds its first bytes."""
     UNKNOWN_LENGTH = "unknown-length"
     """The length was not announced and reading stopped at the bound or was not attempted."""
+    UNDECODABLE = "undecodable"
+    """The body's ``Content-Encoding`` is not one the engine undoes, or its data is corrupt."""
 
 
 class _HeaderLookup:
