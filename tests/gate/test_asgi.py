@@ -185,3 +185,38 @@ async def test_engine_accepted_directly() -> None:
     middleware = VigilASGIMiddleware(app, Engine())
     status, _, _ = await call(middleware, "/users", query="username=tom")
     assert status == 200
+
+
+@pytest.mark.parametrize(
+    ("offered", "forwarded"),
+    [(b"gzip, br", b"gzip"), (b"br", None), (b"deflate;q=0.5", b"deflate;q=0.5")],
+)
+async def test_the_app_is_asked_only_for_codings_the_gate_decodes(
+    offered: bytes, forwarded: bytes | None
+) -> None:
+    seen: list[list[tuple[bytes, bytes]]] = []
+
+    async def recorder(scope: Message, receive: Any, send: Any) -> None:
+        seen.append(scope["headers"])
+        await app(scope, receive, send)
+
+    middleware = VigilASGIMiddleware(recorder, Engine())
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/users",
+        "raw_path": b"/users",
+        "query_string": b"username=tom",
+        "headers": [(b"host", b"service.test"), (b"Accept-Encoding", offered)],
+        "client": ("127.0.0.1", 5000),
+    }
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        return None
+
+    await middleware(scope, receive, send)
+    values = [v for k, v in seen[0] if k.lower() == b"accept-encoding"]
+    assert values == ([] if forwarded is None else [forwarded])

@@ -198,3 +198,24 @@ def test_request_target_from_environ() -> None:
     environ["RAW_URI"] = "/raw%2Fpath?q=1"
     request = request_from_environ(environ, b"", BodyState.COMPLETE)
     assert (request.path, request.query) == ("/raw%2Fpath", "q=1")
+
+
+@pytest.mark.parametrize(
+    ("offered", "forwarded"),
+    [("gzip, br", "gzip"), ("br", None), ("deflate;q=0.5", "deflate;q=0.5")],
+)
+def test_the_app_is_asked_only_for_codings_the_gate_decodes(
+    offered: str, forwarded: str | None
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def recorder(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        seen.append(dict(environ))
+        return app(environ, start_response)
+
+    middleware = VigilWSGIMiddleware(recorder, Engine())
+    environ = environ_for("/users", "username=tom")
+    environ["HTTP_ACCEPT_ENCODING"] = offered
+    status, _, _ = call(middleware, environ)
+    assert status == 200
+    assert seen[0].get("HTTP_ACCEPT_ENCODING") == forwarded

@@ -13,7 +13,7 @@ scopes are inspected: ``lifespan`` and ``websocket`` pass through untouched.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from vigil.behavior.engine import Engine
@@ -26,6 +26,7 @@ from vigil.gate.core import (
     problem,
     requote,
 )
+from vigil.gate.headers import inspectable_accept_encoding
 from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response
 
@@ -109,13 +110,25 @@ class VigilASGIMiddleware:
             return await receive()
 
         inner = dict(scope)
+        raw_headers = narrow_accept_encoding(scope.get("headers", []))
         if not any(name == REQUEST_ID_HEADER for name, _ in headers):
-            inner["headers"] = [
-                *scope.get("headers", []),
-                (REQUEST_ID_HEADER.encode(), tx.request_id.encode()),
-            ]
+            raw_headers.append((REQUEST_ID_HEADER.encode(), tx.request_id.encode()))
+        inner["headers"] = raw_headers
         capture = _ResponseCapture(core, tx, send)
         await self.app(inner, replay, capture.send)
+
+
+def narrow_accept_encoding(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """ASGI header pairs with ``Accept-Encoding`` narrowed to codings the engine decodes."""
+    kept: list[tuple[bytes, bytes]] = []
+    for name, value in raw:
+        if name.lower() != b"accept-encoding":
+            kept.append((name, value))
+            continue
+        narrowed = inspectable_accept_encoding(_text(value))
+        if narrowed is not None:
+            kept.append((name, narrowed.encode("latin-1")))
+    return kept
 
 
 class _ResponseCapture:

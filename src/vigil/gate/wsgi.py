@@ -27,6 +27,7 @@ from vigil.gate.core import (
     problem,
     requote,
 )
+from vigil.gate.headers import inspectable_accept_encoding
 from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response, split_target
 
@@ -137,6 +138,13 @@ class VigilWSGIMiddleware:
         if stream is not None:
             environ["wsgi.input"] = io.BufferedReader(_ReplayInput(prefix, stream, remaining))
         environ.setdefault("HTTP_X_REQUEST_ID", tx.request_id)
+        offered = environ.get("HTTP_ACCEPT_ENCODING")
+        if offered is not None:
+            narrowed = inspectable_accept_encoding(str(offered))
+            if narrowed is None:
+                del environ["HTTP_ACCEPT_ENCODING"]
+            else:
+                environ["HTTP_ACCEPT_ENCODING"] = narrowed
         return _respond(core, tx, self.app, environ, start_response)
 
 
