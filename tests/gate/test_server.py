@@ -529,3 +529,20 @@ async def test_requests_over_the_in_flight_bound_are_refused_at_once(serve: Serv
     again, _ = await exchange_raw(server.port, b"GET /again HTTP/1.1\r\nHost: x\r\n\r\n")
     assert again[0].body == b"/again"
     assert server.in_flight == 0
+
+
+async def test_connections_beyond_the_bound_are_closed_at_once(serve: Serve) -> None:
+    server = await serve(echo, max_connections=2)
+    kept = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
+    await asyncio.sleep(0.05)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    assert await asyncio.wait_for(reader.read(), 3) == b""
+    writer.close()
+    assert server.refused_connections == 1
+    responses, _ = await exchange_raw(server.port, b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert responses == []
+    for _, kept_writer in kept:
+        kept_writer.close()
+    await asyncio.sleep(0.05)
+    responses, _ = await exchange_raw(server.port, b"GET /after HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert responses[0].body == b"/after"

@@ -146,6 +146,7 @@ class GateProxy:
                 head_timeout=config.head_timeout,
                 keepalive_timeout=config.keepalive_timeout,
                 max_in_flight=config.max_in_flight,
+                max_connections=config.max_connections,
             ),
             on_error=self._handler_failed,
             batch=batch,

@@ -54,6 +54,8 @@ class ProxyConfig:
     """Longest wait for the inspected prefix of a client's request body."""
     max_in_flight: int = 1024
     """Requests handled at once; beyond it the proxy answers 503 at once."""
+    max_connections: int = 4096
+    """Open client connections; more are closed as soon as they are accepted."""
     upstream_connections: int = 256
     keepalive_timeout: float = 75.0
     max_line_size: int = 8190

@@ -62,6 +62,8 @@ class ServerLimits:
     """Requests parsed ahead of the one being handled before reading pauses."""
     max_in_flight: int = 1024
     """Requests handled at once by the whole listener; beyond it, ``overloaded`` at once."""
+    max_connections: int = 4096
+    """Open client connections; a connection beyond it is closed as soon as it is accepted."""
 
 
 class _Refused(Exception):
@@ -95,6 +97,11 @@ class HttpConnection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)
+        if len(self.server.connections) >= self.limits.max_connections:
+            self.closing = True
+            self.server.refused_connections += 1
+            transport.close()
+            return
         peer = transport.get_extra_info("peername")
         self.remote = str(peer[0]) if isinstance(peer, tuple) and peer else ""
         self.server.connections.add(self)
@@ -332,6 +339,8 @@ class HttpServer:
         self.connections: set[HttpConnection] = set()
         self.in_flight = 0
         """Requests whose handler is running."""
+        self.refused_connections = 0
+        """Connections closed at once because ``max_connections`` were open."""
         self.port = 0
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
