@@ -136,11 +136,29 @@ def test_hot_series_expose_what_prometheus_client_would() -> None:
         "Inspections that raised instead of deciding.",
         registry=reference,
     )
-    ours = metrics.exposition().decode()
+    ours = "".join(
+        line + "\n"
+        for line in metrics.exposition().decode().splitlines()
+        if not any(name in line for name in LISTENER_SERIES)
+    )
     theirs = generate_latest(reference).decode()
     assert _without_created(ours) == _without_created(theirs)
     assert _created_series(ours) == _created_series(theirs)
     assert 'vigil_inspection_seconds_created{phase="response"}' in ours
+
+
+LISTENER_SERIES = ("vigil_open_connections", "vigil_requests_in_progress", "vigil_connections")
+
+
+def test_listener_figures_are_read_at_scrape_time() -> None:
+    metrics = GateMetrics()
+    figures = [0, 0, 0]
+    metrics.watch_listener(lambda: (figures[0], figures[1], figures[2]))
+    figures[:] = [7, 3, 2]
+    text = metrics.exposition().decode()
+    assert "vigil_open_connections 7.0" in text
+    assert "vigil_requests_in_progress 3.0" in text
+    assert "vigil_connections_refused_total 2.0" in text
 
 
 def _created_series(text: str) -> list[str]:

@@ -32,7 +32,12 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import metrics as prometheus_metrics
-from prometheus_client.metrics_core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.samples import Sample
 from prometheus_client.utils import floatToGoString
 
@@ -216,6 +221,30 @@ class _Timings:
         yield family
 
 
+class _Listener:
+    """Collector of the listener's connection figures, read from it at scrape time."""
+
+    def __init__(self) -> None:
+        self.read: Callable[[], tuple[int, int, int]] = lambda: (0, 0, 0)
+
+    def describe(self) -> list[Metric]:
+        return list(self.collect())
+
+    def collect(self) -> Iterator[Metric]:
+        open_connections, in_flight, refused = self.read()
+        yield GaugeMetricFamily(
+            "vigil_open_connections", "Client connections open.", value=open_connections
+        )
+        yield GaugeMetricFamily(
+            "vigil_requests_in_progress", "Requests being handled.", value=in_flight
+        )
+        yield CounterMetricFamily(
+            "vigil_connections_refused",
+            "Client connections closed at once because the connection bound was reached.",
+            value=refused,
+        )
+
+
 class GateMetrics:
     """The gate's counters, histogram and gauges."""
 
@@ -256,6 +285,12 @@ class GateMetrics:
         self.inspection_errors = Counter(
             "vigil_inspection_errors", "Inspections that raised instead of deciding.", registry=r
         )
+        self._listener = _Listener()
+        r.register(self._listener)
+
+    def watch_listener(self, read: Callable[[], tuple[int, int, int]]) -> None:
+        """Expose a listener's (open connections, requests in progress, refused connections)."""
+        self._listener.read = read
 
     def request_inspected(self, decision: Decision, seconds: float) -> None:
         """Count one request decision."""

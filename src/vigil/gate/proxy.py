@@ -151,7 +151,11 @@ class GateProxy:
             on_error=self._handler_failed,
             batch=batch,
         )
-        self.port = await self._server.start(config.host, config.port, reuse_port=config.reuse_port)
+        server = self._server
+        self.core.metrics.watch_listener(
+            lambda: (len(server.connections), server.in_flight, server.refused_connections)
+        )
+        self.port = await server.start(config.host, config.port, reuse_port=config.reuse_port)
         if config.metrics_host is not None:
             self._metrics_runner, self.metrics_port = await start_metrics_server(
                 self.core.metrics, config.metrics_host, config.metrics_port
