@@ -207,6 +207,33 @@ async def test_expect_continue_is_answered_when_the_body_is_read(serve: Serve) -
             "request-too-large",
         ),
         ("garbage", b"GARBAGE\r\n\r\n", 400, "malformed-request"),
+        (
+            "length-and-chunked",
+            b"POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "two-lengths",
+            b"POST / HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde",
+            400,
+            "malformed-request",
+        ),
+        (
+            "chunked-not-last",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "unknown-coding",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        ("space-before-colon", b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400, "malformed-request"),
+        ("bare-lf", b"GET / HTTP/1.1\nHost: x\n\n", 400, "malformed-request"),
+        ("obs-fold", b"GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n", 400, "malformed-request"),
         ("bad-length", b"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400, "malformed-request"),
     ],
 )

@@ -69,6 +69,7 @@ class HttpExchange:
         "_continue",
         "_discard",
         "_waiter",
+        "bad_framing",
         "buffered",
         "connection",
         "content_length",
@@ -118,6 +119,8 @@ class HttpExchange:
         self._discard = False
         self.content_length: int | None = None
         self.with_body = False
+        self.bad_framing = False
+        """A ``Transfer-Encoding`` whose last coding is not ``chunked`` (RFC 9112: 400)."""
         self._continue = False
         for name, value in headers:
             if name == "content-length":
@@ -125,6 +128,7 @@ class HttpExchange:
                 self.with_body = self.with_body or value != "0"
             elif name == "transfer-encoding":
                 self.with_body = True
+                self.bad_framing = value.rsplit(",", 1)[-1].strip().lower() != "chunked"
             elif name == "expect":
                 self._continue = value.lower() == "100-continue"
 

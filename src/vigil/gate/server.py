@@ -219,6 +219,8 @@ class HttpConnection(asyncio.Protocol):
             version=parser.get_http_version(),
             keep_alive=parser.should_keep_alive(),
         )
+        if exchange.bad_framing:
+            raise _Refused("malformed-request")
         self.parsing = exchange
         if self.active is None:
             self.start(exchange)
