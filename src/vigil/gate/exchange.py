@@ -1,6 +1,6 @@
 """One request on a gate connection, as the handler sees it: head, bounded body, answer.
 
-The listener (:mod:`vigil.gate.server`) parses; this object carries what was parsed to the
+The connection protocol (:mod:`vigil.gate.connection`) parses; this object carries what was parsed to the
 handler and takes its answer back to the client. The request body arrives as pieces buffered up
 to :data:`HIGH_WATER` bytes, after which the connection stops reading until the handler
 consumes them, so a fast client can never fill the gate's memory. Answers are framed here
@@ -18,7 +18,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vigil.gate.server import HttpConnection
+    from vigil.gate.connection import HttpConnection
 
 HIGH_WATER = 1 << 18
 """Bytes of a request body buffered before the connection stops reading."""
