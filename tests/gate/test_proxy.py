@@ -428,3 +428,16 @@ async def test_a_gzip_request_body_is_inspected_decoded(
     async with client.post(f"{proxy.url}/echo", data=attack, headers=packed) as resp:
         check_problem(resp.status, resp.headers, await resp.read())
     assert '"field":"json.name"' in log.getvalue()
+
+
+async def test_a_large_request_body_is_streamed_through_intact(
+    make_gate: MakeGate, client: aiohttp.ClientSession
+) -> None:
+    proxy, core, _ = await make_gate(body_policy(oversize="fail-open"))
+    await learn_echo(client, proxy, core)
+    size = 8 << 20
+    async with client.post(
+        f"{proxy.url}/echo", data=b"b" * size, headers={"content-type": "text/plain"}
+    ) as resp:
+        assert resp.status == 200
+        assert (await resp.json())["size"] == size
