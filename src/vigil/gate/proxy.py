@@ -110,8 +110,8 @@ class GateProxy:
         self._server: HttpServer | None = None
         self._metrics_runner: web.AppRunner | None = None
         self._pool: UpstreamPool | None = None
-        port = self.upstream.port or (443 if self.upstream.scheme == "https" else 80)
-        self._host_header = f"{self.upstream.host}:{port}"
+        self._upstream_port = self.upstream.port or (443 if self.upstream.scheme == "https" else 80)
+        self._host_header = f"{self.upstream.host}:{self._upstream_port}"
         self._learn_job: asyncio.Future[Any] | None = None
         self._ticker: asyncio.Task[None] | None = None
 
@@ -126,7 +126,7 @@ class GateProxy:
         batch = WriteBatch()
         self._pool = UpstreamPool(
             self.upstream.host or "127.0.0.1",
-            self.upstream.port or (443 if self.upstream.scheme == "https" else 80),
+            self._upstream_port,
             tls=ssl.create_default_context() if self.upstream.scheme == "https" else None,
             limit=config.upstream_connections,
             connect_timeout=config.connect_timeout,
