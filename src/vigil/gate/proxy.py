@@ -1,13 +1,12 @@
 """The reverse-proxy adapter: the gate's listener in front of one upstream, driving a GateCore.
 
-HTTP syntax is llhttp's (strict, through httptools, in :mod:`vigil.gate.server` and
-:mod:`vigil.gate.upstream`): the proxy never parses a request line or a header itself, and the
-engine sees the request target exactly as sent. Every resource is
-bounded: bytes of a body read for inspection (the policy's ``body.limit_bytes``; the rest is
-streamed through, never buffered), request-line and header sizes, requests in progress,
-upstream connections, and time (client body, upstream connect, read and total). Bodies over
-the bound are still forwarded whole when the policy fails open, and refused in enforce mode
-when it fails closed; a body is never silently skipped.
+This module owns the proxy's lifecycle: the listener (:mod:`vigil.gate.server`), the upstream
+pool (:mod:`vigil.gate.upstream`), the metrics listener, periodic local learning and a graceful
+shutdown that saves the policy. Each request goes through :class:`~vigil.gate.forward.Forwarder`.
+HTTP syntax is llhttp's (strict, through httptools): the proxy never parses a request line or a
+header itself, and the engine sees the request target exactly as sent. Every resource is
+bounded (docs/gate.md lists each bound): head sizes, requests in progress, connections,
+upstream connections, body bytes read for inspection, and time.
 """
 
 from __future__ import annotations
@@ -15,86 +14,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-import time
-from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
 
 from aiohttp import web
 
 from vigil.gate.batch import WriteBatch
-from vigil.gate.core import (
-    REQUEST_ID_HEADER,
-    GateCore,
-    Problem,
-    Transaction,
-    bounded_state,
-    problem,
-    request_id_of,
-)
-from vigil.gate.exchange import ClientGone, HttpExchange
-from vigil.gate.headers import (
-    HOP_BY_HOP,
-    end_to_end_lower,
-    forwarded_for,
-    inspectable_accept_encoding,
-)
+from vigil.gate.core import GateCore
+from vigil.gate.forward import Forwarder, error_answer
 from vigil.gate.metrics import start_metrics_server
 from vigil.gate.proxy_config import ProxyConfig, parse_upstream
-from vigil.gate.server import Answer, HttpServer, ServerLimits
-from vigil.gate.upstream import UpstreamFailure, UpstreamPool, UpstreamResponse
-from vigil.http.body import is_json
-from vigil.http.model import BodyState, Request, Response, split_target
-
-CHUNK = 1 << 16
-"""Bytes per read when streaming bodies through."""
-
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_FRAMING = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"})
-_NOT_FORWARDED = HOP_BY_HOP | _FRAMING | {"content-length", "expect", REQUEST_ID_HEADER}
-_NOT_RETURNED = HOP_BY_HOP | {"content-length", REQUEST_ID_HEADER}
-
-
-async def read_prefix(exchange: HttpExchange, limit: int) -> tuple[bytes, bool]:
-    """Read at most ``limit + 1`` bytes; returns them and whether the body ended first.
-
-    One byte past the bound is enough to know the body is longer; it is forwarded too.
-    """
-    buf = bytearray()
-    while len(buf) <= limit:
-        chunk = await exchange.read(limit + 1 - len(buf))
-        if not chunk:
-            return bytes(buf), True
-        buf += chunk
-    return bytes(buf), False
-
-
-async def _replay(prefix: bytes, rest: HttpExchange) -> AsyncIterator[bytes]:
-    yield prefix
-    while chunk := await rest.read(CHUNK):
-        yield chunk
-
-
-def _ascii_target(target: str) -> str:
-    if target.isascii():
-        return target
-    raw = target.encode("utf-8", "surrogateescape")
-    return quote(raw, safe="".join(chr(c) for c in range(0x21, 0x7F)))
-
-
-def send_problem(exchange: HttpExchange, answer: Problem) -> None:
-    """Answer ``exchange`` with a problem."""
-    exchange.respond(answer.status, list(answer.headers), answer.body)
-
-
-def error_answer(kind: str, exchange: HttpExchange | None) -> Answer:
-    """The listener's own answers: problem+json that never echoes the input.
-
-    The client's ``x-request-id`` is kept when the request was parsed and carries a valid one.
-    """
-    incoming = exchange.header(REQUEST_ID_HEADER) if exchange is not None else None
-    answer = problem(kind, request_id_of(incoming))
-    return answer.status, list(answer.headers), answer.body
+from vigil.gate.server import HttpServer, ServerLimits
+from vigil.gate.upstream import UpstreamPool
 
 
 class GateProxy:
@@ -135,8 +65,15 @@ class GateProxy:
             keepalive_timeout=config.keepalive_timeout,
             batch=batch,
         )
+        forwarder = Forwarder(
+            self.core,
+            self._pool,
+            host_header=self._host_header,
+            body_timeout=config.body_timeout,
+            learned=self._learn_soon,
+        )
         self._server = HttpServer(
-            self._exchange,
+            forwarder,
             error_answer,
             limits=ServerLimits(
                 max_line_size=config.max_line_size,
@@ -200,185 +137,6 @@ class GateProxy:
             self._learn_job = asyncio.get_running_loop().run_in_executor(
                 None, self.core.learn_if_due
             )
-
-    async def _exchange(self, exchange: HttpExchange) -> None:
-        core = self.core
-        limit = core.body_limit
-        path, query = split_target(exchange.target)
-        prefix, ended, state = b"", True, BodyState.COMPLETE
-        if exchange.with_body:
-            try:
-                async with asyncio.timeout(self.config.body_timeout):
-                    prefix, ended = await read_prefix(exchange, limit)
-            except TimeoutError:
-                send_problem(
-                    exchange,
-                    problem("body-timeout", request_id_of(exchange.header(REQUEST_ID_HEADER))),
-                )
-                return
-            except ClientGone:
-                return
-            state = bounded_state(len(prefix), limit, ended, exchange.content_length is not None)
-        tx = core.inspect_request(
-            Request(
-                method=exchange.method,
-                path=path,
-                query=query,
-                headers=exchange.headers,
-                body=prefix[:limit],
-                body_state=state,
-                client=exchange.remote,
-            )
-        )
-        if tx.blocked:
-            core.finish(tx)
-            send_problem(exchange, core.blocked(tx))
-            return
-        if not path.startswith("/"):
-            core.finish(tx)
-            send_problem(exchange, problem("bad-request", tx.request_id))
-            return
-        data: bytes | AsyncIterator[bytes] | None = None
-        if exchange.with_body:
-            data = prefix if ended else _replay(prefix, exchange)
-        target = _ascii_target(path + (f"?{query}" if query else ""))
-        await self._forward(exchange, tx, target, data)
-
-    def _upstream_headers(self, exchange: HttpExchange, tx: Transaction) -> list[tuple[str, str]]:
-        headers = end_to_end_lower(exchange.headers, _NOT_FORWARDED)
-        for i, (name, value) in enumerate(headers):
-            if name == "accept-encoding":
-                offered = inspectable_accept_encoding(value)
-                if offered is None:
-                    del headers[i]
-                else:
-                    headers[i] = (name, offered)
-                break
-        host = exchange.header("host")
-        if host is None:
-            headers.append(("host", self._host_header))
-        headers.append((REQUEST_ID_HEADER, tx.request_id))
-        headers.append(
-            (
-                "x-forwarded-for",
-                forwarded_for(exchange.header("x-forwarded-for"), exchange.remote),
-            )
-        )
-        headers.append(("x-forwarded-proto", "http"))
-        if host:
-            headers.append(("x-forwarded-host", host))
-        return headers
-
-    async def _forward(
-        self,
-        exchange: HttpExchange,
-        tx: Transaction,
-        target: str,
-        data: bytes | AsyncIterator[bytes] | None,
-    ) -> None:
-        core = self.core
-        assert self._pool is not None
-        streamed = data is not None and not isinstance(data, bytes)
-        if data is None and exchange.method in _BODY_METHODS:
-            data = b""
-        started = time.perf_counter()
-        try:
-            upstream = await self._pool.request(
-                exchange.method,
-                target,
-                self._upstream_headers(exchange, tx),
-                data,
-                exchange.content_length if streamed else None,
-            )
-        except UpstreamFailure as exc:
-            self._failed(exchange, tx, exc)
-            return
-        except ClientGone:
-            core.finish(tx, learn=False)
-            return
-        try:
-            await self._answer(exchange, tx, upstream, (time.perf_counter() - started) * 1000.0)
-        finally:
-            upstream.release()
-
-    async def _answer(
-        self, exchange: HttpExchange, tx: Transaction, upstream: UpstreamResponse, latency_ms: float
-    ) -> None:
-        core = self.core
-        length = upstream.content_length
-        buffered = is_json(upstream.content_type) or (
-            length is not None and length <= core.body_limit
-        )
-        body, ended = b"", False
-        if buffered:
-            try:
-                body, ended = await upstream.read_prefix(core.body_limit)
-            except UpstreamFailure as exc:
-                self._failed(exchange, tx, exc)
-                return
-        state = (
-            BodyState.COMPLETE
-            if ended
-            else (BodyState.TRUNCATED if length is not None else BodyState.UNKNOWN_LENGTH)
-        )
-        decision = core.inspect_response(
-            tx,
-            Response(
-                status=upstream.status,
-                headers=upstream.headers,
-                body=body[: core.body_limit],
-                body_state=state,
-                latency_ms=latency_ms,
-            ),
-        )
-        if decision.blocked:
-            core.finish(tx)
-            send_problem(exchange, problem("response-blocked", tx.request_id))
-            return
-        returned = end_to_end_lower(upstream.headers, _NOT_RETURNED)
-        returned.append((REQUEST_ID_HEADER, tx.request_id))
-        if ended and exchange.method != "HEAD":
-            core.finish(tx, learn=False)
-            self._learn_soon()
-            exchange.respond(upstream.status, returned, body, reason=upstream.reason)
-            return
-        try:
-            await exchange.begin(upstream.status, returned, length, reason=upstream.reason)
-            if body:
-                await exchange.write(body)
-            if not ended:
-                while chunk := await upstream.read():
-                    await exchange.write(chunk)
-            await exchange.finish()
-        except UpstreamFailure as exc:
-            core.metrics.upstream_error(exc.kind)
-            core.log.event(
-                "upstream-error", level="warning", request_id=tx.request_id, kind=exc.kind
-            )
-            return
-        except ClientGone:
-            core.finish(tx, learn=False)
-            return
-        core.finish(tx, learn=False)
-        self._learn_soon()
-
-    def _failed(self, exchange: HttpExchange, tx: Transaction, exc: UpstreamFailure) -> None:
-        self.core.metrics.upstream_error(exc.kind)
-        self.core.log.event(
-            "upstream-error",
-            level="warning",
-            request_id=tx.request_id,
-            kind=exc.kind,
-            error=str(exc),
-        )
-        self.core.finish(tx, learn=False)
-        send_problem(
-            exchange,
-            problem(
-                "upstream-timeout" if exc.kind == "timeout" else "upstream-unavailable",
-                tx.request_id,
-            ),
-        )
 
 
 async def start_proxy(core: GateCore, config: ProxyConfig) -> GateProxy:
