@@ -1,12 +1,10 @@
-"""GateCore: request ids, problems, learning cadence, saving, and failure handling."""
+"""GateCore: learning cadence, saving, and failure handling."""
 
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
-import orjson
 import pytest
 
 from tests.gate.conftest import usernames
@@ -14,13 +12,9 @@ from vigil.behavior.decision import Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import (
-    ID_BATCH,
     GateCore,
     LearnEvery,
     bounded_state,
-    new_request_id,
-    problem,
-    request_id_of,
     requote,
 )
 from vigil.gate.logging import GateLog
@@ -46,49 +40,6 @@ def exchange(core: GateCore, name: str) -> bool:
 def make(**kwargs: object) -> tuple[GateCore, io.StringIO]:
     log = io.StringIO()
     return GateCore(Engine(), log=GateLog(log), **kwargs), log  # type: ignore[arg-type]
-
-
-def test_request_id_kept_when_well_formed_else_generated() -> None:
-    assert request_id_of("req-42.a:b_c") == "req-42.a:b_c"
-    for bad in (None, "", "a b", "x" * 129, "\u00e9", "id\r\nx: y"):
-        generated = request_id_of(bad)
-        assert generated != bad
-        assert len(generated) == 32
-
-
-def test_new_request_ids_are_unique_hex_across_batches() -> None:
-    ids = [new_request_id() for _ in range(3 * ID_BATCH + 5)]
-    assert len(set(ids)) == len(ids)
-    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
-
-
-def test_a_forked_child_does_not_reuse_the_parents_request_ids() -> None:
-    new_request_id()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.write(write, new_request_id().encode())
-        os._exit(0)
-    os.close(write)
-    child = os.read(read, 64).decode()
-    os.close(read)
-    os.waitpid(pid, 0)
-    assert len(child) == 32
-    assert child != new_request_id()
-
-
-def test_problem_is_generic() -> None:
-    answer = problem("request-blocked", "rid")
-    assert answer.status == 403
-    assert dict(answer.headers)["content-type"] == "application/problem+json"
-    body = orjson.loads(answer.body)
-    assert body == {
-        "type": "https://vigil.dev/problems/request-blocked",
-        "title": "Request blocked",
-        "status": 403,
-        "detail": "The request was refused by the security gate.",
-        "request_id": "rid",
-    }
 
 
 def test_learn_every_requests() -> None:

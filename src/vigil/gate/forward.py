@@ -14,14 +14,16 @@ import time
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import quote
 
-from vigil.gate.core import (
+from vigil.gate.answers import (
     REQUEST_ID_HEADER,
-    GateCore,
     Problem,
-    Transaction,
-    bounded_state,
     problem,
     request_id_of,
+)
+from vigil.gate.core import (
+    GateCore,
+    Transaction,
+    bounded_state,
 )
 from vigil.gate.exchange import ClientGone, HttpExchange
 from vigil.gate.headers import (

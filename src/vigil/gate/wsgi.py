@@ -18,13 +18,15 @@ from types import TracebackType
 from typing import Any
 
 from vigil.behavior.engine import Engine
-from vigil.gate.core import (
+from vigil.gate.answers import (
     REQUEST_ID_HEADER,
-    GateCore,
     Problem,
+    problem,
+)
+from vigil.gate.core import (
+    GateCore,
     Transaction,
     bounded_state,
-    problem,
     requote,
 )
 from vigil.gate.headers import inspectable_accept_encoding
