@@ -22,6 +22,7 @@ from vigil.behavior.exchange import Exchange, accumulate
 from vigil.behavior.learn import LearnSettings, learn_route
 from vigil.behavior.policy import Policy
 from vigil.behavior.profile import Limits, Observation, profile_request, profile_response
+from vigil.behavior.response import judge_response
 from vigil.behavior.routes import OTHER_ROUTE, PARAMS, RouteLearner, RouteTable
 from vigil.behavior.stats import RouteStats
 from vigil.http.body import BodyField
@@ -242,76 +243,7 @@ class Engine:
         route = self._routes.get(key)
         alerts: list[Alert] = []
         if route is not None and route.has_response:
-            if route.statuses and obs.status not in route.statuses:
-                sev = Severity.MEDIUM if obs.status >= 500 else Severity.LOW
-                alerts.append(
-                    Alert(
-                        "V130",
-                        key,
-                        "response.status",
-                        "|".join(map(str, sorted(route.statuses))),
-                        str(obs.status),
-                        sev,
-                    )
-                )
-            if obs.body_size > route.response_size:
-                sev = (
-                    Severity.MEDIUM
-                    if obs.body_size > 2 * route.response_size + 1024
-                    else Severity.LOW
-                )
-                alerts.append(
-                    Alert(
-                        "V131",
-                        key,
-                        "response.size",
-                        f"<= {route.response_size} bytes",
-                        str(obs.body_size),
-                        sev,
-                    )
-                )
-            if route.latency_ms_max is not None and obs.latency_ms > route.latency_ms_max:
-                alerts.append(
-                    Alert(
-                        "V132",
-                        key,
-                        "response.latency_ms",
-                        f"<= {route.latency_ms_max}",
-                        f"{obs.latency_ms:.1f}",
-                        Severity.LOW,
-                    )
-                )
-            checks, accepts = route.response_checks, route.response_accepts
-            for value in obs.fields:
-                if (value.path, value.kind) in accepts:
-                    continue
-                check = checks.get(value.path)
-                if check is None:
-                    alerts.append(
-                        Alert(
-                            "V110",
-                            key,
-                            f"response.{value.path}",
-                            "a known field",
-                            redact(value.path, 64),
-                            Severity.LOW,
-                        )
-                    )
-                elif (
-                    value.kind != "value"
-                    and check.kinds is not None
-                    and value.kind not in check.kinds
-                ):
-                    alerts.append(
-                        Alert(
-                            "V125",
-                            key,
-                            f"response.{value.path}",
-                            "|".join(sorted(check.kinds)),
-                            value.kind,
-                            Severity.LOW,
-                        )
-                    )
+            alerts = judge_response(route, obs)
         mode = route.mode if route is not None else self.policy.mode
         block_score = route.block_score if route is not None else self.policy.block_score
         if isinstance(exchange, Exchange):
