@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from vigil.gate.upstream import UpstreamFailure, UpstreamPool
+from vigil.gate.upstream_connection import HIGH_WATER
 
 Script = Callable[[bytes], bytes | None]
 """What the fake upstream answers to one request head (None: never answer)."""
@@ -238,4 +239,19 @@ async def test_a_waiting_request_gets_the_released_slot(upstream_of: MakeUpstrea
     second.release()
     third = await asyncio.wait_for(pool.request("GET", "/", [("host", "x")], None), 2)
     third.release()
+    await pool.close()
+
+
+async def test_a_connection_paused_by_a_large_body_serves_the_next_request(
+    upstream_of: MakeUpstream,
+) -> None:
+    server = await upstream_of(lambda head: ok(b"x" * (HIGH_WATER + 50_000)))
+    pool = UpstreamPool("127.0.0.1", server.port, read_timeout=2)
+    for _ in range(3):
+        response = await pool.request("GET", "/", [("host", "x")], None)
+        await asyncio.sleep(0.1)  # the whole body arrives (and reading pauses) before it is read
+        body, ended = await asyncio.wait_for(response.read_prefix(1 << 20), 5)
+        response.release()
+        assert (len(body), ended) == (HIGH_WATER + 50_000, True)
+    assert server.connections == 1
     await pool.close()

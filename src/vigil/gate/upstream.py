@@ -8,9 +8,8 @@ needs none of ClientSession's cookies, redirects, decompression or proxy support
 keeps only what it needs: a bounded pool of keep-alive connections, strict response parsing by
 httptools (llhttp, the parser of Node.js and aiohttp; nothing here parses HTTP by hand),
 flow-controlled body streaming (connections in :mod:`vigil.gate.upstream_connection`), and
-timeouts on connecting, on every read and on the whole
-exchange. Read deadlines are enforced by one sweeper task per pool (:mod:`vigil.gate.sweep`)
-rather than a timer per read.
+timeouts on connecting, on every read and on the whole exchange. Read deadlines are enforced
+by one sweeper task per pool (:mod:`vigil.gate.sweep`) rather than a timer per read.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from collections.abc import AsyncIterator
 from vigil.gate.batch import WriteBatch
 from vigil.gate.sweep import sweep_forever, sweep_period
 from vigil.gate.upstream_connection import (
-    HIGH_WATER,
     UpstreamConnection,
     UpstreamFailure,
     encode_request_head,
@@ -60,11 +58,7 @@ class UpstreamResponse:
             if conn.complete:
                 return b""
             await conn.wait(self._deadline, self._pool.read_timeout)
-        chunk = conn.body.popleft()
-        conn.buffered -= len(chunk)
-        if conn.buffered <= HIGH_WATER // 2 and conn.transport is not None and not conn.closed:
-            conn.transport.resume_reading()
-        return chunk
+        return conn.take()
 
     async def read_prefix(self, limit: int) -> tuple[bytes, bool]:
         """At most ``limit + 1`` bytes of the body, and whether the body ended within them.
@@ -73,9 +67,7 @@ class UpstreamResponse:
         """
         conn = self._conn
         if conn.complete and len(conn.body) <= 1 and conn.buffered <= limit:
-            body = conn.body.popleft() if conn.body else b""
-            conn.buffered = 0
-            return body, True
+            return (conn.take() if conn.body else b""), True
         buf = bytearray()
         while len(buf) <= limit:
             chunk = await self.read()

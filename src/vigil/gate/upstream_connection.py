@@ -143,6 +143,14 @@ class UpstreamConnection(asyncio.Protocol):
             self.transport.pause_reading()
         self._wake()
 
+    def take(self) -> bytes:
+        """The next buffered body piece; reading resumes once half the buffer is free."""
+        chunk = self.body.popleft()
+        self.buffered -= len(chunk)
+        if self.buffered <= HIGH_WATER // 2 and self.transport is not None and not self.closed:
+            self.transport.resume_reading()
+        return chunk
+
     def on_message_complete(self) -> None:
         self.complete = True
         self.reusable = not self.head and self.parser.should_keep_alive()
