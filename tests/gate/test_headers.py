@@ -12,6 +12,7 @@ from vigil.gate.headers import (
     end_to_end_lower,
     forwarded_for,
     inspectable_accept_encoding,
+    narrow_accept_encoding,
 )
 
 CASES = [
@@ -85,3 +86,8 @@ def test_forwarded_for(existing: str | None, client: str, expected: str) -> None
 )
 def test_inspectable_accept_encoding(offered: str, forwarded: str | None) -> None:
     assert inspectable_accept_encoding(offered) == forwarded
+
+
+def test_narrow_accept_encoding_handles_every_occurrence() -> None:
+    headers = [("accept-encoding", "gzip"), ("host", "h"), ("accept-encoding", "br")]
+    assert narrow_accept_encoding(headers) == [("accept-encoding", "gzip"), ("host", "h")]

@@ -409,6 +409,16 @@ async def test_accept_encoding_is_narrowed_to_what_the_gate_decodes(
     assert seen.get("accept-encoding") == forwarded
 
 
+async def test_every_accept_encoding_header_is_narrowed(
+    make_gate: MakeGate, client: aiohttp.ClientSession
+) -> None:
+    proxy, _, _ = await make_gate()
+    offered = [("Accept-Encoding", "gzip"), ("Accept-Encoding", "br")]
+    async with client.get(f"{proxy.url}/headers", headers=offered) as resp:
+        seen = await resp.json()
+    assert seen.get("accept-encoding") == "gzip"
+
+
 async def test_a_gzip_request_body_is_inspected_decoded(
     make_gate: MakeGate, client: aiohttp.ClientSession
 ) -> None:

@@ -30,7 +30,7 @@ from vigil.gate.headers import (
     HOP_BY_HOP,
     end_to_end_lower,
     forwarded_for,
-    inspectable_accept_encoding,
+    narrow_accept_encoding,
 )
 from vigil.gate.server import Answer
 from vigil.gate.upstream import UpstreamFailure, UpstreamPool, UpstreamResponse
@@ -151,15 +151,7 @@ class Forwarder:
         await self._forward(exchange, tx, target, data)
 
     def _upstream_headers(self, exchange: HttpExchange, tx: Transaction) -> list[tuple[str, str]]:
-        headers = end_to_end_lower(exchange.headers, _NOT_FORWARDED)
-        for i, (name, value) in enumerate(headers):
-            if name == "accept-encoding":
-                offered = inspectable_accept_encoding(value)
-                if offered is None:
-                    del headers[i]
-                else:
-                    headers[i] = (name, offered)
-                break
+        headers = narrow_accept_encoding(end_to_end_lower(exchange.headers, _NOT_FORWARDED))
         host = exchange.header("host")
         if host is None:
             headers.append(("host", self._host_header))

@@ -94,6 +94,20 @@ def inspectable_accept_encoding(value: str) -> str | None:
     return ", ".join(kept) or None
 
 
+def narrow_accept_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Lower-case header pairs with every ``Accept-Encoding`` narrowed by
+    :func:`inspectable_accept_encoding` (dropped when nothing is left)."""
+    kept: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name != "accept-encoding":
+            kept.append((name, value))
+            continue
+        offered = inspectable_accept_encoding(value)
+        if offered is not None:
+            kept.append((name, offered))
+    return kept
+
+
 def forwarded_for(existing: str | None, client: str) -> str:
     """The ``X-Forwarded-For`` value with ``client`` appended."""
     if not client:
