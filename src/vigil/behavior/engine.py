@@ -163,25 +163,18 @@ class Engine:
             return []
         body = self.policy.body
         if obs.body_state is BodyState.UNDECODABLE:
-            rule = body.undecodable
-            return [
-                Alert(
-                    "V126",
-                    key,
-                    "body",
-                    f"a body in no coding, gzip or deflate ({rule})",
-                    redact(obs.body_error or "undecodable"),
-                    Severity.CRITICAL if rule == "fail-closed" else Severity.LOW,
-                )
-            ]
-        if obs.body_state is BodyState.TRUNCATED:
-            rule, seen = body.oversize, f"more than {body.limit_bytes} bytes"
+            code, rule = "V126", body.undecodable
+            expected = f"a body in no coding, gzip or deflate ({rule})"
+            seen = redact(obs.body_error or "undecodable")
         else:
-            rule, seen = body.unknown_length, "a body of unannounced length"
+            code, expected = "V120", f"at most {body.limit_bytes} bytes"
+            if obs.body_state is BodyState.TRUNCATED:
+                rule, seen = body.oversize, f"more than {body.limit_bytes} bytes"
+            else:
+                rule, seen = body.unknown_length, "a body of unannounced length"
+            expected = f"{expected} ({rule})"
         severity = Severity.CRITICAL if rule == "fail-closed" else Severity.LOW
-        return [
-            Alert("V120", key, "body", f"at most {body.limit_bytes} bytes ({rule})", seen, severity)
-        ]
+        return [Alert(code, key, "body", expected, seen, severity)]
 
     def _judge(self, route: CompiledRoute, obs: Observation) -> list[Alert]:
         key = route.key
