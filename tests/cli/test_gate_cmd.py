@@ -177,3 +177,155 @@ async def test_two_workers_share_the_port(upstream: str, tmp_path: Path) -> None
                     assert resp.status == 200
     finally:
         assert await stop(proc) == 0
+
+
+def test_a_config_file_is_read_and_options_override_it(tmp_path: Path) -> None:
+    config = tmp_path / "gate.yaml"
+    config.write_text("upstream: http://127.0.0.1:8080\nworkers: 2\nlisten: 127.0.0.1:0\n")
+    code, out = run("--config", str(config))
+    assert code == 2
+    assert "fixed port" in out
+    code, out = run("--config", str(config), "--listen", "127.0.0.1:8000", "--mode", "bad")
+    assert code == 2
+    assert "--mode" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("upstream: http://127.0.0.1:8080\nmode: block\n", "mode: expected one of"),
+        ("upstream: http://127.0.0.1:8080\nlearn_evry: 3\n", "learn_evry: unknown option"),
+        ("workers: 2\n", "the upstream is required"),
+        (
+            "upstream: http://127.0.0.1:8080\nlearner:\n  url: http://127.0.0.1:1\n"
+            "  service: users\n  token_file: missing-token\n",
+            "cannot read the learner token",
+        ),
+    ],
+)
+def test_config_file_errors_are_one_line_naming_file_and_field(
+    tmp_path: Path, text: str, needle: str
+) -> None:
+    config = tmp_path / "gate.yaml"
+    config.write_text(text)
+    code, out = run("--config", str(config))
+    assert code == 2
+    assert needle in out
+    assert len(out.strip().splitlines()) == 1
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--service", "users"], "needs --learner URL"),
+        (["--learner", "http://127.0.0.1:1"], "needs --service NAME"),
+        (["--learner", "ftp://x", "--service", "users"], "learner URL"),
+    ],
+)
+def test_learner_options_go_together(args: list[str], needle: str) -> None:
+    code, out = run("--upstream", "http://127.0.0.1:8080", *args)
+    assert code == 2
+    assert needle in out
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path, workers: str) -> None:
+    import subprocess
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                *(VIGIL, "gate", "--upstream", "http://127.0.0.1:9"),
+                *("--listen", f"127.0.0.1:{port}", "--workers", workers),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"vigil gate: --listen 127.0.0.1:{port}: address already in use"]
+
+
+def test_a_metrics_port_in_use_is_named(tmp_path: Path) -> None:
+    import subprocess
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                *(VIGIL, "gate", "--upstream", "http://127.0.0.1:9", "--listen", "127.0.0.1:0"),
+                *("--metrics-listen", f"127.0.0.1:{port}"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        f"vigil gate: --metrics-listen 127.0.0.1:{port}: address already in use"
+    )
+
+
+async def test_sighup_reloads_an_edited_policy_and_a_broken_one_keeps_the_last_good(
+    upstream: str, tmp_path: Path
+) -> None:
+    from vigil.behavior.decision import Mode
+    from vigil.behavior.policy import load_policy, save_policy
+
+    policy = tmp_path / "policy.yaml"
+    proc, url = await start_gate(
+        tmp_path, "--upstream", upstream, "--policy", str(policy), "--learn-every", "0"
+    )
+    host = {"host": "service.test"}
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as client:
+            for name in usernames(60):
+                async with client.get(f"{url}/users?username={name}", headers=host) as resp:
+                    assert resp.status == 200
+            proc.send_signal(signal.SIGTERM)
+            assert await proc.wait() == 0
+        learned = load_policy(policy)
+        proc, url = await start_gate(
+            tmp_path, "--upstream", upstream, "--policy", str(policy), "--no-watch-policy"
+        )
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as client:
+            async with client.get(f"{url}/users?username={ATTACK}", headers=host) as resp:
+                assert resp.status == 200
+            save_policy(learned.model_copy(update={"mode": Mode.ENFORCE}), policy)
+            proc.send_signal(signal.SIGHUP)
+            for _ in range(100):
+                async with client.get(f"{url}/users?username={ATTACK}", headers=host) as resp:
+                    if resp.status == 403:
+                        break
+                await asyncio.sleep(0.1)
+            assert resp.status == 403
+            policy.write_text("mode: sometimes\n")
+            proc.send_signal(signal.SIGHUP)
+            await wait_for_log(tmp_path, '"event":"policy-reload-failed"')
+            async with client.get(f"{url}/users?username={ATTACK}", headers=host) as resp:
+                assert resp.status == 403
+            async with client.get(f"{url}/users?username=tom", headers=host) as resp:
+                assert resp.status == 200
+    finally:
+        assert await stop(proc) == 0
+    assert policy.read_text() == "mode: sometimes\n"
+    logs = "".join(p.read_text() for p in tmp_path.glob("gate-*.log"))
+    assert '"event":"policy-reloaded"' in logs
+    assert '"event":"policy-reload-failed"' in logs
+
+
+async def wait_for_log(tmp_path: Path, needle: str) -> None:
+    for _ in range(200):
+        if needle in "".join(p.read_text() for p in tmp_path.glob("gate-*.log")):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{needle} never logged")

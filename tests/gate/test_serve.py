@@ -42,8 +42,14 @@ def test_build_core_loads_the_policy_and_applies_the_mode(
 
 
 def test_only_worker_zero_saves_the_policy(tmp_path: Path) -> None:
-    core = build_core(settings(tmp_path / "p.yaml", None), worker=1, stream=io.StringIO())
-    assert core.policy_path is None
+    path = tmp_path / "p.yaml"
+    other = build_core(settings(path, None), worker=1, stream=io.StringIO())
+    assert other.policy_path == path
+    assert other.save() is None
+    assert not path.exists()
+    first = build_core(settings(path, None), worker=0, stream=io.StringIO())
+    assert first.save() == path
+    assert path.exists()
 
 
 def test_settle_heap_freezes_what_exists() -> None:

@@ -19,7 +19,9 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
+import os
 import signal
+import socket
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
@@ -28,12 +30,14 @@ from typing import Any, TextIO
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
-from vigil.behavior.policy import Policy, load_policy
+from vigil.behavior.policy import Policy
+from vigil.gate.config import LearnerLink
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
-from vigil.gate.proxy import GateProxy, start_proxy
+from vigil.gate.proxy import GateProxy
 from vigil.gate.proxy_config import ProxyConfig
+from vigil.gate.reload import PolicyWatcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +51,61 @@ class GateSettings:
     """Overrides the policy's default mode when set."""
     learn_every: LearnEvery = field(default_factory=LearnEvery)
     log_level: str = "info"
+    watch_policy: bool = True
+    """Reload the policy file when it changes and on SIGHUP (the last good one stays in use)."""
+    learner: LearnerLink | None = None
+    """Send observations to this learner and follow its policy instead of learning locally."""
+
+
+class ListenError(RuntimeError):
+    """An address the gate cannot listen on; the message is one line naming it and why."""
+
+
+def listen_failure(what: str, host: str, port: int, exc: OSError) -> ListenError:
+    """The one-line error of a failed bind (``--listen 127.0.0.1:8000: address already in use``)."""
+    reason = (os.strerror(exc.errno) if exc.errno else str(exc)).lower()
+    shown = f"[{host}]" if ":" in host else host
+    return ListenError(f"{what} {shown}:{port}: {reason}")
+
+
+def probe_listen(host: str, port: int, what: str) -> None:
+    """Bind ``host:port`` as the workers will (SO_REUSEPORT) and release it; ListenError if not.
+
+    Run once before starting several workers, so a port in use is one line, not one per worker.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise listen_failure(what, host, port, exc) from None
 
 
 def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = None) -> GateCore:
-    """The core of one worker: its policy loaded (when the file exists) and its mode applied."""
+    """The core of one worker: its policy read (when the file exists) and its mode applied.
+
+    Every worker reads and watches the policy file; only worker 0 writes it.
+    """
     path = Path(settings.policy_path) if settings.policy_path else None
-    policy = load_policy(path) if path is not None and path.exists() else Policy.model_validate({})
-    if settings.mode is not None:
-        policy = policy.model_copy(update={"mode": settings.mode})
-    return GateCore(
-        Engine(policy),
+    core = GateCore(
+        Engine(),
         metrics=GateMetrics(),
         log=GateLog(stream, settings.log_level, worker=worker),
-        policy_path=path if worker == 0 else None,
+        policy_path=path,
         learn_every=settings.learn_every,
+        learn_locally=settings.learner is None,
+        mode_override=settings.mode,
+        saves_policy=worker == 0,
     )
+    policy = core.policy_file.load() if core.policy_file is not None else None
+    if policy is None:
+        policy = Policy.model_validate({})
+    if settings.mode is not None:
+        policy = policy.model_copy(update={"mode": settings.mode})
+    core.load(policy)
+    return core
 
 
 def settle_heap() -> int:
@@ -78,20 +122,47 @@ async def serve(
     config = settings.proxy
     if worker and config.metrics_host is not None and config.metrics_port:
         config = replace(config, metrics_port=config.metrics_port + worker)
-    proxy = await start_proxy(build_core(settings, worker), config)
+    proxy = GateProxy(build_core(settings, worker), config)
+    try:
+        await proxy.start()
+    except OSError as exc:
+        await proxy.close()
+        if proxy.port == 0:
+            raise listen_failure("--listen", config.host, config.port, exc) from None
+        assert config.metrics_host is not None
+        raise listen_failure(
+            "--metrics-listen", config.metrics_host, config.metrics_port, exc
+        ) from None
+    core = proxy.core
+    watcher: PolicyWatcher | None = None
+    if settings.watch_policy and core.policy_file is not None and settings.learner is None:
+        watcher = PolicyWatcher(core.check_policy_file, on_error=_watch_failed(core))
+        watcher.start()
     settle_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(
+        signal.SIGHUP, lambda: loop.run_in_executor(None, core.reload_policy, "sighup")
+    )
     try:
         if ready is not None:
             ready(proxy)
         await stop.wait()
     finally:
+        if watcher is not None:
+            await asyncio.to_thread(watcher.stop)
         await proxy.close()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
+
+
+def _watch_failed(core: GateCore) -> Callable[[Exception], None]:
+    def failed(exc: Exception) -> None:
+        core.log.event("policy-watch-error", level="error", error=f"{type(exc).__name__}: {exc}")
+
+    return failed
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
@@ -105,15 +176,31 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
 
 
 def _worker_main(settings: GateSettings, worker: int) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
-        run_loop(serve(settings, worker))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            run_loop(serve(settings, worker))
+    except ListenError as exc:
+        print(f"vigil gate: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 def run(settings: GateSettings, workers: int = 1) -> int:
     """Run the gate in the foreground with ``workers`` processes; returns an exit code."""
     if workers <= 1:
-        _worker_main(settings, 0)
+        try:
+            _worker_main(settings, 0)
+        except SystemExit as exc:
+            return int(exc.code or 0)
         return 0
+    config = settings.proxy
+    try:
+        probe_listen(config.host, config.port, "--listen")
+        if config.metrics_host is not None:
+            for i in range(workers):
+                probe_listen(config.metrics_host, config.metrics_port + i, "--metrics-listen")
+    except ListenError as exc:
+        print(f"vigil gate: {exc}", file=sys.stderr)
+        return 2
     shared = replace(settings, proxy=replace(settings.proxy, reuse_port=True))
     context = multiprocessing.get_context("spawn")
     procs = [
@@ -135,6 +222,8 @@ def run(settings: GateSettings, workers: int = 1) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     failed = [p.exitcode for p in procs if p.exitcode not in (0, -signal.SIGTERM)]
+    if failed and set(failed) == {2}:
+        return 2
     if failed:
         print(f"vigil gate: {len(failed)} worker(s) failed: exit codes {failed}", file=sys.stderr)
         return 1

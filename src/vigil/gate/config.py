@@ -1,0 +1,205 @@
+"""The gate's configuration file: every option of ``vigil gate`` in one validated YAML file.
+
+A sidecar is easier to run from a file mounted from a ConfigMap than from a long command line,
+and a typo in that file must stop the gate before it listens, with one line that names the
+file, the field and the problem. Options given on the command line override the file's.
+Relative paths in the file (the policy, the learner's token file) are read relative to the
+file's own directory, so a configuration directory can be moved as a whole.
+
+The file is checked by pydantic (unknown keys are errors, not silently ignored); the same
+models describe the options whatever their source.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vigil.behavior.decision import Mode
+from vigil.gate.proxy_config import UpstreamError, parse_upstream
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+MAX_CONFIG_BYTES = 1 << 20
+"""Bound on the size of a configuration file (1 MiB)."""
+
+
+class GateConfigError(ValueError):
+    """A configuration that cannot be used; the message names the file, field and problem."""
+
+
+def split_host_port(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6) into a host and a port; ValueError says why."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected HOST:PORT with a port 0-65535, got {value!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or any(c.isspace() for c in host):
+        raise ValueError(f"invalid host in {value!r}")
+    return host, int(port)
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LearnerLink(_Section):
+    """Where the gate sends its observations and fetches its service's policy."""
+
+    url: str
+    """Base URL of ``vigil learner serve``, e.g. ``http://vigil-learner:7070``."""
+    service: str = Field(pattern=r"^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$")
+    """The protected service's name (one policy per service), e.g. ``users``."""
+    token_file: Path | None = None
+    """File holding the service's bearer token (a mounted Secret); none in ``--insecure-dev``."""
+    connect_timeout: float = Field(2.0, gt=0, le=60)
+    read_timeout: float = Field(5.0, gt=0, le=300)
+    """Longest silence of the learner while a call is in progress."""
+    flush_seconds: float = Field(2.0, gt=0, le=3600)
+    """Observations are sent at least this often (and whenever a batch is full)."""
+    batch_size: int = Field(500, ge=1, le=1000)
+    """Observations per POST (the learner refuses more than 1000)."""
+    buffer: int = Field(10_000, ge=1, le=1_000_000)
+    """Observations held while the learner is away; more are dropped and counted."""
+    poll_seconds: float = Field(30.0, gt=0, le=300)
+    """Longest wait of one policy long poll (the learner may answer sooner)."""
+    backoff_max: float = Field(30.0, gt=0, le=3600)
+    """Longest pause between two attempts while the learner fails (with full jitter)."""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        try:
+            return str(parse_upstream(value))
+        except UpstreamError as exc:
+            raise ValueError(str(exc).replace("upstream URL", "learner URL")) from None
+
+
+class GateConfig(_Section):
+    """Everything ``vigil gate`` takes, as a file or as options."""
+
+    upstream: str | None = None
+    """Base URL of the protected service (required from the file or ``--upstream``)."""
+    listen: str = "127.0.0.1:8000"
+    metrics_listen: str | None = None
+    policy: Path | None = None
+    mode: Mode | None = None
+    learn_every: int = Field(1000, ge=0)
+    learn_seconds: float = Field(60.0, ge=0)
+    workers: int = Field(1, ge=1, le=256)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    watch_policy: bool = True
+    """Reload the policy file when it changes (and on SIGHUP), keeping the last good one."""
+    learner: LearnerLink | None = None
+
+    @field_validator("upstream")
+    @classmethod
+    def _upstream(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_upstream(value)
+            except UpstreamError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("listen", "metrics_listen")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_host_port(value)
+        return value
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in {m.value for m in Mode}:
+            raise ValueError(f"expected one of {', '.join(m.value for m in Mode)}, got {value!r}")
+        return value
+
+
+def _first_error(exc: ValidationError, source: str) -> GateConfigError:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top)"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown option"
+    return GateConfigError(f"{source}: {where}: {message}")
+
+
+def _relative_to(base: Path, value: Any) -> Any:
+    if isinstance(value, str) and value and not Path(value).is_absolute():
+        return str(base / value)
+    return value
+
+
+def parse_gate_config(data: Any, source: str, base: Path | None = None) -> GateConfig:
+    """Validate configuration data; relative paths are taken from ``base`` when given."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise GateConfigError(f"{source}: expected a mapping of options, got {type(data).__name__}")
+    if base is not None:
+        data = dict(data)
+        data["policy"] = _relative_to(base, data.get("policy"))
+        learner = data.get("learner")
+        if isinstance(learner, dict) and "token_file" in learner:
+            data["learner"] = {
+                **learner,
+                "token_file": _relative_to(base, learner["token_file"]),
+            }
+    try:
+        return GateConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, source) from None
+
+
+def load_gate_config(path: str | Path) -> GateConfig:
+    """Read and validate a configuration file; errors name the file, the field and the problem."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise GateConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise GateConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes")
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise GateConfigError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise GateConfigError(
+            f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
+    return parse_gate_config(data, str(path), path.resolve().parent)
+
+
+def override(config: GateConfig, given: dict[str, Any], source: str = "options") -> GateConfig:
+    """``config`` with the options in ``given`` (those set on the command line) replaced."""
+    if not given:
+        return config
+    data = config.model_dump()
+    learner = given.pop("learner", None)
+    data.update(given)
+    if learner:
+        data["learner"] = {**(data.get("learner") or {}), **learner}
+    try:
+        return GateConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, source) from None
