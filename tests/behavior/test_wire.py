@@ -1,0 +1,157 @@
+"""Wire models: observation batches and statistics snapshots, versioned and validated."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from vigil.behavior.sample import ExchangeSample, FieldSample, ResponseSample
+from vigil.behavior.statistics import Bounds, Statistics
+from vigil.behavior.support import Thresholds
+from vigil.behavior.wire import (
+    AlertWire,
+    WireError,
+    decode_batch,
+    decode_statistics,
+    encode_batch,
+    encode_statistics,
+)
+from vigil.inspection.alerts import Alert, Severity
+
+
+def sample(client: int = 0xABCDEF, route: str = "POST /login", time: float = 1e9) -> ExchangeSample:
+    return ExchangeSample(
+        route,
+        client,
+        time,
+        "application/json",
+        [
+            FieldSample("json.user", "string", 5, True, 1, 0, "", (), "word", "a", "alice"),
+            FieldSample("json.password", "string", 9, True, 5, 0, "", (), "alnum", "a9", None),
+            FieldSample(
+                "json.note", "string", 70, True, 9, 0, "'-", ("--",), "text", None, None, 3.75
+            ),
+            FieldSample("json.tags", "array", 3, profiled=False),
+        ],
+        ResponseSample(
+            200, 42, 3.5, [FieldSample("json.ok", "bool", 4, True, 1, 0, "", (), "word")]
+        ),
+    )
+
+
+def test_a_batch_round_trips_to_the_same_samples() -> None:
+    samples = [sample(), sample(client=1, route="GET /users/{int}")]
+    alert = Alert("V101", "POST /login", "json.user", "specials none", '"\'"', Severity.HIGH)
+    data = encode_batch(
+        "shop",
+        samples,
+        gate="shop-7d9f",
+        policy_version=3,
+        alerts=[AlertWire.of(alert, verdict="block", request_id="r1", client=7, time=5.0)],
+    )
+    batch = decode_batch(data)
+    assert batch.samples() == samples
+    assert (batch.service, batch.gate, batch.policy_version) == ("shop", "shop-7d9f", 3)
+    assert batch.alerts[0].weight is Severity.HIGH
+    assert batch.alerts[0].client == "0000000000000007"
+
+
+def _batch(**changes: object) -> bytes:
+    data = orjson.loads(encode_batch("shop", [sample()]))
+    for path, value in changes.items():
+        target = data
+        keys = path.split("__")
+        for key in keys[:-1]:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[keys[-1]] = value
+    return orjson.dumps(data)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        pytest.param({"schema": 2}, "schema: Value error, schema 2 is not supported", id="schema"),
+        pytest.param({"kind": "Policy"}, "kind: Input should be 'ObservationBatch'", id="kind"),
+        pytest.param({"service": ""}, "service: String should have at least 1", id="no-service"),
+        pytest.param({"exchanges__0__client": "xyz"}, "exchanges.0.client: String should match",
+                     id="bad-digest"),
+        pytest.param({"exchanges__0__route": "users"}, "exchanges.0.route: String should match",
+                     id="bad-route"),
+        pytest.param({"exchanges__0__fields__0__classes": 256},
+                     "exchanges.0.fields.0.classes: Input should be less than or equal to 255",
+                     id="classes"),
+        pytest.param({"exchanges__0__fields__0__shape": "blob"}, "unknown shape 'blob'",
+                     id="shape"),
+        pytest.param({"exchanges__0__fields__0__sequences": ["<script"]}, "unknown sequence",
+                     id="sequence"),
+        pytest.param({"exchanges__0__fields__0__value": "x" * 65}, "at most 64 characters",
+                     id="long-value"),
+        pytest.param({"exchanges__0__fields__0__extra": 1}, "Extra inputs are not permitted",
+                     id="extra"),
+        pytest.param({"alerts": [{"code": "V999"}]}, "alerts.0", id="bad-alert"),
+    ],
+)  # fmt: skip
+def test_bad_batches_name_the_field(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(WireError, match=message):
+        decode_batch(_batch(**changes))
+
+
+def test_a_batch_over_the_exchange_bound_is_refused() -> None:
+    data = encode_batch("shop", [sample()] * 1001)
+    with pytest.raises(WireError, match="exchanges: Tuple should have at most 1000 items"):
+        decode_batch(data)
+
+
+def test_nan_times_and_non_json_are_refused() -> None:
+    with pytest.raises(WireError, match="time"):
+        decode_batch(_batch(exchanges__0__time=-1))
+    with pytest.raises(WireError, match="Invalid JSON"):
+        decode_batch(b"{not json")
+
+
+def _statistics() -> Statistics:
+    stats = Statistics(Thresholds(2, 2), window_seconds=60)
+    for i in range(6):
+        stats.add(sample(client=i % 3, time=1e9 + 60 * i))
+    stats.add(sample(client=9, route="GET /rare"))
+    return stats
+
+
+def test_statistics_round_trip() -> None:
+    stats = _statistics()
+    loaded = decode_statistics(encode_statistics(stats, "shop"))
+    assert {k: v.to_dict() for k, v in loaded.routes.items()} == {
+        k: v.to_dict() for k, v in stats.routes.items()
+    }
+    assert loaded.support == stats.support
+    assert loaded.support["POST /login"].met
+    assert not loaded.support["GET /rare"].met
+    assert (loaded.fields, loaded.window_seconds, loaded.thresholds) == (
+        stats.fields,
+        60,
+        Thresholds(2, 2),
+    )
+
+
+def test_statistics_loaded_under_tighter_bounds_stay_within_them() -> None:
+    loaded = decode_statistics(encode_statistics(_statistics()), bounds=Bounds(max_fields=3))
+    assert loaded.fields == 3
+    assert loaded.dropped_fields > 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(lambda d: d.update(schema=9), "schema 9 is not supported", id="schema"),
+        pytest.param(lambda d: d.update(window_seconds=0), "window_seconds", id="window"),
+        pytest.param(lambda d: d["routes"].update({"users": d["routes"]["GET /rare"]}),
+                     "route key 'users'", id="route-key"),
+        pytest.param(lambda d: d["routes"]["GET /rare"].update(n=-1), "routes.GET /rare.n",
+                     id="negative-count"),
+    ],
+)  # fmt: skip
+def test_bad_snapshots_name_the_field(edit: object, message: str) -> None:
+    data = orjson.loads(encode_statistics(_statistics()))
+    edit(data)  # type: ignore[operator]
+    with pytest.raises(WireError, match=message):
+        decode_statistics(orjson.dumps(data))
