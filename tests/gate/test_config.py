@@ -146,3 +146,32 @@ def test_split_host_port_rejects(value: str) -> None:
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("client:\n  source: forwarded\n", "needs at least one trusted proxy"),
+        ("client:\n  source: header\n", "needs the header's name"),
+        ("client:\n  source: forwarded\n  trusted_proxies: [10.0.0.0/33]\n", "is not an address"),
+        ("client:\n  source: cookie\n", "client.source: "),
+    ],
+)
+def test_client_identity_errors(tmp_path: Path, text: str, needle: str) -> None:
+    with pytest.raises(GateConfigError, match="client") as caught:
+        load_gate_config(write(tmp_path, text))
+    assert needle in str(caught.value)
+
+
+def test_client_identity_from_the_file(tmp_path: Path) -> None:
+    config = load_gate_config(
+        write(
+            tmp_path,
+            "client:\n  source: forwarded\n  trusted_proxies: [10.0.0.0/8, 127.0.0.1]\n"
+            "  key_file: key\n",
+        )
+    )
+    assert config.client.key_file == tmp_path / "key"
+    identity = config.client.identity()
+    assert identity.trusts("10.1.2.3")
+    assert not identity.trusts("192.0.2.1")

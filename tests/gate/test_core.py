@@ -220,3 +220,26 @@ def test_a_core_that_follows_a_learner_does_not_learn_locally() -> None:
     assert core.learn_if_due() is None
     with pytest.raises(RuntimeError, match="learner"):
         core.learn_now()
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "expected"),
+    [
+        ("127.0.0.1", "203.0.113.9", "203.0.113.9"),
+        ("127.0.0.1", "203.0.113.9, 127.0.0.1", "203.0.113.9"),
+        ("192.0.2.50", "203.0.113.9", "192.0.2.50"),
+    ],
+)
+def test_the_client_identity_is_resolved_before_judging(
+    peer: str, forwarded: str, expected: str
+) -> None:
+    from vigil.behavior.exchange import Exchange
+    from vigil.behavior.identity import IdentitySource
+
+    core, _ = make(identity=IdentitySource.parse("forwarded", ["127.0.0.1/32"]))
+    tx = core.inspect_request(
+        Request("GET", "/users", "username=a", [("x-forwarded-for", forwarded)], client=peer)
+    )
+    exchange = tx.decision.observation
+    assert isinstance(exchange, Exchange)
+    assert exchange.request.client == expected

@@ -120,6 +120,14 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
             ) from None
         if not token:
             raise ConfigError(f"{learner.token_file}: the learner token file is empty")
+    key_file = config.client.key_file
+    if key_file is not None:
+        try:
+            key = key_file.read_bytes().strip()
+        except OSError as exc:
+            raise ConfigError(f"{key_file}: cannot read the client key: {exc.strerror}") from None
+        if len(key) < 16:
+            raise ConfigError(f"{key_file}: the client key needs at least 16 bytes")
     return GateSettings(
         proxy=ProxyConfig(
             upstream=config.upstream,
@@ -136,6 +144,7 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
         log_level=config.log_level,
         watch_policy=config.watch_policy,
         learner=learner,
+        client=config.client,
     )
 
 

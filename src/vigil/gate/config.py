@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from vigil.behavior.decision import Mode
+from vigil.behavior.identity import IdentityError, IdentitySource
 from vigil.gate.proxy_config import UpstreamError, parse_upstream
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -89,6 +90,32 @@ class LearnerLink(_Section):
             raise ValueError(str(exc).replace("upstream URL", "learner URL")) from None
 
 
+class ClientIdentity(_Section):
+    """Who a request's client is, as learning counts distinct clients (docs/learner.md)."""
+
+    source: Literal["peer", "forwarded", "header"] = "peer"
+    """``peer``: the TCP peer; ``forwarded``: the first address of X-Forwarded-For that is not
+    a trusted proxy; ``header``: a header set by the authentication layer in front."""
+    trusted_proxies: list[str] = Field(default_factory=list, max_length=256)
+    """Addresses or CIDRs of the proxies whose X-Forwarded-For entries are believed."""
+    header: str = ""
+    """The header naming the authenticated client (``header`` source)."""
+    key_file: Path | None = None
+    """A secret shared by the gates of a service: client digests are keyed with it."""
+
+    @model_validator(mode="after")
+    def _usable(self) -> ClientIdentity:
+        try:
+            IdentitySource.parse(self.source, self.trusted_proxies, self.header)
+        except IdentityError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def identity(self) -> IdentitySource:
+        """The validated identity source."""
+        return IdentitySource.parse(self.source, self.trusted_proxies, self.header)
+
+
 class GateConfig(_Section):
     """Everything ``vigil gate`` takes, as a file or as options."""
 
@@ -105,6 +132,7 @@ class GateConfig(_Section):
     watch_policy: bool = True
     """Reload the policy file when it changes (and on SIGHUP), keeping the last good one."""
     learner: LearnerLink | None = None
+    client: ClientIdentity = Field(default_factory=ClientIdentity)
 
     @field_validator("upstream")
     @classmethod
@@ -155,12 +183,10 @@ def parse_gate_config(data: Any, source: str, base: Path | None = None) -> GateC
     if base is not None:
         data = dict(data)
         data["policy"] = _relative_to(base, data.get("policy"))
-        learner = data.get("learner")
-        if isinstance(learner, dict) and "token_file" in learner:
-            data["learner"] = {
-                **learner,
-                "token_file": _relative_to(base, learner["token_file"]),
-            }
+        for section, key in (("learner", "token_file"), ("client", "key_file")):
+            part = data.get(section)
+            if isinstance(part, dict) and key in part:
+                data[section] = {**part, key: _relative_to(base, part[key])}
     try:
         return GateConfig.model_validate(data)
     except ValidationError as exc:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.exchange import Exchange
+from vigil.behavior.identity import IdentitySource, client_identity
 from vigil.behavior.policy import Policy, PolicyError, save_policy
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
@@ -82,6 +83,8 @@ class GateCore:
         wall_clock: Callable[[], float] = time.time,
         mode_override: Mode | None = None,
         saves_policy: bool = True,
+        identity: IdentitySource | None = None,
+        client_key: bytes = b"",
     ) -> None:
         self.engine = engine
         self.mode_override = mode_override
@@ -90,6 +93,10 @@ class GateCore:
         self.log = log if log is not None else GateLog()
         self.policy_file = PolicyFile(policy_path) if policy_path is not None else None
         self.saves_policy = saves_policy
+        self.identity = identity
+        """Where a request's client identity is read (None: the peer address as it is)."""
+        self.client_key = client_key
+        """The key client digests are made with (shared by the gates of a service)."""
         """False in the workers after the first: they read and reload the file, never write it."""
         self.learn_every = learn_every if learn_every is not None else LearnEvery()
         self.observations = observations if observations is not None else ObservationBuffer()
@@ -106,6 +113,8 @@ class GateCore:
         )
         self.gauges = LearningMetrics(self.metrics.registry, self.observations)
         self._wall = wall_clock
+        self.report_alerts: Callable[[Decision, str, float], None] | None = None
+        """Where alerting decisions go besides the log (the learner client sets it)."""
         self._file_lock = threading.RLock()
         self._unsaved = False
         self.metrics.policy_loaded(engine.policy.version)
@@ -123,6 +132,8 @@ class GateCore:
     def inspect_request(self, request: Request) -> Transaction:
         """Assign the request id, judge the request, log and count; returns the transaction."""
         request.request_id = request_id_of(request.header(REQUEST_ID_HEADER))
+        if self.identity is not None:
+            request.client = client_identity(self.identity, request.client, request.headers)
         started = time.perf_counter()
         try:
             decision = self.engine.inspect_request(request)
@@ -132,6 +143,8 @@ class GateCore:
         self.metrics.request_inspected(decision, elapsed)
         if decision.alerts:
             self.log.decision(decision, request.request_id, "request")
+            if self.report_alerts is not None:
+                self.report_alerts(decision, request.request_id, self._wall())
         return Transaction(request, request.request_id, decision)
 
     def inspect_response(self, tx: Transaction, response: Response) -> Decision:
@@ -145,6 +158,8 @@ class GateCore:
         self.metrics.response_inspected(decision, elapsed)
         if decision.alerts:
             self.log.decision(decision, tx.request_id, "response")
+            if self.report_alerts is not None:
+                self.report_alerts(decision, tx.request_id, self._wall())
         tx.response_decision = decision
         return decision
 
@@ -218,6 +233,24 @@ class GateCore:
         """Swap in a new policy (e.g. from the learner) and reset the policy-age gauge."""
         self.engine.load(policy)
         self.metrics.policy_loaded(policy.version)
+
+    def adopt(self, policy: Policy, source: str) -> None:
+        """Use a policy received from elsewhere (the learner): swap it in and keep it.
+
+        The command line's mode still applies. The policy is written to the policy file, when
+        there is one, as the last known policy a restart begins with; never over an edit.
+        """
+        if self.mode_override is not None:
+            policy = policy.model_copy(update={"mode": self.mode_override})
+        self.load(policy)
+        self.gauges.reloaded(source, ReloadOutcome.LOADED)
+        file = self.policy_file
+        if file is None or not self.saves_policy:
+            return
+        with self._file_lock:
+            saved = file.save(policy)
+        if not saved.saved:
+            self.log.event("policy-not-saved", level="warning", reason=saved.reason)
 
     def reload_policy(self, source: str = "file") -> Reloaded:
         """Read the policy file again; the last good policy stays in use when it is invalid.

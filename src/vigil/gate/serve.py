@@ -31,13 +31,14 @@ from typing import Any, TextIO
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import Policy
-from vigil.gate.config import LearnerLink
+from vigil.gate.config import ClientIdentity, LearnerLink
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
 from vigil.gate.proxy import GateProxy
 from vigil.gate.proxy_config import ProxyConfig
 from vigil.gate.reload import PolicyWatcher
+from vigil.gate.sync import LearnerSync, read_token
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class GateSettings:
     """Reload the policy file when it changes and on SIGHUP (the last good one stays in use)."""
     learner: LearnerLink | None = None
     """Send observations to this learner and follow its policy instead of learning locally."""
+    client: ClientIdentity = field(default_factory=ClientIdentity)
+    """Where the client identity that learning counts is read."""
 
 
 class ListenError(RuntimeError):
@@ -89,6 +92,8 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
     Every worker reads and watches the policy file; only worker 0 writes it.
     """
     path = Path(settings.policy_path) if settings.policy_path else None
+    client = settings.client
+    key = client.key_file.read_bytes().strip() if client.key_file is not None else b""
     core = GateCore(
         Engine(),
         metrics=GateMetrics(),
@@ -98,6 +103,8 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
         learn_locally=settings.learner is None,
         mode_override=settings.mode,
         saves_policy=worker == 0,
+        identity=client.identity() if client.source != "peer" else None,
+        client_key=key,
     )
     policy = core.policy_file.load() if core.policy_file is not None else None
     if policy is None:
@@ -135,17 +142,29 @@ async def serve(
         ) from None
     core = proxy.core
     watcher: PolicyWatcher | None = None
-    if settings.watch_policy and core.policy_file is not None and settings.learner is None:
-        watcher = PolicyWatcher(core.check_policy_file, on_error=_watch_failed(core))
-        watcher.start()
+    sync: LearnerSync | None = None
+    loop = asyncio.get_running_loop()
+    if settings.learner is not None:
+        sync = LearnerSync(
+            core,
+            settings.learner,
+            read_token(settings.learner.token_file),
+            client_key=core.client_key,
+        )
+        core.report_alerts = sync.report
+        sync.start()
+        loop.add_signal_handler(signal.SIGHUP, sync.refresh)
+    else:
+        if settings.watch_policy and core.policy_file is not None:
+            watcher = PolicyWatcher(core.check_policy_file, on_error=_watch_failed(core))
+            watcher.start()
+        loop.add_signal_handler(
+            signal.SIGHUP, lambda: loop.run_in_executor(None, core.reload_policy, "sighup")
+        )
     settle_heap()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(
-        signal.SIGHUP, lambda: loop.run_in_executor(None, core.reload_policy, "sighup")
-    )
     try:
         if ready is not None:
             ready(proxy)
@@ -154,6 +173,8 @@ async def serve(
         if watcher is not None:
             await asyncio.to_thread(watcher.stop)
         await proxy.close()
+        if sync is not None:
+            await asyncio.to_thread(sync.stop)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
 
