@@ -136,6 +136,10 @@ async def test_gate_process_learns_saves_and_enforces(upstream: str, tmp_path: P
         f"127.0.0.1:{metrics}",
         "--learn-every",
         "0",
+        "--min-clients",
+        "1",
+        "--min-windows",
+        "1",
     )
     host = {"host": "service.test"}
     try:
