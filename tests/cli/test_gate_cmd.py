@@ -136,6 +136,10 @@ async def test_gate_process_learns_saves_and_enforces(upstream: str, tmp_path: P
         f"127.0.0.1:{metrics}",
         "--learn-every",
         "0",
+        "--min-clients",
+        "1",
+        "--min-windows",
+        "1",
     )
     host = {"host": "service.test"}
     try:
@@ -283,7 +287,9 @@ async def test_sighup_reloads_an_edited_policy_and_a_broken_one_keeps_the_last_g
 
     policy = tmp_path / "policy.yaml"
     proc, url = await start_gate(
-        tmp_path, "--upstream", upstream, "--policy", str(policy), "--learn-every", "0"
+        tmp_path,
+        *("--upstream", upstream, "--policy", str(policy), "--learn-every", "0"),
+        *("--min-clients", "1", "--min-windows", "1"),
     )
     host = {"host": "service.test"}
     try:
@@ -329,3 +335,38 @@ async def wait_for_log(tmp_path: Path, needle: str) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"{needle} never logged")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--identity", "forwarded"], "needs at least one trusted proxy"),
+        (["--identity", "header"], "needs the header's name"),
+        (["--identity", "forwarded", "--trusted-proxy", "10.0.0.0/99"], "not an address or CIDR"),
+        (["--min-clients", "0"], "--min-clients"),
+    ],
+)
+def test_identity_and_threshold_options(args: list[str], needle: str) -> None:
+    code, out = run("--upstream", "http://127.0.0.1:8080", *args)
+    assert code == 2
+    assert needle in out.strip().splitlines()[-1]
+    assert "Traceback" not in out
+
+
+def test_identity_options_merge_into_the_files_client_section(tmp_path: Path) -> None:
+    from vigil.cli.gate_cmd import given_options
+
+    config = tmp_path / "gate.yaml"
+    config.write_text(
+        "upstream: http://127.0.0.1:8080\nmin_clients: 5\nclient:\n  source: header\n"
+        "  header: x-user\n"
+    )
+    from vigil.gate.config import load_gate_config, override
+
+    base = load_gate_config(config)
+    merged = override(base, {"client": {"header": "x-account"}, "min_windows": 4})
+    assert merged.client.source == "header"
+    assert merged.client.header == "x-account"
+    assert merged.learn_settings().min_clients == 5
+    assert merged.learn_settings().min_windows == 4
+    assert callable(given_options)

@@ -6,6 +6,7 @@ import threading
 
 from tests.gate.conftest import LearningThreads, usernames
 from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy
 from vigil.gate.learning import LearnEvery, LearningThread
 from vigil.gate.observations import ObservationBuffer
@@ -31,7 +32,7 @@ def observe(engine: Engine, buffer: ObservationBuffer, names: list[str]) -> None
 def make(
     every: LearnEvery, *, idle: float = 5.0
 ) -> tuple[LearningThread, Engine, ObservationBuffer, list[Policy], Clock]:
-    engine = Engine()
+    engine = Engine(settings=LearnSettings(min_clients=1, min_windows=1))
     buffer = ObservationBuffer(bound=1000, wake_every=10)
     learned: list[Policy] = []
     clock = Clock()

@@ -54,9 +54,8 @@ class LearnedModel:
         route = self.compiled.routes.get(key)
         if route is None:
             policy = self.compiled.policy
-            alerts = []
-            if policy.mode is not Mode.LEARN or policy.routes:
-                alerts = self._judge_unknown_route(key, obs, context.template is not None)
+            announce = policy.mode is not Mode.LEARN or bool(policy.routes)
+            alerts = self._judge_unknown_route(key, obs, context.template is not None, announce)
         else:
             alerts = self._judge(route, obs, context.claimed)
         if obs.body_state is not BodyState.COMPLETE:
@@ -70,9 +69,15 @@ class LearnedModel:
             return []
         return judge_response(route, obs)
 
-    def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
-        code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
-        alerts = [Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM)]
+    def _judge_unknown_route(
+        self, key: str, obs: Observation, path_known: bool, announce: bool
+    ) -> list[Alert]:
+        """Content checks of a route the policy does not know (yet); ``announce`` adds the
+        unknown-route alert itself (not while a service with no policy yet learns)."""
+        alerts = []
+        if announce:
+            code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
+            alerts.append(Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM))
         for value in obs.fields[:MAX_UNKNOWN_FIELD_ALERTS]:
             if not value.path.startswith(("header.", "cookie.")):
                 alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
@@ -98,7 +103,11 @@ class LearnedModel:
 
     def _judge(self, route: CompiledRoute, obs: Observation, claimed: set[str]) -> list[Alert]:
         key = route.key
-        alerts = _judge_path(key, obs) if obs.path_flags & HIGH_ENCODINGS else []
+        alerts = (
+            _judge_path(key, obs)
+            if obs.path_flags & HIGH_ENCODINGS or "." in obs.typed_path
+            else []
+        )
         paths = [f.path for f in obs.fields]
         present = set(paths)
         repeats = Counter(paths) if len(present) < len(paths) else None
@@ -151,11 +160,19 @@ class LearnedModel:
         return _dedupe(alerts) if len(alerts) > 1 else alerts
 
 
+DOT_SEGMENTS = frozenset({".", ".."})
+
+
 def _judge_path(key: str, obs: Observation) -> list[Alert]:
+    alerts = []
+    dots = [s for s in obs.segments if s in DOT_SEGMENTS or "../" in s or "..\\" in s]
+    if dots:
+        seen = redact("/" + "/".join(obs.segments), 64)
+        alerts.append(Alert("V102", key, "path", "no dot segments", seen, Severity.HIGH))
     if not obs.path_flags or not obs.path_flags & HIGH_ENCODINGS:
-        return []
+        return alerts
     flags = obs.path_flags & HIGH_ENCODINGS
-    return [
+    alerts.append(
         Alert(
             "V107",
             key,
@@ -164,7 +181,8 @@ def _judge_path(key: str, obs: Observation) -> list[Alert]:
             ",".join(names_of(flags)),
             encoding_severity(flags),
         )
-    ]
+    )
+    return alerts
 
 
 def _findings(key: str, obs: Observation) -> list[Alert]:

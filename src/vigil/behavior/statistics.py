@@ -169,29 +169,32 @@ class Statistics:
 
     def merge(self, other: Statistics) -> None:
         """Add everything ``other`` holds (bounds still apply; what overflows is counted)."""
-        limits = self.thresholds
         for key, theirs in other.routes.items():
-            their_support = other.support.get(key) or RouteSupport()
-            stats, support = self.route(key)
-            support.merge(their_support, limits)
-            _merge_scalars(stats, theirs)
-            limit = self.bounds.fields_per_route if support.met else self.bounds.fields_new_route
-            for response in (False, True):
-                mine = stats.response_fields if response else stats.fields
-                for name, field_stats in (
-                    theirs.response_fields if response else theirs.fields
-                ).items():
-                    target = mine.get(name)
-                    if target is None:
-                        if len(mine) >= limit or self.fields >= self.bounds.max_fields:
-                            stats.other_fields.add(name, field_stats.n)
-                            self.dropped_fields += round(field_stats.n)
-                            continue
-                        target = mine[name] = FieldStats()
-                        self.fields += 1
-                    target.merge(field_stats)
+            self.absorb(key, theirs, other.support.get(key))
         self.dropped_routes += other.dropped_routes
         self.dropped_fields += other.dropped_fields
+
+    def absorb(self, key: str, theirs: RouteStats, their_support: RouteSupport | None) -> None:
+        """Add one route's statistics and support under ``key`` (a merge, or a generalisation)."""
+        stats, support = self.route(key)
+        if their_support is not None:
+            support.merge(their_support, self.thresholds)
+        _merge_scalars(stats, theirs)
+        limit = self.bounds.fields_per_route if support.met else self.bounds.fields_new_route
+        for mine, their_fields in (
+            (stats.fields, theirs.fields),
+            (stats.response_fields, theirs.response_fields),
+        ):
+            for name, field_stats in their_fields.items():
+                target = mine.get(name)
+                if target is None:
+                    if len(mine) >= limit or self.fields >= self.bounds.max_fields:
+                        stats.other_fields.add(name, field_stats.n)
+                        self.dropped_fields += round(field_stats.n)
+                        continue
+                    target = mine[name] = FieldStats()
+                    self.fields += 1
+                target.merge(field_stats)
 
     def decay(self, factor: float) -> None:
         """Age every count by ``factor``; forget what fell below :data:`FORGET_BELOW`.

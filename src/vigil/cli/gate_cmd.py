@@ -16,6 +16,8 @@ import click
 from click.core import ParameterSource
 
 from vigil.behavior.decision import Mode
+from vigil.behavior.identity import Source
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import PolicyError, load_policy
 from vigil.gate.config import (
     LOG_LEVELS,
@@ -71,23 +73,30 @@ _OPTION_NAMES = {
     "log_level": "log_level",
     "watch_policy": "watch_policy",
 }
-_LEARNER_NAMES = {"learner_url": "url", "service": "service", "learner_token_file": "token_file"}
+_OPTION_NAMES.update(min_clients="min_clients", min_windows="min_windows")
+_OPTION_NAMES["window_seconds"] = "window_seconds"
+_SECTIONS = {
+    "learner_url": ("learner", "url"),
+    "service": ("learner", "service"),
+    "learner_token_file": ("learner", "token_file"),
+    "identity": ("client", "source"),
+    "trusted_proxies": ("client", "trusted_proxies"),
+    "identity_header": ("client", "header"),
+}
 
 
 def given_options(ctx: click.Context, values: dict[str, Any]) -> dict[str, Any]:
     """The options set on the command line (or their environment variable), as config keys."""
     given: dict[str, Any] = {}
-    learner: dict[str, Any] = {}
     for name, value in values.items():
         source = ctx.get_parameter_source(name)
         if source not in {ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT}:
             continue
         if name in _OPTION_NAMES:
             given[_OPTION_NAMES[name]] = value
-        elif name in _LEARNER_NAMES:
-            learner[_LEARNER_NAMES[name]] = value
-    if learner:
-        given["learner"] = learner
+        elif name in _SECTIONS:
+            section, key = _SECTIONS[name]
+            given.setdefault(section, {})[key] = list(value) if isinstance(value, tuple) else value
     return given
 
 
@@ -144,7 +153,9 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
         log_level=config.log_level,
         watch_policy=config.watch_policy,
         learner=learner,
-        client=config.client,
+        learn=config.learn_settings(),
+        identity=config.client.identity(),
+        client_key_file=str(key_file) if key_file is not None else None,
     )
 
 
@@ -210,6 +221,42 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
     help="Worker processes sharing the port (SO_REUSEPORT).",
 )
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
+@click.option(
+    "--identity",
+    type=click.Choice([s.value for s in Source]),
+    default="peer",
+    show_default=True,
+    help="Where a client's identity is read: the peer address, X-Forwarded-For behind "
+    "--trusted-proxy, or --identity-header set by the authentication layer.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    help="CIDR of a proxy whose X-Forwarded-For entries are believed (repeatable).",
+)
+@click.option("--identity-header", default="", help="Header naming the authenticated client.")
+@click.option(
+    "--min-clients",
+    type=click.IntRange(min=1),
+    default=LearnSettings().min_clients,
+    show_default=True,
+    help="Distinct clients that must show a route, field or character before it is learned.",
+)
+@click.option(
+    "--min-windows",
+    type=click.IntRange(min=1),
+    default=LearnSettings().min_windows,
+    show_default=True,
+    help="...in at least this many distinct time windows.",
+)
+@click.option(
+    "--window-seconds",
+    type=click.FloatRange(min=0.001),
+    default=LearnSettings().window_seconds,
+    show_default=True,
+    help="Length of a learning time window.",
+)
 @click.option(
     "--watch-policy/--no-watch-policy",
     default=True,

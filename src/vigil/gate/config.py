@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.identity import IdentityError, IdentitySource
+from vigil.behavior.learn import LearnSettings
 from vigil.gate.proxy_config import UpstreamError, parse_upstream
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -133,6 +134,20 @@ class GateConfig(_Section):
     """Reload the policy file when it changes (and on SIGHUP), keeping the last good one."""
     learner: LearnerLink | None = None
     client: ClientIdentity = Field(default_factory=ClientIdentity)
+    min_clients: int = Field(LearnSettings().min_clients, ge=1, le=64)
+    """Distinct clients that must show a route, field or character before it is learned."""
+    min_windows: int = Field(LearnSettings().min_windows, ge=1, le=64)
+    """...in at least this many distinct time windows."""
+    window_seconds: float = Field(LearnSettings().window_seconds, gt=0, le=7 * 86_400)
+    """Length of a learning time window."""
+
+    def learn_settings(self) -> LearnSettings:
+        """The local learning settings of this configuration."""
+        return LearnSettings(
+            min_clients=self.min_clients,
+            min_windows=self.min_windows,
+            window_seconds=self.window_seconds,
+        )
 
     @field_validator("upstream")
     @classmethod
@@ -221,10 +236,11 @@ def override(config: GateConfig, given: dict[str, Any], source: str = "options")
     if not given:
         return config
     data = config.model_dump()
-    learner = given.pop("learner", None)
+    for section in ("learner", "client"):
+        part = given.pop(section, None)
+        if part:
+            data[section] = {**(data.get(section) or {}), **part}
     data.update(given)
-    if learner:
-        data["learner"] = {**(data.get("learner") or {}), **learner}
     try:
         return GateConfig.model_validate(data)
     except ValidationError as exc:

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.exchange import Exchange
-from vigil.behavior.identity import IdentitySource, client_identity
+from vigil.behavior.identity import IdentitySource, Source, client_identity
 from vigil.behavior.policy import Policy, PolicyError, save_policy
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
@@ -93,11 +93,11 @@ class GateCore:
         self.log = log if log is not None else GateLog()
         self.policy_file = PolicyFile(policy_path) if policy_path is not None else None
         self.saves_policy = saves_policy
-        self.identity = identity
-        """Where a request's client identity is read (None: the peer address as it is)."""
+        """False in the workers after the first: they read and reload the file, never write it."""
+        self.identity = identity if identity is not None else IdentitySource()
+        """Where a request's client identity is read (learning counts distinct clients)."""
         self.client_key = client_key
         """The key client digests are made with (shared by the gates of a service)."""
-        """False in the workers after the first: they read and reload the file, never write it."""
         self.learn_every = learn_every if learn_every is not None else LearnEvery()
         self.observations = observations if observations is not None else ObservationBuffer()
         self.learning: LearningThread | None = (
@@ -132,7 +132,9 @@ class GateCore:
     def inspect_request(self, request: Request) -> Transaction:
         """Assign the request id, judge the request, log and count; returns the transaction."""
         request.request_id = request_id_of(request.header(REQUEST_ID_HEADER))
-        if self.identity is not None:
+        if not request.received_at:
+            request.received_at = self._wall()
+        if self.identity.source is not Source.PEER:
             request.client = client_identity(self.identity, request.client, request.headers)
         started = time.perf_counter()
         try:
@@ -197,7 +199,7 @@ class GateCore:
         exchange = final.observation
         if not isinstance(exchange, Exchange) or not exchange.learnable:
             return False
-        if not self.observations.offer(final, self._wall()):
+        if not self.observations.offer(final, tx.request.received_at or self._wall()):
             return False
         if self.learning is not None:
             self.learning.ensure_running()

@@ -30,8 +30,10 @@ from typing import Any, TextIO
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
+from vigil.behavior.identity import IdentitySource
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy
-from vigil.gate.config import ClientIdentity, LearnerLink
+from vigil.gate.config import LearnerLink
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
@@ -56,8 +58,12 @@ class GateSettings:
     """Reload the policy file when it changes and on SIGHUP (the last good one stays in use)."""
     learner: LearnerLink | None = None
     """Send observations to this learner and follow its policy instead of learning locally."""
-    client: ClientIdentity = field(default_factory=ClientIdentity)
-    """Where the client identity that learning counts is read."""
+    learn: LearnSettings = field(default_factory=LearnSettings)
+    """Support thresholds and windows of local learning."""
+    identity: IdentitySource = field(default_factory=IdentitySource)
+    """Where a request's client identity is read."""
+    client_key_file: str | None = None
+    """A secret shared by the gates of a service; client digests are keyed with it."""
 
 
 class ListenError(RuntimeError):
@@ -92,10 +98,9 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
     Every worker reads and watches the policy file; only worker 0 writes it.
     """
     path = Path(settings.policy_path) if settings.policy_path else None
-    client = settings.client
-    key = client.key_file.read_bytes().strip() if client.key_file is not None else b""
+    key = Path(settings.client_key_file).read_bytes().strip() if settings.client_key_file else b""
     core = GateCore(
-        Engine(),
+        Engine(settings=settings.learn, client_key=key),
         metrics=GateMetrics(),
         log=GateLog(stream, settings.log_level, worker=worker),
         policy_path=path,
@@ -103,7 +108,7 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
         learn_locally=settings.learner is None,
         mode_override=settings.mode,
         saves_policy=worker == 0,
-        identity=client.identity() if client.source != "peer" else None,
+        identity=settings.identity,
         client_key=key,
     )
     policy = core.policy_file.load() if core.policy_file is not None else None
