@@ -115,7 +115,7 @@ async def test_a_policy_is_followed_and_an_invalid_one_is_refused(tmp_path: Path
             publish(app, 2, Policy(mode=Mode.ENFORCE))
             await until(lambda: gate.engine.policy.version == 2)
             assert gate.engine.policy.mode is Mode.ENFORCE
-            assert load_policy(path).version == 2
+            await until(lambda: path.exists() and load_policy(path).version == 2)
             bad = orjson.dumps({"apiVersion": "vigil.dev/v1", "version": 3, "mode": "often"})
             app.state.publications.publish(Published("users", 3, etag_of(3, bad), bad))
             await until(lambda: 'kind="invalid-policy"} 1.0' in _metrics(gate))

@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "Run the gate in front of a vulnerable sample service, learn, then attack it.",
     ),
     "gate": ("vigil.cli.gate_cmd", "Run the gate as a reverse proxy in front of one upstream."),
+    "learner": ("vigil.cli.learner_cmd", "Run the learner service that merges many gates."),
     "policy": ("vigil.cli.policy_cmd", "Show, check and learn policies stored as YAML files."),
     "eval": ("vigil.cli.eval_cmd", "Measure detection and false positives on a labelled data set."),
     "schedule": (

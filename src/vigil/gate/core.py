@@ -84,7 +84,6 @@ class GateCore:
         mode_override: Mode | None = None,
         saves_policy: bool = True,
         identity: IdentitySource | None = None,
-        client_key: bytes = b"",
     ) -> None:
         self.engine = engine
         self.mode_override = mode_override
@@ -96,8 +95,6 @@ class GateCore:
         """False in the workers after the first: they read and reload the file, never write it."""
         self.identity = identity if identity is not None else IdentitySource()
         """Where a request's client identity is read (learning counts distinct clients)."""
-        self.client_key = client_key
-        """The key client digests are made with (shared by the gates of a service)."""
         self.learn_every = learn_every if learn_every is not None else LearnEvery()
         self.observations = observations if observations is not None else ObservationBuffer()
         self.learning: LearningThread | None = (

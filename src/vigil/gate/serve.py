@@ -109,7 +109,6 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
         mode_override=settings.mode,
         saves_policy=worker == 0,
         identity=settings.identity,
-        client_key=key,
     )
     policy = core.policy_file.load() if core.policy_file is not None else None
     if policy is None:
@@ -154,7 +153,6 @@ async def serve(
             core,
             settings.learner,
             read_token(settings.learner.token_file),
-            client_key=core.client_key,
         )
         core.report_alerts = sync.report
         sync.start()

@@ -6,7 +6,8 @@ reach the adapter's loop or request threads: they only append to the bounded obs
 alert buffers and read the policy in use. Two tasks run there:
 
 - the sender takes up to ``batch_size`` observations every ``flush_seconds`` (or as soon as a
-  batch is full), turns them into samples (:mod:`vigil.behavior.sample`) and posts them as one
+  batch is full), turns them into samples (the engine's collector digests each client with the
+  service's key, as local learning does) and posts them as one
   :class:`~vigil.behavior.wire.ObservationBatch` with the alerts waiting, under an
   ``Idempotency-Key``; a failed post is retried with the same key after a backoff with full
   jitter (capped at ``backoff_max``), so the learner counts it once. While the learner is away
@@ -37,10 +38,7 @@ import aiohttp
 import orjson
 
 from vigil.behavior.decision import Decision, Verdict
-from vigil.behavior.exchange import Exchange
-from vigil.behavior.identity import client_digest
 from vigil.behavior.policy import Policy, PolicyError, parse_policy
-from vigil.behavior.sample import ExchangeSample, sample_exchange
 from vigil.behavior.wire import AlertWire, encode_batch
 from vigil.gate.config import LearnerLink
 from vigil.gate.core import GateCore
@@ -99,17 +97,6 @@ class Outcome:
     detail: str = ""
 
 
-def sample_of(pending: Pending, key: bytes) -> ExchangeSample | None:
-    """The sample of a buffered observation (its client digested with ``key``)."""
-    exchange = pending.decision.observation
-    if not isinstance(exchange, Exchange) or not exchange.learnable:
-        return None
-    request = exchange.request
-    return sample_exchange(
-        exchange.key, request, exchange.response, client_digest(request.client, key), pending.time
-    )
-
-
 REPORTED_SEVERITY = Severity.HIGH
 """Alerts of allowed requests are reported from this severity up; blocks always are."""
 
@@ -124,7 +111,6 @@ class LearnerSync:
         token: str | None,
         *,
         gate: str = "",
-        client_key: bytes = b"",
         alerts: AlertBuffer | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -132,7 +118,6 @@ class LearnerSync:
         self.link = link
         self._token = token
         self.gate = gate or os.environ.get("HOSTNAME", "") or f"gate-{os.getpid()}"
-        self.client_key = client_key
         self.alerts = alerts if alerts is not None else AlertBuffer()
         self._rng = rng if rng is not None else random.Random()
         self._base = link.url.rstrip("/") + f"/v1/services/{link.service}"
@@ -247,7 +232,8 @@ class LearnerSync:
             attempt += 1
 
     def _encode(self, pending: list[Pending], alerts: list[dict[str, Any]]) -> bytes:
-        samples = [s for s in (sample_of(p, self.client_key) for p in pending) if s is not None]
+        collector = self.core.engine.collector
+        samples = [s for s in (collector.sample(p.decision) for p in pending) if s is not None]
         body = encode_batch(
             self.link.service,
             samples,

@@ -77,6 +77,14 @@ class LearnCadence(_Section):
     """Learn in a separate process (the default: handlers keep a core) or a thread."""
 
 
+class Thresholds(_Section):
+    """What admits a pattern into a policy: K distinct clients in W distinct time windows."""
+
+    clients: int = Field(3, ge=1, le=64)
+    windows: int = Field(2, ge=1, le=64)
+    window_seconds: float = Field(600.0, gt=0, le=86_400 * 7)
+
+
 class LearnerConfig(_Section):
     """Everything ``vigil learner serve`` takes, as a file or as options."""
 
@@ -92,6 +100,7 @@ class LearnerConfig(_Section):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     bounds: Bounds = Field(default_factory=Bounds)
     learn: LearnCadence = Field(default_factory=LearnCadence)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
 
     @field_validator("listen")
     @classmethod
