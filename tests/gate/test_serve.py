@@ -58,3 +58,49 @@ def test_settle_heap_freezes_what_exists() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_local_learning_continues_across_a_restart(tmp_path: Path) -> None:
+    from vigil.behavior.learn import LearnSettings
+    from vigil.http.model import Request
+
+    path = tmp_path / "policy.yaml"
+    learn = LearnSettings(min_clients=3, min_windows=2, window_seconds=60)
+    first = build_core(
+        GateSettings(
+            proxy=ProxyConfig(upstream="http://127.0.0.1:9"), policy_path=str(path), learn=learn
+        ),
+        stream=io.StringIO(),
+    )
+
+    def visit(core: object, client: str, at: float) -> None:
+        request = Request("GET", "/users", "username=alice", [], client=client, received_at=at)
+        tx = core.inspect_request(request)  # type: ignore[attr-defined]
+        core.finish(tx)  # type: ignore[attr-defined]
+
+    for client in ("10.0.0.1", "10.0.0.2"):
+        visit(first, client, 1_000.0)
+    first.close()
+    assert "GET /users" not in first.engine.policy.routes
+    assert (tmp_path / "policy.yaml.stats").exists()
+
+    log = io.StringIO()
+    second = build_core(
+        GateSettings(
+            proxy=ProxyConfig(upstream="http://127.0.0.1:9"), policy_path=str(path), learn=learn
+        ),
+        stream=log,
+    )
+    assert '"event":"statistics-restored"' in log.getvalue()
+    visit(second, "10.0.0.3", 1_070.0)
+    second.close()
+    assert "GET /users" in second.engine.policy.routes
+
+
+def test_a_broken_statistics_file_is_logged_and_learning_starts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    (tmp_path / "policy.yaml.stats").write_text('{"kind": "Statistics", "schema": 99}')
+    log = io.StringIO()
+    core = build_core(settings(path, None), stream=log)
+    assert '"event":"statistics-not-restored"' in log.getvalue()
+    assert core.engine.stats == {}

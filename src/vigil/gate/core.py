@@ -26,6 +26,7 @@ from vigil.behavior.exchange import Exchange
 from vigil.behavior.identity import IdentitySource, Source, client_identity
 from vigil.behavior.policy import Policy, PolicyError, save_policy
 from vigil.behavior.routes import OTHER_ROUTE
+from vigil.behavior.wire import WireError
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
 from vigil.gate.learning import LearnEvery, LearningThread
 from vigil.gate.learning_metrics import LearningMetrics
@@ -291,6 +292,31 @@ class GateCore:
         )
         return result
 
+    def restore_statistics(self) -> bool:
+        """Continue local learning from the statistics saved beside the policy file.
+
+        A missing file is a fresh start; an unreadable or invalid one is logged
+        (``statistics-not-restored``) and learning starts afresh: it never stops the gate.
+        """
+        file = self.policy_file
+        if file is None or self.learning is None:
+            return False
+        try:
+            data = file.load_statistics()
+            if data is None:
+                return False
+            self.engine.import_statistics(data)
+        except (OSError, WireError) as exc:
+            self.log.event(
+                "statistics-not-restored",
+                level="warning",
+                file=str(file.statistics_path),
+                error=str(exc),
+            )
+            return False
+        self.log.event("statistics-restored", file=str(file.statistics_path))
+        return True
+
     def check_policy_file(self) -> Reloaded | None:
         """Reload the policy file when it changed since the gate read or wrote it."""
         file = self.policy_file
@@ -318,6 +344,8 @@ class GateCore:
             saved = file.save(self.engine.policy)
             if saved.saved:
                 self._unsaved = False
+                if self.learning is not None:
+                    file.save_statistics(self.engine.export_statistics())
         if not saved.saved:
             self.log.event("policy-not-saved", level="warning", reason=saved.reason)
             self.reload_policy("edit")

@@ -6,7 +6,8 @@ file. So the gate remembers the fingerprint (inode, size, modification time and 
 of the file as it last read or wrote it: a save happens only when the file on disk is still
 exactly that one, and a file that changed is read again first (:meth:`PolicyFile.changed`).
 A file that does not validate leaves the last good policy in use; the error names the file and
-field.
+field. The learning statistics are kept beside the policy (``<policy>.stats``, a versioned
+snapshot), so a restart continues learning where it stopped instead of starting again.
 
 The window between the last check and the atomic rename of a save is a stat, a read and a
 rename; an editor that writes inside it loses the race to the gate. That window is the only one.
@@ -162,6 +163,32 @@ class PolicyFile:
             raise
         self.known = fingerprint(path)
         return Saved(SaveOutcome.SAVED, f"{path}: version {policy.version} saved")
+
+    @property
+    def statistics_path(self) -> Path:
+        """Where the learning statistics are kept beside the policy (``<policy>.stats``)."""
+        return self.path.with_name(self.path.name + ".stats")
+
+    def save_statistics(self, data: bytes) -> None:
+        """Write a statistics snapshot atomically beside the policy (the gate's own file)."""
+        target = self.statistics_path
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            Path(tmp).replace(target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def load_statistics(self) -> bytes | None:
+        """The statistics snapshot beside the policy, or None when there is none."""
+        try:
+            return self.statistics_path.read_bytes()
+        except FileNotFoundError:
+            return None
 
 
 __all__ = ["Fingerprint", "PolicyError", "PolicyFile", "SaveOutcome", "Saved", "fingerprint"]
