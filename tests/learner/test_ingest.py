@@ -82,3 +82,20 @@ def test_inflate_is_bounded() -> None:
         inflate(b"\x1f\x8bnot gzip", 100)
     with pytest.raises(ProblemError, match="cut short"):
         inflate(gzip.compress(b"y" * 1000)[:20], 10_000)
+
+
+def test_a_gzip_body_is_inflated_checked_and_stored_as_sent() -> None:
+    from vigil.learner.ingest import Body
+
+    body = batch(count=2)
+    sent = gzip.compress(body)
+    checked = check_batch(Body(sent, True), "users", Bounds(), None)
+    assert checked.stored == sent
+    assert checked.count == 2
+    with pytest.raises(ProblemError, match="data after its end"):
+        check_batch(Body(sent + gzip.compress(b"{}"), True), "users", Bounds(), None)
+    with pytest.raises(ProblemError) as caught:
+        check_batch(
+            Body(gzip.compress(b" " * 5000), True), "users", Bounds(request_bytes=4096), None
+        )
+    assert caught.value.kind is Kind.TOO_LARGE

@@ -167,3 +167,18 @@ def test_old_versions_are_pruned(tmp_path: Path) -> None:
     connection.close()
     assert len(versions) == 2
     assert versions[0] == max(versions)
+
+
+def test_a_stored_batch_that_cannot_be_read_is_skipped(tmp_path: Path) -> None:
+    path = database(tmp_path)
+    post(path, benign(range(1, 6), 2), "batch-0001")
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO batches (service, batch_id, gate, received, count, body) "
+            "VALUES ('users', 'broken-01', 'g', 1, 7, X'1f8b00')"
+        )
+        connection.execute("UPDATE services SET pending = pending + 7")
+    post(path, benign(range(1, 6), 2, name="bob"), "batch-0002")
+    result = learn(path)
+    assert result.published
+    assert (result.folded, result.pending) == (27, 0)

@@ -2,7 +2,8 @@
 
 A batch is read up to ``request_bytes`` (a ``Content-Length`` over it is refused before a byte
 is read; a gzip body is inflated up to the same bound, so a small bomb is refused too), parsed
-and validated in one pass by the wire model (:func:`vigil.behavior.wire.decode_batch`), and
+and validated in one pass against the wire schema (:mod:`vigil.learner.batch_decoder`, the
+msgspec mirror of :class:`vigil.behavior.wire.ObservationBatch`), and
 checked against the learner's own bounds: exchanges and alerts per batch, fields per exchange,
 and the service named in the path. Only then is it stored, compressed, exactly as it will be
 learned. A batch is identified by its ``Idempotency-Key`` header, or else by the digest of its
@@ -17,10 +18,11 @@ import re
 import zlib
 from dataclasses import dataclass
 
-import orjson
+import msgspec
 from aiohttp import web
 
-from vigil.behavior.wire import ObservationBatch, WireError, decode_batch
+from vigil.behavior.wire import WireError
+from vigil.learner.batch_decoder import BatchFast, decode_batch_fast
 from vigil.learner.config import Bounds
 from vigil.learner.problems import Kind, ProblemError
 from vigil.learner.store import AlertRow
@@ -37,8 +39,20 @@ def _too_large(detail: str) -> ProblemError:
     return ProblemError(Kind.TOO_LARGE, detail)
 
 
-async def read_body(request: web.Request, bound: int) -> bytes:
-    """The request body (inflated when gzip), refused with 413 past ``bound`` bytes."""
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A request body as received: its bytes and whether they are gzip."""
+
+    data: bytes
+    gzip: bool
+
+
+async def read_body(request: web.Request, bound: int) -> Body:
+    """The request body as sent (gzip or not), refused with 413 past ``bound`` bytes.
+
+    A gzip body is inflated later (:func:`check_batch`, off the event loop), within the same
+    bound.
+    """
     length = request.content_length
     if length is not None and length > bound:
         raise _too_large(f"the body announces {length} bytes; the bound is {bound}")
@@ -47,19 +61,17 @@ async def read_body(request: web.Request, bound: int) -> bytes:
         raise ProblemError(
             Kind.UNSUPPORTED_MEDIA_TYPE, f"expected application/json, got {content_type!r}"
         )
+    coding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if coding not in {"", "identity", "gzip"}:
+        raise ProblemError(
+            Kind.UNSUPPORTED_MEDIA_TYPE, f"Content-Encoding {coding!r}: only gzip is accepted"
+        )
     raw = bytearray()
     async for chunk in request.content.iter_chunked(1 << 16):
         raw += chunk
         if len(raw) > bound:
             raise _too_large(f"the body is over the bound of {bound} bytes")
-    coding = request.headers.get("Content-Encoding", "identity").strip().lower()
-    if coding in {"", "identity"}:
-        return bytes(raw)
-    if coding != "gzip":
-        raise ProblemError(
-            Kind.UNSUPPORTED_MEDIA_TYPE, f"Content-Encoding {coding!r}: only gzip is accepted"
-        )
-    return inflate(bytes(raw), bound)
+    return Body(bytes(raw), coding == "gzip")
 
 
 def inflate(data: bytes, bound: int) -> bytes:
@@ -73,6 +85,8 @@ def inflate(data: bytes, bound: int) -> bytes:
         raise _too_large(f"the inflated body is over the bound of {bound} bytes")
     if not inflater.eof:
         raise ProblemError(Kind.INVALID, "the gzip body is cut short")
+    if inflater.unused_data:
+        raise ProblemError(Kind.INVALID, "the gzip body has data after its end (one member only)")
     return out
 
 
@@ -85,18 +99,27 @@ class CheckedBatch:
     count: int
     """Exchanges to learn."""
     stored: bytes
-    """The batch as stored: its JSON, gzip-compressed."""
+    """The batch as stored: its JSON, gzip-compressed (as the gate sent it, when it did)."""
     alerts: list[AlertRow]
 
 
-def check_batch(body: bytes, service: str, bounds: Bounds, key: str | None) -> CheckedBatch:
-    """Validate a posted batch for ``service``; ProblemError (413, 422) says what is wrong."""
+def check_batch(
+    posted: Body | bytes, service: str, bounds: Bounds, key: str | None
+) -> CheckedBatch:
+    """Validate a posted batch for ``service``; ProblemError (413, 422) says what is wrong.
+
+    A gzip body is inflated within ``request_bytes`` and stored as it came; a plain one is
+    compressed for storage.
+    """
+    if isinstance(posted, bytes):
+        posted = Body(posted, False)
+    body = inflate(posted.data, bounds.request_bytes) if posted.gzip else posted.data
     if key is not None and not _KEY.match(key):
         raise ProblemError(
             Kind.INVALID, f"{IDEMPOTENCY_HEADER} must be 8-128 characters of [A-Za-z0-9._:-]"
         )
     try:
-        batch = decode_batch(body)
+        batch = decode_batch_fast(body)
     except WireError as exc:
         raise ProblemError(Kind.INVALID, f"invalid batch: {exc}") from None
     _within_bounds(batch, service, bounds)
@@ -106,7 +129,7 @@ def check_batch(body: bytes, service: str, bounds: Bounds, key: str | None) -> C
             time=alert.time,
             route=alert.route,
             verdict=alert.verdict,
-            data=orjson.dumps(alert.model_dump(mode="json")),
+            data=msgspec.json.encode(alert),
         )
         for alert in batch.alerts
     ]
@@ -114,12 +137,12 @@ def check_batch(body: bytes, service: str, bounds: Bounds, key: str | None) -> C
         batch_id=key if key is not None else "sha256:" + hashlib.sha256(body).hexdigest()[:40],
         gate=batch.gate,
         count=len(batch.exchanges),
-        stored=gzip.compress(body, STORED_LEVEL),
+        stored=posted.data if posted.gzip else gzip.compress(body, STORED_LEVEL),
         alerts=alerts,
     )
 
 
-def _within_bounds(batch: ObservationBatch, service: str, bounds: Bounds) -> None:
+def _within_bounds(batch: BatchFast, service: str, bounds: Bounds) -> None:
     if batch.service != service:
         raise ProblemError(
             Kind.INVALID, f"the batch is for service {batch.service!r}, posted to {service!r}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ import orjson
 from vigil.behavior.learn import LearnSettings, learn_policy
 from vigil.behavior.policy import Policy, parse_policy
 from vigil.behavior.statistics import Statistics
-from vigil.behavior.wire import decode_batch, decode_statistics, encode_statistics
+from vigil.behavior.wire import WireError, decode_statistics, encode_statistics
 from vigil.learner import store
+from vigil.learner.batch_decoder import decode_batch_fast
 from vigil.learner.ingest import stored_json
 from vigil.learner.publish import etag_of, policy_json
 
@@ -99,11 +101,14 @@ def _fold(
     for seq, count, body in rows:
         if folded and folded + count > job.per_run:
             break
-        batch = decode_batch(stored_json(bytes(body)))
-        for exchange in batch.exchanges:
-            statistics.add(exchange.sample())
         folded += int(count)
         last = int(seq)
+        try:
+            batch = decode_batch_fast(stored_json(bytes(body)))
+        except (WireError, OSError, EOFError, zlib.error):
+            continue
+        for exchange in batch.exchanges:
+            statistics.add(exchange.sample())
     return folded, last
 
 
