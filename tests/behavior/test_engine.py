@@ -923,7 +923,7 @@ def test_engine_never_raises_on_arbitrary_requests(users: Engine, request_: Requ
     _check_decision(users.inspect_response(decision, response(200, {"users": []})))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(_REQUESTS, min_size=1, max_size=8))
 def test_learning_arbitrary_requests_never_raises(requests: list[Request]) -> None:
     engine = Engine()

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
+from vigil.behavior.operator import OperatorLayer
 from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
 from vigil.http.urlcodec import flags_from_names
 
@@ -135,6 +136,9 @@ class Policy(_Model):
     block_score: int = Field(DEFAULT_BLOCK_SCORE, ge=1)
     body: BodyPolicy = Field(default_factory=BodyPolicy)
     routes: dict[str, RoutePolicy] = Field(default_factory=dict)
+    """The learned layer: rewritten by every learning run."""
+    operator: OperatorLayer = Field(default_factory=OperatorLayer)
+    """The operator's layer: decisions that learning copies unchanged (``vigil.behavior.operator``)."""
 
     @field_validator("routes")
     @classmethod
@@ -146,13 +150,18 @@ class Policy(_Model):
         return value
 
     def mode_of(self, route: str) -> Mode:
-        """The effective mode of a route (its own, else the policy's)."""
+        """The effective mode of a route: the operator's, else its own, else the policy's."""
+        decision = self.operator.routes.get(route)
+        if decision is not None and decision.mode is not None:
+            return decision.mode
         entry = self.routes.get(route)
         return entry.mode if entry is not None and entry.mode is not None else self.mode
 
     def to_yaml(self) -> str:
-        """Human-readable YAML, keys in a stable order."""
+        """Human-readable YAML, keys in a stable order (an empty operator layer left out)."""
         data = self.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+        if not self.operator:
+            del data["operator"]
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         if "\x85" in text:
             # PyYAML writes NEL raw and reads it back as a line break: escape non-ASCII then.
