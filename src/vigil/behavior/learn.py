@@ -201,6 +201,8 @@ def learn_route(
     return RoutePolicy(
         mode=previous.mode if previous else None,
         block_score=previous.block_score if previous else None,
+        changed_at=previous.changed_at if previous else None,
+        mode_since=previous.mode_since if previous else None,
         samples=max(support.samples, round(stats.n)),
         content_types=[
             c
@@ -226,7 +228,9 @@ class Learned:
     fit the policy's field bound."""
 
 
-def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Policy) -> Learned:
+def learn_policy(
+    statistics: Statistics, settings: LearnSettings, previous: Policy, now: float | None = None
+) -> Learned:
     """Generalise routes, merge their statistics and derive the next policy version.
 
     Pure: ``statistics`` (keyed ``METHOD /typed/path``) are not changed; the returned ones are
@@ -234,7 +238,8 @@ def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Poli
     once K clients in W windows showed it, and with it only the fields and items they showed;
     until then it stays unknown (judged by content checks alone), never frozen on criteria drawn
     from a handful of requests. Routes of ``previous`` that were not observed are kept as they
-    are, and each route keeps its mode and block score.
+    are, and each route keeps its mode and block score. With ``now`` (seconds since the epoch;
+    the core has no clock) a route whose criteria changed is stamped ``changed_at = now``.
     """
     limits = statistics.thresholds
     generaliser = RouteLearner()
@@ -259,7 +264,11 @@ def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Poli
     for key, stats in merged.routes.items():
         support = merged.support[key]
         if support.met:
-            routes[key] = learn_route(stats, support, settings, routes.get(key))
+            before = routes.get(key)
+            learned = learn_route(stats, support, settings, before)
+            if now is not None and (before is None or criteria_of(before) != criteria_of(learned)):
+                learned = learned.model_copy(update={"changed_at": now})
+            routes[key] = learned
         elif key not in routes:
             unpublished.append(key)
     routes, left_out = _within_field_bound(routes, previous, settings.max_policy_fields)
@@ -267,6 +276,33 @@ def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Poli
     if settings.decay_per_learn < 1.0:
         merged.decay(settings.decay_per_learn)
     return Learned(policy, merged, table, tuple(sorted([*unpublished, *left_out])))
+
+
+ROUTE_COUNTERS = {
+    "samples",
+    "mode",
+    "block_score",
+    "changed_at",
+    "mode_since",
+    "fields",
+    "response",
+}
+FIELD_COUNTERS = {"samples", "presence", "length", "entropy_max", "max_repeat"}
+
+
+def criteria_of(route: RoutePolicy) -> dict[str, object]:
+    """What a route admits, without counts and quantile bounds: a change here is novelty."""
+    criteria: dict[str, object] = route.model_dump(mode="json", exclude=ROUTE_COUNTERS)
+    criteria["fields"] = {
+        name: f.model_dump(mode="json", exclude=FIELD_COUNTERS) for name, f in route.fields.items()
+    }
+    if route.response is not None:
+        criteria["statuses"] = route.response.statuses
+        criteria["response_fields"] = {
+            name: f.model_dump(mode="json", exclude=FIELD_COUNTERS)
+            for name, f in route.response.fields.items()
+        }
+    return criteria
 
 
 def _within_field_bound(

@@ -113,6 +113,11 @@ class RoutePolicy(_Model):
     content_types: list[str] = Field(default_factory=list)
     fields: dict[str, FieldPolicy] = Field(default_factory=dict)
     response: ResponsePolicy | None = None
+    changed_at: float | None = None
+    """When the learned criteria last changed (seconds since the epoch): promotion waits for a
+    quiet period after it."""
+    mode_since: float | None = None
+    """When automatic promotion last set ``mode``."""
 
 
 class BodyPolicy(_Model):

@@ -212,7 +212,7 @@ class GateCore:
     def _learn_locked(self) -> Policy:
         with self._learn.count_lock:
             self._learn.observed = 0
-        policy = self.engine.learn()
+        policy = self.engine.learn(now=self._wall_clock())
         self._learn.last_run = self._clock()
         self.metrics.policy_loaded(policy.version)
         self.log.event("policy-learned", version=policy.version, routes=len(policy.routes))
