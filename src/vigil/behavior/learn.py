@@ -139,7 +139,7 @@ def learn_field(
         and all(admitted(v, Feature.PATTERN, k) for k, v in stats.patterns.items.items())
     ):
         patterns = sorted(stats.patterns.items)
-    long_values = sum(stats.entropy.counts)
+    long_values = stats.entropy.total
     entropy_max = None
     if long_values >= settings.entropy_min_samples:
         entropy_max = round(stats.entropy.quantile(0.999) + 0.5, 2)

@@ -512,13 +512,9 @@ def snapshot_statistics(
 
 
 def _histogram(wire: HistogramWire, edges: tuple[float, ...]) -> Histogram:
-    hist = Histogram(edges)
-    size = len(hist.counts)
-    for index, count in wire.buckets.items():
-        if 0 <= index < size:
-            hist.counts[index] = count
-    hist.max_seen = wire.max
-    return hist
+    size = len(edges) + 1
+    counts = {i: c for i, c in wire.buckets.items() if 0 <= i < size and c > 0}
+    return Histogram(edges, counts, wire.max)
 
 
 def _counts(wire: CountsWire) -> Counts:
