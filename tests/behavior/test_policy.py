@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vigil.behavior.decision import Mode
+from vigil.behavior.grammars import KINDS
 from vigil.behavior.policy import (
     CLEAN_MEMO,
     BodyPolicy,
@@ -24,6 +25,7 @@ from vigil.behavior.policy import (
     parse_policy,
     save_policy,
 )
+from vigil.behavior.structure import DANGER_NAMES
 from vigil.behavior.values import SEQUENCES, SHAPES
 from vigil.http.urlcodec import ENCODING_NAMES, Encoding
 
@@ -71,6 +73,18 @@ def test_defaults_fail_closed_and_learn() -> None:
             "routes.GET /users.fields.query.username.sequences",
             "'<script'",
             id="unknown-sequence",
+        ),
+        pytest.param(
+            policy_data(grammar="postcode"),
+            "routes.GET /users.fields.query.username.grammar",
+            "'postcode'",
+            id="unknown-grammar",
+        ),
+        pytest.param(
+            policy_data(dangers=["sqli"]),
+            "routes.GET /users.fields.query.username.dangers",
+            "'sqli'",
+            id="unknown-danger",
         ),
         pytest.param(
             policy_data(length=[10, 2]),
@@ -240,6 +254,8 @@ _FIELD = st.builds(
     encodings=st.lists(st.sampled_from(list(ENCODING_NAMES.values())), unique=True, max_size=3),
     entropy_max=st.none() | st.floats(0.0, 8.0),
     max_repeat=st.integers(1, 100),
+    grammar=st.none() | st.sampled_from(sorted(KINDS)),
+    dangers=st.lists(st.sampled_from(list(DANGER_NAMES.values())), unique=True, max_size=2),
 )
 _ROUTE_KEY = st.tuples(
     st.sampled_from(["GET", "POST", "DELETE"]),
@@ -299,3 +315,13 @@ def test_learned_enum_values_survive_the_yaml_round_trip(value: str) -> None:
     )
     back = parse_policy(yaml.safe_load(policy.to_yaml()))
     assert back.routes["GET /a"].fields["query.q"].enum == [value, "x"]
+
+
+def test_compile_takes_the_grammar_and_dangers_of_the_kind() -> None:
+    check = FieldCheck.compile(FieldPolicy(grammar="name", dangers=["markup"]))
+    assert check.admit_structure == KINDS["name"].structure
+    assert check.admit_specials == frozenset("'-.,")
+    assert check.grammar == "a name"
+    assert check.dangers == 2
+    plain = FieldCheck.compile(FieldPolicy())
+    assert (plain.admit_structure, plain.admit_specials, plain.dangers) == (0, frozenset(), 0)

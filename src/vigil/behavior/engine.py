@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from vigil.behavior.alerts import Alert, Severity, redact
-from vigil.behavior.check import HIGH_ENCODINGS, check_unknown, check_value, encoding_severity
+from vigil.behavior.check import HIGH_ENCODINGS, check_value, encoding_severity
 from vigil.behavior.compiled import CompiledRoute, compile_route
 from vigil.behavior.decision import Decision, Mode, decide
 from vigil.behavior.exchange import Exchange, accumulate
@@ -25,6 +25,7 @@ from vigil.behavior.profile import Limits, Observation, profile_request, profile
 from vigil.behavior.response import judge_response
 from vigil.behavior.routes import OTHER_ROUTE, PARAMS, RouteLearner, RouteTable
 from vigil.behavior.stats import RouteStats
+from vigil.behavior.unknown import check_unknown
 from vigil.http.body import BodyField
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import names_of
@@ -123,9 +124,8 @@ class Engine:
     def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
         code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
         alerts = [Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM)]
-        for value in obs.fields[:MAX_UNKNOWN_FIELD_ALERTS]:
-            if not value.path.startswith(("header.", "cookie.")):
-                alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+        for value in obs.fields:
+            alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
         alerts.extend(self._judge_path(key, obs))
         alerts.extend(self._findings(key, obs))
         return alerts
@@ -190,9 +190,12 @@ class Engine:
                 if value.path.startswith("path."):
                     alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
                     continue
-                unknown += 1
-                if unknown <= MAX_UNKNOWN_FIELD_ALERTS:
-                    alerts.extend(check_unknown(key, value))
+                found = check_unknown(key, value)
+                if found and found[0].code == "V110":
+                    unknown += 1
+                    if unknown > MAX_UNKNOWN_FIELD_ALERTS:
+                        found = [a for a in found if a.code == "V109"]
+                alerts.extend(found)
                 continue
             repeat = repeats[value.path] if repeats is not None else 1
             alerts.extend(check_value(key, value, check, repeat))
