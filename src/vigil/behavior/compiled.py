@@ -17,6 +17,10 @@ from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
 FIELD_KINDS = ("string", "number", "bool", "null", "object", "array", "value", "file")
 """Every :class:`~vigil.http.body.BodyField` kind."""
 
+CLIENT_CHOSEN = ("header.", "cookie.")
+"""Field prefixes a client chooses freely: one that is absent is never reported missing (curl
+sends no Accept-Encoding, a first visit no cookie; the application answers 401 itself)."""
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledRoute:
@@ -58,7 +62,11 @@ def compile_route(
         block_score=spec.block_score or policy.block_score,
         counted=Severity.HIGH if immature else Severity.LOW,
         checks={name: FieldCheck.compile(f) for name, f in spec.fields.items()},
-        required=frozenset(name for name, f in spec.fields.items() if f.required),
+        required=frozenset(
+            name
+            for name, f in spec.fields.items()
+            if f.required and not name.startswith(CLIENT_CHOSEN)
+        ),
         content_types=frozenset(spec.content_types),
         statuses=frozenset(response.statuses) if response else frozenset(),
         response_size=response.size[1] if response else 0,

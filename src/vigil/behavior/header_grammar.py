@@ -104,6 +104,7 @@ HEADER_GRAMMARS: dict[str, HeaderGrammar] = {
     "early-data": _rule(r"1", 1),
     "ect": _STRUCTURED_FIELD,
     "expect": _rule(r"100-continue", 16),
+    "from": _rule(rf"{_PRINTABLE}{{1,256}}", 256),
     "forwarded": _rule(
         _list(
             rf"{_TOKEN}={_OWS}(?:{_TOKEN}|{_QUOTED})(?:{_OWS};{_OWS}{_TOKEN}=(?:{_TOKEN}|{_QUOTED})){{0,8}}"
