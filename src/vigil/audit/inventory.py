@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from vigil.audit.documents import DocumentError, iter_objects, quote
+from vigil.audit.documents import DocumentError, iter_objects
 from vigil.audit.model import ObjectRef
 from vigil.cluster.decode import decode_meta, decode_object
 from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec
@@ -104,21 +104,13 @@ class Inventory:
     ingresses: list[Entry[Ingress]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     """Objects of kinds the audit does not read, counted by kind."""
+    read: int = 0
+    """Objects read (owned ones included), skipped ones excluded."""
 
     @property
     def object_count(self) -> int:
         """Objects read (owned ones included), skipped ones excluded."""
-        owned = len(self.pods) - sum(1 for h in self.holders if h.ref.kind == "Pod")
-        return (
-            len(self.holders)
-            + owned
-            + len(self.nodes)
-            + len(self.namespaces)
-            + len(self.priority_classes)
-            + len(self.pdbs)
-            + len(self.services)
-            + len(self.ingresses)
-        )
+        return self.read
 
     def namespace_labels(self) -> dict[str, dict[str, str]]:
         """Labels of the namespaces in the input, by name."""
@@ -273,6 +265,10 @@ def _drop_owned(inv: Inventory) -> None:
     inv.holders = kept
 
 
+def _cut(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[:limit] + f"... ({len(message)} chars)"
+
+
 def parse_sources(sources: Iterable[tuple[str, str]]) -> Inventory:
     """Read ``(name, text)`` sources into an inventory; the first bad object raises
     `InventoryError` naming the source, line, object and field."""
@@ -294,9 +290,10 @@ def parse_sources(sources: Iterable[tuple[str, str]]) -> Inventory:
                 _add(inv, kind, ref, data)
             except FieldError as exc:
                 raise InventoryError(
-                    f"{source}:{line}: {ref.display}: {exc.path}: {exc.message}"
+                    f"{source}:{line}: {ref.display}: {exc.path}: {_cut(exc.message)}"
                 ) from None
             except (TypeError, ValueError) as exc:
-                raise InventoryError(f"{source}:{line}: {ref.display}: {quote(str(exc))}") from None
+                raise InventoryError(f"{source}:{line}: {ref.display}: {_cut(str(exc))}") from None
+            inv.read += 1
     _drop_owned(inv)
     return inv

@@ -98,5 +98,7 @@ def node_name(holder: PodHolder, ctx: AuditContext) -> Iterator[Violation]:
         taints = [t.key for t in node.taints if t.key in reserved.taint_keys]
         labels = [k for k in node.labels if k in reserved.label_keys]
         if taints or labels:
-            message += f"; node {target} is reserved ({names(taints + labels)})"
+            message += (
+                f"; node {target} is reserved ({names(list(dict.fromkeys(taints + labels)))})"
+            )
     yield violation(holder, message, f"{spec_path(holder)}.nodeName")
