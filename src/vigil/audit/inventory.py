@@ -226,14 +226,21 @@ def _describe(data: Mapping[str, Any], where: str) -> tuple[str, str, str]:
     return kind_s, str(namespace), name if isinstance(name, str) and name else where
 
 
-def _add(inv: Inventory, kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> None:
+def pod_holder(kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> PodHolder:
+    """The pod holder of one Pod or workload object; raises `FieldError` on a bad field."""
     f = Fields(data)
     meta_f = f.obj("metadata")
     if meta_f is None:
         raise f.error("metadata", "required")
+    return _holder(kind, ref, decode_meta(meta_f, namespaced=True), f, data)
+
+
+def _add(inv: Inventory, kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> None:
+    f = Fields(data)
+    if f.obj("metadata") is None:
+        raise f.error("metadata", "required")
     if kind == "Pod" or kind in TEMPLATE_KINDS:
-        meta = decode_meta(meta_f, namespaced=True)
-        holder = _holder(kind, ref, meta, f, data)
+        holder = pod_holder(kind, ref, data)
         if kind == "Pod":
             inv.pods.append(holder)
         inv.holders.append(holder)

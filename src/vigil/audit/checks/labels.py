@@ -37,6 +37,7 @@ KUBELET_LABEL = Check(
         "can set it) and select by that key."
     ),
     references=(NODE_ISOLATION_DOC, NODE_RESTRICTION_DOC),
+    admission=True,
 )
 
 SOFT_RULES = Check(
@@ -54,6 +55,7 @@ SOFT_RULES = Check(
         "the isolation label, and required pod anti-affinity, or vigil's Isolation plugin."
     ),
     references=(AFFINITY_DOC,),
+    admission=True,
 )
 
 ATTRACTION = Check(

@@ -28,6 +28,7 @@ HIGH_PRIORITY = Check(
         "for cluster components)."
     ),
     references=(PRIORITY_DOC,),
+    admission=True,
 )
 
 NAMESPACE_CLASS = Check(
