@@ -150,10 +150,13 @@ async def start(
 ) -> tuple[web.AppRunner, int]:
     """Start serving; returns the runner (call ``cleanup()`` to stop) and the bound port."""
     runner = web.AppRunner(
-        make_app(settings, log), keepalive_timeout=KEEPALIVE_TIMEOUT, access_log=None
+        make_app(settings, log),
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
+        access_log=None,
+        shutdown_timeout=5.0,
     )
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls, shutdown_timeout=5.0)
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls)
     await site.start()
     addresses = runner.addresses
     port = int(addresses[0][1]) if addresses else settings.port
