@@ -215,3 +215,26 @@ spec: {VALUE, selector: {matchLabels: {app: x}}}
         ("minAvailable: 50%", False),
     ):
         assert ("VA009" in checks_of(audit(pdb.replace("VALUE", value)))) is flagged, value
+
+
+def test_isolation_taints_are_reserved_to_their_tier() -> None:
+    policy = PosturePolicy.model_validate(
+        {
+            "isolation": [
+                {
+                    "tier": "critical",
+                    "nodeLabels": {"node-restriction.kubernetes.io/isolation": "critical"},
+                    "taintKeys": ["dedicated"],
+                }
+            ]
+        }
+    )
+    toleration = "      tolerations: [{key: dedicated, operator: Exists}]\n      containers:"
+    own = _crit().replace("      containers:", toleration)
+    assert "VA003" not in checks_of(audit(own, policy))
+    other = _risky().replace("      containers:", toleration)
+    (finding,) = [f for f in audit(other, policy).active if f.check.id == "VA003"]
+    assert finding.message == (
+        "tolerates dedicated, the taint that keeps other tiers off the nodes of isolation tier "
+        "critical, so it can run there"
+    )

@@ -85,7 +85,7 @@ def test_kinds_templates_and_owned_objects() -> None:
             "kind: Deployment\nmetadata: {name: d, namespace: x}\nspec: {}\n",
             "f.yaml:1: Deployment x/d: spec.template: required",
         ),
-        ("metadata: {name: p}\n", "f.yaml:1: document 1: kind: required"),
+        ("apiVersion: v1\nmetadata: {name: p}\n", "f.yaml:1: document 1: kind: required"),
         (
             "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, securityContext: {privileged: maybe}}]}\n",
             "f.yaml:1: Pod default/p: spec.containers[0].securityContext.privileged: expected a boolean",
@@ -112,3 +112,8 @@ def test_long_values_in_errors_are_cut() -> None:
     with pytest.raises(InventoryError) as err:
         parse_sources([("f.yaml", text)])
     assert len(str(err.value)) < 400
+
+
+def test_documents_that_are_not_kubernetes_objects_are_counted() -> None:
+    inv = parse_sources([("values.yaml", "replicaCount: 3\nimage: {tag: x}\n")])
+    assert inv.skipped == {"documents without kind or apiVersion": 1}

@@ -44,6 +44,7 @@ DIRECT_KINDS = frozenset(
     {"Node", "Namespace", "PriorityClass", "PodDisruptionBudget", "Service", "Ingress"}
 )
 CLUSTER_SCOPED = frozenset({"Node", "Namespace", "PriorityClass"})
+NOT_KUBERNETES = "documents without kind or apiVersion"
 
 
 class InventoryError(ValueError):
@@ -287,6 +288,9 @@ def parse_sources(sources: Iterable[tuple[str, str]]) -> Inventory:
             raise InventoryError(str(exc)) from None
         for line, where, data in objects:
             kind, namespace, name = _describe(data, where)
+            if not kind and "apiVersion" not in data:
+                inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
+                continue
             if not kind:
                 raise InventoryError(f"{source}:{line}: {where}: kind: required")
             if kind not in DIRECT_KINDS and kind not in TEMPLATE_KINDS and kind != "Pod":

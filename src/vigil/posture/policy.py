@@ -121,6 +121,8 @@ class IsolationRule(_Model):
     keys are accepted, since a compromised kubelet can set any other label on its node."""
     exclusive: bool = False
     """Nodes carrying `node_labels` run only this tier."""
+    taint_keys: list[str] = Field(default_factory=list)
+    """Taints that keep other tiers off this tier's nodes: only this tier may tolerate them."""
     separate_from: list[str] = Field(default_factory=list)
     """Tiers never on the same node as this one, in both directions."""
 

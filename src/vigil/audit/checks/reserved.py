@@ -52,14 +52,32 @@ NODE_NAME = Check(
 )
 
 
+def _tier_taints(holder: PodHolder, ctx: AuditContext) -> list[tuple[str, str]]:
+    """Taint keys of isolation rules of other tiers, with the tier they belong to."""
+    tier = ctx.profile(holder).tier
+    return [(k, r.tier) for r in ctx.policy.isolation if r.tier != tier for k in r.taint_keys]
+
+
 @pod_check(TOLERATIONS)
 def reserved_tolerations(holder: PodHolder, ctx: AuditContext) -> Iterator[Violation]:
-    """Tolerations of reserved taints outside the allowed namespaces."""
+    """Tolerations of reserved taints outside the allowed namespaces, and of other tiers'
+    isolation taints."""
     reserved = ctx.policy.reserved_nodes
-    if holder.namespace in reserved.allowed_namespaces:
-        return
     tolerations = holder.spec.tolerations
     path = f"{spec_path(holder)}.tolerations"
+    if holder.namespace not in reserved.allowed_namespaces and not ctx.exempt(holder):
+        tier_taints = _tier_taints(holder, ctx)
+        if not tolerates_everything(tolerations):
+            for key in tolerated_keys(tolerations, [k for k, _ in tier_taints]):
+                owner = next(t for k, t in tier_taints if k == key)
+                yield violation(
+                    holder,
+                    f"tolerates {key}, the taint that keeps other tiers off the nodes of isolation "
+                    f"tier {owner}, so it can run there",
+                    path,
+                )
+    if holder.namespace in reserved.allowed_namespaces:
+        return
     if tolerates_everything(tolerations):
         yield violation(
             holder,
