@@ -36,6 +36,7 @@ class AuditContext:
     risk: RiskContext
     today: date
     _profiles: dict[int, RiskProfile] = field(default_factory=dict)
+    _protected: dict[int, bool] = field(default_factory=dict)
 
     @staticmethod
     def build(
@@ -69,8 +70,11 @@ class AuditContext:
 
     def protected(self, holder: PodHolder) -> bool:
         """Whether the holder's tier is an asset to protect (``protected: true``)."""
-        tier = self.policy.tier(self.profile(holder).tier)
-        return tier is not None and tier.protected
+        found = self._protected.get(id(holder))
+        if found is None:
+            tier = self.policy.tier(self.profile(holder).tier)
+            found = self._protected[id(holder)] = tier is not None and tier.protected
+        return found
 
     def component(self, holder: PodHolder) -> bool:
         """Whether the holder is a cluster component the policy lists (autoscaler, vigil)."""

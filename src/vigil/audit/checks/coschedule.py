@@ -24,6 +24,8 @@ from vigil.cluster.selectors import selector_matches
 from vigil.posture.risk import ESCAPE_FACTORS, RiskFactor
 
 HOSTNAME = "kubernetes.io/hostname"
+SHOWN = 5
+"""Risky workloads named per finding; the others are counted."""
 RISKY_FACTORS = ESCAPE_FACTORS | {RiskFactor.EXPOSED}
 
 CHECK = Check(
@@ -67,11 +69,28 @@ def _kept_apart(a: PodHolder, b: PodHolder) -> bool:
     return False
 
 
+Signature = tuple[object, ...]
+
+
+def _signature(h: PodHolder) -> Signature:
+    """What the static filters read: equal signatures fit the same nodes."""
+    spec = h.spec
+    affinity = spec.affinity
+    required = affinity.node_affinity.required if affinity and affinity.node_affinity else None
+    return (spec.node_name, frozenset(spec.node_selector.items()), required, spec.tolerations)
+
+
 def _disjoint_without_nodes(a: PodHolder, b: PodHolder) -> bool:
     if a.spec.node_name and b.spec.node_name and a.spec.node_name != b.spec.node_name:
         return True
     sa, sb = a.spec.node_selector, b.spec.node_selector
     return any(k in sb and sb[k] != v for k, v in sa.items())
+
+
+def _has_anti(h: PodHolder) -> bool:
+    affinity = h.spec.affinity
+    anti = affinity.pod_anti_affinity if affinity else None
+    return anti is not None and bool(anti.required)
 
 
 def _risk_words(ctx: AuditContext, holder: PodHolder, separated: frozenset[str]) -> str | None:
@@ -82,44 +101,70 @@ def _risk_words(ctx: AuditContext, holder: PodHolder, separated: frozenset[str])
     return ", ".join(words) if words else None
 
 
+Groups = dict[Signature, list[tuple[PodHolder, str]]]
+
+
 @cluster_check(CHECK)
 def critical_beside_risky(ctx: AuditContext) -> Iterator[Violation]:
-    """One violation per critical workload, naming the risky workloads it can meet."""
+    """One violation per critical workload, naming the risky workloads it can meet.
+
+    Workloads with the same placement signature fit the same nodes, so risky workloads are
+    grouped by signature and each critical workload is compared with each group once.
+    """
     holders = [h for h in ctx.inventory.holders if not ctx.exempt(h)]
+    protected = [h for h in holders if ctx.protected(h)]
+    if not protected:
+        return
+    others = [h for h in holders if not ctx.protected(h)]
     nodes = [e.obj for e in ctx.inventory.nodes]
-    feasible: dict[int, frozenset[int]] = {}
+    fitting: dict[Signature, frozenset[int]] = {}
 
     def nodes_of(h: PodHolder) -> frozenset[int]:
-        found = feasible.get(id(h))
+        key = _signature(h)
+        found = fitting.get(key)
         if found is None:
             found = frozenset(i for i, n in enumerate(nodes) if fits(h.spec, n))
-            feasible[id(h)] = found
+            fitting[key] = found
         return found
 
-    protected = [h for h in holders if ctx.protected(h)]
+    by_tier: dict[str, Groups] = {}
     for crit in protected:
-        separated = ctx.policy.separated(ctx.profile(crit).tier)
+        tier = ctx.profile(crit).tier
+        groups = by_tier.get(tier)
+        if groups is None:
+            separated = ctx.policy.separated(tier)
+            groups = {}
+            for other in others:
+                words = _risk_words(ctx, other, separated)
+                if words is not None:
+                    groups.setdefault(_signature(other), []).append((other, words))
+            by_tier[tier] = groups
         met: list[str] = []
+        count = 0
         shared: set[int] = set()
-        for other in holders:
-            if other is crit or ctx.protected(other):
-                continue
-            words = _risk_words(ctx, other, separated)
-            if words is None or _kept_apart(crit, other):
-                continue
+        crit_anti = _has_anti(crit)
+        for members in groups.values():
+            first = members[0][0]
             if nodes:
-                common = nodes_of(crit) & nodes_of(other)
+                common = nodes_of(crit) & nodes_of(first)
                 if not common:
                     continue
-                shared |= common
-            elif _disjoint_without_nodes(crit, other):
+            elif _disjoint_without_nodes(crit, first):
                 continue
-            met.append(f"{other.ref.display} ({words})")
-        if not met:
+            if crit_anti:
+                kept = [(h, w) for h, w in members if not _kept_apart(crit, h)]
+            else:
+                kept = [(h, w) for h, w in members if not (_has_anti(h) and _kept_apart(crit, h))]
+            if kept and nodes:
+                shared |= common
+            count += len(kept)
+            met.extend(f"{h.ref.display} ({w})" for h, w in kept[: max(0, SHOWN - len(met))])
+        if not count:
             continue
+        listed = ", ".join(met) + (f" (+{count - len(met)} more)" if count > len(met) else "")
         where = (
             f"; nodes where both fit: {names(sorted(nodes[i].name for i in shared))}"
             if nodes
             else " (no nodes in the input: judged from the pod specs alone)"
         )
-        yield violation(crit, f"can share a node with {names(met)}{where}")
+        yield violation(crit, f"can share a node with {listed}{where}")

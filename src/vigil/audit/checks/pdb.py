@@ -47,10 +47,18 @@ UNHEALTHY_BLOCK = Check(
 )
 
 
-def _selected(pdb: PodDisruptionBudget, holders: list[PodHolder]) -> list[PodHolder]:
-    ns = pdb.metadata.namespace
+def _by_namespace(holders: list[PodHolder]) -> dict[str, list[PodHolder]]:
+    out: dict[str, list[PodHolder]] = {}
+    for h in holders:
+        out.setdefault(h.namespace, []).append(h)
+    return out
+
+
+def _selected(pdb: PodDisruptionBudget, by_ns: dict[str, list[PodHolder]]) -> list[PodHolder]:
     return [
-        h for h in holders if h.namespace == ns and selector_matches(pdb.selector, h.pod_labels)
+        h
+        for h in by_ns.get(pdb.metadata.namespace, ())
+        if selector_matches(pdb.selector, h.pod_labels)
     ]
 
 
@@ -71,8 +79,9 @@ def _blocked(entry: Entry[PodDisruptionBudget], workloads: list[PodHolder]) -> s
 @cluster_check(UNDRAINABLE)
 def undrainable(ctx: AuditContext) -> Iterator[Violation]:
     """Budgets that leave no disruption at all."""
+    by_ns = _by_namespace(ctx.inventory.holders)
     for entry in ctx.inventory.pdbs:
-        workloads = _selected(entry.obj, ctx.inventory.holders)
+        workloads = _selected(entry.obj, by_ns)
         why = _blocked(entry, workloads)
         if why is None:
             continue
@@ -96,11 +105,12 @@ def _desired(pdb: PodDisruptionBudget, expected: int) -> int:
 @cluster_check(UNHEALTHY_BLOCK)
 def unhealthy_block(ctx: AuditContext) -> Iterator[Violation]:
     """IfHealthyBudget budgets with crash-looping pods and the budget not met."""
+    by_ns = _by_namespace(ctx.inventory.pods)
     for entry in ctx.inventory.pdbs:
         pdb = entry.obj
         if pdb.unhealthy_pod_eviction_policy == "AlwaysAllow":
             continue
-        pods = [p for p in _selected(pdb, ctx.inventory.pods) if p.bound]
+        pods = [p for p in _selected(pdb, by_ns) if p.bound]
         broken = [p for p in pods if p.crash_looping or p.ready is False]
         if not broken or not any(p.crash_looping for p in broken):
             continue
