@@ -82,3 +82,34 @@ def test_isolation_keeps_critical_and_risky_apart() -> None:
     _, out = _run("schedule", CLUSTER, "--isolation", POLICY, "-o", "json")
     ledger_nodes = {o["node"] for o in json.loads(out) if o["pod"].startswith("payments/ledger-")}
     assert ledger_nodes == {"critical-2"}
+
+
+def _review(name: str) -> dict[str, Any]:
+    code, out = _run(
+        "admission",
+        "review",
+        str(EXAMPLE / "admission" / name),
+        "--cluster",
+        CLUSTER,
+        "--policy",
+        POLICY,
+    )
+    assert code == 0, out
+    response: dict[str, Any] = json.loads(out)["response"]
+    return response
+
+
+def test_admission_examples() -> None:
+    assert _review("node-relabel.yaml")["status"]["message"] == (
+        'nodes "general-1" is forbidden: is not allowed to modify labels: '
+        "node-restriction.kubernetes.io/isolation"
+    )
+    assert _review("pod-dev.yaml")["status"]["message"].startswith(
+        'pods "nginx" is forbidden: the integer value of priority (10) must not be provided'
+    )
+    notebook = _review("notebook.yaml")["status"]["message"]
+    assert "VA003" in notebook
+    assert "VA006" in notebook
+    storefront = _review("storefront-pod.yaml")
+    assert storefront["allowed"] is True
+    assert storefront["patchType"] == "JSONPatch"

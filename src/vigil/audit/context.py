@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from vigil.audit.inventory import Inventory, PodHolder
 from vigil.cluster.policy import PriorityClass
@@ -37,6 +38,8 @@ class AuditContext:
     today: date
     _profiles: dict[int, RiskProfile] = field(default_factory=dict)
     _protected: dict[int, bool] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Per-run caches of checks, by a key the check owns."""
 
     @staticmethod
     def build(

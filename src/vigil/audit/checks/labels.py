@@ -101,21 +101,32 @@ def kubelet_label(holder: PodHolder, ctx: AuditContext) -> Iterator[Violation]:
             )
 
 
+def _risky_for(tier: str, ctx: AuditContext) -> list[PodHolder]:
+    """Holders that a pod of ``tier`` should keep away from (memoized per tier and context)."""
+    cache: dict[str, list[PodHolder]] = ctx.memo.setdefault("risky-for-tier", {})
+    found = cache.get(tier)
+    if found is None:
+        separated = ctx.policy.separated(tier)
+        found = [
+            h
+            for h in ctx.inventory.holders
+            if not ctx.exempt(h)
+            and (ctx.profile(h).tier in separated or ctx.profile(h).can_escape())
+        ]
+        cache[tier] = found
+    return found
+
+
 def _matches_risky(term: PodAffinityTerm, holder: PodHolder, ctx: AuditContext) -> bool:
-    mine = ctx.profile(holder).tier
-    separated = ctx.policy.separated(mine)
-    for other in ctx.inventory.holders:
-        if other is holder or ctx.exempt(other):
+    for other in _risky_for(ctx.profile(holder).tier, ctx):
+        if other is holder:
             continue
         in_scope = (
             other.namespace in term.namespaces
             or term.namespace_selector is not None
             or (not term.namespaces and other.namespace == holder.namespace)
         )
-        if not in_scope or not selector_matches(term.label_selector, other.pod_labels):
-            continue
-        profile = ctx.profile(other)
-        if profile.tier in separated or profile.can_escape():
+        if in_scope and selector_matches(term.label_selector, other.pod_labels):
             return True
     return False
 
