@@ -148,3 +148,49 @@ async def test_healthz_and_plain_http_is_refused(server: tuple[str, ssl.SSLConte
         with pytest.raises(aiohttp.ClientError):
             async with session.get(base.replace("https", "http") + "/healthz") as resp:
                 await resp.read()
+
+
+async def test_a_slow_body_gets_408_instead_of_holding_the_server(
+    server: tuple[str, ssl.SSLContext, _Log], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from vigil.webhook import server as server_module
+
+    monkeypatch.setattr(server_module, "BODY_TIMEOUT", 0.2)
+    base, tls, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", port, ssl=tls, server_hostname="127.0.0.1"
+    )
+    writer.write(
+        b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 1000\r\n\r\n{"apiVersion"'
+    )
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+    assert head.startswith(b"HTTP/1.1 408"), head
+    writer.close()
+
+
+async def test_a_body_in_pieces_is_read_whole(server: tuple[str, ssl.SSLContext, _Log]) -> None:
+    import asyncio
+
+    base, tls, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    body = json.dumps(review_doc("Pod", pod("web", "shop"), namespace="shop")).encode()
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", port, ssl=tls, server_hostname="127.0.0.1"
+    )
+    writer.write(
+        b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+    )
+    for i in range(0, len(body), 64):
+        writer.write(body[i : i + 64])
+        await writer.drain()
+    raw = await asyncio.wait_for(reader.read(), timeout=10)
+    writer.close()
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert json.loads(payload)["response"]["allowed"] is True

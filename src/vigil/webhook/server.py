@@ -81,12 +81,12 @@ class Webhook:
             )
         try:
             async with asyncio.timeout(BODY_TIMEOUT):
-                data = await request.content.read(MAX_BODY_BYTES + 1)
+                data = await request.read()
         except TimeoutError:
             return _problem(
                 408, "Request Timeout", f"the body did not arrive within {BODY_TIMEOUT} s"
             )
-        if len(data) > MAX_BODY_BYTES:
+        except web.HTTPRequestEntityTooLarge:
             return _problem(
                 413, "Payload Too Large", f"bodies are limited to {MAX_BODY_BYTES} bytes"
             )
