@@ -25,6 +25,7 @@ from vigil.behavior.policy import (
     parse_policy,
     save_policy,
 )
+from vigil.behavior.routes import TemplateFilter
 from vigil.behavior.structure import DANGER_NAMES
 from vigil.behavior.values import SEQUENCES, SHAPES
 from vigil.http.urlcodec import ENCODING_NAMES, Encoding
@@ -103,6 +104,12 @@ def test_defaults_fail_closed_and_learn() -> None:
         ),
         pytest.param(
             {"routes": {"get /users": {}}}, "routes", "'METHOD /path/{param}'", id="lower-method"
+        ),
+        pytest.param(
+            {"routes": {"GET /{other}": {"overflow": "bm90IGEgZmlsdGVy"}}},
+            "routes.GET /{other}.overflow",
+            "template filter",
+            id="bad-overflow-filter",
         ),
         pytest.param({"mode": "block"}, "mode", "'learn', 'detect' or 'enforce'", id="bad-mode"),
         pytest.param(
@@ -268,6 +275,7 @@ _ROUTE = st.builds(
     samples=st.integers(0, 10**6),
     content_types=st.lists(st.sampled_from(["application/json", "text/plain"]), unique=True),
     fields=st.dictionaries(_TEXT, _FIELD, max_size=3),
+    overflow=st.none() | st.just(TemplateFilter().encode()),
     response=st.none()
     | st.builds(
         ResponsePolicy,

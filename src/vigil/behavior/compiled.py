@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from vigil.behavior.alerts import Severity
 from vigil.behavior.decision import Mode
 from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
+from vigil.behavior.routes import TemplateFilter
 
 FIELD_KINDS = ("string", "number", "bool", "null", "object", "array", "value", "file")
 """Every :class:`~vigil.http.body.BodyField` kind."""
@@ -40,6 +41,8 @@ class CompiledRoute:
     has_response: bool
     response_accepts: frozenset[tuple[str, str]] = frozenset()
     """``(path, kind)`` pairs of response fields that need no further check (a fast path)."""
+    overflow: TemplateFilter | None = None
+    """On a ``/{other}`` route: templates seen while learning beyond the route bound."""
 
 
 def compile_route(
@@ -73,6 +76,7 @@ def compile_route(
         latency_ms_max=response.latency_ms_max if response else None,
         response_checks=response_checks,
         has_response=response is not None and response.samples > 0,
+        overflow=TemplateFilter.decode(spec.overflow) if spec.overflow else None,
         response_accepts=frozenset(
             (name, kind)
             for name, check in response_checks.items()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from vigil.behavior.grammars import GRAMMARS, Grammar
 from vigil.behavior.policy import FieldPolicy, Policy, ResponsePolicy, RoutePolicy
-from vigil.behavior.routes import OTHER_ROUTE, RouteLearner, RouteTable
+from vigil.behavior.routes import OTHER_ROUTE, RouteLearner, RouteTable, TemplateFilter
 from vigil.behavior.stats import FieldStats, RouteStats
 from vigil.behavior.structure import DANGER_NAMES
 from vigil.behavior.values import CLASS_NAMES, CharClass
@@ -228,6 +228,7 @@ def learn_route(
     return RoutePolicy(
         mode=previous.mode if previous else None,
         block_score=previous.block_score if previous else None,
+        overflow=previous.overflow if previous else None,
         samples=round(stats.n),
         content_types=stats.content_types.supported(settings.min_support),
         fields=fields,
@@ -246,6 +247,14 @@ class Learned:
     """The route templates the run generalised the observed paths into."""
 
 
+def _with_overflow(route: RoutePolicy, templates: list[str]) -> RoutePolicy:
+    """``route`` (an ``/{other}`` route) also remembering ``templates`` as seen beyond the bound."""
+    seen = TemplateFilter.decode(route.overflow) if route.overflow else TemplateFilter()
+    for template in templates:
+        seen.add(template)
+    return route.model_copy(update={"overflow": seen.encode()})
+
+
 def learn_policy(
     statistics: dict[str, RouteStats], settings: LearnSettings, previous: Policy
 ) -> Learned:
@@ -260,13 +269,20 @@ def learn_policy(
         generaliser.add(key.split(" ", 1)[1], max(1, int(stats.n)))
     table = RouteTable(frozenset(generaliser.templates()))
     merged: dict[str, RouteStats] = {}
+    beyond: dict[str, list[str]] = {}
     for key, stats in statistics.items():
         method, typed = key.split(" ", 1)
-        template = table.match(typed) or OTHER_ROUTE
+        template = table.match(typed)
+        if template is None:
+            template = OTHER_ROUTE
+            if typed != OTHER_ROUTE:
+                beyond.setdefault(f"{method} {OTHER_ROUTE}", []).append(typed)
         merged.setdefault(f"{method} {template}", RouteStats()).merge(stats)
     routes = dict(previous.routes)
     for key, stats in merged.items():
         routes[key] = learn_route(stats, settings, routes.get(key))
+    for key, templates in beyond.items():
+        routes[key] = _with_overflow(routes[key], templates)
     policy = previous.model_copy(update={"routes": routes, "version": previous.version + 1})
     if settings.decay_per_learn < 1.0:
         for stats in merged.values():

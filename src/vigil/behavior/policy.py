@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
 from vigil.behavior.grammars import kind_named
+from vigil.behavior.routes import TemplateFilter
 from vigil.behavior.structure import dangers_from_names
 from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
 from vigil.http.urlcodec import flags_from_names
@@ -133,6 +134,16 @@ class RoutePolicy(_Model):
     content_types: list[str] = Field(default_factory=list)
     fields: dict[str, FieldPolicy] = Field(default_factory=dict)
     response: ResponsePolicy | None = None
+    overflow: str | None = None
+    """Only on a ``/{other}`` route: the path templates seen while learning beyond the route
+    bound, as an encoded :class:`~vigil.behavior.routes.TemplateFilter` (8 KiB before packing)."""
+
+    @field_validator("overflow")
+    @classmethod
+    def _filter(cls, value: str | None) -> str | None:
+        if value is not None:
+            TemplateFilter.decode(value)
+        return value
 
 
 class BodyPolicy(_Model):
