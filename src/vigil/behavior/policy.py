@@ -19,7 +19,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
+from vigil.behavior.grammars import kind_named
 from vigil.behavior.operator import OperatorLayer
+from vigil.behavior.routes import TemplateFilter
+from vigil.behavior.structure import dangers_from_names
 from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
 from vigil.http.urlcodec import flags_from_names
 
@@ -62,6 +65,25 @@ class FieldPolicy(_Model):
     encodings: list[str] = Field(default_factory=list)
     entropy_max: float | None = None
     max_repeat: int = Field(1, ge=1)
+    grammar: str | None = None
+    """The kind of field (``name``, ``email``, ``phone``, ``code``, ``digits``, ``number``,
+    ``address``, ``text``, ``token``, ``url``): a value that follows that kind's grammar is
+    admitted whatever characters the learning traffic happened to show."""
+    dangers: list[str] = Field(default_factory=list)
+    """Dangerous structures this field normally carries (``markup`` in a rich-text field)."""
+
+    @field_validator("grammar")
+    @classmethod
+    def _known_grammar(cls, value: str | None) -> str | None:
+        if value is not None:
+            kind_named(value)
+        return value
+
+    @field_validator("dangers")
+    @classmethod
+    def _known_dangers(cls, value: list[str]) -> list[str]:
+        dangers_from_names(value)
+        return value
 
     @field_validator("classes")
     @classmethod
@@ -123,6 +145,16 @@ class RoutePolicy(_Model):
     quiet period after it."""
     mode_since: float | None = None
     """When automatic promotion last set ``mode``."""
+    overflow: str | None = None
+    """Only on a ``/{other}`` route: the path templates seen while learning beyond the route
+    bound, as an encoded :class:`~vigil.behavior.routes.TemplateFilter` (8 KiB before packing)."""
+
+    @field_validator("overflow")
+    @classmethod
+    def _filter(cls, value: str | None) -> str | None:
+        if value is not None:
+            TemplateFilter.decode(value)
+        return value
 
 
 class BodyPolicy(_Model):
@@ -242,6 +274,18 @@ class FieldCheck:
     max_repeat: int
     required: bool
     description: str
+    admit_structure: int = 0
+    """Value grammars (bits) of the field's kind: a value following one of them is admitted."""
+    admit_specials: frozenset[str] = frozenset()
+    """Special characters such a value may carry beyond the learned ones."""
+    admit_classes: int = 0
+    """Character classes such a value may carry beyond the learned ones."""
+    admit_sequences: frozenset[str] = frozenset()
+    """Structural sequences such a value may carry beyond the learned ones."""
+    dangers: int = 0
+    """Dangerous structures (bits) the field normally carries."""
+    grammar: str = ""
+    """What the grammar admits, for alerts (``a name``); empty without a grammar."""
     clean: dict[tuple[str, int], None] = field(default_factory=dict, compare=False, repr=False)
     """Values already judged clean for this field (bounded by CLEAN_MEMO)."""
 
@@ -258,6 +302,7 @@ class FieldCheck:
         for shape in spec.shapes:
             admitted |= COVERS[shape]
         shapes = frozenset(admitted) if spec.shapes and "text" not in spec.shapes else None
+        kind = kind_named(spec.grammar) if spec.grammar is not None else None
         return cls(
             lo=spec.length[0],
             hi=spec.length[1],
@@ -274,4 +319,10 @@ class FieldCheck:
             max_repeat=spec.max_repeat,
             required=spec.required,
             description="|".join(spec.shapes) or "any",
+            admit_specials=kind.specials if kind else frozenset(),
+            admit_classes=kind.classes if kind else 0,
+            admit_sequences=kind.sequences if kind else frozenset(),
+            admit_structure=kind.structure if kind else 0,
+            dangers=dangers_from_names(spec.dangers),
+            grammar=kind.description if kind else "",
         )
