@@ -145,9 +145,9 @@ class Counts:
         self.overflow *= factor
 
     def supported(self, min_count: float) -> list[str]:
-        """Items counted at least ``min_count`` times, most frequent first."""
+        """Items counted at least ``min_count`` times, most frequent first (ties by name)."""
         return sorted(
-            (k for k, v in self.items.items() if v >= min_count), key=lambda k: -self.items[k]
+            (k for k, v in self.items.items() if v >= min_count), key=lambda k: (-self.items[k], k)
         )
 
     def to_dict(self) -> dict[str, Any]:
