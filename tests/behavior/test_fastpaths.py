@@ -78,8 +78,21 @@ def reference_header_fields(
         if name == "authorization":
             scheme = raw.split(" ", 1)[0]
             out.append(BodyField("header.authorization", scheme, text_flags(scheme)))
+            credentials = raw.split(" ", 1)[1].strip() if " " in raw else ""
+            if credentials:
+                shape = "".join(
+                    "a"
+                    if c.isascii() and c.islower()
+                    else "A"
+                    if c.isascii() and c.isupper()
+                    else "9"
+                    if c in "0123456789"
+                    else c
+                    for c in credentials
+                )
+                out.append(BodyField("header.authorization.credentials", shape, text_flags(shape)))
             continue
-        if name in {"content-length", "x-request-id", "traceparent", "tracestate"}:
+        if name == "content-length":
             out.append(BodyField(f"header.{name}", "", 0))
             continue
         out.append(BodyField(f"header.{name}", raw, text_flags(raw)))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from vigil.behavior.diff import diff_policies
+from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings, learn_policy
+from vigil.behavior.policy import Policy
 from vigil.behavior.sample import ExchangeSample, FieldSample, ResponseSample
 from vigil.behavior.statistics import Bounds, Statistics
 from vigil.behavior.support import Thresholds
@@ -16,7 +22,10 @@ from vigil.behavior.wire import (
     encode_batch,
     encode_statistics,
 )
+from vigil.http.model import Request
 from vigil.inspection.alerts import Alert, Severity
+
+from .builders import RequestBuilder
 
 
 def sample(client: int = 0xABCDEF, route: str = "POST /login", time: float = 1e9) -> ExchangeSample:
@@ -155,3 +164,50 @@ def test_bad_snapshots_name_the_field(edit: object, message: str) -> None:
     edit(data)  # type: ignore[operator]
     with pytest.raises(WireError, match=message):
         decode_statistics(orjson.dumps(data))
+
+
+# Many gates, one learner -------------------------------------------------------------------------
+
+NAMES = ("tom", "ann", "o-neil", "bob smith", "zed", "amy@x.io", "a'b")
+PATHS = ("/users", "/users/7", "/users/8", "/orders", "/admin")
+
+
+@st.composite
+def traffic(draw: st.DrawFn) -> list[Request]:
+    requests = []
+    for i in range(draw(st.integers(1, 60))):
+        request = (
+            RequestBuilder()
+            .get(draw(st.sampled_from(PATHS)))
+            .query(q=draw(st.sampled_from(NAMES)))
+            .client(f"10.0.0.{draw(st.integers(0, 5))}")
+            .at(1e9 + 300.0 * draw(st.integers(0, 6)) + i)
+            .build()
+        )
+        requests.append(request)
+    return requests
+
+
+@settings(max_examples=40)
+@given(traffic(), st.integers(1, 4))
+def test_learning_from_many_gates_through_the_wire_gives_the_policy_of_one_place(
+    requests: list[Request], gates: int
+) -> None:
+    one_place = Engine()
+    for request in requests:
+        one_place.observe(one_place.inspect_request(request))
+    expected = one_place.learn()
+    learner = Statistics()
+    batches: list[list[ExchangeSample]] = [[] for _ in range(gates)]
+    gate_engines = [Engine() for _ in range(gates)]
+    for i, request in enumerate(requests):
+        gate = gate_engines[i % gates]
+        sample = gate.collector.sample(gate.inspect_request(request))
+        if sample is not None:
+            batches[i % gates].append(sample)
+    for batch in reversed(batches):
+        for exchange in decode_batch(encode_batch("svc", batch)).samples():
+            learner.add(exchange)
+    learned = learn_policy(learner, LearnSettings(), Policy())
+    assert diff_policies(expected, learned.policy, counters=True).lines() == []
+    assert learned.policy == expected

@@ -111,9 +111,9 @@ class LearningThreads:
             self.observed.set()
             return bool(result)
 
-        def learning() -> Any:
+        def learning(*args: Any, **kwargs: Any) -> Any:
             self.learned_on.append(threading.current_thread().name)
-            result = learn()
+            result = learn(*args, **kwargs)
             self.learned.set()
             return result
 

@@ -82,7 +82,7 @@ def test_local_learning_continues_across_a_restart(tmp_path: Path) -> None:
         visit(first, client, 1_000.0)
     first.close()
     assert "GET /users" not in first.engine.policy.routes
-    assert (tmp_path / "policy.yaml.stats").exists()
+    assert (tmp_path / "policy.stats.json").exists()
 
     log = io.StringIO()
     second = build_core(
@@ -99,8 +99,8 @@ def test_local_learning_continues_across_a_restart(tmp_path: Path) -> None:
 
 def test_a_broken_statistics_file_is_logged_and_learning_starts_afresh(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
-    (tmp_path / "policy.yaml.stats").write_text('{"kind": "Statistics", "schema": 99}')
+    (tmp_path / "policy.stats.json").write_text('{"kind": "Statistics", "schema": 99}')
     log = io.StringIO()
     core = build_core(settings(path, None), stream=log)
-    assert '"event":"statistics-not-restored"' in log.getvalue()
+    assert '"event":"statistics-unreadable"' in log.getvalue()
     assert core.engine.stats == {}

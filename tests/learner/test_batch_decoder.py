@@ -113,6 +113,8 @@ fields = st.builds(
     pattern=st.none() | texts,
     value=st.none() | texts,
     entropy=st.none() | st.floats(0, 8),
+    grammars=st.integers(0, 255),
+    dangers=st.integers(0, 63),
 )
 exchanges = st.builds(
     ExchangeSample,
@@ -144,3 +146,21 @@ def test_generated_batches_read_the_same(samples: list[ExchangeSample]) -> None:
 def test_builders_batches_are_valid() -> None:
     assert len(decode_batch_fast(batch(count=3)).exchanges) == 3
     assert decode_batch_fast(encode_batch("users", [sample()])).service == "users"
+
+
+@pytest.mark.parametrize(
+    ("fast", "reference"),
+    [
+        ("FieldFast", "FieldWire"),
+        ("ResponseFast", "ResponseWire"),
+        ("ExchangeFast", "ExchangeWire"),
+        ("AlertFast", "AlertWire"),
+        ("BatchFast", "ObservationBatch"),
+    ],
+)
+def test_every_field_of_the_reference_is_mirrored(fast: str, reference: str) -> None:
+    from vigil.behavior import wire
+    from vigil.learner import batch_decoder
+
+    mirrored = set(getattr(batch_decoder, fast).__struct_fields__)
+    assert mirrored == set(getattr(wire, reference).model_fields)

@@ -14,10 +14,10 @@ from __future__ import annotations
 import threading
 
 from vigil.behavior.decision import Decision
-from vigil.behavior.exchange import Exchange
+from vigil.behavior.exchange import Exchange, sample_of
 from vigil.behavior.identity import client_digest
 from vigil.behavior.routes import RouteTable
-from vigil.behavior.sample import ExchangeSample, sample_exchange
+from vigil.behavior.sample import ExchangeSample
 from vigil.behavior.statistics import Bounds, Statistics
 from vigil.behavior.stats import RouteStats
 from vigil.behavior.wire import encode_statistics
@@ -45,9 +45,7 @@ class Collector:
         if not isinstance(exchange, Exchange) or not exchange.learnable:
             return None
         request = exchange.request
-        return sample_exchange(
-            exchange.key, request, exchange.response, self.digest(request.client), request.time
-        )
+        return sample_of(exchange, self.digest(request.client), request.time)
 
     def digest(self, identity: str) -> int:
         """The keyed digest of a client identity (cached, bounded by DIGEST_CACHE)."""

@@ -89,13 +89,15 @@ class Engine:
         """Add a judged exchange to the learning statistics; returns whether it was learned."""
         return self.collector.observe(decision)
 
-    def learn(self) -> Policy:
+    def learn(self, now: float | None = None) -> Policy:
         """Learn the next policy version from the collected statistics and judge with it.
+
+        ``now`` (seconds since the epoch) stamps routes whose criteria changed.
 
         The statistics are taken out and learned outside the collector's lock, so inspections and
         observations keep flowing; what was observed meanwhile is merged back afterwards.
         """
-        learned = learn_policy(self.collector.take(), self.settings, self.policy)
+        learned = learn_policy(self.collector.take(), self.settings, self.policy, now)
         self.collector.restore(learned.statistics, learned.table)
         self.load(learned.policy)
         self.unpublished = learned.unpublished

@@ -14,10 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from vigil.behavior.grammars import GRAMMAR_NAMES, GRAMMARS, Grammar
 from vigil.behavior.policy import FieldPolicy, Policy, ResponsePolicy, RoutePolicy
-from vigil.behavior.routes import OTHER_ROUTE, RouteLearner, RouteTable
+from vigil.behavior.routes import OTHER_ROUTE, RouteLearner, RouteTable, TemplateFilter
 from vigil.behavior.statistics import CONTENT_TYPE, STATUS, Bounds, Statistics
 from vigil.behavior.stats import FieldStats, RouteStats
+from vigil.behavior.structure import DANGER_NAMES
 from vigil.behavior.support import Feature, FieldSupport, RouteSupport, Thresholds
 from vigil.behavior.values import CLASS_NAMES, CharClass
 from vigil.http.urlcodec import ENCODING_NAMES
@@ -58,6 +60,11 @@ class LearnSettings:
     stops appearing loses support and its criteria expire (1.0 keeps everything forever)."""
     entropy_min_samples: int = 50
     """Entropy criteria need this many samples of values 16 characters or longer."""
+    grammar_min_samples: int = 10
+    """A field's kind (its grammar) is learned only from at least this many values."""
+    danger_fraction: float = 0.01
+    """A dangerous structure is normal for a field only when at least this fraction of its
+    values (and ``min_support`` of them) showed it: a few poisoned samples do not admit SQL."""
     bounds: Bounds = field(default_factory=Bounds)
     """Bounds on the statistics kept between two learning runs."""
     max_policy_fields: int = 8192
@@ -72,6 +79,83 @@ class LearnSettings:
     def statistics(self) -> Statistics:
         """Empty statistics that count under these settings."""
         return Statistics(self.thresholds, self.window_seconds, self.bounds)
+
+
+_CLASS = {cls: i for i, cls in enumerate(CLASS_NAMES)}
+_GRAMMAR = {grammar: i for i, grammar in enumerate(GRAMMARS)}
+
+
+def learn_grammar(
+    stats: FieldStats, settings: LearnSettings, support: FieldSupport | None = None
+) -> str | None:
+    """The kind of field ``stats`` describes, or None when no kind fits its values.
+
+    A kind is chosen when (nearly) all values follow its grammar and the values show the
+    kind's traits: capitalised or non-Latin words for a name, digits for a code, spaces and
+    digits for an address, spaces for free text. Numbers of one fixed width are codes
+    (postcodes, IDs) or, past CODE_WIDTH digits, card and account numbers, not quantities; plain non-negative integers of varying width
+    (identifiers, counts) get no kind and stay judged as typed integers.
+    """
+    n = stats.n
+    if n < settings.grammar_min_samples:
+        return None
+
+    def cover(grammar: Grammar) -> float:
+        if support is not None and not support.admits(Feature.GRAMMAR, GRAMMAR_NAMES[grammar]):
+            return 0.0
+        return stats.grammars[_GRAMMAR[grammar]] / n
+
+    def share(cls: CharClass) -> float:
+        return stats.classes[_CLASS[cls]] / n
+
+    if cover(Grammar.NUMBER) >= 0.99:
+        width = _fixed_width(stats)
+        if width:
+            return "code" if width <= CODE_WIDTH else "digits"
+        if set(stats.shapes.items) <= {"int"} and not stats.specials.items:
+            return None
+        return "number"
+    if cover(Grammar.EMAIL) >= 0.95:
+        return "email"
+    if cover(Grammar.URL) >= 0.95:
+        return "url"
+    if cover(Grammar.TOKEN) >= 0.95 and not set(stats.shapes.items) <= {"hex", "uuid", "int"}:
+        return "token"
+    if cover(Grammar.NAME) >= 0.9 and share(CharClass.UPPER) + share(CharClass.LETTER_OTHER) >= 0.5:
+        return "name"
+    if (
+        cover(Grammar.CODE) >= 0.95
+        and share(CharClass.DIGIT) >= 0.5
+        and stats.patterns.overflow == 0
+        and len(stats.patterns.items) <= settings.pattern_max
+    ):
+        return "code"
+    if cover(Grammar.PHONE) >= 0.95:
+        return "phone"
+    if (
+        cover(Grammar.ADDRESS) >= 0.6
+        and share(CharClass.SPACE) >= 0.5
+        and share(CharClass.DIGIT) >= 0.3
+    ):
+        return "address"
+    if cover(Grammar.TEXT) >= 0.9 and share(CharClass.SPACE) >= 0.5:
+        return "text"
+    return None
+
+
+CODE_WIDTH = 10
+"""Fixed-width numbers up to this many digits are IDs or postcodes (other countries write them
+with letters: SW1A 1AA, K1A 0B1); longer ones are card or account numbers (digits only)."""
+
+
+def _fixed_width(stats: FieldStats) -> int:
+    """The width of a field whose values nearly all have one length of 4 or more, else 0."""
+    counts = stats.lengths.counts
+    exact = [i for i in counts if i <= 32]
+    if not exact:
+        return 0
+    widest = max(exact, key=lambda i: (counts[i], -i))
+    return widest if widest >= 4 and counts[widest] >= 0.9 * stats.lengths.total else 0
 
 
 def learn_field(
@@ -139,10 +223,16 @@ def learn_field(
         and all(admitted(v, Feature.PATTERN, k) for k, v in stats.patterns.items.items())
     ):
         patterns = sorted(stats.patterns.items)
-    long_values = sum(stats.entropy.counts)
+    long_values = stats.entropy.total
     entropy_max = None
     if long_values >= settings.entropy_min_samples:
         entropy_max = round(stats.entropy.quantile(0.999) + 0.5, 2)
+    danger_floor = max(settings.min_support, settings.danger_fraction * n)
+    dangers = [
+        name
+        for (_bit, name), count in zip(DANGER_NAMES.items(), stats.dangers, strict=True)
+        if count >= danger_floor and support.admits(Feature.DANGER, name)
+    ]
     return FieldPolicy(
         samples=samples,
         presence=round(presence, 4),
@@ -158,6 +248,8 @@ def learn_field(
         encodings=encodings,
         entropy_max=entropy_max,
         max_repeat=max(1, int(stats.repeats.quantile(settings.length_quantile))),
+        grammar=learn_grammar(stats, settings, support),
+        dangers=dangers,
     )
 
 
@@ -201,6 +293,9 @@ def learn_route(
     return RoutePolicy(
         mode=previous.mode if previous else None,
         block_score=previous.block_score if previous else None,
+        changed_at=previous.changed_at if previous else None,
+        mode_since=previous.mode_since if previous else None,
+        overflow=previous.overflow if previous else None,
         samples=max(support.samples, round(stats.n)),
         content_types=[
             c
@@ -226,7 +321,17 @@ class Learned:
     fit the policy's field bound."""
 
 
-def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Policy) -> Learned:
+def _with_overflow(route: RoutePolicy, templates: list[str]) -> RoutePolicy:
+    """``route`` (an ``/{other}`` route) also remembering ``templates`` as seen beyond the bound."""
+    seen = TemplateFilter.decode(route.overflow) if route.overflow else TemplateFilter()
+    for template in templates:
+        seen.add(template)
+    return route.model_copy(update={"overflow": seen.encode()})
+
+
+def learn_policy(
+    statistics: Statistics, settings: LearnSettings, previous: Policy, now: float | None = None
+) -> Learned:
     """Generalise routes, merge their statistics and derive the next policy version.
 
     Pure: ``statistics`` (keyed ``METHOD /typed/path``) are not changed; the returned ones are
@@ -234,7 +339,8 @@ def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Poli
     once K clients in W windows showed it, and with it only the fields and items they showed;
     until then it stays unknown (judged by content checks alone), never frozen on criteria drawn
     from a handful of requests. Routes of ``previous`` that were not observed are kept as they
-    are, and each route keeps its mode and block score.
+    are, and each route keeps its mode and block score. With ``now`` (seconds since the epoch;
+    the core has no clock) a route whose criteria changed is stamped ``changed_at = now``.
     """
     limits = statistics.thresholds
     generaliser = RouteLearner()
@@ -248,10 +354,16 @@ def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Poli
         )
     table = RouteTable(frozenset(generaliser.templates()))
     merged = statistics.empty_like()
+    beyond: dict[str, list[str]] = {}
     for key, stats in statistics.routes.items():
         method, typed = key.split(" ", 1)
-        template = table.match(typed) or OTHER_ROUTE
-        merged.absorb(f"{method} {template}", stats, statistics.support.get(key))
+        support = statistics.support.get(key)
+        template = table.match(typed)
+        if template is None:
+            template = OTHER_ROUTE
+            if typed != OTHER_ROUTE and support is not None and support.met:
+                beyond.setdefault(f"{method} {OTHER_ROUTE}", []).append(typed)
+        merged.absorb(f"{method} {template}", stats, support)
     merged.dropped_routes = statistics.dropped_routes
     merged.dropped_fields = statistics.dropped_fields
     routes = dict(previous.routes)
@@ -259,14 +371,49 @@ def learn_policy(statistics: Statistics, settings: LearnSettings, previous: Poli
     for key, stats in merged.routes.items():
         support = merged.support[key]
         if support.met:
-            routes[key] = learn_route(stats, support, settings, routes.get(key))
+            before = routes.get(key)
+            learned = learn_route(stats, support, settings, before)
+            if now is not None and (before is None or criteria_of(before) != criteria_of(learned)):
+                learned = learned.model_copy(update={"changed_at": now})
+            routes[key] = learned
         elif key not in routes:
             unpublished.append(key)
+    for key, templates in beyond.items():
+        if key in routes:
+            routes[key] = _with_overflow(routes[key], templates)
     routes, left_out = _within_field_bound(routes, previous, settings.max_policy_fields)
     policy = previous.model_copy(update={"routes": routes, "version": previous.version + 1})
     if settings.decay_per_learn < 1.0:
         merged.decay(settings.decay_per_learn)
     return Learned(policy, merged, table, tuple(sorted([*unpublished, *left_out])))
+
+
+ROUTE_COUNTERS = {
+    "overflow",
+    "samples",
+    "mode",
+    "block_score",
+    "changed_at",
+    "mode_since",
+    "fields",
+    "response",
+}
+FIELD_COUNTERS = {"samples", "presence", "length", "entropy_max", "max_repeat"}
+
+
+def criteria_of(route: RoutePolicy) -> dict[str, object]:
+    """What a route admits, without counts and quantile bounds: a change here is novelty."""
+    criteria: dict[str, object] = route.model_dump(mode="json", exclude=ROUTE_COUNTERS)
+    criteria["fields"] = {
+        name: f.model_dump(mode="json", exclude=FIELD_COUNTERS) for name, f in route.fields.items()
+    }
+    if route.response is not None:
+        criteria["statuses"] = route.response.statuses
+        criteria["response_fields"] = {
+            name: f.model_dump(mode="json", exclude=FIELD_COUNTERS)
+            for name, f in route.response.fields.items()
+        }
+    return criteria
 
 
 def _within_field_bound(

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import Counter
 
 from vigil.behavior.alerts import Alert, Severity, redact
-from vigil.behavior.check import HIGH_ENCODINGS, check_unknown, check_value, encoding_severity
+from vigil.behavior.check import HIGH_ENCODINGS, check_value, encoding_severity
 from vigil.behavior.compiled import CompiledRoute
 from vigil.behavior.compiled_policy import CompiledPolicy
 from vigil.behavior.decision import Mode
 from vigil.behavior.response import judge_response
+from vigil.behavior.routes import OTHER_ROUTE
+from vigil.behavior.unknown import check_unknown
+from vigil.http.body import BodyField
 from vigil.http.model import BodyState
 from vigil.http.urlcodec import names_of
 from vigil.inspection.observation import Observation
@@ -58,6 +61,8 @@ class LearnedModel:
             alerts = self._judge_unknown_route(key, obs, context.template is not None, announce)
         else:
             alerts = self._judge(route, obs, context.claimed)
+            if context.template == OTHER_ROUTE:
+                alerts.insert(0, _beyond_bound(route, key, obs))
         if obs.body_state is not BodyState.COMPLETE:
             alerts.extend(self._judge_body_state(key, obs))
         return alerts
@@ -78,9 +83,13 @@ class LearnedModel:
         if announce:
             code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
             alerts.append(Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM))
-        for value in obs.fields[:MAX_UNKNOWN_FIELD_ALERTS]:
-            if not value.path.startswith(("header.", "cookie.")):
-                alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+        for value in obs.fields:
+            alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+        judged = {f.path for f in obs.fields}
+        for i, segment in enumerate(obs.segments):
+            if f"path.{i}" not in judged:
+                segment_field = BodyField(f"path.{i}", segment)
+                alerts.extend(a for a in check_unknown(key, segment_field) if a.code != "V110")
         alerts.extend(_judge_path(key, obs))
         alerts.extend(_findings(key, obs))
         return alerts
@@ -121,9 +130,12 @@ class LearnedModel:
                 if value.path.startswith("path."):
                     alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
                     continue
-                unknown += 1
-                if unknown <= MAX_UNKNOWN_FIELD_ALERTS:
-                    alerts.extend(check_unknown(key, value))
+                found = check_unknown(key, value)
+                if found and found[0].code == "V110":
+                    unknown += 1
+                    if unknown > MAX_UNKNOWN_FIELD_ALERTS:
+                        found = [a for a in found if a.code == "V109"]
+                alerts.extend(found)
                 continue
             repeat = repeats[value.path] if repeats is not None else 1
             alerts.extend(check_value(key, value, check, repeat))
@@ -158,6 +170,19 @@ class LearnedModel:
         if obs.findings:
             alerts.extend(_findings(key, obs))
         return _dedupe(alerts) if len(alerts) > 1 else alerts
+
+
+def _beyond_bound(route: CompiledRoute, key: str, obs: Observation) -> Alert:
+    """The unknown-route alert of a path judged by ``/{other}`` (past the route bound).
+
+    Low when the path's template was seen while learning (the service has more routes than the
+    bound), medium when it never was (``/admin/delete_all``).
+    """
+    typed = obs.typed_path
+    seen = route.overflow is not None and typed in route.overflow
+    expected = "a route seen while learning" if seen else "a known route"
+    severity = Severity.LOW if seen else Severity.MEDIUM
+    return Alert("V100", key, "route", expected, redact(f"{obs.method} {typed}", 64), severity)
 
 
 DOT_SEGMENTS = frozenset({".", ".."})

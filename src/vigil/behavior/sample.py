@@ -51,6 +51,10 @@ class FieldSample:
     """The value itself, kept under the same bound unless the field's name says it is secret."""
     entropy: float | None = None
     """Bits per character, for values of 16 characters or more."""
+    grammars: int = 0
+    """The value grammars (:class:`~vigil.behavior.grammars.Grammar` bits) the value follows."""
+    dangers: int = 0
+    """The dangerous structures (:class:`~vigil.behavior.structure.Danger` bits) it contains."""
 
 
 @dataclass(slots=True)
@@ -104,6 +108,8 @@ def sample_field(value: BodyField, response: bool = False) -> FieldSample:
         pattern=prof.pattern if short else None,
         value=value.text if short and not is_secret(value.path) else None,
         entropy=prof.entropy if prof.length >= 16 else None,
+        grammars=prof.grammars,
+        dangers=prof.dangers,
     )
 
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from vigil.behavior.grammars import GRAMMAR_NAMES
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.behavior.sample import ExchangeSample, FieldSample
 from vigil.behavior.stats import MAX_FIELDS_PER_ROUTE, Counts, FieldStats, RouteStats
+from vigil.behavior.structure import DANGER_NAMES
 from vigil.behavior.support import (
     MET,
     Feature,
@@ -34,6 +36,10 @@ from vigil.behavior.support import (
 from vigil.behavior.values import CLASS_NAMES
 from vigil.http.urlcodec import ENCODING_NAMES
 
+GRAMMAR_ITEMS = tuple(GRAMMAR_NAMES.values())
+"""Item name of each value-grammar bit, in bit order."""
+DANGER_ITEMS = tuple(DANGER_NAMES.values())
+"""Item name of each dangerous-structure bit, in bit order."""
 CLASS_ITEMS = tuple(CLASS_NAMES.values())
 """Item name of each character-class bit, in bit order."""
 ENCODING_ITEMS = tuple(ENCODING_NAMES.values())
@@ -242,6 +248,12 @@ def counted_items(stats: FieldStats) -> set[ItemKey]:
     for bit, count in enumerate(stats.flags):
         if count >= FORGET_BELOW:
             keep.add((Feature.ENCODING, ENCODING_ITEMS[bit]))
+    for bit, count in enumerate(stats.grammars):
+        if count >= FORGET_BELOW:
+            keep.add((Feature.GRAMMAR, GRAMMAR_ITEMS[bit]))
+    for bit, count in enumerate(stats.dangers):
+        if count >= FORGET_BELOW:
+            keep.add((Feature.DANGER, DANGER_ITEMS[bit]))
     for feature, counts in (
         (Feature.SPECIAL, stats.specials),
         (Feature.SEQUENCE, stats.sequences),
@@ -294,6 +306,18 @@ class _Witness:
             if flags >> bit & 1:
                 stats.flags[bit] += 1
                 self.mark(support, Feature.ENCODING, ENCODING_ITEMS[bit])
+        if value.grammars:
+            grammars = stats.grammars
+            for bit in range(len(GRAMMAR_ITEMS)):
+                if value.grammars >> bit & 1:
+                    grammars[bit] += 1
+                    self.mark(support, Feature.GRAMMAR, GRAMMAR_ITEMS[bit])
+        if value.dangers:
+            dangers = stats.dangers
+            for bit in range(len(DANGER_ITEMS)):
+                if value.dangers >> bit & 1:
+                    dangers[bit] += 1
+                    self.mark(support, Feature.DANGER, DANGER_ITEMS[bit])
         for special in value.specials:
             stats.specials.add(special)
             if special in stats.specials.items:

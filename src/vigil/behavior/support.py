@@ -33,6 +33,8 @@ class Feature(StrEnum):
     ENCODING = "encoding"
     VALUE = "value"
     PATTERN = "pattern"
+    GRAMMAR = "grammar"
+    DANGER = "danger"
 
 
 class Support:

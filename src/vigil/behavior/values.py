@@ -2,9 +2,17 @@
 
 A value (already decoded and normalised) becomes a small profile: its length, which character
 classes it uses, which ASCII special characters, which structural sequences (``--``, ``../``,
-``${``), a typed shape (int, float, uuid, hex, date, ip, email, word, token, text) and its
-Shannon entropy. Profiling is pure, allocation-light and cached: headers and enum-like values
-repeat, so most values of real traffic are profiled once.
+``${``), a typed shape (int, float, uuid, hex, date, ip, email, word, token, text), the value
+grammars it follows (:mod:`vigil.behavior.grammars`), the dangerous structures it contains
+(:mod:`vigil.behavior.structure`) and its Shannon entropy.
+
+Browsers send characters a Latin-1 form cannot encode as numeric character references
+(``&#1040;&#1085;&#1085;&#1072;`` for Анна), so features are taken on the value with those
+references undone; dangerous structure is looked for in both forms. The whole value is scanned,
+however long (values are bounded by the body and header limits before they get here).
+
+Profiling is pure and cached: headers and enum-like values repeat, so most values of real
+traffic are profiled once. Only short values are cached, so the cache is bounded in bytes too.
 """
 
 from __future__ import annotations
@@ -13,48 +21,58 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from enum import IntFlag
 
-from vigil.http.flagnames import mask_of, names_in
+from vigil.behavior.charclass import (
+    ASCII_CONTROL,
+    CLASS_NAMES,
+    CONTROL_BIT,
+    DIGIT_BIT,
+    DIGITS,
+    LOWER,
+    OTHER_SYMBOL_BIT,
+    PUNCT,
+    PUNCT_BIT,
+    SPACE_BIT,
+    SPACES,
+    UPPER,
+    CharClass,
+    class_names,
+    classes_from_names,
+    classes_of,
+)
+from vigil.behavior.grammars import grammars_of
+from vigil.behavior.structure import dangers_in
 
-PROFILE_CHARS = 8192
-"""Only the first characters of a value are scanned for characters and sequences; the length
-is always the full length."""
+__all__ = [
+    "ASCII_CONTROL",
+    "CLASS_NAMES",
+    "COVERS",
+    "DIGITS",
+    "LOWER",
+    "PUNCT",
+    "SEQUENCES",
+    "SHAPES",
+    "SPACES",
+    "TYPED_SHAPES",
+    "UPPER",
+    "CharClass",
+    "TextProfile",
+    "class_names",
+    "classes_from_names",
+    "classes_of",
+    "entropy_of",
+    "pattern_of",
+    "profile_text",
+    "shape_of",
+    "undo_references",
+]
 
 CACHE_SIZE = 16384
 """Bound on cached profiles; the cache is emptied when full (no unbounded growth)."""
 
+CACHE_VALUE_CHARS = 256
+"""Only values up to this length are cached, so the cache holds at most ~4 MiB of text."""
 
-class CharClass(IntFlag):
-    """Character classes a value may contain."""
-
-    LOWER = 1
-    UPPER = 2
-    DIGIT = 4
-    SPACE = 8
-    PUNCT = 16
-    LETTER_OTHER = 32
-    SYMBOL_OTHER = 64
-    CONTROL = 128
-
-
-CLASS_NAMES: dict[CharClass, str] = {
-    CharClass.LOWER: "lower",
-    CharClass.UPPER: "upper",
-    CharClass.DIGIT: "digit",
-    CharClass.SPACE: "space",
-    CharClass.PUNCT: "punct",
-    CharClass.LETTER_OTHER: "non-ascii-letter",
-    CharClass.SYMBOL_OTHER: "non-ascii-symbol",
-    CharClass.CONTROL: "control",
-}
-
-LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
-UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-DIGITS = frozenset("0123456789")
-SPACES = frozenset(" \t")
-PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-ASCII_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t") | {"\x7f"}
 
 SEQUENCES = (
     "--", "/*", "*/", "../", "..\\", "<!--", "-->", "${", "{{", "#{", "<%", "%>", "<?",
@@ -133,42 +151,15 @@ class TextProfile:
     shape: str
     entropy: float
     pattern: str
+    grammars: int = 0
+    """The :class:`~vigil.behavior.grammars.Grammar` bits the value follows."""
+    dangers: int = 0
+    """The :class:`~vigil.behavior.structure.Danger` bits found in the value."""
 
 
-_LOWER, _UPPER, _DIGIT, _SPACE = (
-    int(CharClass.LOWER),
-    int(CharClass.UPPER),
-    int(CharClass.DIGIT),
-    int(CharClass.SPACE),
-)
-_PUNCT, _OTHER_LETTER, _OTHER_SYMBOL = (
-    int(CharClass.PUNCT),
-    int(CharClass.LETTER_OTHER),
-    int(CharClass.SYMBOL_OTHER),
-)
-_CONTROL = int(CharClass.CONTROL)
-_FREE = _SPACE | _CONTROL | _OTHER_SYMBOL
-
-
-def classes_of(chars: frozenset[str] | set[str]) -> int:
-    """The CharClass bits present in a set of characters."""
-    mask = 0
-    if not chars.isdisjoint(LOWER):
-        mask |= _LOWER
-    if not chars.isdisjoint(UPPER):
-        mask |= _UPPER
-    if not chars.isdisjoint(DIGITS):
-        mask |= _DIGIT
-    if not chars.isdisjoint(SPACES):
-        mask |= _SPACE
-    if not chars.isdisjoint(PUNCT):
-        mask |= _PUNCT
-    if not chars.isdisjoint(ASCII_CONTROL):
-        mask |= _CONTROL
-    for ch in chars:
-        if ord(ch) > 127:
-            mask |= _OTHER_LETTER if ch.isalpha() else _OTHER_SYMBOL
-    return mask
+_DIGIT = DIGIT_BIT
+_PUNCT = PUNCT_BIT
+_FREE = SPACE_BIT | CONTROL_BIT | OTHER_SYMBOL_BIT
 
 
 def shape_of(text: str, classes: int) -> str:
@@ -231,41 +222,52 @@ def entropy_of(text: str) -> float:
     return math.log2(n) - total / n
 
 
+_REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));")
+
+
+def _character(match: re.Match[str]) -> str:
+    decimal, hexadecimal = match.groups()
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return match.group(0)
+    return chr(code)
+
+
+def undo_references(text: str) -> str:
+    """``text`` with numeric character references (``&#1040;``, ``&#x41;``) replaced."""
+    if "&#" not in text:
+        return text
+    return _REFERENCE.sub(_character, text)
+
+
 _cache: dict[str, TextProfile] = {}
 
 
 def profile_text(text: str) -> TextProfile:
-    """Profile a decoded value; results are cached (bounded by CACHE_SIZE)."""
+    """Profile a decoded value; short values' profiles are cached (bounded by CACHE_SIZE)."""
     cached = _cache.get(text)
     if cached is not None:
         return cached
-    scan = text if len(text) <= PROFILE_CHARS else text[:PROFILE_CHARS]
-    chars = set(scan)
+    view = undo_references(text) if "&#" in text else text
+    chars = set(view)
     classes = classes_of(chars)
     specials = frozenset(chars & PUNCT)
     sequences: frozenset[str] = frozenset()
     if specials or "0" in chars:
-        sequences = frozenset(m.group(0).lower() for m in _SEQUENCE_RE.finditer(scan))
+        sequences = frozenset(m.group(0).lower() for m in _SEQUENCE_RE.finditer(view))
     profile = TextProfile(
-        length=len(text),
+        length=len(view),
         classes=classes,
         specials=specials,
         sequences=sequences,
-        shape=shape_of(scan, classes),
-        entropy=entropy_of(scan) if len(scan) >= 16 else 0.0,
-        pattern=pattern_of(text),
+        shape=shape_of(view, classes),
+        entropy=entropy_of(view) if len(view) >= 16 else 0.0,
+        pattern=pattern_of(view),
+        grammars=grammars_of(view),
+        dangers=dangers_in(text) | (dangers_in(view) if view is not text else 0),
     )
-    if len(_cache) >= CACHE_SIZE:
-        _cache.clear()
-    _cache[text] = profile
+    if len(text) <= CACHE_VALUE_CHARS:
+        if len(_cache) >= CACHE_SIZE:
+            _cache.clear()
+        _cache[text] = profile
     return profile
-
-
-def class_names(mask: int) -> list[str]:
-    """Stable names of the classes in ``mask``."""
-    return names_in(CLASS_NAMES, mask)
-
-
-def classes_from_names(names: list[str]) -> int:
-    """Inverse of :func:`class_names`; unknown names raise ValueError."""
-    return mask_of(CLASS_NAMES, names, "character class")

@@ -27,7 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vigil.behavior.sample import VALUE_LIMIT, ExchangeSample, FieldSample, ResponseSample
 from vigil.behavior.statistics import Bounds, Statistics
 from vigil.behavior.stats import (
+    DANGER_COUNTERS,
     ENTROPY_EDGES,
+    GRAMMAR_COUNTERS,
     LATENCY_EDGES,
     LENGTH_EDGES,
     MAX_SET_ITEMS,
@@ -102,6 +104,8 @@ class FieldWire(_Model):
     pattern: str | None = Field(None, max_length=VALUE_LIMIT)
     value: str | None = Field(None, max_length=VALUE_LIMIT)
     entropy: float | None = Field(None, ge=0.0, le=64.0, allow_inf_nan=False)
+    grammars: int = Field(0, ge=0, lt=1 << GRAMMAR_COUNTERS)
+    dangers: int = Field(0, ge=0, lt=1 << DANGER_COUNTERS)
 
     @field_validator("sequences")
     @classmethod
@@ -133,6 +137,8 @@ class FieldWire(_Model):
             self.pattern,
             self.value,
             self.entropy,
+            self.grammars,
+            self.dangers,
         )
 
     @classmethod
@@ -142,7 +148,7 @@ class FieldWire(_Model):
         if not sample.profiled:
             data["profiled"] = False
             return data
-        for name in ("classes", "flags", "specials", "shape"):
+        for name in ("classes", "flags", "specials", "shape", "grammars", "dangers"):
             value = getattr(sample, name)
             if value:
                 data[name] = value
@@ -363,6 +369,8 @@ class FieldStatsWire(_Model):
     repeats: HistogramWire
     classes: Eight
     flags: Eight
+    grammars: Annotated[tuple[Count, ...], Field(max_length=GRAMMAR_COUNTERS)] = ()
+    dangers: Annotated[tuple[Count, ...], Field(max_length=DANGER_COUNTERS)] = ()
     specials: CountsWire
     sequences: CountsWire
     shapes: CountsWire
@@ -512,13 +520,13 @@ def snapshot_statistics(
 
 
 def _histogram(wire: HistogramWire, edges: tuple[float, ...]) -> Histogram:
-    hist = Histogram(edges)
-    size = len(hist.counts)
-    for index, count in wire.buckets.items():
-        if 0 <= index < size:
-            hist.counts[index] = count
-    hist.max_seen = wire.max
-    return hist
+    size = len(edges) + 1
+    counts = {i: c for i, c in wire.buckets.items() if 0 <= i < size and c > 0}
+    return Histogram(edges, counts, wire.max)
+
+
+def _padded(values: tuple[float, ...], size: int) -> list[float]:
+    return [*values, *([0.0] * (size - len(values)))]
 
 
 def _counts(wire: CountsWire) -> Counts:
@@ -534,6 +542,8 @@ def _field_stats(wire: FieldStatsWire) -> FieldStats:
         repeats=_histogram(wire.repeats, LENGTH_EDGES),
         classes=list(wire.classes),
         flags=list(wire.flags),
+        grammars=_padded(wire.grammars, GRAMMAR_COUNTERS),
+        dangers=_padded(wire.dangers, DANGER_COUNTERS),
         specials=_counts(wire.specials),
         sequences=_counts(wire.sequences),
         shapes=_counts(wire.shapes),

@@ -33,11 +33,18 @@ from vigil.gate.learning_metrics import LearningMetrics
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
 from vigil.gate.observations import ObservationBuffer
-from vigil.gate.policy_file import PolicyFile
+from vigil.gate.policy_file import PolicyFile, statistics_path_for
 from vigil.gate.reload import Reloaded, ReloadOutcome
 from vigil.http.model import BodyState, Request, Response
 
-__all__ = ["GateCore", "LearnEvery", "Transaction", "bounded_state", "requote"]
+__all__ = [
+    "GateCore",
+    "LearnEvery",
+    "Transaction",
+    "bounded_state",
+    "requote",
+    "statistics_path_for",
+]
 
 
 @dataclass(slots=True)
@@ -105,6 +112,7 @@ class GateCore:
                 self.learn_every,
                 on_learned=self._learned,
                 clock=clock,
+                wall_clock=wall_clock,
             )
             if learn_locally
             else None
@@ -116,6 +124,7 @@ class GateCore:
         self._file_lock = threading.RLock()
         self._unsaved = False
         self.metrics.policy_loaded(engine.policy.version)
+        self.restore_statistics()
 
     @property
     def policy_path(self) -> Path | None:
@@ -295,8 +304,9 @@ class GateCore:
     def restore_statistics(self) -> bool:
         """Continue local learning from the statistics saved beside the policy file.
 
-        A missing file is a fresh start; an unreadable or invalid one is logged
-        (``statistics-not-restored``) and learning starts afresh: it never stops the gate.
+        Called when the core is built. A missing file is a fresh start; an unreadable or
+        invalid one is logged (``statistics-unreadable``) and learning starts afresh: it never
+        stops the gate.
         """
         file = self.policy_file
         if file is None or self.learning is None:
@@ -308,13 +318,15 @@ class GateCore:
             self.engine.import_statistics(data)
         except (OSError, WireError) as exc:
             self.log.event(
-                "statistics-not-restored",
-                level="warning",
-                file=str(file.statistics_path),
-                error=str(exc),
+                "statistics-unreadable",
+                level="error",
+                path=str(file.statistics_path),
+                error=str(exc)[:300],
             )
             return False
-        self.log.event("statistics-restored", file=str(file.statistics_path))
+        self.log.event(
+            "statistics-restored", path=str(file.statistics_path), routes=len(self.engine.stats)
+        )
         return True
 
     def check_policy_file(self) -> Reloaded | None:

@@ -49,6 +49,7 @@ class LearningThread:
         *,
         on_learned: Callable[[Policy], None],
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         poll: float = POLL_SECONDS,
         idle: float = IDLE_SECONDS,
     ) -> None:
@@ -57,6 +58,7 @@ class LearningThread:
         self.every = every
         self._on_learned = on_learned
         self._clock = clock
+        self._wall = wall_clock
         self._poll = poll
         self._idle = idle
         self.observed = 0
@@ -151,7 +153,7 @@ class LearningThread:
     def _learn_locked(self) -> Policy:
         self.observed = 0
         self._requested = False
-        policy = self.engine.learn()
+        policy = self.engine.learn(now=self._wall())
         self.last_run = self._clock()
         self._on_learned(policy)
         return policy

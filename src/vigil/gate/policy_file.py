@@ -6,7 +6,7 @@ file. So the gate remembers the fingerprint (inode, size, modification time and 
 of the file as it last read or wrote it: a save happens only when the file on disk is still
 exactly that one, and a file that changed is read again first (:meth:`PolicyFile.changed`).
 A file that does not validate leaves the last good policy in use; the error names the file and
-field. The learning statistics are kept beside the policy (``<policy>.stats``, a versioned
+field. The learning statistics are kept beside the policy (``policy.stats.json``, a versioned
 snapshot), so a restart continues learning where it stopped instead of starting again.
 
 The window between the last check and the atomic rename of a save is a stat, a read and a
@@ -53,6 +53,11 @@ def fingerprint(path: Path) -> Fingerprint | None:
     return Fingerprint(
         stat.st_ino, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest()
     )
+
+
+def statistics_path_for(policy_path: Path) -> Path:
+    """Where the statistics of a policy file are kept: ``policy.yaml`` -> ``policy.stats.json``."""
+    return policy_path.with_name(f"{policy_path.stem}.stats.json")
 
 
 class SaveOutcome(StrEnum):
@@ -166,8 +171,8 @@ class PolicyFile:
 
     @property
     def statistics_path(self) -> Path:
-        """Where the learning statistics are kept beside the policy (``<policy>.stats``)."""
-        return self.path.with_name(self.path.name + ".stats")
+        """Where the learning statistics are kept beside the policy (``policy.stats.json``)."""
+        return statistics_path_for(self.path)
 
     def save_statistics(self, data: bytes) -> None:
         """Write a statistics snapshot atomically beside the policy (the gate's own file)."""
@@ -191,4 +196,12 @@ class PolicyFile:
             return None
 
 
-__all__ = ["Fingerprint", "PolicyError", "PolicyFile", "SaveOutcome", "Saved", "fingerprint"]
+__all__ = [
+    "Fingerprint",
+    "PolicyError",
+    "PolicyFile",
+    "SaveOutcome",
+    "Saved",
+    "fingerprint",
+    "statistics_path_for",
+]

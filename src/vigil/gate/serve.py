@@ -116,7 +116,6 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
     if settings.mode is not None:
         policy = policy.model_copy(update={"mode": settings.mode})
     core.load(policy)
-    core.restore_statistics()
     return core
 
 

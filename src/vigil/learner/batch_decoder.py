@@ -19,6 +19,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from vigil.behavior.sample import VALUE_LIMIT, ExchangeSample, FieldSample, ResponseSample
+from vigil.behavior.stats import DANGER_COUNTERS, GRAMMAR_COUNTERS
 from vigil.behavior.values import SEQUENCES, SHAPES
 from vigil.behavior.wire import (
     MAX_ALERTS,
@@ -54,6 +55,8 @@ class FieldFast(Struct, forbid_unknown_fields=True, frozen=True):
     pattern: Short | None = None
     value: Short | None = None
     entropy: Annotated[float, Meta(ge=0.0, le=64.0)] | None = None
+    grammars: Annotated[int, Meta(ge=0, lt=1 << GRAMMAR_COUNTERS)] = 0
+    dangers: Annotated[int, Meta(ge=0, lt=1 << DANGER_COUNTERS)] = 0
 
     def sample(self) -> FieldSample:
         """The in-memory form."""
@@ -70,6 +73,8 @@ class FieldFast(Struct, forbid_unknown_fields=True, frozen=True):
             self.pattern,
             self.value,
             self.entropy,
+            self.grammars,
+            self.dangers,
         )
 
 
