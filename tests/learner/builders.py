@@ -18,6 +18,7 @@ from vigil.learner import store
 from vigil.learner.api import LearnerState, build_app
 from vigil.learner.auth import Tokens
 from vigil.learner.config import LearnerConfig, override
+from vigil.learner.decisions_api import DECISION_ROUTES
 from vigil.learner.metrics import LearnerMetrics
 from vigil.learner.operator_api import OPERATOR_ROUTES
 from vigil.learner.publish import Publications
@@ -105,7 +106,7 @@ async def learner(
         publications=Publications(config.bounds.waiters),
         metrics=LearnerMetrics(),
     )
-    server = TestServer(build_app(state, OPERATOR_ROUTES))
+    server = TestServer(build_app(state, OPERATOR_ROUTES + DECISION_ROUTES))
     await server.start_server(auto_decompress=False)
     client = TestClient(server)
     await client.start_server()

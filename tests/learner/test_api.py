@@ -275,6 +275,7 @@ def test_the_openapi_document_lists_every_route_of_the_app(tmp_path: Path) -> No
     from vigil.learner.api import LearnerState, build_app
     from vigil.learner.auth import Tokens
     from vigil.learner.config import LearnerConfig
+    from vigil.learner.decisions_api import DECISION_ROUTES
     from vigil.learner.metrics import LearnerMetrics
     from vigil.learner.operator_api import OPERATOR_ROUTES
     from vigil.learner.publish import Publications
@@ -291,7 +292,7 @@ def test_the_openapi_document_lists_every_route_of_the_app(tmp_path: Path) -> No
         publications=Publications(1),
         metrics=LearnerMetrics(),
     )
-    app = build_app(state, OPERATOR_ROUTES)
+    app = build_app(state, OPERATOR_ROUTES + DECISION_ROUTES)
     served = set()
     for route in app.router.routes():
         if route.method == "HEAD":

@@ -57,6 +57,8 @@ class LearnerState:
     """Observations stored and not learned yet, per service (kept in step by the writer)."""
     known: set[str] = field(default_factory=set)
     """Services with a row in the store."""
+    dirty: set[str] = field(default_factory=set)
+    """Services whose decisions changed since their policy was last composed (at start)."""
     stored: Callable[[str], None] = lambda service: None
     """Called after a batch of ``service`` was stored (the learning scheduler listens)."""
     decided: Callable[[str], None] = lambda service: None

@@ -4,8 +4,8 @@ The run reads without holding the write lock: the service's statistics (from the
 memory when they are the ones it wrote last, else from the store), then the batches stored
 since (at most ``per_run`` observations), each added sample by sample
 (:meth:`~vigil.behavior.statistics.Statistics.add`). It learns the next learned layer with the
-pure :func:`~vigil.behavior.learn.learn_policy`, applies the operator's decisions on top, and
-then, in one short write transaction: saves the statistics with the last batch folded, empties
+pure :func:`~vigil.behavior.learn.learn_policy`, promotes and applies the operator's decisions on
+top (:mod:`vigil.learner.compose`), and then, in one short write transaction: saves the statistics with the last batch folded, empties
 the folded batches' bodies (their ids stay a while, for idempotency), lowers the pending count,
 and inserts the new published version when it differs from the newest one. A crash anywhere
 before the commit leaves everything as it was, and the next run folds the same batches again.
@@ -24,10 +24,12 @@ import orjson
 
 from vigil.behavior.learn import LearnSettings, learn_policy
 from vigil.behavior.policy import Policy, parse_policy
+from vigil.behavior.promotion import PromotionSettings
 from vigil.behavior.statistics import Statistics
 from vigil.behavior.wire import WireError, decode_statistics, encode_statistics
 from vigil.learner import store
 from vigil.learner.batch_decoder import decode_batch_fast
+from vigil.learner.compose import Composed, compose, stored_decision
 from vigil.learner.ingest import stored_json
 from vigil.learner.publish import etag_of, policy_json
 
@@ -50,6 +52,7 @@ class LearnJob:
     forget_before: float = 0.0
     """Ids of learned batches received before this time are forgotten."""
     reason: str = ""
+    promotion: PromotionSettings = field(default_factory=PromotionSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class JobResult:
     routes: int = 0
     unpublished: tuple[str, ...] = ()
     progress: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Learning progress of the published routes (samples, clients, windows, ready)."""
+    promoted: tuple[str, ...] = ()
     reason: str = ""
 
 
@@ -112,9 +117,13 @@ def _fold(
     return folded, last
 
 
-def _published(learned: Policy, service: str) -> Policy:
-    """The policy gates receive: the learned layer under the service's name."""
-    return learned.model_copy(update={"service": service})
+def _last_would_block(connection: sqlite3.Connection, service: str) -> dict[str, float]:
+    rows = connection.execute(
+        "SELECT route, MAX(time) FROM alerts WHERE service = ? AND verdict = 'would-block' "
+        "GROUP BY route",
+        (service,),
+    )
+    return {str(route): float(at) for route, at in rows}
 
 
 def run_learn_job(job: LearnJob) -> JobResult:
@@ -122,6 +131,7 @@ def run_learn_job(job: LearnJob) -> JobResult:
     started = time.perf_counter()
     connection = store.connect(Path(job.database), job.sync)
     key = (job.database, job.service)
+    now = store.now()
     try:
         cursor, statistics = _load_statistics(connection, job)
         folded, last = _fold(connection, job, statistics, cursor) if job.relearn else (0, cursor)
@@ -131,19 +141,31 @@ def run_learn_job(job: LearnJob) -> JobResult:
             if latest is not None
             else Policy(service=job.service)
         )
+        decisions = [
+            stored_decision(i, data) for i, _, _, data in store.decisions(connection, job.service)
+        ]
         unpublished: tuple[str, ...] = ()
         if job.relearn:
-            learned = learn_policy(statistics, job.settings, previous)
+            learned = learn_policy(statistics, job.settings, previous, now)
             layer, statistics, unpublished = learned.policy, learned.statistics, learned.unpublished
         else:
             layer = previous
-        published = _published(layer, job.service)
+        composed = compose(
+            layer,
+            decisions,
+            service=job.service,
+            statistics=statistics,
+            settings=job.settings,
+            promotion=job.promotion,
+            now=now,
+            last_would_block=_last_would_block(connection, job.service),
+        )
         outcome = _commit(
             connection,
             job,
             statistics=statistics,
-            layer=layer,
-            published=published,
+            composed=composed,
+            decided=[d.id for d in decisions],
             folded=folded,
             cursor=cursor,
             last=last,
@@ -167,8 +189,12 @@ def run_learn_job(job: LearnJob) -> JobResult:
         folded=folded,
         pending=pending,
         seconds=time.perf_counter() - started,
-        routes=len(published.routes),
+        routes=len(composed.published.routes),
         unpublished=unpublished,
+        progress=composed.progress.get("routes", {}),
+        promoted=tuple(
+            f"{p.route}: {p.before.value} -> {p.after.value}" for p in composed.promoted
+        ),
         reason=job.reason,
     )
 
@@ -178,8 +204,8 @@ def _commit(
     job: LearnJob,
     *,
     statistics: Statistics,
-    layer: Policy,
-    published: Policy,
+    composed: Composed,
+    decided: list[int],
     folded: int,
     cursor: int,
     last: int,
@@ -207,11 +233,12 @@ def _commit(
                 (job.service, last),
             )
         store.ensure_service(connection, job.service, now)
+        current = [d[0] for d in store.decisions(connection, job.service)]
         connection.execute(
-            "UPDATE services SET pending = MAX(0, pending - ?), dirty = 0 WHERE name = ?",
-            (folded, job.service),
+            "UPDATE services SET pending = MAX(0, pending - ?), dirty = ? WHERE name = ?",
+            (folded, int(current != decided), job.service),
         )
-        version, is_new = _publish(connection, job, layer, published, now)
+        version, is_new = _publish(connection, job, composed, now)
         store.forget_old_batches(connection, job.forget_before)
         pending = connection.execute(
             "SELECT pending FROM services WHERE name = ?", (job.service,)
@@ -225,18 +252,28 @@ def _commit(
 
 
 def _publish(
-    connection: sqlite3.Connection, job: LearnJob, layer: Policy, published: Policy, now: float
+    connection: sqlite3.Connection, job: LearnJob, composed: Composed, now: float
 ) -> tuple[int | None, bool]:
+    published = composed.published
     latest = store.latest_policy(connection, job.service)
     if latest is not None:
         same = published.model_copy(update={"version": latest.version})
         if policy_json(same) == bytes(latest.policy):
+            connection.execute(
+                "UPDATE policies SET progress = ? WHERE service = ? AND version = ?",
+                (orjson.dumps(composed.progress), job.service, latest.version),
+            )
             return latest.version, False
-    if not published.routes and latest is None:
+    if not published.routes and not published.operator and latest is None:
         return None, False
     version = (latest.version if latest is not None else 0) + 1
     final = published.model_copy(update={"version": version})
     body = policy_json(final)
+    reason = job.reason or "learned"
+    if composed.promoted:
+        reason += "; promoted " + ", ".join(
+            f"{p.route} to {p.after.value}" for p in composed.promoted
+        )
     connection.execute(
         "INSERT INTO policies (service, version, created, etag, reason, policy, learned, "
         "progress) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -245,10 +282,10 @@ def _publish(
             version,
             now,
             etag_of(version, body),
-            job.reason or "learned",
+            reason[:1000],
             body,
-            policy_json(layer),
-            orjson.dumps({}),
+            policy_json(composed.learned),
+            orjson.dumps(composed.progress),
         ),
     )
     connection.execute(

@@ -19,10 +19,12 @@ from pathlib import Path
 from aiohttp import web
 
 from vigil.behavior.learn import LearnSettings
+from vigil.behavior.promotion import PromotionSettings
 from vigil.learner import store
 from vigil.learner.api import LearnerState, build_app
 from vigil.learner.auth import Tokens, check_insecure
 from vigil.learner.config import LearnerConfig, split_listen
+from vigil.learner.decisions_api import DECISION_ROUTES
 from vigil.learner.job import JobResult, LearnJob, run_learn_job
 from vigil.learner.log import LearnerLog
 from vigil.learner.metrics import LearnerMetrics
@@ -84,6 +86,8 @@ def _load(state: LearnerState) -> None:
         for row in store.services(connection):
             state.known.add(row.name)
             state.pending[row.name] = row.pending
+            if row.dirty:
+                state.dirty.add(row.name)
             state.metrics.pending.labels(row.name).set(row.pending)
             latest = store.latest_policy(connection, row.name)
             if latest is not None:
@@ -142,6 +146,7 @@ async def start_learner(
             policies_kept=config.bounds.policies_kept,
             forget_before=store.now() - config.bounds.batch_ids_kept_seconds,
             reason="learned" if relearn else "decisions changed",
+            promotion=PromotionSettings(**config.promotion.model_dump()),
         )
         await _run_job(
             state, worker, job, timeout=config.learn.timeout_seconds, log=log, results=results
@@ -157,7 +162,7 @@ async def start_learner(
         len(state.known),
     )
     runner = web.AppRunner(
-        build_app(state, OPERATOR_ROUTES),
+        build_app(state, OPERATOR_ROUTES + DECISION_ROUTES),
         access_log=None,
         auto_decompress=False,
         keepalive_timeout=KEEPALIVE_SECONDS,
@@ -178,6 +183,8 @@ async def start_learner(
     for service, waiting in state.pending.items():
         if waiting:
             scheduler.stored(service)
+    for service in state.dirty:
+        scheduler.decided(service)
     scheduler.start()
     running = RunningLearner(state, runner, scheduler, worker, host, bound, log, results)
     log.event(
