@@ -289,3 +289,24 @@ def test_the_client_identity_is_resolved_before_judging(
     exchange = tx.decision.observation
     assert isinstance(exchange, Exchange)
     assert exchange.request.client == expected
+
+
+def test_learning_progress_is_exported_after_a_run() -> None:
+    core = GateCore(
+        Engine(settings=LearnSettings(min_clients=2, min_windows=1)),
+        log=GateLog(io.StringIO()),
+        learn_every=LearnEvery(None, None),
+    )
+    for i, name in enumerate(usernames(30)):
+        request = Request("GET", "/users", f"username={name}", [("host", "svc")])
+        request.client = f"10.0.0.{i % 3}"
+        core.finish(core.inspect_request(request))
+    scan = Request("GET", "/admin", "", [("host", "svc")], client="192.0.2.9")
+    core.finish(core.inspect_request(scan))
+    core.learn_now()
+    text = core.metrics.exposition().decode()
+    assert 'vigil_learning_route_samples{route="GET /users"} 30.0' in text
+    assert 'vigil_learning_route_clients{route="GET /users"} 2.0' in text
+    assert 'vigil_learning_route_ready{route="GET /users"} 1.0' in text
+    assert "vigil_learning_routes_gathering 1.0" in text
+    assert 'vigil_learning_route_samples{route="GET /admin"}' not in text

@@ -81,6 +81,13 @@ async def test_posted_observations_are_learned_published_and_kept_across_a_resta
             async with client.get(policy_url, headers=bearer(USERS)) as answer:
                 etag = answer.headers["ETag"]
                 assert "GET /users" in (await answer.json())["routes"]
+            async with client.get(f"{running.url}/metrics") as answer:
+                metrics = await answer.text()
+            labels = '{route="GET /users",service="users"}'
+            assert f"vigil_learning_route_samples{labels} 10.0" in metrics
+            assert f"vigil_learning_route_clients{labels} 3.0" in metrics
+            assert f"vigil_learning_route_ready{labels} 0.0" in metrics
+            assert 'vigil_learner_policy_version{service="users"} 1.0' in metrics
     finally:
         await running.close()
     assert '"event":"policy-published"' in log.getvalue()

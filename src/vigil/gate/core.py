@@ -25,6 +25,7 @@ from vigil.behavior.engine import Engine
 from vigil.behavior.exchange import Exchange
 from vigil.behavior.identity import IdentitySource, Source, client_identity
 from vigil.behavior.policy import Policy, PolicyError, save_policy
+from vigil.behavior.progress import learning_progress
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.behavior.wire import WireError
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
@@ -232,6 +233,13 @@ class GateCore:
         return self.learning.learn_now()
 
     def _learned(self, policy: Policy) -> None:
+        engine = self.engine
+        try:
+            progress = learning_progress(engine.collector.statistics, policy, engine.settings)
+        except RuntimeError:
+            progress = None
+        if progress is not None:
+            self.gauges.progressed(progress)
         self.metrics.policy_loaded(policy.version)
         self.log.event("policy-learned", version=policy.version, routes=len(policy.routes))
         self._unsaved = True

@@ -2,7 +2,8 @@
 
 Registered on the gate's own registry (:class:`~vigil.gate.metrics.GateMetrics.registry`) next
 to the inspection metrics. The buffer figures are read from the buffer at scrape time, so the
-request path pays nothing for them. Labels are closed sets (reload sources and outcomes, error
+request path pays nothing for them; learning progress per route is computed after each local
+learning run (published routes are named, routes still gathering support only counted). Labels are closed sets (reload sources and outcomes, error
 kinds), never attacker-chosen text.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from vigil.behavior.progress import Readiness, RouteProgress
 from vigil.gate.observations import ObservationBuffer
 
 
@@ -46,11 +48,47 @@ class _BufferFigures:
         )
 
 
+class _ProgressFigures:
+    """Learning progress of the published routes, as computed after the last learning run."""
+
+    def __init__(self) -> None:
+        self.routes: list[RouteProgress] = []
+
+    def collect(self) -> Iterator[Metric]:
+        names = {
+            "samples": "Requests a published route was learned from.",
+            "clients": "Distinct clients that showed a route (capped at the K threshold).",
+            "windows": "Distinct time windows a route was shown in (capped at the W threshold).",
+            "ready": "1 when a route has enough samples, clients and windows to be enforced.",
+        }
+        families = {
+            key: GaugeMetricFamily(f"vigil_learning_route_{key}", text, labels=["route"])
+            for key, text in names.items()
+        }
+        gathering = 0
+        for progress in self.routes:
+            if progress.state is Readiness.GATHERING:
+                gathering += 1
+                continue
+            families["samples"].add_metric([progress.route], progress.samples)
+            families["clients"].add_metric([progress.route], progress.clients)
+            families["windows"].add_metric([progress.route], progress.windows)
+            families["ready"].add_metric([progress.route], float(progress.ready))
+        yield from families.values()
+        yield GaugeMetricFamily(
+            "vigil_learning_routes_gathering",
+            "Routes seen but not (yet) shown by enough clients in enough windows.",
+            value=gathering,
+        )
+
+
 class LearningMetrics:
     """The learning path's series on ``registry``."""
 
     def __init__(self, registry: CollectorRegistry, buffer: ObservationBuffer) -> None:
         registry.register(_BufferFigures(buffer))
+        self._progress = _ProgressFigures()
+        registry.register(self._progress)
         self.reloads = Counter(
             "vigil_policy_reloads",
             "Policy reloads by source (file, sighup, edit, learner) and result.",
@@ -77,3 +115,7 @@ class LearningMetrics:
     def reloaded(self, source: str, result: str) -> None:
         """Count one reload."""
         self.reloads.labels(source, result).inc()
+
+    def progressed(self, routes: list[RouteProgress]) -> None:
+        """Keep the learning progress computed after a learning run, for the next scrapes."""
+        self._progress.routes = routes

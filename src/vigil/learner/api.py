@@ -57,6 +57,10 @@ class LearnerState:
     """Observations stored and not learned yet, per service (kept in step by the writer)."""
     known: set[str] = field(default_factory=set)
     """Services with a row in the store."""
+    progress: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    """Learning progress of each service's published routes (for the metrics)."""
+    gathering: dict[str, int] = field(default_factory=dict)
+    """Routes of each service still gathering support (counted, never named in metrics)."""
     dirty: set[str] = field(default_factory=set)
     """Services whose decisions changed since their policy was last composed (at start)."""
     stored: Callable[[str], None] = lambda service: None

@@ -16,6 +16,7 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 from aiohttp import web
 
 from vigil.behavior.learn import LearnSettings
@@ -98,6 +99,9 @@ def _publish_row(state: LearnerState, row: store.PolicyRow) -> None:
     entry = Published(row.service, row.version, row.etag, bytes(row.policy))
     if state.publications.publish(entry):
         state.metrics.policy_version.labels(row.service).set(row.version)
+    progress = orjson.loads(row.progress)
+    state.progress[row.service] = progress.get("routes", {})
+    state.gathering[row.service] = int(progress.get("gathering", 0))
 
 
 async def start_learner(
@@ -156,6 +160,8 @@ async def start_learner(
     state.stored = scheduler.stored
     state.decided = scheduler.decided
     state.learn_now = scheduler.learn_now
+    state.metrics.figures.progress = lambda: state.progress
+    state.metrics.figures.unpublished = lambda: state.gathering
     state.metrics.figures.read = lambda: (
         writer.queued,
         state.publications.waiting,
@@ -230,6 +236,8 @@ async def _run_job(
     state.pending[service] = result.pending
     metrics.pending.labels(service).set(result.pending)
     state.known.add(service)
+    state.progress[service] = result.progress
+    state.gathering[service] = len(result.unpublished)
     if not result.published:
         return
 
