@@ -88,3 +88,22 @@ async def test_a_timed_out_thread_blocks_the_next_run_until_it_ends() -> None:
             break
         await __import__("asyncio").sleep(0.01)
     assert await worker.run(double, 1, 60) == 2
+
+
+def raises_problem(_: object) -> None:
+    from vigil.learner.problems import Kind, ProblemError
+
+    raise ProblemError(Kind.INVALID, "exchanges.0.client: bad", headers={"X": "1"})
+
+
+async def test_a_job_s_own_exception_crosses_back_when_asked() -> None:
+    from vigil.learner.problems import Kind, ProblemError
+
+    worker = JobWorker("process", reraise=True)
+    try:
+        with pytest.raises(ProblemError) as caught:
+            await worker.run(raises_problem, None, 60)
+        assert caught.value.kind is Kind.INVALID
+        assert caught.value.headers == {"X": "1"}
+    finally:
+        await worker.close()

@@ -24,8 +24,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from vigil.behavior.policy import parse_policy
 from vigil.learner import store
 from vigil.learner.auth import DEV_PRINCIPAL, AuthOutcome, Principal, Refused, Tokens
+from vigil.learner.checkers import BatchCheckers
 from vigil.learner.config import LearnerConfig
-from vigil.learner.ingest import IDEMPOTENCY_HEADER, check_batch, read_body
+from vigil.learner.ingest import IDEMPOTENCY_HEADER, read_body
 from vigil.learner.metrics import LearnerMetrics
 from vigil.learner.problems import (
     REQUEST_BYTES,
@@ -35,6 +36,7 @@ from vigil.learner.problems import (
     problem_middleware,
 )
 from vigil.learner.publish import Publications, TooManyWaiters, matches
+from vigil.learner.worker import JobFailed, JobTimeout
 from vigil.learner.writer import Writer, WriterBusy, WriterClosed
 
 SERVICE = r"{service:[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?}"
@@ -53,6 +55,8 @@ class LearnerState:
     readers: store.Readers
     publications: Publications
     metrics: LearnerMetrics
+    checkers: BatchCheckers = field(default_factory=lambda: BatchCheckers(0, 30.0))
+    """Where posted batches are checked (processes beside the event loop)."""
     pending: dict[str, int] = field(default_factory=dict)
     """Observations stored and not learned yet, per service (kept in step by the writer)."""
     known: set[str] = field(default_factory=set)
@@ -147,9 +151,12 @@ async def post_observations(request: web.Request) -> web.Response:
     bounds = state.config.bounds
     try:
         body = await read_body(request, bounds.request_bytes)
-        checked = await asyncio.to_thread(
-            check_batch, body, service, bounds, request.headers.get(IDEMPOTENCY_HEADER)
+        checked = await state.checkers.check(
+            body, service, bounds, request.headers.get(IDEMPOTENCY_HEADER)
         )
+    except (JobTimeout, JobFailed) as exc:
+        state.metrics.refused.labels("busy").inc()
+        raise ProblemError(Kind.UNAVAILABLE, f"the batch could not be checked: {exc}") from None
     except ProblemError as exc:
         state.metrics.refused.labels(exc.kind.value).inc()
         raise

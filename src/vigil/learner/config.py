@@ -111,6 +111,8 @@ class LearnerConfig(_Section):
     """SQLite ``synchronous``: ``full`` syncs the write-ahead log at every commit, so an
     acknowledged batch survives a power loss as well as a crash; ``normal`` survives a crash."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    check_processes: int = Field(2, ge=0, le=64)
+    """Processes that check posted batches beside the event loop (0: threads of the server)."""
     bounds: Bounds = Field(default_factory=Bounds)
     learn: LearnCadence = Field(default_factory=LearnCadence)
     thresholds: Thresholds = Field(default_factory=Thresholds)

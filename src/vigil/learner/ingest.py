@@ -168,3 +168,8 @@ def _within_bounds(batch: BatchFast, service: str, bounds: Bounds) -> None:
 def stored_json(stored: bytes) -> bytes:
     """The JSON of a stored batch body."""
     return gzip.decompress(stored) if stored[:2] == GZIP_MAGIC else stored
+
+
+def check_posted(args: tuple[Body, str, Bounds, str | None]) -> CheckedBatch:
+    """:func:`check_batch` of one argument tuple (what a checking process receives)."""
+    return check_batch(*args)

@@ -77,6 +77,16 @@ class ProblemError(Exception):
         """The HTTP status of the kind."""
         return _TITLES[self.kind][0]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.kind, self.detail, self.headers, self.extra))
+
+
+def _rebuild(
+    kind: Kind, detail: str, headers: dict[str, str], extra: dict[str, Any]
+) -> ProblemError:
+    """A ProblemError unpickled (it crosses from the process that checked a batch)."""
+    return ProblemError(kind, detail, headers=headers, extra=extra)
+
 
 def problem_response(
     kind: Kind,

@@ -24,6 +24,7 @@ from vigil.behavior.promotion import PromotionSettings
 from vigil.learner import store
 from vigil.learner.api import LearnerState, build_app
 from vigil.learner.auth import Tokens, check_insecure
+from vigil.learner.checkers import BatchCheckers
 from vigil.learner.config import LearnerConfig, split_listen
 from vigil.learner.decisions_api import DECISION_ROUTES
 from vigil.learner.job import JobResult, LearnJob, run_learn_job
@@ -77,6 +78,7 @@ class RunningLearner:
         await self.scheduler.stop()
         await self.runner.cleanup()
         await self.worker.close()
+        await self.state.checkers.close()
         await asyncio.to_thread(self.state.writer.close)
         self.state.readers.close()
         self.log.event("learner-stopped", url=self.url)
@@ -130,6 +132,7 @@ async def start_learner(
         readers=store.Readers(database),
         publications=Publications(config.bounds.waiters),
         metrics=LearnerMetrics(),
+        checkers=BatchCheckers(config.check_processes, config.bounds.handler_seconds),
         on_error=lambda exc: log.event(
             "handler-error", level="error", error=f"{type(exc).__name__}: {exc}"
         ),
@@ -181,6 +184,7 @@ async def start_learner(
         await site.start()
     except OSError as exc:
         await runner.cleanup()
+        await state.checkers.close()
         await asyncio.to_thread(writer.close)
         state.readers.close()
         reason = os.strerror(exc.errno) if exc.errno else str(exc)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import pickle
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -45,11 +46,13 @@ def _child_main(connection: Connection) -> None:
         try:
             result = function(job)
         except Exception as exc:
-            answer: tuple[str, Any] = ("error", f"{type(exc).__name__}: {exc}")
+            answer: tuple[str, Any] = ("raise", exc)
         else:
             answer = ("ok", result)
         try:
             connection.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            connection.send(("error", f"{type(answer[1]).__name__}: {answer[1]}"))
         except (BrokenPipeError, OSError):
             return
 
@@ -57,8 +60,12 @@ def _child_main(connection: Connection) -> None:
 class JobWorker:
     """Runs one job at a time in a worker process (``process``) or a thread (``thread``)."""
 
-    def __init__(self, kind: Literal["process", "thread"] = "process") -> None:
+    def __init__(
+        self, kind: Literal["process", "thread"] = "process", *, reraise: bool = False
+    ) -> None:
         self.kind = kind
+        self.reraise = reraise
+        """Raise a job's own exception (else JobFailed naming it)."""
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
         self._lock = asyncio.Lock()
@@ -110,6 +117,8 @@ class JobWorker:
         except TimeoutError:
             raise JobTimeout(f"the run did not finish within {timeout:g} s") from None
         except Exception as exc:
+            if self.reraise:
+                raise
             raise JobFailed(f"{type(exc).__name__}: {exc}") from exc
 
     async def _run_process(self, function: Callable[[J], R], job: J, timeout: float) -> R:
@@ -128,6 +137,10 @@ class JobWorker:
         except (EOFError, OSError):
             self._replace()
             raise JobFailed("the worker process died during the run") from None
+        if status == "raise" and isinstance(value, Exception):
+            if self.reraise:
+                raise value
+            raise JobFailed(f"{type(value).__name__}: {value}")
         if status != "ok":
             raise JobFailed(str(value))
         return value  # type: ignore[no-any-return]
