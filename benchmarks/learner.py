@@ -315,7 +315,7 @@ def part_learn(total: int = 100_000) -> list[str]:
         for i in range(total // BATCH):
             chunk = samples(BATCH, clients=60, windows=6, seed=i * BATCH)
             all_samples.extend(chunk)
-            checked = check_batch(encode_batch(SERVICE, chunk), SERVICE, Bounds(), f"b-{i:05d}")
+            checked = check_batch(encode_batch(SERVICE, chunk), SERVICE, Bounds(), f"batch-{i:05d}")
             store.store_batch(
                 connection,
                 SERVICE,

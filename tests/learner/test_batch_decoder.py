@@ -164,3 +164,17 @@ def test_every_field_of_the_reference_is_mirrored(fast: str, reference: str) -> 
 
     mirrored = set(getattr(batch_decoder, fast).__struct_fields__)
     assert mirrored == set(getattr(wire, reference).model_fields)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(exchanges, max_size=8))
+def test_counting_the_structs_equals_counting_the_samples(samples: list[ExchangeSample]) -> None:
+    from vigil.behavior.learn import LearnSettings
+    from vigil.behavior.wire import encode_statistics
+
+    decoded = decode_batch_fast(encode_batch("users", samples))
+    reference, fast = LearnSettings().statistics(), LearnSettings().statistics()
+    for exchange in decoded.exchanges:
+        reference.add(exchange.sample())
+        fast.add(exchange.counted())
+    assert encode_statistics(fast) == encode_statistics(reference)

@@ -13,7 +13,7 @@ the same documents. Errors name the field the way pydantic's do (``exchanges.0.f
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import msgspec
 from msgspec import Meta, Struct
@@ -112,6 +112,28 @@ class ExchangeFast(Struct, forbid_unknown_fields=True, frozen=True):
             self.time,
             self.content_type,
             [f.sample() for f in self.fields],
+            reply,
+        )
+
+    def counted(self) -> ExchangeSample:
+        """A sample for :meth:`Statistics.add <vigil.behavior.statistics.Statistics.add>` only.
+
+        Its fields are these structs themselves, which carry every attribute of a
+        :class:`FieldSample` under the same name: learning reads them as they are, without one
+        object built per field (about an eighth of a learning run's time otherwise).
+        """
+        reply = None
+        if self.response is not None:
+            r = self.response
+            reply = ResponseSample(
+                r.status, r.size, r.latency_ms, cast(list[FieldSample], list(r.fields))
+            )
+        return ExchangeSample(
+            self.route,
+            int(self.client, 16),
+            self.time,
+            self.content_type,
+            cast(list[FieldSample], list(self.fields)),
             reply,
         )
 

@@ -113,7 +113,7 @@ def _fold(
         except (WireError, OSError, EOFError, zlib.error):
             continue
         for exchange in batch.exchanges:
-            statistics.add(exchange.sample())
+            statistics.add(exchange.counted())
     return folded, last
 
 
