@@ -310,3 +310,25 @@ def test_learning_progress_is_exported_after_a_run() -> None:
     assert 'vigil_learning_route_ready{route="GET /users"} 1.0' in text
     assert "vigil_learning_routes_gathering 1.0" in text
     assert 'vigil_learning_route_samples{route="GET /admin"}' not in text
+
+
+def test_a_buffered_observation_keeps_only_what_learning_needs() -> None:
+    from vigil.behavior.exchange import Exchange
+
+    core, _ = make(learn_locally=False)
+    body = b'{"name": "' + b"abc " * 300 + b'"}'
+    request = Request(
+        "POST", "/items", "", [("content-type", "application/json")], body, client="10.0.0.1"
+    )
+    tx = core.inspect_request(request)
+    core.inspect_response(tx, Response(200, [("content-type", "application/json")], b'{"ok": 1}'))
+    assert core.finish(tx)
+    (pending,) = core.observations.take()
+    kept = pending.decision.observation
+    assert isinstance(kept, Exchange)
+    assert kept.context is None
+    assert kept.request.body == b""
+    assert kept.response is not None
+    assert kept.response.body == b""
+    assert pending.size > 1200
+    assert core.engine.collector.sample(pending.decision) is not None

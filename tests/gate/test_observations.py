@@ -64,3 +64,15 @@ def test_concurrent_producers_never_exceed_the_bound_by_more_than_the_threads() 
         thread.join()
     assert 1000 <= len(buffer) <= 1004
     assert buffer.accepted + buffer.dropped == 8000
+
+
+def test_the_byte_bound_drops_heavy_observations() -> None:
+    buffer = ObservationBuffer(bound=100, byte_bound=1000)
+    assert buffer.offer(decision(), 0.0, 600)
+    assert not buffer.offer(decision(), 0.0, 600)
+    assert buffer.offer(decision(), 0.0, 400)
+    assert (buffer.held_bytes, buffer.dropped) == (1000, 1)
+    buffer.take(1)
+    assert buffer.held_bytes == 400
+    with pytest.raises(ValueError, match="at least 1"):
+        ObservationBuffer(byte_bound=0)

@@ -77,6 +77,8 @@ class LearnerLink(_Section):
     """Observations per POST (the learner refuses more than 1000)."""
     buffer: int = Field(10_000, ge=1, le=1_000_000)
     """Observations held while the learner is away; more are dropped and counted."""
+    buffer_bytes: int = Field(64 << 20, ge=1 << 20, le=4 << 30)
+    """...and the bytes they may hold (bodies and fields, estimated), whatever their count."""
     poll_seconds: float = Field(30.0, gt=0, le=300)
     """Longest wait of one policy long poll (the learner may answer sooner)."""
     backoff_max: float = Field(30.0, gt=0, le=3600)

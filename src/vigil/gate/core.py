@@ -207,7 +207,9 @@ class GateCore:
         exchange = final.observation
         if not isinstance(exchange, Exchange) or not exchange.learnable:
             return False
-        if not self.observations.offer(final, tx.request.received_at or self._wall()):
+        kept, size = _kept(exchange)
+        slim = Decision(final.route, final.mode, (), 0, Verdict.ALLOW, kept)
+        if not self.observations.offer(slim, tx.request.received_at or self._wall(), size):
             return False
         if self.learning is not None:
             self.learning.ensure_running()
@@ -385,6 +387,26 @@ class GateCore:
                 learning.learn_now()
         elif self._unsaved and self.policy_file is not None:
             self.save()
+
+
+FIELD_BYTES = 160
+"""Estimated bytes of one profiled field held in the observation buffer (text aside)."""
+
+
+def _kept(exchange: Exchange) -> tuple[Exchange, int]:
+    """What learning needs of a finished exchange, and about how many bytes it holds.
+
+    The detectors' context (the raw request, its headers and body) and the decoded bodies are
+    let go: only the profiled fields stay, so a buffer of observations waiting for the learner
+    holds a fraction of the traffic it saw.
+    """
+    size = 512
+    for observation in (exchange.request, exchange.response):
+        if observation is None:
+            continue
+        observation.body = b""
+        size += observation.body_size + FIELD_BYTES * len(observation.fields)
+    return Exchange(exchange.key, exchange.request, exchange.response, True), size
 
 
 def bounded_state(size: int, limit: int, ended: bool, announced: bool) -> BodyState:

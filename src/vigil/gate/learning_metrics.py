@@ -36,6 +36,11 @@ class _BufferFigures:
             "Observations the buffer holds before it drops new ones.",
             value=buffer.bound,
         )
+        yield GaugeMetricFamily(
+            "vigil_observations_buffered_bytes",
+            "Estimated bytes the buffered observations hold (bounded, default 64 MiB).",
+            value=buffer.held_bytes,
+        )
         yield CounterMetricFamily(
             "vigil_observations_dropped",
             "Observations dropped because the buffer was full (learner away or too slow).",

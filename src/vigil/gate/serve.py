@@ -37,6 +37,7 @@ from vigil.gate.config import LearnerLink
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
+from vigil.gate.observations import ObservationBuffer
 from vigil.gate.proxy import GateProxy
 from vigil.gate.proxy_config import ProxyConfig
 from vigil.gate.reload import PolicyWatcher
@@ -109,6 +110,11 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
         mode_override=settings.mode,
         saves_policy=worker == 0,
         identity=settings.identity,
+        observations=(
+            ObservationBuffer(settings.learner.buffer, byte_bound=settings.learner.buffer_bytes)
+            if settings.learner is not None
+            else None
+        ),
     )
     policy = core.policy_file.load() if core.policy_file is not None else None
     if policy is None:
