@@ -15,10 +15,13 @@ Three parts, each with a baseline measured in the same run:
     learning run of it in the learner's job (fold + learn + publish); baseline: the same
     100,000 exchanges added to a gate's local collector and learned there.
 ``hung``
-    ``vigil gate --mode learn`` in front of nginx under wrk: without a learner (local
-    learning), with ``--learner`` pointed at a learner that accepts connections and never
-    answers, and with a healthy learner; rounds alternate so noise shows. Reported: p50/p99 per
-    run, the median p99 of each setup and its ratio to the run without a learner.
+    ``vigil gate`` in front of nginx under wrk, on a policy it learned locally first: without a
+    learner, with ``--learner`` pointed at a learner that accepts connections and never
+    answers, and with a healthy learner; in enforce mode (nothing is observed: only the policy
+    long poll and alert reports reach the learner) and in learn mode (every exchange is
+    observed: learned locally without a learner, buffered and sent with one, dropped when the
+    buffer is full). Rounds alternate so noise shows. Reported: p99 per run, the median p99 of
+    each setup and its ratio to the run without a learner.
 
     .venv/bin/python benchmarks/learner.py [--part ingest|learn|hung|all] [--duration 10]
 
@@ -376,12 +379,21 @@ asyncio.run(main())
 
 
 def start_gate(
-    procs: Any, workdir: Path, *, name: str, upstream: int, port: int, learner: str | None
+    procs: Any,
+    workdir: Path,
+    *,
+    name: str,
+    upstream: int,
+    port: int,
+    learner: str | None,
+    mode: str,
+    policy: Path,
 ) -> Any:
     log = workdir / f"{name}.log"
     args = vigil(
         *("gate", "--upstream", f"http://{LOOPBACK}:{upstream}", "--listen", f"{LOOPBACK}:{port}"),
-        *("--mode", "learn", "--log-level", "warning", "--learn-every", "1000"),
+        *("--mode", mode, "--log-level", "warning", "--learn-every", "1000"),
+        *("--policy", str(policy), "--no-watch-policy"),
     )
     if learner is not None:
         token = workdir / "gate-token"
@@ -392,12 +404,34 @@ def start_gate(
     return proc
 
 
+def learn_policy_file(procs: Any, wrk: str, workdir: Path, upstream: int) -> Path:
+    """A policy learned locally from 3 s of wrk traffic (what enforcing gates start from)."""
+    policy = workdir / "learned.yaml"
+    port = P.free_port()
+    log = workdir / "gate-learn.log"
+    args = vigil(
+        *("gate", "--upstream", f"http://{LOOPBACK}:{upstream}", "--listen", f"{LOOPBACK}:{port}"),
+        *("--mode", "learn", "--policy", str(policy), "--learn-every", "0"),
+        *("--min-clients", "1", "--min-windows", "1", "--log-level", "warning"),
+    )
+    gate = procs.start("gate-learn", args, log)
+    P.wait_for_port(port, gate, "gate-learn", log)
+    script = workdir / "learn.lua"
+    script.write_text(P.LEARN_SCRIPT % ", ".join(f'"{n}"' for n in P.LEARN_NAMES))
+    P.run_wrk(wrk, f"http://{LOOPBACK}:{port}/", 3, 32, script)
+    procs.stop(gate)
+    if not policy.exists():
+        raise P.BenchError(f"the learning gate saved no policy:\n{P.tail(log)}")
+    return policy
+
+
 def part_hung(duration: float, rounds: int, connections: int) -> list[str]:
     nginx, wrk = P.ensure_tools()
     procs = P.Processes()
     workdir = Path(tempfile.mkdtemp(prefix="vigil-bench-hung-"))
     workdir.chmod(0o755)
-    runs: dict[str, list[Any]] = {"no learner": [], "hung learner": [], "healthy learner": []}
+    setups = ("no learner", "hung learner", "healthy learner")
+    runs: dict[tuple[str, str], list[Any]] = {(m, s): [] for m in MODES for s in setups}
     try:
         up = P.free_port()
         P.start_nginx(
@@ -411,6 +445,7 @@ def part_hung(duration: float, rounds: int, connections: int) -> list[str]:
     }}""",
             port=up,
         )
+        learned = learn_policy_file(procs, wrk, workdir, up)
         hung_port, healthy_port = P.free_port(), P.free_port()
         hung_log = workdir / "hung.log"
         hung = procs.start("hung", [sys.executable, "-c", HUNG_SERVER, str(hung_port)], hung_log)
@@ -422,40 +457,55 @@ def part_hung(duration: float, rounds: int, connections: int) -> list[str]:
             "healthy learner": f"http://{LOOPBACK}:{healthy_port}",
         }
         for round_ in range(rounds):
-            for name, learner in learners.items():
-                port = P.free_port()
-                gate = start_gate(
-                    procs, workdir, name=f"gate-{round_}-{len(runs[name])}-{name.split()[0]}",
-                    upstream=up, port=port, learner=learner,
-                )  # fmt: skip
-                print(f"round {round_ + 1}: {name}", file=sys.stderr, flush=True)
-                runs[name].append(
-                    P.measure(wrk, name, f"http://{LOOPBACK}:{port}", duration, connections)
-                )
-                procs.stop(gate)
+            for mode in MODES:
+                for name, learner in learners.items():
+                    policy = workdir / f"policy-{round_}-{mode}-{name.split()[0]}.yaml"
+                    shutil.copyfile(learned, policy)
+                    port = P.free_port()
+                    gate = start_gate(
+                        procs, workdir, name=f"gate-{policy.stem}", upstream=up, port=port,
+                        learner=learner, mode=mode, policy=policy,
+                    )  # fmt: skip
+                    print(f"round {round_ + 1}: {mode}, {name}", file=sys.stderr, flush=True)
+                    runs[(mode, name)].append(
+                        P.measure(
+                            wrk,
+                            f"{mode}, {name}",
+                            f"http://{LOOPBACK}:{port}",
+                            duration,
+                            connections,
+                        )
+                    )
+                    procs.stop(gate)
     finally:
         procs.stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
-    base = statistics.median(r.p99_ms for r in runs["no learner"])
     lines = [
-        f"hung learner: vigil gate --mode learn in front of nginx, wrk 1 thread, {connections} "
-        f"connections, {duration:.0f} s per run, {rounds} alternating rounds",
-        f"{'setup':<16} {'req/s (median)':>15} {'p99 ms per run':>30} {'median p99':>11} {'vs none':>8}",
+        f"hung learner: vigil gate in front of nginx on a locally learned policy, wrk 1 thread, "
+        f"{connections} connections, {duration:.0f} s per run, {rounds} alternating rounds",
+        f"{'mode, setup':<26} {'req/s (median)':>15} {'p99 ms per run':>26} {'median p99':>11} "
+        f"{'vs none':>8}",
     ]
-    for name, results in runs.items():
-        p99s = [r.p99_ms for r in results]
-        median = statistics.median(p99s)
+    for mode in MODES:
+        base = statistics.median(r.p99_ms for r in runs[(mode, "no learner")])
+        for name in setups:
+            results = runs[(mode, name)]
+            p99s = [r.p99_ms for r in results]
+            median = statistics.median(p99s)
+            lines.append(
+                f"{mode + ', ' + name:<26} {statistics.median(r.rps for r in results):>15,.0f} "
+                f"{', '.join(f'{p:.2f}' for p in p99s):>26} {median:>11.2f} {median / base:>7.2f}x"
+            )
+        none = [r.p99_ms for r in runs[(mode, "no learner")]]
         lines.append(
-            f"{name:<16} {statistics.median(r.rps for r in results):>15,.0f} "
-            f"{', '.join(f'{p:.2f}' for p in p99s):>30} {median:>11.2f} {median / base:>7.2f}x"
+            f"{mode}: the no-learner runs alone spread {max(none) / min(none):.2f}x (noise)"
         )
-    spread = max(r.p99_ms for r in runs["no learner"]) / min(r.p99_ms for r in runs["no learner"])
-    hung_ratio = statistics.median(r.p99_ms for r in runs["hung learner"]) / base
-    lines.append(
-        f"noise: the no-learner runs alone spread {spread:.2f}x; hung/none median p99 "
-        f"{hung_ratio:.2f}x"
-    )
     return lines
+
+
+MODES = ("enforce", "learn")
+"""enforce: what a protected service runs in (no observations are sent); learn: every exchange
+is observed (learned locally without a learner, buffered and sent with one)."""
 
 
 def main() -> int:

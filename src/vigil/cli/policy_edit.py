@@ -189,9 +189,9 @@ def allow(
 @click.option("--yes", is_flag=True, help="Apply without asking.")
 @with_source
 def mode(source: PolicySource, route: str, new_mode: str, yes: bool) -> None:
-    """Set the mode of ROUTE (e.g. 'GET /users') to learn, detect or enforce.
+    """Set the mode of one ROUTE to learn, detect or enforce.
 
-    The operator's mode wins over the policy's default and over automatic promotion, and
+    ROUTE is a route key such as 'GET /users/{int}'. The operator's mode wins over the policy's default and over automatic promotion, and
     learning never changes it. The change is shown as a diff of the policy FILE (or the
     learner's policy) before it is applied.
     """
