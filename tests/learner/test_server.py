@@ -156,3 +156,23 @@ async def test_no_auth_is_refused_off_loopback(tmp_path: Path) -> None:
         )
     with pytest.raises(ValueError, match="tokens file is required"):
         await start_learner(config(tmp_path), None, log=LearnerLog(io.StringIO()))
+
+
+def test_the_configured_bounds_reach_the_statistics(tmp_path: Path) -> None:
+    from vigil.learner.server import learn_settings
+
+    settings = learn_settings(
+        config(
+            tmp_path,
+            bounds={"routes_per_service": 10, "keys_per_route": 5, "fields_per_service": 50},
+        )
+    )
+    assert (settings.min_clients, settings.min_windows, settings.window_seconds) == (3, 2, 60)
+    statistics = settings.statistics()
+    assert statistics.bounds.max_routes == 10
+    assert statistics.bounds.fields_per_route == 5
+    assert statistics.bounds.max_fields == 50
+    for i in range(20):
+        statistics.add(sample(f"GET /scan/{i}", client=i, time=T0))
+    assert len(statistics.routes) <= 11
+    assert statistics.dropped_routes >= 9

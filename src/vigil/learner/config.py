@@ -35,11 +35,13 @@ class Bounds(_Section):
     """Alert records in one POST: else 413."""
     fields_per_observation: int = Field(512, ge=1, le=100_000)
     """Fields (keys) of one observed request or response: else 413."""
-    routes_per_service: int = Field(1024, ge=1, le=1_000_000)
-    """Routes a service's statistics keep; observations of further new routes are dropped
-    and counted (the route table is bounded by the learning core as well)."""
+    routes_per_service: int = Field(4096, ge=1, le=1_000_000)
+    """Route keys a service's statistics keep; observations of further new routes are counted
+    under one ``METHOD /{other}`` route per method (``vigil.behavior.statistics.Bounds``)."""
     keys_per_route: int = Field(256, ge=1, le=100_000)
-    """Fields learned per route; further field names share one bucket."""
+    """Fields learned per route; further field names are counted, not kept."""
+    fields_per_service: int = Field(16_384, ge=1, le=10_000_000)
+    """Fields kept over all routes of a service (each costs about 4 KiB of statistics)."""
     pending_observations: int = Field(2_000_000, ge=1000, le=1_000_000_000)
     """Observations stored but not learned yet, per service: beyond it 429 with Retry-After."""
     queued_bytes: int = Field(64 << 20, ge=1 << 20, le=4 << 30)

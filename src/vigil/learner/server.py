@@ -21,6 +21,7 @@ from aiohttp import web
 
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.promotion import PromotionSettings
+from vigil.behavior.statistics import Bounds as StatisticsBounds
 from vigil.learner import store
 from vigil.learner.api import LearnerState, build_app
 from vigil.learner.auth import Tokens, check_insecure
@@ -46,10 +47,17 @@ class ListenError(RuntimeError):
 
 
 def learn_settings(config: LearnerConfig) -> LearnSettings:
-    """The learning settings of a configuration (its K, W and window length)."""
-    t = config.thresholds
+    """The learning settings of a configuration: K, W, window length and statistics bounds."""
+    t, b = config.thresholds, config.bounds
     return LearnSettings(
-        min_clients=t.clients, min_windows=t.windows, window_seconds=t.window_seconds
+        min_clients=t.clients,
+        min_windows=t.windows,
+        window_seconds=t.window_seconds,
+        bounds=StatisticsBounds(
+            max_routes=b.routes_per_service,
+            max_fields=b.fields_per_service,
+            fields_per_route=b.keys_per_route,
+        ),
     )
 
 
