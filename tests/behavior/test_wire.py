@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -211,3 +213,11 @@ def test_learning_from_many_gates_through_the_wire_gives_the_policy_of_one_place
     learned = learn_policy(learner, LearnSettings(), Policy())
     assert diff_policies(expected, learned.policy, counters=True).lines() == []
     assert learned.policy == expected
+
+
+def test_the_batch_example_in_the_docs_is_valid() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "learning.md"
+    example = docs.read_text().split("```json\n", 1)[1].split("```", 1)[0]
+    batch = decode_batch(example)
+    (exchange,) = batch.samples()
+    assert (exchange.route, exchange.fields[0].value) == ("GET /users", "alice")
