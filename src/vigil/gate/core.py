@@ -10,8 +10,6 @@ learned policy as YAML when asked.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +22,6 @@ from vigil.behavior.engine import Engine
 from vigil.behavior.identity import IdentitySource, Source, client_identity
 from vigil.behavior.policy import Policy, save_policy
 from vigil.behavior.routes import OTHER_ROUTE
-from vigil.behavior.wire import WireError
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
@@ -97,15 +94,10 @@ class GateCore:
         self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
         self.log = log if log is not None else GateLog()
         self.policy_path = Path(policy_path) if policy_path is not None else None
-        self.statistics_path = (
-            statistics_path_for(self.policy_path) if self.policy_path is not None else None
-        )
-        """Where the learning statistics are saved beside the policy, and restored from."""
         self.learn_every = learn_every if learn_every is not None else LearnEvery()
         self._clock = clock
         self._learn = _LearnState(last_run=clock())
         self.metrics.policy_loaded(engine.policy.version)
-        self._restore_statistics()
 
     @property
     def body_limit(self) -> int:
@@ -226,27 +218,12 @@ class GateCore:
         self.metrics.policy_loaded(policy.version)
 
     def save(self, path: str | Path | None = None) -> Path | None:
-        """Write the current policy atomically to ``path`` (default: ``policy_path``), and the
-        learning statistics beside it (``policy.stats.json``), so learning survives a restart."""
+        """Write the current policy atomically to ``path`` (default: ``policy_path``)."""
         target = Path(path) if path is not None else self.policy_path
         if target is None:
             return None
         save_policy(self.engine.policy, target)
-        write_atomically(statistics_path_for(target), self.engine.export_statistics())
         return target
-
-    def _restore_statistics(self) -> None:
-        path = self.statistics_path
-        if path is None or not path.exists():
-            return
-        try:
-            self.engine.import_statistics(path.read_bytes())
-        except (OSError, WireError) as exc:
-            self.log.event(
-                "statistics-unreadable", level="error", path=str(path), error=str(exc)[:300]
-            )
-            return
-        self.log.event("statistics-restored", path=str(path), routes=len(self.engine.stats))
 
     def close(self) -> None:
         """Shutdown hook: learn what is pending (if anything) and save the policy."""
@@ -254,25 +231,6 @@ class GateCore:
             self.learn_now()
         elif self.policy_path is not None:
             self.save()
-
-
-def statistics_path_for(policy_path: Path) -> Path:
-    """Where the statistics of a policy file are kept: ``policy.yaml`` -> ``policy.stats.json``."""
-    return policy_path.with_name(f"{policy_path.stem}.stats.json")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a unique temporary file beside ``path``, fsync, then rename over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def bounded_state(size: int, limit: int, ended: bool, announced: bool) -> BodyState:
