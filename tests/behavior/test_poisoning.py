@@ -16,8 +16,8 @@ from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.sample import ExchangeSample
+from vigil.behavior.snapshot import decode_statistics
 from vigil.behavior.statistics import Bounds
-from vigil.behavior.wire import decode_statistics
 from vigil.http.model import Request
 
 from .builders import STEP, T0, RequestBuilder, feed, stamp, users_request, words
