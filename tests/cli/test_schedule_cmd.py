@@ -234,7 +234,7 @@ def test_unknown_priority_class_names_the_pod(tmp_path: Path) -> None:
     code, out = run(path)
     assert code == 2
     assert out.strip().splitlines() == [
-        "Error: m.yaml: Pod default/new: spec.priorityClassName: "
+        f"Error: {path}: Pod default/new: spec.priorityClassName: "
         "no PriorityClass with name nope was found"
     ]
 
@@ -247,7 +247,7 @@ def test_invalid_manifest_is_one_line_exit_2(tmp_path: Path) -> None:
     assert code == 2
     lines = out.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("Error: m.yaml: Node n1: ")
+    assert lines[0].startswith(f"Error: {path}: Node n1: ")
 
 
 def test_missing_file_exit_2(tmp_path: Path) -> None:

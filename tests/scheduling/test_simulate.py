@@ -205,3 +205,27 @@ spec:
     objects, _ = parse_documents(manifests, "m.yaml")
     result = schedule_cluster(build_cluster(objects))
     assert result.placements() == {"shop/api": "b"}
+
+
+def test_gpus_given_only_as_limits_are_requested() -> None:
+    text = """
+kind: Node
+metadata: {name: gpu-1}
+status: {allocatable: {cpu: "8", memory: 32Gi, pods: "110", nvidia.com/gpu: "1"}}
+""" + "".join(
+        f"""---
+kind: Pod
+metadata: {{name: train-{i}, creationTimestamp: "2026-01-01T10:0{i}:00Z"}}
+spec:
+  containers:
+  - name: c
+    resources: {{limits: {{nvidia.com/gpu: 1}}}}
+"""
+        for i in range(2)
+    )
+    objects, _ = parse_documents(text, "f.yaml")
+    sim = schedule_cluster(build_cluster(objects))
+    assert sim.placements() == {"default/train-0": "gpu-1", "default/train-1": None}
+    last = sim.result("default/train-1")
+    assert last is not None
+    assert last.message == "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec, decode_pod_status
+from vigil.cluster.errors import quote
 from vigil.cluster.meta import ObjectMeta, OwnerReference
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import TAINT_EFFECTS, Node, NodeCondition, Taint
@@ -22,6 +23,10 @@ NAMESPACED_KINDS = frozenset({"Pod", "Service", "PodDisruptionBudget"}) | WORKLO
 SUPPORTED_KINDS = NAMESPACED_KINDS | {"Node", "Namespace", "PriorityClass"}
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+"""A copy of the object as last applied: often the largest field of an export, never read."""
+
+
 def decode_meta(f: Fields, *, namespaced: bool, name_required: bool = True) -> ObjectMeta:
     """``metadata``; namespaced objects default to the ``default`` namespace."""
     owners = tuple(
@@ -34,16 +39,19 @@ def decode_meta(f: Fields, *, namespaced: bool, name_required: bool = True) -> O
         )
         for o in f.objs("ownerReferences")
     )
+    annotations = f.str_map("annotations")
+    annotations.pop(LAST_APPLIED, None)
     return ObjectMeta(
         name=f.required_str("name") if name_required else f.string("name"),
         namespace=(f.string("namespace") or "default") if namespaced else "",
         labels=f.str_map("labels"),
-        annotations=f.str_map("annotations"),
+        annotations=annotations,
         uid=f.string("uid"),
         creation_timestamp=f.time("creationTimestamp"),
         deletion_timestamp=f.time("deletionTimestamp"),
         owner_references=owners,
         generation=f.integer("generation"),
+        resource_version=f.string("resourceVersion"),
     )
 
 
@@ -65,7 +73,7 @@ def _node(meta: ObjectMeta, f: Fields) -> Node:
     for t in spec.objs("taints"):
         effect = t.required_str("effect")
         if effect not in TAINT_EFFECTS:
-            raise t.error("effect", f'"{effect}" is not a valid taint effect')
+            raise t.error("effect", f"{quote(effect)} is not a valid taint effect")
         taints.append(Taint(t.required_str("key"), effect, t.string("value")))
     capacity = status.quantities("capacity")
     allocatable = status.quantities("allocatable") if status.has("allocatable") else dict(capacity)
@@ -87,7 +95,7 @@ def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
         raise spec.error("maxUnavailable", "minAvailable and maxUnavailable cannot be both set")
     policy = spec.opt_str("unhealthyPodEvictionPolicy")
     if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
-        raise spec.error("unhealthyPodEvictionPolicy", f'unsupported value "{policy}"')
+        raise spec.error("unhealthyPodEvictionPolicy", f"unsupported value {quote(policy)}")
     st = f.obj("status")
     status = None
     if st is not None:
@@ -118,7 +126,7 @@ def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
         raise f.error("value", "required")
     policy = f.string("preemptionPolicy", PREEMPT_LOWER_PRIORITY)
     if policy not in ("Never", PREEMPT_LOWER_PRIORITY):
-        raise f.error("preemptionPolicy", f'unsupported value "{policy}"')
+        raise f.error("preemptionPolicy", f"unsupported value {quote(policy)}")
     return PriorityClass(
         meta, f.integer("value"), f.boolean("globalDefault"), policy, f.string("description")
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vigil.cluster.errors import FieldError
+from vigil.cluster.errors import FieldError, quote
 from vigil.cluster.pod import (
     Affinity,
     Container,
@@ -38,7 +38,9 @@ _POLICIES = frozenset({"Honor", "Ignore"})
 def _requirement(f: Fields, operators: frozenset[str]) -> Requirement:
     op = f.required_str("operator")
     if op not in operators:
-        raise f.error("operator", f'"{op}" is not a valid operator (expected {sorted(operators)})')
+        raise f.error(
+            "operator", f"{quote(op)} is not a valid operator (expected {sorted(operators)})"
+        )
     return Requirement(f.required_str("key"), op, f.strs("values"))
 
 
@@ -110,18 +112,23 @@ def _affinity(f: Fields | None) -> Affinity | None:
     )
 
 
+def decode_resources(f: Fields) -> ResourceRequirements:
+    """``resources`` with the API server's defaulting (``SetDefaults_Pod``): a resource given
+    only as a limit is requested at that limit, so ``limits: {nvidia.com/gpu: 1}`` requests one
+    GPU. Pods in an export already carry it; manifests written by hand often rely on it."""
+    requests = f.quantities("requests")
+    limits = f.quantities("limits")
+    return ResourceRequirements({**limits, **requests}, limits)
+
+
 def _container(f: Fields) -> Container:
     res = f.obj("resources")
-    resources = (
-        ResourceRequirements(res.quantities("requests"), res.quantities("limits"))
-        if res
-        else ResourceRequirements()
-    )
+    resources = decode_resources(res) if res else ResourceRequirements()
     ports = []
     for p in f.objs("ports"):
         protocol = p.string("protocol", "TCP")
         if protocol not in _PROTOCOLS:
-            raise p.error("protocol", f'unsupported protocol "{protocol}"')
+            raise p.error("protocol", f"unsupported protocol {quote(protocol)}")
         host_port = p.integer("hostPort")
         if not 0 <= host_port <= 65535:
             raise p.error("hostPort", f"must be between 0 and 65535, got {host_port}")
@@ -142,10 +149,10 @@ def _container(f: Fields) -> Container:
 def _toleration(f: Fields) -> Toleration:
     op = f.string("operator")
     if op not in _TOLERATION_OPERATORS:
-        raise f.error("operator", f'"{op}" is not a valid toleration operator')
+        raise f.error("operator", f"{quote(op)} is not a valid toleration operator")
     effect = f.string("effect")
     if effect not in _TAINT_EFFECTS:
-        raise f.error("effect", f'"{effect}" is not a valid taint effect')
+        raise f.error("effect", f"{quote(effect)} is not a valid taint effect")
     return Toleration(
         f.string("key"), op, f.string("value"), effect, f.opt_int("tolerationSeconds")
     )
@@ -154,7 +161,7 @@ def _toleration(f: Fields) -> Toleration:
 def _spread(f: Fields) -> TopologySpreadConstraint:
     when = f.required_str("whenUnsatisfiable")
     if when not in ("DoNotSchedule", "ScheduleAnyway"):
-        raise f.error("whenUnsatisfiable", f'unsupported value "{when}"')
+        raise f.error("whenUnsatisfiable", f"unsupported value {quote(when)}")
     max_skew = f.integer("maxSkew")
     if max_skew <= 0:
         raise f.error("maxSkew", f"must be greater than zero, got {max_skew}")
@@ -165,7 +172,7 @@ def _spread(f: Fields) -> TopologySpreadConstraint:
     for key in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
         value = f.opt_str(key)
         if value is not None and value not in _POLICIES:
-            raise f.error(key, f'unsupported value "{value}"')
+            raise f.error(key, f"unsupported value {quote(value)}")
         policies[key] = value
     return TopologySpreadConstraint(
         max_skew=max_skew,
@@ -187,14 +194,12 @@ def decode_pod_spec(f: Fields) -> PodSpec:
     res = f.obj("resources")
     policy = f.opt_str("preemptionPolicy")
     if policy is not None and policy not in ("Never", "PreemptLowerPriority"):
-        raise f.error("preemptionPolicy", f'unsupported value "{policy}"')
+        raise f.error("preemptionPolicy", f"unsupported value {quote(policy)}")
     return PodSpec(
         containers=containers,
         init_containers=tuple(_container(c) for c in f.objs("initContainers")),
         overhead=f.quantities("overhead"),
-        resources=ResourceRequirements(res.quantities("requests"), res.quantities("limits"))
-        if res
-        else None,
+        resources=decode_resources(res) if res else None,
         node_selector=f.str_map("nodeSelector"),
         affinity=_affinity(f.obj("affinity")),
         tolerations=tuple(_toleration(t) for t in f.objs("tolerations")),
@@ -206,6 +211,9 @@ def decode_pod_spec(f: Fields) -> PodSpec:
         node_name=f.string("nodeName"),
         scheduling_gates=tuple(g.required_str("name") for g in f.objs("schedulingGates")),
         termination_grace_period_seconds=f.opt_int("terminationGracePeriodSeconds"),
+        empty_dir_volumes=tuple(
+            v.string("name") for v in f.objs("volumes") if v.data.get("emptyDir") is not None
+        ),
     )
 
 
@@ -221,5 +229,5 @@ def decode_pod_status(f: Fields | None) -> PodStatus:
     )
     phase = f.string("phase", "Pending")
     if phase not in ("Pending", "Running", "Succeeded", "Failed", "Unknown"):
-        raise FieldError(f.at("phase"), f'unsupported phase "{phase}"')
+        raise FieldError(f.at("phase"), f"unsupported phase {quote(phase)}")
     return PodStatus(phase, conditions, f.string("nominatedNodeName"), f.time("startTime"))

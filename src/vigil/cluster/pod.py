@@ -144,6 +144,8 @@ class PodSpec:
     node_name: str = ""
     scheduling_gates: tuple[str, ...] = ()
     termination_grace_period_seconds: int | None = None
+    empty_dir_volumes: tuple[str, ...] = ()
+    """Names of ``emptyDir`` volumes (local data a drain deletes)."""
 
 
 @dataclass(frozen=True, slots=True)

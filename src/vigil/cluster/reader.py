@@ -11,11 +11,16 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from vigil.cluster.errors import FieldError
+from vigil.cluster.errors import FieldError, quote
 from vigil.cluster.quantity import QuantityError, parse_quantity
+
+KEY_LIMIT = 80
+"""Characters of a map key kept in a field path (keys come from the file, like values)."""
 
 
 def _join(path: str, key: str) -> str:
+    if len(key) > KEY_LIMIT:
+        key = f"{key[:KEY_LIMIT]}...({len(key)} characters)"
     return f"{path}.{key}" if path else key
 
 
@@ -46,7 +51,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, str):
-            raise self.error(key, f"expected a string, got {value!r}")
+            raise self.error(key, f"expected a string, got {quote(value)}")
         return value
 
     def required_str(self, key: str) -> str:
@@ -66,7 +71,7 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"expected an integer, got {value!r}")
+            raise self.error(key, f"expected an integer, got {quote(value)}")
         return value
 
     def integer(self, key: str, default: int = 0) -> int:
@@ -80,7 +85,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self.error(key, f"expected a boolean, got {value!r}")
+            raise self.error(key, f"expected a boolean, got {quote(value)}")
         return value
 
     def int_or_str(self, key: str) -> int | str | None:
@@ -89,9 +94,11 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.error(key, f"expected an integer or a percentage, got {value!r}")
+            raise self.error(key, f"expected an integer or a percentage, got {quote(value)}")
         if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit()):
-            raise self.error(key, f'invalid value "{value}": expected an integer or a percentage')
+            raise self.error(
+                key, f"invalid value {quote(value)}: expected an integer or a percentage"
+            )
         return value
 
     def time(self, key: str) -> datetime | None:
@@ -102,11 +109,11 @@ class Fields:
         if isinstance(value, datetime):
             return value
         if not isinstance(value, str):
-            raise self.error(key, f"expected a timestamp, got {value!r}")
+            raise self.error(key, f"expected a timestamp, got {quote(value)}")
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise self.error(key, f'invalid timestamp "{value}"') from None
+            raise self.error(key, f"invalid timestamp {quote(value)}") from None
 
     def obj(self, key: str) -> Fields | None:
         """A nested object, None when absent."""
@@ -140,7 +147,7 @@ class Fields:
             raise self.error(key, f"expected a list, got {type(value).__name__}")
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise FieldError(f"{self.at(key)}[{i}]", f"expected a string, got {item!r}")
+                raise FieldError(f"{self.at(key)}[{i}]", f"expected a string, got {quote(item)}")
         return tuple(value)
 
     def str_map(self, key: str) -> dict[str, str]:
@@ -150,7 +157,7 @@ class Fields:
             return {}
         for k, v in sub.data.items():
             if not isinstance(v, str):
-                raise FieldError(sub.at(str(k)), f"expected a string, got {v!r}")
+                raise FieldError(sub.at(str(k)), f"expected a string, got {quote(v)}")
         return {str(k): v for k, v in sub.data.items()}
 
     def quantities(self, key: str) -> dict[str, Fraction]:
@@ -163,5 +170,5 @@ class Fields:
             try:
                 out[str(name)] = parse_quantity(raw)
             except (QuantityError, TypeError):
-                raise FieldError(sub.at(str(name)), f'invalid quantity "{raw}"') from None
+                raise FieldError(sub.at(str(name)), f"invalid quantity {quote(raw)}") from None
         return out
