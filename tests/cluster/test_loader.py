@@ -363,3 +363,27 @@ spec: {containers: [{name: c}]}
         "node.kubernetes.io/not-ready",
         "node.kubernetes.io/unreachable",
     ]
+
+
+def test_bound_pods_written_without_status_are_running_and_ready() -> None:
+    text = """
+kind: Pod
+metadata: {name: bound}
+spec: {nodeName: n1, containers: [{name: c}]}
+---
+kind: Pod
+metadata: {name: pending}
+spec: {containers: [{name: c}]}
+---
+kind: Pod
+metadata: {name: crashing}
+spec: {nodeName: n1, containers: [{name: c}]}
+status: {phase: Running, conditions: [{type: Ready, status: "False"}]}
+"""
+    objects, _ = parse_documents(text, "f.yaml")
+    phases = {p.name: (p.status.phase, p.is_ready) for p in objects if isinstance(p, Pod)}
+    assert phases == {
+        "bound": ("Running", True),
+        "pending": ("Pending", False),
+        "crashing": ("Running", False),
+    }

@@ -18,7 +18,6 @@ from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import Node
 from vigil.cluster.pod import Pod
 from vigil.cluster.policy import PodDisruptionBudget, PriorityClass
-from vigil.cluster.selectors import Selector
 from vigil.cluster.workloads import Workload
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -206,20 +205,17 @@ class Cluster:
         return chain
 
     def pdbs_for(self, pod: Pod) -> list[PodDisruptionBudget]:
-        """PDBs of the pod's namespace whose selector selects it (``{}`` selects every pod)."""
-        return [
-            pdb
-            for pdb in self.pdbs
-            if pdb.metadata.namespace == pod.namespace
-            and Selector.from_label_selector(pdb.selector).matches(pod.labels)
-        ]
+        """PDBs that guard a pod against eviction: its namespace, a selector that matches it.
+
+        As ``eviction.go`` looks them up: a null or empty selector guards nothing ("should
+        match nothing, not everything"), although the disruption controller counts every pod
+        of the namespace for an empty one (`pods_selected_by`).
+        """
+        return [pdb for pdb in self.pdbs if pdb.guards(pod)]
 
     def pods_selected_by(self, pdb: PodDisruptionBudget) -> list[Pod]:
         """Pods of the PDB's namespace that its selector selects (a null selector: none)."""
-        selector = Selector.from_label_selector(pdb.selector)
-        return [
-            p for p in self.pods_in_namespace(pdb.metadata.namespace) if selector.matches(p.labels)
-        ]
+        return [p for p in self.pods_in_namespace(pdb.metadata.namespace) if pdb.selects(p)]
 
     def namespace_labels(self) -> dict[str, dict[str, str]]:
         """Labels of every namespace, by name, as the API server would hold them.

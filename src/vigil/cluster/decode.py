@@ -7,7 +7,7 @@ from vigil.cluster.errors import quote
 from vigil.cluster.meta import ObjectMeta, OwnerReference
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import TAINT_EFFECTS, Node, NodeCondition, Taint
-from vigil.cluster.pod import Pod
+from vigil.cluster.pod import Pod, PodCondition, PodStatus
 from vigil.cluster.policy import (
     PREEMPT_LOWER_PRIORITY,
     PodDisruptionBudget,
@@ -59,11 +59,20 @@ def _empty(path: str) -> Fields:
     return Fields({}, path)
 
 
+BOUND_WITHOUT_STATUS = PodStatus("Running", (PodCondition("Ready", "True"),))
+"""How a pod written without ``status`` but bound to a node is read: running and Ready, as it
+would be once its containers started. Exports carry the real status."""
+
+
 def _pod(meta: ObjectMeta, f: Fields) -> Pod:
-    spec = f.obj("spec")
-    if spec is None:
+    spec_fields = f.obj("spec")
+    if spec_fields is None:
         raise f.error("spec", "required")
-    return Pod(meta, decode_pod_spec(spec), decode_pod_status(f.obj("status")))
+    spec = decode_pod_spec(spec_fields)
+    status_fields = f.obj("status")
+    if status_fields is None and spec.node_name:
+        return Pod(meta, spec, BOUND_WITHOUT_STATUS)
+    return Pod(meta, spec, decode_pod_status(status_fields))
 
 
 def _node(meta: ObjectMeta, f: Fields) -> Node:
