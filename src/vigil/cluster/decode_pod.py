@@ -59,7 +59,8 @@ def _term(f: Fields) -> NodeSelectorTerm:
     )
 
 
-def _node_affinity(f: Fields) -> NodeAffinity:
+def decode_node_affinity(f: Fields) -> NodeAffinity:
+    """``affinity.nodeAffinity`` (also NodeAffinityArgs.addedAffinity)."""
     req = f.obj("requiredDuringSchedulingIgnoredDuringExecution")
     required = (
         None
@@ -106,7 +107,7 @@ def _affinity(f: Fields | None) -> Affinity | None:
         return None
     na, pa, paa = f.obj("nodeAffinity"), f.obj("podAffinity"), f.obj("podAntiAffinity")
     return Affinity(
-        _node_affinity(na) if na else None,
+        decode_node_affinity(na) if na else None,
         _pod_affinity(pa) if pa else None,
         _pod_affinity(paa) if paa else None,
     )
@@ -158,7 +159,8 @@ def _toleration(f: Fields) -> Toleration:
     )
 
 
-def _spread(f: Fields) -> TopologySpreadConstraint:
+def decode_spread_constraint(f: Fields) -> TopologySpreadConstraint:
+    """One ``topologySpreadConstraints`` entry (also PodTopologySpreadArgs.defaultConstraints)."""
     when = f.required_str("whenUnsatisfiable")
     if when not in ("DoNotSchedule", "ScheduleAnyway"):
         raise f.error("whenUnsatisfiable", f"unsupported value {quote(when)}")
@@ -203,7 +205,9 @@ def decode_pod_spec(f: Fields) -> PodSpec:
         node_selector=f.str_map("nodeSelector"),
         affinity=_affinity(f.obj("affinity")),
         tolerations=tuple(_toleration(t) for t in f.objs("tolerations")),
-        topology_spread_constraints=tuple(_spread(t) for t in f.objs("topologySpreadConstraints")),
+        topology_spread_constraints=tuple(
+            decode_spread_constraint(t) for t in f.objs("topologySpreadConstraints")
+        ),
         priority=f.opt_int("priority"),
         priority_class_name=f.string("priorityClassName"),
         preemption_policy=policy,

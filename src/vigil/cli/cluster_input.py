@@ -1,0 +1,71 @@
+"""Reading the cluster for a command: manifests, exports or ``-``, with progress and notes.
+
+Every cluster command loads its FILE arguments the same way: one ``Error:`` line and exit code 2
+for unusable input, progress on standard error when a load takes more than a second, and the
+objects left out (kinds vigil does not read, files that are not manifests) noted on standard
+error, so standard output stays the command's result.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+import click
+
+from vigil.cluster import Cluster, LoadProgress, ManifestError, load_manifests
+
+MAX_NOTES = 10
+PROGRESS_AFTER = 1.0
+"""Seconds of loading before progress is shown, and between two progress lines."""
+
+
+class InputError(click.ClickException):
+    """Unusable input: one line on standard error, exit code 2."""
+
+    exit_code = 2
+
+
+class ProgressLine:
+    """Shows load progress on standard error once a load is long (more than a second)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.started = clock()
+        self.last_shown = self.started
+        self.shown = False
+
+    def __call__(self, p: LoadProgress) -> None:
+        now = self.clock()
+        if now - self.last_shown < PROGRESS_AFTER:
+            return
+        self.last_shown = now
+        self.shown = True
+        done = f"{100 * p.bytes_done // p.bytes_total}% of input, " if p.bytes_total else ""
+        where = f" ({p.source})" if p.source else ""
+        click.echo(
+            f"loading: {p.phase}{where}: {done}{p.objects:,} objects, {now - self.started:.0f}s",
+            err=True,
+        )
+
+
+def _stdin() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
+    """Load FILE arguments (files, directories, ``-``); raises `InputError`."""
+    progress = None if quiet else ProgressLine()
+    try:
+        cluster = load_manifests(files, stdin=_stdin, progress=progress)
+    except ManifestError as exc:
+        raise InputError(str(exc)) from None
+    except (OSError, MemoryError) as exc:
+        raise InputError(f"cannot read manifests: {exc}") from None
+    if not quiet and cluster.skipped:
+        for note in cluster.skipped[:MAX_NOTES]:
+            click.echo(f"note: {note}", err=True)
+        if len(cluster.skipped) > MAX_NOTES:
+            click.echo(f"note: ... and {len(cluster.skipped) - MAX_NOTES} more", err=True)
+    return cluster
