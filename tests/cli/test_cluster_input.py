@@ -23,15 +23,17 @@ def test_errors_and_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_progress_only_for_long_loads(capsys: pytest.CaptureFixture[str]) -> None:
-    ticks = iter([0.0, 0.5, 1.5, 1.7, 3.0])
+    ticks = iter([0.0, 0.5, 1.5, 1.7, 3.0, 3.1])
     line = ProgressLine(clock=lambda: next(ticks))
     event = LoadProgress("decoding", "big.yaml", 4000, 50, 100)
     line(event)
     line(event)
     line(event)
     line(event)
+    line(LoadProgress("parsing", "huge.yaml", 0, 0, 2**30, 300 * 2**20))
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "loading: decoding (big.yaml): 50% of input, 4,000 objects, 2s",
         "loading: decoding (big.yaml): 50% of input, 4,000 objects, 3s",
+        "loading: parsing huge.yaml (300 MiB)",
     ]

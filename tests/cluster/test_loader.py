@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.cluster import ManifestError, Pod, load_manifests, parse_documents
+from vigil.cluster import LoadProgress, ManifestError, Pod, load_manifests, parse_documents
 from vigil.cluster.loader import build_cluster
 
 FULL_POD = """
@@ -333,12 +333,15 @@ def test_standard_input_and_json_exports() -> None:
 
 
 def test_progress_is_reported() -> None:
-    seen: list[str] = []
+    seen: list[LoadProgress] = []
     text = "kind: List\nitems:\n" + "".join(
         f"- {{kind: Node, metadata: {{name: n{i}}}}}\n" for i in range(4500)
     )
-    load_manifests(["-"], stdin=text.encode, progress=lambda p: seen.append(p.phase))
-    assert seen == ["reading", "decoding", "decoding", "building"]
+    load_manifests(["-"], stdin=text.encode, progress=seen.append)
+    assert [p.phase for p in seen] == ["parsing", "decoding", "decoding", "building"]
+    size = len(text)
+    assert [p.bytes_done for p in seen] == [0, size * 2000 // 4500, size * 4000 // 4500, size]
+    assert seen[-1].objects == 4500
 
 
 def test_persisted_pods_keep_priority_and_new_ones_are_admitted() -> None:

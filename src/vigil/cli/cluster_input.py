@@ -8,9 +8,11 @@ error, so standard output stays the command's result.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import click
 
@@ -19,6 +21,8 @@ from vigil.cluster import Cluster, LoadProgress, ManifestError, load_manifests
 MAX_NOTES = 10
 PROGRESS_AFTER = 1.0
 """Seconds of loading before progress is shown, and between two progress lines."""
+LARGE_INPUT = 50 * 1024 * 1024
+"""An input this large is announced before it is parsed (parsing shows no progress)."""
 
 
 class InputError(click.ClickException):
@@ -38,6 +42,10 @@ class ProgressLine:
 
     def __call__(self, p: LoadProgress) -> None:
         now = self.clock()
+        if p.phase == "parsing" and p.source_bytes >= LARGE_INPUT:
+            self.shown = True
+            click.echo(f"loading: parsing {p.source} ({p.source_bytes // 2**20} MiB)", err=True)
+            return
         if now - self.last_shown < PROGRESS_AFTER:
             return
         self.last_shown = now
@@ -50,6 +58,20 @@ class ProgressLine:
         )
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off while a load builds millions of objects that all stay
+    alive (it would scan them again and again), then on, with them frozen out of its scans."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.freeze()
+
+
 def _stdin() -> bytes:
     return sys.stdin.buffer.read()
 
@@ -58,7 +80,8 @@ def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
     """Load FILE arguments (files, directories, ``-``); raises `InputError`."""
     progress = None if quiet else ProgressLine()
     try:
-        cluster = load_manifests(files, stdin=_stdin, progress=progress)
+        with paused_gc():
+            cluster = load_manifests(files, stdin=_stdin, progress=progress)
     except ManifestError as exc:
         raise InputError(str(exc)) from None
     except (OSError, MemoryError) as exc:

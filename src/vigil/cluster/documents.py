@@ -14,6 +14,9 @@ bytes, reading them ends in objects or in one `ManifestError` line, in bounded t
   JSON by orjson (1024 levels);
 * at most `Bounds.max_objects` objects per input.
 
+Each object is released from the parsed document once it has been handed out, so a large
+export is never held twice (as parsed data and as decoded objects).
+
 YAML is read with yaml-rs (YAML 1.2 core schema: ``yes``/``no`` are strings, ``~`` and ``null``
 are null), JSON with orjson. yaml-rs returns a list for a multi-document stream, so a document
 that is itself a list is read as documents (each must be an object). Merge keys (``<<: *base``) are applied as YAML 1.1 defines them,
@@ -23,7 +26,7 @@ into their items.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,12 +177,16 @@ def _is_list_kind(doc: Mapping[str, Any]) -> bool:
 
 
 def parse_documents_of(
-    data: bytes, source: str, bounds: Bounds = DEFAULT_BOUNDS
+    data: bytes,
+    source: str,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    on_parsed: Callable[[int], None] | None = None,
 ) -> Iterator[Document]:
     """The objects of one input (YAML or JSON), lists flattened, empty documents dropped.
 
     Raises `ManifestError` for unreadable input or a broken bound; a document that is not an
     object is returned as is for the caller to name (``document 2: expected an object``).
+    ``on_parsed`` is told how many objects the input holds once it is parsed.
     """
     if len(data) > bounds.max_bytes:
         raise ManifestError(
@@ -190,10 +197,13 @@ def parse_documents_of(
             "bound",
         )
     docs = _parse(data, source, bounds)
+    if on_parsed is not None:
+        on_parsed(sum(_size(d) for d in docs))
     count = 0
     for i, doc in enumerate(docs, start=1):
         if doc is None:
             continue
+        docs[i - 1] = None
         if isinstance(doc, Mapping) and _is_list_kind(doc):
             items = doc.get("items") or []
             if not isinstance(items, list):
@@ -202,12 +212,22 @@ def parse_documents_of(
                 count += 1
                 if count > bounds.max_objects:
                     raise _too_many(source, bounds)
+                items[j] = None
                 yield Document(i, j, item)
             continue
         count += 1
         if count > bounds.max_objects:
             raise _too_many(source, bounds)
         yield Document(i, None, doc)
+
+
+def _size(doc: Any) -> int:
+    if doc is None:
+        return 0
+    if isinstance(doc, Mapping) and _is_list_kind(doc):
+        items = doc.get("items")
+        return len(items) if isinstance(items, list) else 0
+    return 1
 
 
 def _too_many(source: str, bounds: Bounds) -> ManifestError:

@@ -54,14 +54,17 @@ PROGRESS_EVERY = 2000
 
 @dataclass(frozen=True, slots=True)
 class LoadProgress:
-    """Where a load is: the phase, the input, objects decoded so far, bytes of inputs done."""
+    """Where a load is: the phase, the input, objects decoded so far, and how much of all the
+    inputs' bytes is done (the current input counts by the share of its objects decoded)."""
 
     phase: str
-    """``reading``, ``decoding`` or ``building``."""
+    """``parsing`` (an input is being parsed), ``decoding`` or ``building``."""
     source: str
     objects: int
     bytes_done: int
     bytes_total: int
+    source_bytes: int = 0
+    """Size of the input being parsed or decoded."""
 
 
 Progress = Callable[[LoadProgress], None]
@@ -96,6 +99,7 @@ def parse_documents(
     *,
     bounds: Bounds = DEFAULT_BOUNDS,
     on_object: Callable[[], None] | None = None,
+    on_parsed: Callable[[int], None] | None = None,
 ) -> tuple[list[KubeObject], list[str]]:
     """Decode every supported object of one input; also describe what was skipped and why."""
     data = text.encode("utf-8") if isinstance(text, str) else text
@@ -103,7 +107,7 @@ def parse_documents(
     skipped: list[str] = []
     foreign: list[str] = []
     seen = 0
-    for doc in parse_documents_of(data, source, bounds):
+    for doc in parse_documents_of(data, source, bounds, on_parsed):
         seen += 1
         if not isinstance(doc.data, Mapping):
             where = "" if doc.item is None else f"items[{doc.item}]"
@@ -195,20 +199,29 @@ def load_manifests(
     sources: list[str] = []
     skipped: list[str] = []
     counter = [0]
+    in_input = [0, 0]
 
-    def report(phase: str, source: str) -> None:
+    def report(phase: str, source: str, size: int = 0) -> None:
         if progress is not None:
-            progress(LoadProgress(phase, source, counter[0], done, total))
+            share = size * in_input[0] // in_input[1] if in_input[1] else 0
+            progress(LoadProgress(phase, source, counter[0], done + share, total, size))
 
     for inp in inputs:
-        report("reading", inp.name)
+        in_input[:] = [0, 0]
+        report("parsing", inp.name, inp.size)
 
-        def on_object(name: str = inp.name) -> None:
+        def on_parsed(count: int) -> None:
+            in_input[1] = count
+
+        def on_object(name: str = inp.name, size: int = inp.size) -> None:
             counter[0] += 1
+            in_input[0] += 1
             if counter[0] % PROGRESS_EVERY == 0:
-                report("decoding", name)
+                report("decoding", name, size)
 
-        found, skip = parse_documents(inp.read(), inp.name, bounds=bounds, on_object=on_object)
+        found, skip = parse_documents(
+            inp.read(), inp.name, bounds=bounds, on_object=on_object, on_parsed=on_parsed
+        )
         objects.extend(found)
         sources.extend(inp.name for _ in found)
         skipped.extend(skip)

@@ -1,7 +1,8 @@
 """Typed, path-aware access to one decoded YAML object.
 
 Decoders read manifests through `Fields` so that every type error carries the exact field path
-(``spec.containers[0].resources.requests.cpu``) that the final `ManifestError` reports.
+(``spec.containers[0].resources.requests.cpu``) that the final `ManifestError` reports. The path
+is only built when an error needs it: a nested `Fields` keeps its parent and its key.
 """
 
 from __future__ import annotations
@@ -27,15 +28,36 @@ def _join(path: str, key: str) -> str:
 class Fields:
     """A mapping read at a known path; getters validate types and raise `FieldError`."""
 
-    __slots__ = ("data", "path")
+    __slots__ = ("_key", "_parent", "_path", "data")
 
-    def __init__(self, data: Mapping[str, Any], path: str = "") -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        path: str = "",
+        *,
+        parent: Fields | None = None,
+        key: str = "",
+    ) -> None:
         self.data = data
-        self.path = path
+        self._path: str | None = path if parent is None else None
+        self._parent = parent
+        self._key = key
+
+    @property
+    def path(self) -> str:
+        """Where this object is (``spec.containers[0]``)."""
+        if self._path is None:
+            assert self._parent is not None
+            self._path = _join(self._parent.path, self._key)
+        return self._path
 
     def at(self, key: str) -> str:
         """The path of ``key`` below this object."""
         return _join(self.path, key)
+
+    def child(self, key: str, data: Mapping[str, Any]) -> Fields:
+        """The object ``data`` found at ``key`` (``items[3]`` for a list item)."""
+        return Fields(data, parent=self, key=key)
 
     def has(self, key: str) -> bool:
         """Whether the key is present and not null."""
@@ -120,9 +142,9 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             return None
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict | Mapping):
             raise self.error(key, f"expected an object, got {type(value).__name__}")
-        return Fields(value, self.at(key))
+        return Fields(value, parent=self, key=key)
 
     def objs(self, key: str) -> list[Fields]:
         """A list of objects (empty when absent)."""
@@ -133,9 +155,9 @@ class Fields:
             raise self.error(key, f"expected a list, got {type(value).__name__}")
         out = []
         for i, item in enumerate(value):
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict | Mapping):
                 raise FieldError(f"{self.at(key)}[{i}]", "expected an object")
-            out.append(Fields(item, f"{self.at(key)}[{i}]"))
+            out.append(Fields(item, parent=self, key=f"{key}[{i}]"))
         return out
 
     def strs(self, key: str) -> tuple[str, ...]:
