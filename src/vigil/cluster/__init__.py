@@ -15,6 +15,7 @@ from vigil.cluster.disruption_budget import (
     compute_status,
     controller_lookup,
 )
+from vigil.cluster.disruption_budget import recorded_status as recorded_pdb_status
 from vigil.cluster.documents import Bounds
 from vigil.cluster.errors import FieldError, ManifestError
 from vigil.cluster.loader import LoadProgress, build_cluster, load_manifests, parse_documents
@@ -115,6 +116,7 @@ __all__ = [
     "milli_value",
     "parse_documents",
     "parse_quantity",
+    "recorded_pdb_status",
     "scaled_value",
     "selector_matches",
     "tolerates",
