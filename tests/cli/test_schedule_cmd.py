@@ -423,3 +423,13 @@ def test_alias_bomb_is_one_line_error(tmp_path: Path) -> None:
     code, out = run(path)
     assert code == 2
     assert out.strip() == f"Error: {path}: document contains excessive aliasing"
+
+
+def test_multi_team_export_schedules_only_the_pending_replica() -> None:
+    from tests.cli.fixture import EXPORT
+
+    data = run_json(EXPORT)
+    assert [(o["pod"], o["node"]) for o in data] == [("shop/web-5d8f7b9c44-z3c9w", "worker-b")]
+    code, out = run(EXPORT)
+    assert code == 0
+    assert out.splitlines()[-1] == "1 bound, 0 pending, 0 preempted, 0 skipped"

@@ -390,3 +390,22 @@ status: {phase: Running, conditions: [{type: Ready, status: "False"}]}
         "pending": ("Pending", False),
         "crashing": ("Running", False),
     }
+
+
+def test_multi_team_export_is_read_as_the_cluster_holds_it() -> None:
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "multi-team" / "export.yaml"
+    cluster = load_manifests([export])
+    assert cluster.skipped == []
+    assert len(cluster.nodes) == 5
+    assert len(cluster.pods) == 16
+    report = cluster.pod("batch/report-20260302")
+    assert report is not None
+    assert (report.priority, report.spec.priority_class_name) == (50, "ml-low")
+    web = [p for p in cluster.pods if p.labels.get("app") == "web"]
+    assert len(web) == 4
+    proxy = cluster.pod("kube-system/kube-proxy-q9r4t")
+    assert proxy is not None
+    assert len(proxy.spec.tolerations) == 7
+    train = cluster.pod("batch/train-0")
+    assert train is not None
+    assert train.spec.containers[0].resources.requests["nvidia.com/gpu"] == 1
