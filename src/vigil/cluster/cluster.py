@@ -237,8 +237,10 @@ class Cluster:
     def copy(self) -> Cluster:
         """An independent store with the same (immutable) objects, for what-if changes."""
         out = Cluster(skipped=self.skipped)
-        for obj in self:
-            out.add(obj)
+        out._objects = {kind: dict(bucket) for kind, bucket in self._objects.items()}
+        out._pods_by_node = {node: dict(pods) for node, pods in self._pods_by_node.items()}
+        out._pods_by_namespace = {ns: dict(pods) for ns, pods in self._pods_by_namespace.items()}
+        out._by_uid = dict(self._by_uid)
         return out
 
     def __len__(self) -> int:
