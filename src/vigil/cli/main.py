@@ -32,6 +32,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "vigil.cli.taint_evictions_cmd",
         "Which pods NoExecute taints evict, and when.",
     ),
+    "remediate": (
+        "vigil.cli.remediate_cmd",
+        "Plan watch, quarantine or evict-and-replace for misused pods.",
+    ),
     "drain": (
         "vigil.cli.drain_cmd",
         "A what-if kubectl drain: evictions, blocked pods, replacements.",

@@ -17,9 +17,19 @@ from vigil.disruption.eviction import (
     decide_eviction,
 )
 from vigil.disruption.ledger import BudgetLedger
+from vigil.disruption.pod_alerts import AlertFeed, PodAlert, Severity, read_alerts
+from vigil.disruption.remediation import (
+    Action,
+    PodPlan,
+    RemediationPlan,
+    RemediationPolicy,
+    plan_remediation,
+)
 from vigil.disruption.taint_eviction import TaintEviction, TaintOutcome, taint_evictions
 
 __all__ = [
+    "Action",
+    "AlertFeed",
     "BudgetLedger",
     "DrainOptions",
     "DrainPlan",
@@ -28,10 +38,17 @@ __all__ = [
     "EvictionPath",
     "EvictionReason",
     "PlannedEviction",
+    "PodAlert",
+    "PodPlan",
+    "RemediationPlan",
+    "RemediationPolicy",
+    "Severity",
     "StatusCause",
     "TaintEviction",
     "TaintOutcome",
     "decide_eviction",
     "plan_drain",
+    "plan_remediation",
+    "read_alerts",
     "taint_evictions",
 ]
