@@ -101,6 +101,11 @@ def test_taint_manager_rules(taints, tolerations, outcome, seconds, taint) -> No
     data = found.as_dict()
     assert (found.outcome, data["evictAfterSeconds"], data["taint"]) == (outcome, seconds, taint)
     assert data["evicted"] is (outcome is not TaintOutcome.TOLERATED)
+    if data["evicted"]:
+        assert data["condition"]["reason"] == "DeletionByTaintManager"
+        assert data["condition"]["type"] == "DisruptionTarget"
+    else:
+        assert data["condition"] is None
 
 
 def test_default_toleration_seconds_evict_after_five_minutes() -> None:

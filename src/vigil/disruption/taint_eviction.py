@@ -24,6 +24,7 @@ from vigil.cluster.pod import Pod, Toleration
 from vigil.cluster.taints import tolerates
 
 DELETION_BY_TAINT_MANAGER = "DeletionByTaintManager"
+DISRUPTION_TARGET = "DisruptionTarget"
 
 
 class TaintOutcome(StrEnum):
@@ -51,6 +52,18 @@ class TaintEviction:
         """Whether the pod is deleted (now or later)."""
         return self.outcome is not TaintOutcome.TOLERATED
 
+    @property
+    def condition(self) -> dict[str, str] | None:
+        """The condition the controller sets on the pod before deleting it (None if kept)."""
+        if not self.evicted:
+            return None
+        return {
+            "type": DISRUPTION_TARGET,
+            "status": "True",
+            "reason": DELETION_BY_TAINT_MANAGER,
+            "message": "Taint manager: deleting due to NoExecute taint",
+        }
+
     def as_dict(self) -> dict[str, Any]:
         """The documented JSON object of ``vigil taint-evictions``."""
         return {
@@ -60,6 +73,7 @@ class TaintEviction:
             "evictAfterSeconds": self.evict_after_seconds,
             "taint": format_taint(self.taint),
             "reason": self.reason,
+            "condition": self.condition,
         }
 
 
