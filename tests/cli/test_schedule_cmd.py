@@ -433,3 +433,18 @@ def test_multi_team_export_schedules_only_the_pending_replica() -> None:
     code, out = run(EXPORT)
     assert code == 0
     assert out.splitlines()[-1] == "1 bound, 0 pending, 0 preempted, 0 skipped"
+
+
+def test_hostile_keys_and_values_give_a_short_error(tmp_path: Path) -> None:
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "n" * 5000, "labels": {"k" * 100_000: [1, 2, 3]}},
+        "spec": {"containers": [{"name": "c"}]},
+    }
+    path = _write(tmp_path, json.dumps(pod), "m.json")
+    code, out = run(path)
+    assert code == 2
+    (line,) = out.strip().splitlines()
+    assert len(line) < 500
+    assert "expected a string, got a list of 3 item(s)" in line
+    assert "(100000 characters)" in line

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from tests.disruption.builders import node, owned, pdb, replica_set, running
-from vigil.cluster import Cluster, ObjectMeta
-from vigil.disruption.drain import (
-    DAEMON_SET_FATAL,
-    DrainOptions,
-    FilterStatus,
-    filter_pod,
-    plan_drain,
-    replacement_for,
-)
+from vigil.cluster import Cluster
+from vigil.disruption.drain import DrainOptions, plan_drain, replacement_for
 from vigil.disruption.eviction import EvictionPath
 from vigil.scheduling import Scheduler, Snapshot
 from vigil.scheduling.preemption import preemption_profile, preemption_registry
@@ -95,73 +86,6 @@ def test_unschedulable_replacement_blocks_the_rest() -> None:
     assert first.replacement.message.startswith("0/2 nodes are available:")
     assert [b.pod for b in plan.blocked] == ["shop/web-1-1"]
     assert plan.rounds == 2
-
-
-@pytest.mark.parametrize(
-    ("pod", "options", "status", "message"),
-    [
-        pytest.param(
-            owned(running("ds", owner=None), "DaemonSet", "agent"),
-            DrainOptions(),
-            FilterStatus.ERROR,
-            DAEMON_SET_FATAL,
-            id="daemonset",
-        ),
-        pytest.param(
-            owned(running("ds", owner=None), "DaemonSet", "agent"),
-            DrainOptions(ignore_daemonsets=True),
-            FilterStatus.WARNING,
-            "ignoring DaemonSet-managed Pods",
-            id="daemonset ignored",
-        ),
-        pytest.param(
-            owned(running("ds", owner=None, phase="Succeeded"), "DaemonSet", "agent"),
-            DrainOptions(),
-            FilterStatus.OKAY,
-            "",
-            id="finished daemonset pod",
-        ),
-        pytest.param(
-            running("bare", owner=None),
-            DrainOptions(),
-            FilterStatus.ERROR,
-            "cannot delete Pods that declare no controller (use --force to override)",
-            id="unmanaged",
-        ),
-        pytest.param(
-            running("bare", owner=None),
-            DrainOptions(force=True),
-            FilterStatus.WARNING,
-            "deleting Pods that declare no controller",
-            id="unmanaged forced",
-        ),
-        pytest.param(
-            replace(
-                running("tmp"),
-                spec=replace(running("tmp").spec, empty_dir_volumes=("cache",)),
-            ),
-            DrainOptions(),
-            FilterStatus.ERROR,
-            "Pods with local storage (use --delete-emptydir-data to override)",
-            id="emptyDir",
-        ),
-        pytest.param(
-            replace(
-                running("static", owner=None),
-                metadata=ObjectMeta(
-                    "static", "shop", annotations={"kubernetes.io/config.mirror": "x"}
-                ),
-            ),
-            DrainOptions(),
-            FilterStatus.SKIP,
-            "mirror pod",
-            id="mirror",
-        ),
-    ],
-)
-def test_kubectl_filters(pod, options, status, message) -> None:  # type: ignore[no-untyped-def]
-    verdict = filter_pod(pod, options)
-    assert (verdict.status, verdict.message) == (status, message)
 
 
 def test_filter_errors_refuse_the_drain_like_kubectl() -> None:

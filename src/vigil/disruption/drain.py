@@ -2,15 +2,8 @@
 where the replacements their controllers create would be scheduled.
 
 As kubectl does (``k8s.io/kubectl/pkg/drain``): the node is cordoned, then every pod on it goes
-through the filters in order, and any error aborts the drain before a single eviction
-(``cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ns/a, ns/b``):
-
-* DaemonSet-managed pods (unless finished): an error, or skipped with a warning under
-  ``ignore_daemonsets`` (the DaemonSet is taken to exist: vigil does not read DaemonSets);
-* mirror pods (annotation ``kubernetes.io/config.mirror``): skipped;
-* pods with ``emptyDir`` volumes (unless finished): an error, or a warning under
-  ``delete_emptydir_data``;
-* pods that declare no controller (unless finished): an error, or a warning under ``force``.
+through kubectl's filters (`vigil.disruption.drain_filters`), and any error aborts the drain
+before a single eviction.
 
 The other pods are evicted through the Eviction API (`vigil.disruption.eviction`), in the order
 the API lists them (namespace, then name). kubectl evicts them all at once and retries every
@@ -32,37 +25,25 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
 from vigil.cluster.cluster import Cluster
 from vigil.cluster.decode import BOUND_WITHOUT_STATUS
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.pod import Pod, PodStatus
+from vigil.disruption.drain_filters import (
+    FilterStatus,
+    filter_pod,
+    grouped,
+)
 from vigil.disruption.eviction import EvictionDecision
 from vigil.disruption.ledger import BudgetLedger
 from vigil.scheduling.preemption.execution import apply_preemption, preemption_of
 from vigil.scheduling.scheduler import Scheduler, ScheduleResult
 from vigil.scheduling.snapshot import Snapshot
 
-MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
-DAEMON_SET_FATAL = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
-DAEMON_SET_WARNING = "ignoring DaemonSet-managed Pods"
-LOCAL_STORAGE_FATAL = "Pods with local storage (use --delete-emptydir-data to override)"
-LOCAL_STORAGE_WARNING = "deleting Pods with local storage"
-UNMANAGED_FATAL = "cannot delete Pods that declare no controller (use --force to override)"
-UNMANAGED_WARNING = "deleting Pods that declare no controller"
 RECREATING_KINDS = frozenset({"ReplicaSet", "StatefulSet", "Job", "ReplicationController"})
 SCHEDULING_ATTEMPTS = 3
-
-
-class FilterStatus(StrEnum):
-    """kubectl's ``PodDeleteStatus`` reasons."""
-
-    OKAY = "Okay"
-    SKIP = "Skip"
-    WARNING = "Warning"
-    ERROR = "Error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +56,6 @@ class DrainOptions:
     unhealthy_policy: str | None = None
     max_rounds: int = 10
     seed: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class PodFilter:
-    """The verdict of kubectl's filters on one pod of the node."""
-
-    pod: Pod
-    status: FilterStatus
-    message: str = ""
-
-    @property
-    def delete(self) -> bool:
-        """Whether kubectl would evict the pod."""
-        return self.status is FilterStatus.OKAY or (
-            self.status is FilterStatus.WARNING and self.message != DAEMON_SET_WARNING
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,43 +142,6 @@ class DrainPlan:
             "blocked": [b.as_dict() for b in self.blocked],
             "summary": self.summary(),
         }
-
-
-def filter_pod(pod: Pod, options: DrainOptions) -> PodFilter:
-    """kubectl's filters, in order, stopping at the first that does not delete."""
-    finished = pod.status.phase in ("Succeeded", "Failed")
-    ref = pod.metadata.controller()
-    warning = ""
-    if ref is not None and ref.kind == "DaemonSet" and not finished:
-        if not options.ignore_daemonsets:
-            return PodFilter(pod, FilterStatus.ERROR, DAEMON_SET_FATAL)
-        return PodFilter(pod, FilterStatus.WARNING, DAEMON_SET_WARNING)
-    if MIRROR_POD_ANNOTATION in pod.metadata.annotations:
-        return PodFilter(pod, FilterStatus.SKIP, "mirror pod")
-    if pod.spec.empty_dir_volumes and not finished:
-        if not options.delete_emptydir_data:
-            return PodFilter(pod, FilterStatus.ERROR, LOCAL_STORAGE_FATAL)
-        warning = LOCAL_STORAGE_WARNING
-    if ref is None and not finished:
-        if not options.force:
-            return PodFilter(pod, FilterStatus.ERROR, UNMANAGED_FATAL)
-        warning = UNMANAGED_WARNING
-    if warning:
-        return PodFilter(pod, FilterStatus.WARNING, warning)
-    return PodFilter(pod, FilterStatus.OKAY)
-
-
-def _grouped(filters: list[PodFilter], status: FilterStatus) -> list[str]:
-    """kubectl's aggregation: one message per kind, the pods after it."""
-    by_message: dict[str, list[str]] = {}
-    for f in filters:
-        if f.status is status:
-            by_message.setdefault(f.message, []).append(f.pod.key)
-    out = []
-    for message, pods in by_message.items():
-        fatal = status is FilterStatus.ERROR and not message.lower().startswith("cannot delete")
-        out.append(f"{'cannot delete ' if fatal else ''}{message}: {', '.join(pods)}")
-    return out
 
 
 def _suffix(seed: str) -> str:
@@ -307,8 +235,8 @@ def plan_drain(
     work.add(replace(node, unschedulable=True))
     pods = sorted(work.pods_on_node(node_name), key=lambda p: (p.namespace, p.name))
     filters = [filter_pod(p, options) for p in pods]
-    plan.errors = _grouped(filters, FilterStatus.ERROR)
-    plan.warnings = _grouped(filters, FilterStatus.WARNING)
+    plan.errors = grouped(filters, FilterStatus.ERROR)
+    plan.warnings = grouped(filters, FilterStatus.WARNING)
     plan.skipped = [f"{f.pod.key}: {f.message}" for f in filters if f.status is FilterStatus.SKIP]
     if plan.errors:
         return plan
