@@ -142,7 +142,8 @@ def test_flow_yaml_that_is_not_json_is_read_as_yaml() -> None:
         ("kind: Pod\nmetadata: [\n", "f.yaml: line 2: invalid YAML: unclosed bracket '['"),
         ("a: 1\na: 2\n", "f.yaml: invalid YAML: duplicate mapping key: 'a'"),
         ("a:\n\tb: 1\n", "f.yaml: line 2: invalid YAML: "),
-        ('{"a": [1,}', "f.yaml: line 1: invalid YAML: "),
+        ('{"a": [1,}', "f.yaml: line 1: invalid JSON: "),
+        ('{"items": [{"kind": "Pod"}, {"ki', "f.yaml: line 1: invalid JSON: "),
         ("kind: List\nitems: 3\n", "f.yaml: document 1: items: expected a list"),
     ],
 )

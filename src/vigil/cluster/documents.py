@@ -138,14 +138,18 @@ def _parse_json(data: bytes, source: str) -> list[Any]:
 
 def _parse(data: bytes, source: str, bounds: Bounds) -> list[Any]:
     """JSON for ``*.json`` inputs; otherwise JSON when it parses as such (kubectl's ``-o json``
-    output, fast), else YAML (of which JSON is a subset)."""
+    output, fast), else YAML (of which JSON is a subset). Input that looks like JSON and is
+    neither gets the JSON error (a truncated ``kubectl get -o json`` on standard input)."""
     if source.endswith(".json"):
         return _parse_json(data, source)
     if looks_like_json(data):
         try:
             return _parse_json(data, source)
-        except ManifestError:
-            pass
+        except ManifestError as json_error:
+            try:
+                return _parse_yaml(data, source, bounds)
+            except ManifestError:
+                raise json_error from None
     return _parse_yaml(data, source, bounds)
 
 
