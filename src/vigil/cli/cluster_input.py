@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import click
 
 from vigil.cluster import Cluster, LoadProgress, ManifestError, load_manifests
+from vigil.cluster.documents import DEFAULT_BOUNDS
 
 MAX_NOTES = 10
 PROGRESS_AFTER = 1.0
@@ -73,7 +74,8 @@ def paused_gc() -> Iterator[None]:
 
 
 def _stdin() -> bytes:
-    return sys.stdin.buffer.read()
+    """Standard input, read up to one byte past the input bound (the loader refuses more)."""
+    return sys.stdin.buffer.read(DEFAULT_BOUNDS.max_bytes + 1)
 
 
 def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
