@@ -160,3 +160,12 @@ def test_size_and_count_bounds() -> None:
     text = "kind: List\nitems: [{a: 1}, {a: 2}, {a: 3}]\n"
     assert _error(text, Bounds(max_objects=2)) == "f.yaml: more than 2 objects"
     assert len(_data(text, Bounds(max_objects=3))) == 3
+
+
+@pytest.mark.parametrize("chunk", [3, 4, 5, 1024])
+def test_invalid_utf8_found_across_chunks(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vigil.cluster import documents
+
+    monkeypatch.setattr(documents, "UTF8_CHUNK", chunk)
+    assert _data("a: é\nb: ü\n".encode()) == [{"a": "é", "b": "ü"}]
+    assert _error(b"a: 1\nb: x\nc: \xc3\n") == "f.yaml: line 3: invalid UTF-8"

@@ -26,6 +26,7 @@ into their items.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -77,12 +78,21 @@ def _deep_prefix(limit: int) -> Any:
     return re2.compile(rf"(?m)^[ \-?:]{{{limit // 2}}}[ \-?:]{{{limit - limit // 2}}}".encode())
 
 
-def _decode_text(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ManifestError(source, f"line {line}", "", "invalid UTF-8") from None
+UTF8_CHUNK = 4 * MIB
+
+
+def _check_utf8(data: bytes, source: str) -> None:
+    """Refuse invalid UTF-8 (the YAML parser would replace it silently), chunk by chunk so
+    that no second copy of a large input is made."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), UTF8_CHUNK):
+        end = min(start + UTF8_CHUNK, len(data))
+        try:
+            decoder.decode(view[start:end], final=end == len(data))
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, start + max(exc.start, 0)) + 1
+            raise ManifestError(source, f"line {line}", "", "invalid UTF-8") from None
 
 
 def _yaml_error(exc: Exception) -> tuple[str, str]:
@@ -101,7 +111,7 @@ def _yaml_error(exc: Exception) -> tuple[str, str]:
 
 
 def _parse_yaml(data: bytes, source: str, bounds: Bounds) -> list[Any]:
-    text = _decode_text(data, source)
+    _check_utf8(data, source)
     deep = _deep_prefix(bounds.max_block_prefix).search(data)
     if deep is not None:
         line = data.count(b"\n", 0, deep.start()) + 1
@@ -113,8 +123,8 @@ def _parse_yaml(data: bytes, source: str, bounds: Bounds) -> list[Any]:
             "indicators",
         )
     try:
-        loaded = yaml_rs.loads(
-            text,
+        loaded = yaml_rs.load(
+            data,
             parse_datetime=False,
             alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=bounds.max_alias_nodes),
         )
