@@ -108,7 +108,7 @@ KINDS: dict[str, Kind] = {
             "a token",
             sequences=frozenset({"--"}),
         ),
-        _kind("name", Grammar.NAME, "'-.,", _LETTERS | SPACE_BIT, "a name"),
+        _kind("name", Grammar.NAME, "'-.,\"&()", _LETTERS | SPACE_BIT | OTHER_SYMBOL_BIT, "a name"),
         _kind(
             "code",
             Grammar.CODE | Grammar.PHONE,
@@ -151,13 +151,18 @@ _TOKEN = re.compile(r"[A-Za-z0-9+/=_.~-]{16,8192}")
 _CODE = re.compile(r"[^\W_]{1,24}(?:(?:[-./]| {1,2}| ?- ?)[^\W_]{1,24}){0,12}")
 _PHONE_EXTENSION = re.compile(r"\s{0,2}(?:x|ext\.?|#)\s{0,2}\d{1,6}$")
 _PHONE_CHARS = frozenset("0123456789 ()-./")
-_NAME_SEPARATORS = str.maketrans("", "", " '\u2019-.,")
-_NAME_PART = r"['\u2019]?[^\W\d_]+(?:['\u2019-][^\W\d_]+)*"
-_NAME = re.compile(
-    rf"{_NAME_PART}(?:(?:,? {{1,2}}|\.(?=[A-Z\u00c0-\u00d6\u00d8-\u00de])|\. {{1,2}}){_NAME_PART})*\.?"
+_NAME_SEPARATORS = str.maketrans("", "", " '\u2019\"-\u2013\u2014.,&()")
+_LETTER_RUN = r"[^\W\d_]+"
+_NAME_WORD = rf"['\u2019]?{_LETTER_RUN}(?:['\u2019\"\u2013\u2014-]{_LETTER_RUN})*"
+_NAME_SEPARATOR = (
+    r"(?:,? {1,2}| {1,2}[-\u2013\u2014&] {1,2}|\.(?=[A-Z\u00c0-\u00d6\u00d8-\u00de])|\. {1,2})"
 )
-"""Words of letters joined by apostrophes or hyphens (O'Brien, Anne-Sophie), separated by a
-space, a comma and a space, or a period before a capital (J.R.R. Tolkien, St. John)."""
+_NAME_QUALIFIER = rf" {{1,2}}\({_NAME_WORD}(?:[ ,.-]{{1,2}}{_NAME_WORD}){{0,8}}\.?\)"
+_NAME = re.compile(rf"{_NAME_WORD}(?:{_NAME_SEPARATOR}{_NAME_WORD})*\.?(?:{_NAME_QUALIFIER})?")
+"""Words of letters joined by apostrophes, hyphens or dashes (O'Brien, Anne-Sophie,
+Hubli–Dharwad; a double quote too, for Hebrew gershayim), separated by a space, a comma and a
+space, a spaced dash or ampersand (Kujawsko - pomorskie, Trinidad & Tobago) or a period before a
+capital (J.R.R. Tolkien, St. John), with an optional qualifier in parentheses (Frankfurt (Oder))."""
 _ADDRESS_PUNCT = str.maketrans("", "", " ,.-/#'\"()&:\u2019\u00ba\u00aa\u00b0\u2116")
 _TEXT_EXCLUDED = frozenset("<>{}[]\\|^`=")
 
