@@ -170,32 +170,59 @@ NAME_MAX = 128
 CODE_MAX = 48
 ADDRESS_MAX = 256
 
+_NUMBER_BIT, _EMAIL_BIT, _URL_BIT, _TOKEN_BIT, _NAME_BIT = (
+    int(Grammar.NUMBER),
+    int(Grammar.EMAIL),
+    int(Grammar.URL),
+    int(Grammar.TOKEN),
+    int(Grammar.NAME),
+)
+_CODE_BIT, _PHONE_BIT, _ADDRESS_BIT, _TEXT_BIT = (
+    int(Grammar.CODE),
+    int(Grammar.PHONE),
+    int(Grammar.ADDRESS),
+    int(Grammar.TEXT),
+)
+_DIGIT_CHARS = frozenset("0123456789")
+
 
 def grammars_of(text: str) -> int:
     """The grammars ``text`` (decoded, normalised, printable) follows, as a Grammar mask."""
     found = 0
     if not text or not text.isprintable():
         return found
+    size = len(text)
+    if text.isalpha():
+        found = _NAME_BIT | _ADDRESS_BIT | _TEXT_BIT
+        if size <= CODE_MAX and _CODE.fullmatch(text):
+            found |= _CODE_BIT
+        if size >= 16 and _TOKEN.fullmatch(text):
+            found |= _TOKEN_BIT
+        if size > NAME_MAX:
+            found &= ~_NAME_BIT
+        if size > ADDRESS_MAX:
+            found &= ~_ADDRESS_BIT
+        return found
     first = text[0]
-    has_digit = any(c.isdigit() for c in text) if not text.isalpha() else False
+    has_digit = not _DIGIT_CHARS.isdisjoint(text) or any(c.isdigit() for c in text)
     if has_digit and _NUMBER.fullmatch(text):
-        found |= Grammar.NUMBER
-    if "@" in text and len(text) <= 254 and _EMAIL.fullmatch(text):
-        found |= Grammar.EMAIL
+        found |= _NUMBER_BIT
+    if "@" in text and size <= 254 and _EMAIL.fullmatch(text):
+        found |= _EMAIL_BIT
     if (first == "/" or "://" in text) and _URL.fullmatch(text):
-        found |= Grammar.URL
-    if len(text) >= 16 and _TOKEN.fullmatch(text):
-        found |= Grammar.TOKEN
-    if len(text) <= NAME_MAX and not has_digit and _is_name(text):
-        found |= Grammar.NAME
-    if len(text) <= CODE_MAX and _CODE.fullmatch(text):
-        found |= Grammar.CODE
+        found |= _URL_BIT
+    if size >= 16 and _TOKEN.fullmatch(text):
+        found |= _TOKEN_BIT
+    if size <= NAME_MAX and not has_digit and _is_name(text):
+        found |= _NAME_BIT
+    if size <= CODE_MAX and _CODE.fullmatch(text):
+        found |= _CODE_BIT
     if has_digit and _is_phone(text):
-        found |= Grammar.PHONE
-    if len(text) <= ADDRESS_MAX and _is_address(text):
-        found |= Grammar.ADDRESS
+        found |= _PHONE_BIT
+    if size <= ADDRESS_MAX and _is_address(text):
+        found |= _ADDRESS_BIT
     if _TEXT_EXCLUDED.isdisjoint(text):
-        found |= Grammar.TEXT
+        found |= _TEXT_BIT
     return found
 
 
