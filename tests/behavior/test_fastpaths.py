@@ -17,7 +17,7 @@ from vigil.behavior.policy import FieldPolicy, Policy, ResponsePolicy, RoutePoli
 from vigil.behavior.profile import Finding, Limits, profile_request, profile_response
 from vigil.behavior.routes import SEGMENT_CACHE, profile_path, split_path, template_of
 from vigil.behavior.structure import dangers_in
-from vigil.behavior.values import PUNCT, SEQUENCE_RE, TextProfile, classes_of
+from vigil.behavior.values import PUNCT, SEQUENCE_RE, TextProfile, classes_of, shape_of
 from vigil.http.body import BodyField
 from vigil.http.model import Request, Response
 from vigil.http.urlcodec import decode_component, text_flags
@@ -180,3 +180,8 @@ def test_the_alphanumeric_profile_equals_the_general_one(text: str) -> None:
     assert profile.sequences == frozenset(s.lower() for s in SEQUENCE_RE.findall(text))
     assert profile.distinct_chars == len(chars)
     assert profile.dangers == dangers_in(text)
+
+
+@given(st.text(alphabet="0123456789abcdefxXghZ", min_size=1, max_size=48))
+def test_the_alphanumeric_shape_equals_shape_of(text: str) -> None:
+    assert TextProfile(text).shape == shape_of(text, classes_of(set(text)))

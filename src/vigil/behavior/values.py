@@ -207,6 +207,7 @@ class TextProfile:
                     self.sequences = _HEX_PREFIX
             self.classes = classes
         self.distinct = -1
+        self._shape = _alphanumeric_shape(text)
 
     @property
     def distinct_chars(self) -> int:
@@ -298,6 +299,21 @@ _HEX_PREFIX = frozenset({"0x"})
 _DIGIT = DIGIT_BIT
 _PUNCT = PUNCT_BIT
 _FREE = SPACE_BIT | CONTROL_BIT | OTHER_SYMBOL_BIT
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _alphanumeric_shape(text: str) -> str:
+    """:func:`shape_of` of a non-empty ASCII alphanumeric value, without regular expressions."""
+    if text.isdigit():
+        return "int" if len(text) <= 40 else "float"
+    if text.isalpha():
+        return "word"
+    if ("e" in text or "E" in text) and _FLOAT.fullmatch(text):
+        return "float"
+    digits = text[2:] if text.startswith("0x") else text
+    return "hex" if len(digits) >= 8 and _HEX_DIGITS.issuperset(digits) else "alnum"
 
 
 def shape_of(text: str, classes: int) -> str:
