@@ -117,7 +117,7 @@ def parse_listen(value: str, option: str) -> tuple[str, int]:
     type=click.IntRange(min=1),
     default=LearnSettings().min_windows,
     show_default=True,
-    help="...in at least this many distinct time windows.",
+    help="Distinct time windows (of --window-seconds) in which they must show it.",
 )
 @click.option(
     "--window-seconds",
@@ -171,7 +171,8 @@ def command(
     try:
         source = IdentitySource.parse(identity, trusted_proxies, identity_header)
     except IdentityError as exc:
-        raise click.BadParameter(str(exc), param_hint="--identity") from None
+        hint = "--trusted-proxy" if "trusted proxy '" in str(exc) else "--identity"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     settings = GateSettings(
         proxy=ProxyConfig(
             upstream=upstream,
