@@ -32,8 +32,8 @@ from vigil.behavior.engine import Engine  # noqa: E402
 from vigil.behavior.learn import LearnSettings  # noqa: E402
 from vigil.behavior.policy import load_policy, save_policy  # noqa: E402
 from vigil.behavior.sample import sample_exchange  # noqa: E402
+from vigil.behavior.snapshot import decode_statistics  # noqa: E402
 from vigil.behavior.statistics import Bounds, Statistics  # noqa: E402
-from vigil.behavior.wire import decode_statistics  # noqa: E402
 from vigil.http.model import Request  # noqa: E402
 
 T0 = 1_700_000_000.0

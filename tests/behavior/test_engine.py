@@ -418,7 +418,10 @@ def test_a_fresh_engine_learns_quietly_but_checks_content() -> None:
     quote = engine.inspect_request(RequestBuilder().get("/anything").query(q="x'y").build())
     assert quote.verdict is Verdict.ALERT
     assert [a.code for a in quote.alerts] == ["V101"]
-    assert not engine.observe(quote)
+    assert engine.observe(quote)
+    attack = engine.inspect_request(RequestBuilder().get("/anything").query(q="x' OR 1=1").build())
+    assert "V109" in {a.code for a in attack.alerts}
+    assert not engine.observe(attack)
 
 
 def test_learning_mode_alerts_on_unknown_routes_once_routes_exist() -> None:

@@ -100,3 +100,23 @@ def test_every_kind_is_consistent() -> None:
 def test_unknown_kind_names_are_refused_with_the_known_ones() -> None:
     with pytest.raises(ValueError, match=r"'nam'.*'name'"):
         kind_named("nam")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Kujawsko - pomorskie", id="spaced-hyphen"),
+        pytest.param("Hubli–Dharwad", id="en-dash"),
+        pytest.param("Frankfurt (Oder)", id="qualifier"),
+        pytest.param("O'Brien (Jr.)", id="qualifier-with-period"),
+        pytest.param('גבעת כ"ח', id="hebrew-gershayim"),
+        pytest.param("Trinidad & Tobago", id="ampersand"),
+    ],
+)
+def test_place_names_follow_the_name_grammar(text: str) -> None:
+    assert grammars_of(text) & Grammar.NAME
+
+
+@pytest.mark.parametrize("text", ["Mont--L'Île", 'admin"--', 'x" or "1', "a (b", "a & ", "(Oder)"])
+def test_name_look_alikes_with_comment_or_open_structure_do_not_follow(text: str) -> None:
+    assert not grammars_of(text) & Grammar.NAME

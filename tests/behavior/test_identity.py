@@ -77,6 +77,12 @@ def test_parse_normalises() -> None:
     assert not BEHIND_LB.trusts("not an address")
 
 
+def test_a_long_chain_of_trusted_addresses_is_read_only_so_far() -> None:
+    chain = ", ".join(f"10.0.{i // 250}.{i % 250}" for i in range(5000))
+    identity = client_identity(BEHIND_LB, "10.0.0.2", [("x-forwarded-for", "6.6.6.6, " + chain)])
+    assert identity == "10.0.19.218"
+
+
 def test_digests_are_64_bit_stable_and_keyed() -> None:
     assert client_digest("198.51.100.7") == client_digest("198.51.100.7")
     assert client_digest("198.51.100.7") != client_digest("198.51.100.8")

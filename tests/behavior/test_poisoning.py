@@ -16,8 +16,8 @@ from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.sample import ExchangeSample
+from vigil.behavior.snapshot import decode_statistics
 from vigil.behavior.statistics import Bounds
-from vigil.behavior.wire import decode_statistics
 from vigil.http.model import Request
 
 from .builders import STEP, T0, RequestBuilder, feed, stamp, users_request, words
@@ -128,6 +128,30 @@ def test_injection_before_the_first_learning_run_is_not_learned() -> None:
     enforce(engine)
     for payload in INJECTIONS:
         assert get(engine, "/users", username=payload).verdict is Verdict.BLOCK, payload
+
+
+def test_a_special_character_many_clients_use_is_learned_but_not_one_clients() -> None:
+    engine = Engine()
+    rng = random.Random(6)
+    addresses = [
+        RequestBuilder().post("/address").form(street=f"Carrer d'{words(rng)} {i}").build()
+        for i in range(40)
+    ]
+    feed(engine, addresses)
+    semicolon = [
+        attacker(RequestBuilder().post("/address").form(street=f"x;{i}").build(), i)
+        for i in range(300)
+    ]
+    feed(engine, semicolon)
+    street = engine.learn().routes["POST /address"].fields["form.street"]
+    assert "'" in street.specials
+    assert ";" not in street.specials
+    enforce(engine)
+    benign = RequestBuilder().post("/address").form(street="Carrer d'Aragó 7").build()
+    assert engine.inspect_request(benign).verdict is not Verdict.BLOCK
+    for attack in ("x;1", "x' OR '1'='1"):
+        request = RequestBuilder().post("/address").form(street=attack).build()
+        assert engine.inspect_request(request).verdict is Verdict.BLOCK, attack
 
 
 # Medium novelty from one client is not ratcheted in ---------------------------------------------

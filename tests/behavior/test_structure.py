@@ -6,6 +6,8 @@ import json
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigil.behavior.structure import (
     DANGER_NAMES,
@@ -13,6 +15,8 @@ from vigil.behavior.structure import (
     danger_names,
     dangers_from_names,
     dangers_in,
+    may_hold_danger,
+    may_hold_danger_ascii,
 )
 
 
@@ -166,3 +170,35 @@ def test_names_round_trip() -> None:
     assert set(danger_names(every)) == set(DANGER_NAMES.values())
     with pytest.raises(ValueError, match="'sqli'"):
         dangers_from_names(["sqli"])
+
+
+_DANGEROUS_ALPHABET = st.sampled_from(
+    list("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'\"`();<>|&$\\{}/:#=-.@_*%!\n\t")
+) | st.sampled_from(
+    [
+        " or ", " and ", "union", "select", "sleep(", "information_schema", "SCHEMA", "--",
+        "/*", "@@version", "../", "etc/passwd", "win.ini", ".htaccess", "id_rsa", "javascript:",
+        "<script>", "onerror=", "${jndi:", "{{", "<%", ";id", "$(", "`", "&&", "||", "&#60;",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=2000)
+@given(st.lists(_DANGEROUS_ALPHABET, max_size=12).map("".join))
+def test_the_prefilter_never_clears_a_dangerous_value(text: str) -> None:
+    if dangers_in(text):
+        assert may_hold_danger(text, set(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["SKU-1234", "john.smith@example.com", "Anne Marie", "abcdefghij", "2024-01-31", "tok_Ab12="],
+)
+def test_the_prefilter_clears_plain_values_cheaply(text: str) -> None:
+    assert may_hold_danger(text, set(text)) is (" " in text)
+
+
+@settings(max_examples=1000)
+@given(st.lists(_DANGEROUS_ALPHABET.filter(str.isascii), max_size=12).map("".join))
+def test_the_byte_prefilter_equals_the_set_prefilter(text: str) -> None:
+    assert may_hold_danger_ascii(text.encode("ascii")) == may_hold_danger(text, set(text))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -12,15 +14,12 @@ from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings, learn_policy
 from vigil.behavior.policy import Policy
 from vigil.behavior.sample import ExchangeSample, FieldSample, ResponseSample
-from vigil.behavior.statistics import Bounds, Statistics
-from vigil.behavior.support import Thresholds
+from vigil.behavior.statistics import Statistics
 from vigil.behavior.wire import (
     AlertWire,
     WireError,
     decode_batch,
-    decode_statistics,
     encode_batch,
-    encode_statistics,
 )
 from vigil.http.model import Request
 from vigil.inspection.alerts import Alert, Severity
@@ -118,54 +117,6 @@ def test_nan_times_and_non_json_are_refused() -> None:
         decode_batch(b"{not json")
 
 
-def _statistics() -> Statistics:
-    stats = Statistics(Thresholds(2, 2), window_seconds=60)
-    for i in range(6):
-        stats.add(sample(client=i % 3, time=1e9 + 60 * i))
-    stats.add(sample(client=9, route="GET /rare"))
-    return stats
-
-
-def test_statistics_round_trip() -> None:
-    stats = _statistics()
-    loaded = decode_statistics(encode_statistics(stats, "shop"))
-    assert {k: v.to_dict() for k, v in loaded.routes.items()} == {
-        k: v.to_dict() for k, v in stats.routes.items()
-    }
-    assert loaded.support == stats.support
-    assert loaded.support["POST /login"].met
-    assert not loaded.support["GET /rare"].met
-    assert (loaded.fields, loaded.window_seconds, loaded.thresholds) == (
-        stats.fields,
-        60,
-        Thresholds(2, 2),
-    )
-
-
-def test_statistics_loaded_under_tighter_bounds_stay_within_them() -> None:
-    loaded = decode_statistics(encode_statistics(_statistics()), bounds=Bounds(max_fields=3))
-    assert loaded.fields == 3
-    assert loaded.dropped_fields > 0
-
-
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        pytest.param(lambda d: d.update(schema=9), "schema 9 is not supported", id="schema"),
-        pytest.param(lambda d: d.update(window_seconds=0), "window_seconds", id="window"),
-        pytest.param(lambda d: d["routes"].update({"users": d["routes"]["GET /rare"]}),
-                     "route key 'users'", id="route-key"),
-        pytest.param(lambda d: d["routes"]["GET /rare"].update(n=-1), "routes.GET /rare.n",
-                     id="negative-count"),
-    ],
-)  # fmt: skip
-def test_bad_snapshots_name_the_field(edit: object, message: str) -> None:
-    data = orjson.loads(encode_statistics(_statistics()))
-    edit(data)  # type: ignore[operator]
-    with pytest.raises(WireError, match=message):
-        decode_statistics(orjson.dumps(data))
-
-
 # Many gates, one learner -------------------------------------------------------------------------
 
 NAMES = ("tom", "ann", "o-neil", "bob smith", "zed", "amy@x.io", "a'b")
@@ -211,3 +162,11 @@ def test_learning_from_many_gates_through_the_wire_gives_the_policy_of_one_place
     learned = learn_policy(learner, LearnSettings(), Policy())
     assert diff_policies(expected, learned.policy, counters=True).lines() == []
     assert learned.policy == expected
+
+
+def test_the_batch_example_in_the_docs_is_valid() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "learning.md"
+    example = docs.read_text().split("```json\n", 1)[1].split("```", 1)[0]
+    batch = decode_batch(example)
+    (exchange,) = batch.samples()
+    assert (exchange.route, exchange.fields[0].value) == ("GET /users", "alice")

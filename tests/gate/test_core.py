@@ -18,7 +18,6 @@ from vigil.gate.core import (
     LearnEvery,
     bounded_state,
     requote,
-    statistics_path_for,
 )
 from vigil.gate.logging import GateLog
 from vigil.http.model import BodyState, Request, Response
@@ -105,47 +104,6 @@ def test_save_on_close_and_round_trip(tmp_path: Path) -> None:
 class Broken(Engine):
     def inspect_request(self, request: Request) -> object:  # type: ignore[override]
         raise RuntimeError("boom")
-
-
-def test_a_restart_in_learn_mode_keeps_the_statistics(tmp_path: Path) -> None:
-    path = tmp_path / "policy.yaml"
-    wall = iter(range(10**6))
-
-    def gate() -> GateCore:
-        return GateCore(
-            Engine(load_policy(path) if path.exists() else Policy()),
-            log=GateLog(io.StringIO()),
-            policy_path=path,
-            learn_every=LearnEvery(None, None),
-            wall_clock=lambda: 1e9 + 60 * next(wall),
-        )
-
-    def traffic(core: GateCore, count: int) -> None:
-        for i, name in enumerate(usernames(count)):
-            request = Request("GET", "/users", f"username={name}", [("host", "svc")])
-            request.client = f"10.0.0.{i % 9}"
-            core.finish(core.inspect_request(request))
-
-    first = gate()
-    traffic(first, 470)
-    first.close()
-    assert statistics_path_for(path).exists()
-    second = gate()
-    assert second.engine.stats["GET /users"].n == pytest.approx(470 * 0.9)
-    traffic(second, 30)
-    assert second.learn_now().routes["GET /users"].samples == 500
-
-
-def test_an_unreadable_statistics_file_is_logged_and_learning_starts_afresh(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "policy.yaml"
-    statistics_path_for(path).write_text('{"apiVersion": "vigil.dev/v1", "kind": "Policy"}')
-    log = io.StringIO()
-    core = GateCore(Engine(), log=GateLog(log), policy_path=path)
-    assert core.engine.stats == {}
-    assert '"event":"statistics-unreadable"' in log.getvalue()
-    assert "kind" in log.getvalue()
 
 
 @pytest.mark.parametrize(

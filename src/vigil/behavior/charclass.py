@@ -71,9 +71,10 @@ def classes_of(chars: frozenset[str] | set[str]) -> int:
         mask |= PUNCT_BIT
     if not chars.isdisjoint(ASCII_CONTROL):
         mask |= CONTROL_BIT
-    for ch in chars:
-        if ord(ch) > 127:
-            mask |= OTHER_LETTER_BIT if ch.isalpha() else OTHER_SYMBOL_BIT
+    if chars and max(chars) > "\x7f":
+        for ch in chars:
+            if ord(ch) > 127:
+                mask |= OTHER_LETTER_BIT if ch.isalpha() else OTHER_SYMBOL_BIT
     return mask
 
 

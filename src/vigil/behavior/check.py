@@ -15,7 +15,7 @@ from __future__ import annotations
 from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.header_grammar import conforms
 from vigil.behavior.policy import FieldCheck
-from vigil.behavior.structure import danger_names
+from vigil.behavior.structure import danger_names, may_hold_danger
 from vigil.behavior.values import CharClass, TextProfile, class_names, profile_text
 from vigil.http.body import BodyField
 from vigil.http.urlcodec import Encoding, names_of
@@ -87,7 +87,8 @@ def admitted_header(
 ) -> list[Alert]:
     """A standard header that follows its grammar: only dangerous structure and repeats."""
     alerts: list[Alert] = []
-    found = profile_text(value.text).dangers & ~dangers
+    text = value.text
+    found = profile_text(text).dangers & ~dangers if may_hold_danger(text, set(text)) else 0
     if found:
         alerts.append(danger_alert(route, value.path, value.text, found, dangers))
     if repeat > max_repeat:
@@ -148,10 +149,12 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
         found = prof.dangers & ~check.dangers
         if found:
             alerts.append(danger_alert(route, path, text, found, check.dangers))
-        if prof.grammars & check.admit_structure:
-            _admitted_novelty(route, value, check, prof, alerts)
-        else:
-            _novelty(route, value, check, prof, alerts)
+        novel: list[Alert] = []
+        _novelty(route, value, check, prof, novel)
+        if novel and prof.grammars & check.admit_structure:
+            novel = []
+            _admitted_novelty(route, value, check, prof, novel)
+        alerts += novel
         _encodings(route, value, check, alerts)
         _length(route, path, check, prof, alerts)
         _entropy(route, path, check, prof, alerts)
@@ -234,18 +237,19 @@ def _novelty(
                     novelty,
                 )
             )
-    elif check.patterns is not None and prof.pattern not in check.patterns:
-        shown = ", ".join(sorted(check.patterns)[:4])
-        alerts.append(
-            Alert(
-                "V105",
-                route,
-                path,
-                f"pattern {shown}",
-                f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
-                novelty,
+    elif check.patterns is not None:
+        if prof.pattern not in check.patterns:
+            shown = ", ".join(sorted(check.patterns)[:4])
+            alerts.append(
+                Alert(
+                    "V105",
+                    route,
+                    path,
+                    f"pattern {shown}",
+                    f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
+                    novelty,
+                )
             )
-        )
     elif check.shapes is not None and prof.shape not in check.shapes:
         sev = novelty if check.typed else Severity.LOW
         alerts.append(
@@ -298,7 +302,12 @@ def _length(
 def _entropy(
     route: str, path: str, check: FieldCheck, prof: TextProfile, alerts: list[Alert]
 ) -> None:
-    if check.entropy_max is not None and prof.length >= 16 and prof.entropy > check.entropy_max:
+    if (
+        check.entropy_max is not None
+        and prof.length >= 16
+        and prof.entropy_bound > check.entropy_max
+        and prof.entropy > check.entropy_max
+    ):
         alerts.append(
             Alert(
                 "V108",

@@ -18,9 +18,9 @@ from vigil.behavior.exchange import Exchange, sample_of
 from vigil.behavior.identity import client_digest
 from vigil.behavior.routes import RouteTable
 from vigil.behavior.sample import ExchangeSample
+from vigil.behavior.snapshot import encode_statistics
 from vigil.behavior.statistics import Bounds, Statistics
 from vigil.behavior.stats import RouteStats
-from vigil.behavior.wire import encode_statistics
 
 MAX_TRACKED_ROUTES = Bounds().max_routes
 """Bound on distinct (method, path template) statistics kept between two learning runs."""
@@ -98,7 +98,7 @@ class Collector:
             self._stats = statistics
 
     def export(self, service: str) -> bytes:
-        """A versioned snapshot of the statistics (:class:`~vigil.behavior.wire.StatisticsSnapshot`)."""
+        """A versioned snapshot of the statistics (:class:`~vigil.behavior.snapshot.StatisticsSnapshot`)."""
         with self._lock:
             return encode_statistics(self._stats, service)
 

@@ -19,8 +19,8 @@ from vigil.behavior.decision import Decision, Mode
 from vigil.behavior.inspector import Inspector, unlearnable_severity
 from vigil.behavior.learn import LearnSettings, learn_policy
 from vigil.behavior.policy import Policy
+from vigil.behavior.snapshot import decode_statistics
 from vigil.behavior.stats import RouteStats
-from vigil.behavior.wire import decode_statistics
 from vigil.http.model import Request, Response
 from vigil.inspection.observation import Limits
 from vigil.inspection.phases import Detector
@@ -110,7 +110,7 @@ class Engine:
     def import_statistics(self, data: bytes | str) -> None:
         """Continue from a snapshot of :meth:`export_statistics` (merged with what is pending).
 
-        Raises :class:`~vigil.behavior.wire.WireError` naming the bad field.
+        Raises :class:`~vigil.behavior.documents.WireError` naming the bad field.
         """
         restored = decode_statistics(data, self.settings.thresholds, self.settings.bounds)
         restored.window_seconds = self.settings.window_seconds

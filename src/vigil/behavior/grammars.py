@@ -108,7 +108,7 @@ KINDS: dict[str, Kind] = {
             "a token",
             sequences=frozenset({"--"}),
         ),
-        _kind("name", Grammar.NAME, "'-.,", _LETTERS | SPACE_BIT, "a name"),
+        _kind("name", Grammar.NAME, "'-.,\"&()", _LETTERS | SPACE_BIT | OTHER_SYMBOL_BIT, "a name"),
         _kind(
             "code",
             Grammar.CODE | Grammar.PHONE,
@@ -151,13 +151,18 @@ _TOKEN = re.compile(r"[A-Za-z0-9+/=_.~-]{16,8192}")
 _CODE = re.compile(r"[^\W_]{1,24}(?:(?:[-./]| {1,2}| ?- ?)[^\W_]{1,24}){0,12}")
 _PHONE_EXTENSION = re.compile(r"\s{0,2}(?:x|ext\.?|#)\s{0,2}\d{1,6}$")
 _PHONE_CHARS = frozenset("0123456789 ()-./")
-_NAME_SEPARATORS = str.maketrans("", "", " '\u2019-.,")
-_NAME_PART = r"['\u2019]?[^\W\d_]+(?:['\u2019-][^\W\d_]+)*"
-_NAME = re.compile(
-    rf"{_NAME_PART}(?:(?:,? {{1,2}}|\.(?=[A-Z\u00c0-\u00d6\u00d8-\u00de])|\. {{1,2}}){_NAME_PART})*\.?"
+_NAME_SEPARATORS = str.maketrans("", "", " '\u2019\"-\u2013\u2014.,&()")
+_LETTER_RUN = r"[^\W\d_]+"
+_NAME_WORD = rf"['\u2019]?{_LETTER_RUN}(?:['\u2019\"\u2013\u2014-]{_LETTER_RUN})*"
+_NAME_SEPARATOR = (
+    r"(?:,? {1,2}| {1,2}[-\u2013\u2014&] {1,2}|\.(?=[A-Z\u00c0-\u00d6\u00d8-\u00de])|\. {1,2})"
 )
-"""Words of letters joined by apostrophes or hyphens (O'Brien, Anne-Sophie), separated by a
-space, a comma and a space, or a period before a capital (J.R.R. Tolkien, St. John)."""
+_NAME_QUALIFIER = rf" {{1,2}}\({_NAME_WORD}(?:[ ,.-]{{1,2}}{_NAME_WORD}){{0,8}}\.?\)"
+_NAME = re.compile(rf"{_NAME_WORD}(?:{_NAME_SEPARATOR}{_NAME_WORD})*\.?(?:{_NAME_QUALIFIER})?")
+"""Words of letters joined by apostrophes, hyphens or dashes (O'Brien, Anne-Sophie,
+Hubli–Dharwad; a double quote too, for Hebrew gershayim), separated by a space, a comma and a
+space, a spaced dash or ampersand (Kujawsko - pomorskie, Trinidad & Tobago) or a period before a
+capital (J.R.R. Tolkien, St. John), with an optional qualifier in parentheses (Frankfurt (Oder))."""
 _ADDRESS_PUNCT = str.maketrans("", "", " ,.-/#'\"()&:\u2019\u00ba\u00aa\u00b0\u2116")
 _TEXT_EXCLUDED = frozenset("<>{}[]\\|^`=")
 
@@ -165,32 +170,59 @@ NAME_MAX = 128
 CODE_MAX = 48
 ADDRESS_MAX = 256
 
+_NUMBER_BIT, _EMAIL_BIT, _URL_BIT, _TOKEN_BIT, _NAME_BIT = (
+    int(Grammar.NUMBER),
+    int(Grammar.EMAIL),
+    int(Grammar.URL),
+    int(Grammar.TOKEN),
+    int(Grammar.NAME),
+)
+_CODE_BIT, _PHONE_BIT, _ADDRESS_BIT, _TEXT_BIT = (
+    int(Grammar.CODE),
+    int(Grammar.PHONE),
+    int(Grammar.ADDRESS),
+    int(Grammar.TEXT),
+)
+_DIGIT_CHARS = frozenset("0123456789")
+
 
 def grammars_of(text: str) -> int:
     """The grammars ``text`` (decoded, normalised, printable) follows, as a Grammar mask."""
     found = 0
     if not text or not text.isprintable():
         return found
+    size = len(text)
+    if text.isalpha():
+        found = _NAME_BIT | _ADDRESS_BIT | _TEXT_BIT
+        if size <= CODE_MAX and _CODE.fullmatch(text):
+            found |= _CODE_BIT
+        if size >= 16 and _TOKEN.fullmatch(text):
+            found |= _TOKEN_BIT
+        if size > NAME_MAX:
+            found &= ~_NAME_BIT
+        if size > ADDRESS_MAX:
+            found &= ~_ADDRESS_BIT
+        return found
     first = text[0]
-    has_digit = any(c.isdigit() for c in text) if not text.isalpha() else False
+    has_digit = not _DIGIT_CHARS.isdisjoint(text) or any(c.isdigit() for c in text)
     if has_digit and _NUMBER.fullmatch(text):
-        found |= Grammar.NUMBER
-    if "@" in text and len(text) <= 254 and _EMAIL.fullmatch(text):
-        found |= Grammar.EMAIL
+        found |= _NUMBER_BIT
+    if "@" in text and size <= 254 and _EMAIL.fullmatch(text):
+        found |= _EMAIL_BIT
     if (first == "/" or "://" in text) and _URL.fullmatch(text):
-        found |= Grammar.URL
-    if len(text) >= 16 and _TOKEN.fullmatch(text):
-        found |= Grammar.TOKEN
-    if len(text) <= NAME_MAX and not has_digit and _is_name(text):
-        found |= Grammar.NAME
-    if len(text) <= CODE_MAX and _CODE.fullmatch(text):
-        found |= Grammar.CODE
+        found |= _URL_BIT
+    if size >= 16 and _TOKEN.fullmatch(text):
+        found |= _TOKEN_BIT
+    if size <= NAME_MAX and not has_digit and _is_name(text):
+        found |= _NAME_BIT
+    if size <= CODE_MAX and _CODE.fullmatch(text):
+        found |= _CODE_BIT
     if has_digit and _is_phone(text):
-        found |= Grammar.PHONE
-    if len(text) <= ADDRESS_MAX and _is_address(text):
-        found |= Grammar.ADDRESS
+        found |= _PHONE_BIT
+    if size <= ADDRESS_MAX and _is_address(text):
+        found |= _ADDRESS_BIT
     if _TEXT_EXCLUDED.isdisjoint(text):
-        found |= Grammar.TEXT
+        found |= _TEXT_BIT
     return found
 
 

@@ -65,17 +65,19 @@ class HeaderGrammar:
 
     pattern: re.Pattern[str]
     max_length: int
+    repeats: bool = True
+    """False for headers whose values are new on every request (ids): verdicts not cached."""
 
 
-def _rule(pattern: str, max_length: int = 4096) -> HeaderGrammar:
-    return HeaderGrammar(re.compile(pattern), max_length)
+def _rule(pattern: str, max_length: int = 4096, *, repeats: bool = True) -> HeaderGrammar:
+    return HeaderGrammar(re.compile(pattern), max_length, repeats)
 
 
 _PRINTABLE_TEXT = _rule(rf"{_PRINTABLE}{{1,2048}}", 2048)
 _TOKENS = _rule(_list(rf"{_TOKEN}(?:/{_TOKEN})?{_QVALUE}(?:{_PARAM}){{0,16}}"))
 _DIRECTIVES = _rule(_list(rf"{_TOKEN}(?:{_OWS}={_OWS}(?:{_TOKEN}|{_QUOTED}))?"))
 _STRUCTURED_FIELD = _rule(_STRUCTURED, 2048)
-_IDENTIFIER = _rule(_ID, 256)
+_IDENTIFIER = _rule(_ID, 256, repeats=False)
 _DIGITS = _rule(r"\d{1,19}", 19)
 _IP_LIST = _rule(_list(rf"(?:{_IPV4}(?::\d{{1,5}})?|{_IPV6}|unknown|_[A-Za-z0-9._-]{{1,64}})"))
 
@@ -90,7 +92,11 @@ HEADER_GRAMMARS: dict[str, HeaderGrammar] = {
     "authorization.credentials": _rule(
         rf"(?:{_TOKEN68}|{_AUTH_PARAM}(?:{_OWS},{_OWS}{_AUTH_PARAM}){{0,64}})", 16384
     ),
-    "b3": _rule(r"(?:[0-9a-f]{16,32}(?:-[0-9a-f]{16}(?:-[01d](?:-[0-9a-f]{16})?)?)?|[01d])", 128),
+    "b3": _rule(
+        r"(?:[0-9a-f]{16,32}(?:-[0-9a-f]{16}(?:-[01d](?:-[0-9a-f]{16})?)?)?|[01d])",
+        128,
+        repeats=False,
+    ),
     "baggage": _rule(_list(r"[^,;=\s]{1,256}=[^,;]{0,4096}(?:;[^,]{0,1024})?"), 8192),
     "cache-control": _DIRECTIVES,
     "connection": _TOKENS,
@@ -137,7 +143,9 @@ HEADER_GRAMMARS: dict[str, HeaderGrammar] = {
     "te": _TOKENS,
     "tracestate": _rule(_list(rf"{_TRACE_KEY}={_TRACE_VALUE}"), 8192),
     "traceparent": _rule(
-        r"[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(?:-[0-9a-f.-]{1,128})?", 256
+        r"[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(?:-[0-9a-f.-]{1,128})?",
+        256,
+        repeats=False,
     ),
     "upgrade": _TOKENS,
     "upgrade-insecure-requests": _rule(r"1", 1),
@@ -149,13 +157,15 @@ HEADER_GRAMMARS: dict[str, HeaderGrammar] = {
     ),
     "viewport-width": _STRUCTURED_FIELD,
     "x-amzn-trace-id": _rule(
-        r"[A-Za-z]{1,16}=[A-Za-z0-9.-]{1,64}(?:;[A-Za-z]{1,16}=[A-Za-z0-9.-]{1,64}){0,8}", 512
+        r"[A-Za-z]{1,16}=[A-Za-z0-9.-]{1,64}(?:;[A-Za-z]{1,16}=[A-Za-z0-9.-]{1,64}){0,8}",
+        512,
+        repeats=False,
     ),
     "x-b3-flags": _rule(r"[01]", 1),
-    "x-b3-parentspanid": _rule(r"[0-9a-f]{16}", 16),
+    "x-b3-parentspanid": _rule(r"[0-9a-f]{16}", 16, repeats=False),
     "x-b3-sampled": _rule(r"[01]|true|false|d", 5),
-    "x-b3-spanid": _rule(r"[0-9a-f]{16}", 16),
-    "x-b3-traceid": _rule(r"[0-9a-f]{16}|[0-9a-f]{32}", 32),
+    "x-b3-spanid": _rule(r"[0-9a-f]{16}", 16, repeats=False),
+    "x-b3-traceid": _rule(r"[0-9a-f]{16}|[0-9a-f]{32}", 32, repeats=False),
     "x-correlation-id": _IDENTIFIER,
     "x-forwarded-for": _IP_LIST,
     "x-forwarded-host": _rule(_list(_HOST), 1024),
@@ -195,12 +205,10 @@ def conforms(name: str, value: str) -> bool:
     if cached is not None:
         return cached
     grammar = HEADER_GRAMMARS.get(name)
-    verdict = (
-        grammar is not None
-        and len(value) <= grammar.max_length
-        and grammar.pattern.fullmatch(value) is not None
-    )
-    if len(value) <= CACHE_VALUE_CHARS:
+    if grammar is None:
+        return False
+    verdict = len(value) <= grammar.max_length and grammar.pattern.fullmatch(value) is not None
+    if grammar.repeats and len(value) <= CACHE_VALUE_CHARS:
         if len(_verdicts) >= CACHE_SIZE:
             _verdicts.clear()
         _verdicts[key] = verdict

@@ -29,6 +29,10 @@ from typing import Literal
 IDENTITY_LIMIT = 256
 """Longest identity kept (a longer header value is cut before it is digested)."""
 
+MAX_HOPS = 32
+"""``X-Forwarded-For`` entries read from the right at most: a chain of more trusted proxies
+than this ends at the last one read."""
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -113,7 +117,7 @@ def client_identity(source: IdentitySource, peer: str, headers: Iterable[tuple[s
         if name == "x-forwarded-for":
             hops.extend(h.strip() for h in value.split(","))
     client = peer
-    for hop in reversed(hops):
+    for hop in reversed(hops[-MAX_HOPS:]):
         address = _strip_port(hop)
         if not address:
             break

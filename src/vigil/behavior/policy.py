@@ -23,7 +23,15 @@ from vigil.behavior.grammars import kind_named
 from vigil.behavior.operator import OperatorLayer
 from vigil.behavior.routes import TemplateFilter
 from vigil.behavior.structure import dangers_from_names
-from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
+from vigil.behavior.values import (
+    COVERS,
+    PUNCT,
+    SEQUENCES,
+    SHAPES,
+    TYPED_SHAPES,
+    classes_from_names,
+    classes_of,
+)
 from vigil.http.urlcodec import flags_from_names
 
 API_VERSION: Literal["vigil.dev/v1"] = "vigil.dev/v1"
@@ -255,6 +263,15 @@ def save_policy(policy: Policy, path: str | Path) -> None:
         raise
 
 
+def admitted_bytes(classes: int, specials: frozenset[str]) -> bytes:
+    """The printable ASCII bytes of ``classes`` (punctuation apart) and of ``specials``."""
+    return bytes(
+        c
+        for c in range(32, 127)
+        if chr(c) in specials or (chr(c) not in PUNCT and classes_of({chr(c)}) & classes)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FieldCheck:
     """A field's criteria compiled for the hot path."""
@@ -286,6 +303,9 @@ class FieldCheck:
     """Dangerous structures (bits) the field normally carries."""
     grammar: str = ""
     """What the grammar admits, for alerts (``a name``); empty without a grammar."""
+    plain_bytes: bytes = b""
+    """The printable ASCII characters the learned classes and specials admit, as bytes: a run
+    of plain values whose bytes are all in here shows no new character (a fast path)."""
     clean: dict[tuple[str, int], None] = field(default_factory=dict, compare=False, repr=False)
     """Values already judged clean for this field (bounded by CLEAN_MEMO)."""
 
@@ -322,7 +342,8 @@ class FieldCheck:
             admit_specials=kind.specials if kind else frozenset(),
             admit_classes=kind.classes if kind else 0,
             admit_sequences=kind.sequences if kind else frozenset(),
-            admit_structure=kind.structure if kind else 0,
+            admit_structure=int(kind.structure) if kind else 0,
             dangers=dangers_from_names(spec.dangers),
             grammar=kind.description if kind else "",
+            plain_bytes=admitted_bytes(classes_from_names(spec.classes), frozenset(spec.specials)),
         )

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 
+import orjson
+
 from vigil.behavior.routes import profile_path
 from vigil.http.body import BodyField, BodyParse, is_json, parse_body, parse_json
 from vigil.http.encoding import decode_content
+from vigil.http.jsoncolumns import JsonColumns, json_columns
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import decode_component, split_pairs, text_flags
 from vigil.inspection.observation import Finding, Limits, Observation
@@ -141,8 +144,28 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
             body = _decoded(body, coding, limits, obs)
         if obs.body_state is BodyState.COMPLETE:
             obs.body = body
-            _body_fields(parse_body(body, obs.content_type, full_type, limits.max_body_fields), obs)
+            columns = _json_columns(body, obs.content_type, limits) if body else None
+            if columns is not None:
+                columns.start = len(obs.fields)
+                obs.json = columns
+                for column in columns.columns:
+                    obs.fields += column.fields
+            else:
+                parsed = parse_body(body, obs.content_type, full_type, limits.max_body_fields)
+                _body_fields(parsed, obs)
     return obs
+
+
+def _json_columns(body: bytes, content_type: str, limits: Limits) -> JsonColumns | None:
+    """The columns of a JSON body orjson reads, within the bounds; else None (parse_body reads
+    it and reports what went wrong)."""
+    if not is_json(content_type):
+        return None
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return json_columns(doc, "json", limits.max_body_fields)
 
 
 def _decoded(body: bytes, coding: str, limits: Limits, obs: Observation) -> bytes:

@@ -58,8 +58,9 @@ class Bounds:
 
     max_routes: int = 4096
     """Route keys; samples of further keys are counted under one ``METHOD /{other}`` per method."""
-    max_fields: int = 16384
-    """Request and response fields over all routes (each costs about 4 KiB)."""
+    max_fields: int = 8192
+    """Request and response fields over all routes (each costs about 4.5 KiB with its support:
+    about 35 MiB at the bound)."""
     fields_per_route: int = MAX_FIELDS_PER_ROUTE
     """Fields of one route that K clients in W windows showed."""
     fields_new_route: int = 32

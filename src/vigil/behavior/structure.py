@@ -143,14 +143,14 @@ _JNDI = re.compile(
     r"\$\{(?:[^{}]{0,64}\$\{)?[^{}]{0,64}?:|\bjndi\s{0,8}:\s{0,8}(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?)\b"
 )
 
-_STRUCTURES: tuple[tuple[Danger, frozenset[str], re.Pattern[str]], ...] = (
-    (Danger.SQL, frozenset("'\"`()#;-=<>|&@"), _SQL),
-    (Danger.MARKUP, frozenset("<:="), _MARKUP),
-    (Danger.TRAVERSAL, frozenset("."), _TRAVERSAL),
-    (Danger.FILE, frozenset("/\\.:"), _FILE),
-    (Danger.SHELL, frozenset(";|&`$\n>"), _SHELL),
-    (Danger.TEMPLATE, frozenset("{%"), _TEMPLATE),
-    (Danger.JNDI, frozenset("{:"), _JNDI),
+_STRUCTURES: tuple[tuple[int, frozenset[str], re.Pattern[str]], ...] = (
+    (int(Danger.SQL), frozenset("'\"`()#;-=<>|&@"), _SQL),
+    (int(Danger.MARKUP), frozenset("<:="), _MARKUP),
+    (int(Danger.TRAVERSAL), frozenset("."), _TRAVERSAL),
+    (int(Danger.FILE), frozenset("/\\.:"), _FILE),
+    (int(Danger.SHELL), frozenset(";|&`$\n>"), _SHELL),
+    (int(Danger.TEMPLATE), frozenset("{%"), _TEMPLATE),
+    (int(Danger.JNDI), frozenset("{:"), _JNDI),
 )
 """Each structure, the characters without which it cannot occur, and its pattern."""
 
@@ -159,6 +159,45 @@ _SQL_WORDS = re.compile(r"\b(?:union|select|sleep|benchmark|waitfor|information_
 TRIGGERS = frozenset().union(*(chars for _, chars, _ in _STRUCTURES))
 """Characters at least one structure needs; a value without any of them is checked for SQL
 keywords only (``1 union select 2`` needs no punctuation)."""
+
+
+_ALWAYS = frozenset("'\"`();<>|&$\\{}/:\n\t ")
+_DOTTED = (".ini", ".ht", ".bash", "id_", "schema")
+
+
+def may_hold_danger(text: str, chars: set[str] | frozenset[str]) -> bool:
+    """False only when :func:`dangers_in` finds nothing in ``text`` (whose characters are
+    ``chars``), decided with set and substring tests alone.
+
+    Also true of any text built by joining values: each value's characters and substrings are
+    the joined text's, so a column of values none of which can hold a structure is cleared at
+    once.
+    """
+    if not chars.isdisjoint(_ALWAYS):
+        return True
+    if "--" in text or "@@" in text or ".." in text:
+        return True
+    if "." in chars or "_" in chars:
+        low = text.lower()
+        return any(marker in low for marker in _DOTTED)
+    return False
+
+
+_ALWAYS_BYTES = "".join(sorted(_ALWAYS)).encode("ascii")
+_OTHER_BYTES = bytes(b for b in range(256) if b not in _ALWAYS_BYTES)
+_DOTTED_BYTES = tuple(m.encode("ascii") for m in _DOTTED)
+
+
+def may_hold_danger_ascii(raw: bytes) -> bool:
+    """:func:`may_hold_danger` of an ASCII text given as bytes (byte-table tests, no set)."""
+    if raw.translate(None, _OTHER_BYTES):
+        return True
+    if b"--" in raw or b"@@" in raw or b".." in raw:
+        return True
+    if b"." in raw or b"_" in raw:
+        low = raw.lower()
+        return any(marker in low for marker in _DOTTED_BYTES)
+    return False
 
 
 def dangers_in(text: str) -> int:
@@ -175,14 +214,19 @@ def dangers_in(text: str) -> int:
     return found
 
 
+_SQL_BIT = int(Danger.SQL)
+_SPACES = frozenset(" \t")
+
+
 def _scan(text: str) -> int:
     chars = set(text)
-    low = text.lower() if not text.islower() else text
-    found = 0
     if chars.isdisjoint(TRIGGERS):
-        if _SQL_WORDS.search(low) and _SQL.search(low):
-            found |= Danger.SQL
-        return found
+        if chars.isdisjoint(_SPACES):
+            return 0
+        low = text.lower()
+        return _SQL_BIT if _SQL_WORDS.search(low) and _SQL.search(low) else 0
+    low = text.lower()
+    found = 0
     for danger, needs, pattern in _STRUCTURES:
         if not chars.isdisjoint(needs) and pattern.search(low):
             found |= danger

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 from vigil.behavior.charclass import (
     ASCII_CONTROL,
@@ -29,19 +28,21 @@ from vigil.behavior.charclass import (
     DIGIT_BIT,
     DIGITS,
     LOWER,
+    LOWER_BIT,
     OTHER_SYMBOL_BIT,
     PUNCT,
     PUNCT_BIT,
     SPACE_BIT,
     SPACES,
     UPPER,
+    UPPER_BIT,
     CharClass,
     class_names,
     classes_from_names,
     classes_of,
 )
 from vigil.behavior.grammars import grammars_of
-from vigil.behavior.structure import dangers_in
+from vigil.behavior.structure import dangers_in, may_hold_danger
 
 __all__ = [
     "ASCII_CONTROL",
@@ -80,7 +81,7 @@ SEQUENCES = (
 )  # fmt: skip
 """Structural sequences that mean comments, traversal, templating or escapes in some language."""
 
-_SEQUENCE_RE = re.compile(
+SEQUENCE_RE = re.compile(
     "|".join(re.escape(s) for s in sorted(SEQUENCES, key=len, reverse=True)), re.IGNORECASE
 )
 """Longest first, so ``-->`` is found as itself and not as its prefix ``--``."""
@@ -140,26 +141,179 @@ PATTERN_MAX = 64
 """Values longer than this get no run pattern (free text has no useful one)."""
 
 
-@dataclass(frozen=True, slots=True)
 class TextProfile:
-    """The features of one decoded value."""
+    """The features of one decoded value.
 
-    length: int
-    classes: int
-    specials: frozenset[str]
-    sequences: frozenset[str]
-    shape: str
-    entropy: float
-    pattern: str
-    grammars: int = 0
-    """The :class:`~vigil.behavior.grammars.Grammar` bits the value follows."""
-    dangers: int = 0
-    """The :class:`~vigil.behavior.structure.Danger` bits found in the value."""
+    Length, character classes, specials and sequences are taken at once; the shape, pattern,
+    entropy, grammars and dangerous structures are taken on first use (a value judged clean by
+    its field's learned characters never needs its grammars), then kept.
+    """
+
+    __slots__ = (
+        "_dangers",
+        "_entropy",
+        "_grammars",
+        "_pattern",
+        "_shape",
+        "classes",
+        "distinct",
+        "length",
+        "sequences",
+        "specials",
+        "text",
+        "view",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._shape: str | None = None
+        self._entropy: float | None = None
+        self._pattern: str | None = None
+        self._grammars: int | None = None
+        self._dangers: int | None = None
+        self.sequences: frozenset[str] = _NO_SEQUENCES
+        self.length = len(text)
+        if text.isalnum() and text.isascii():
+            self._alphanumeric(text)
+            return
+        view = undo_references(text) if "&#" in text else text
+        self.view = view
+        chars = set(view)
+        self.distinct = len(chars)
+        self.length = len(view)
+        self.classes = classes_of(chars)
+        specials = chars & PUNCT
+        self.specials = frozenset(specials)
+        if specials or "0" in chars:
+            found = SEQUENCE_RE.findall(view)
+            if found:
+                self.sequences = frozenset(s.lower() for s in found)
+
+    def _alphanumeric(self, text: str) -> None:
+        """The fast path of ASCII letters and digits (ids, words, hex): no set of characters."""
+        self.view = text
+        self.specials = _NO_SPECIALS
+        self._dangers = 0
+        if text.isdigit():
+            self.classes = DIGIT_BIT
+        else:
+            lower, upper = text.lower(), text.upper()
+            classes = 0 if text == upper else LOWER_BIT
+            if text != lower:
+                classes |= UPPER_BIT
+            if not text.isalpha():
+                classes |= DIGIT_BIT
+                if "0x" in lower:
+                    self.sequences = _HEX_PREFIX
+            self.classes = classes
+        self.distinct = -1
+        self._shape = _alphanumeric_shape(text)
+
+    @property
+    def distinct_chars(self) -> int:
+        """How many distinct characters the value has."""
+        if self.distinct < 0:
+            self.distinct = len(set(self.view))
+        return self.distinct
+
+    @property
+    def shape(self) -> str:
+        """The most specific typed shape (see :data:`SHAPES`)."""
+        shape = self._shape
+        if shape is None:
+            shape = self._shape = shape_of(self.view, self.classes)
+        return shape
+
+    @property
+    def entropy(self) -> float:
+        """Shannon entropy in bits per character (0 for values shorter than 16)."""
+        entropy = self._entropy
+        if entropy is None:
+            view = self.view
+            entropy = self._entropy = entropy_of(view) if len(view) >= 16 else 0.0
+        return entropy
+
+    @property
+    def entropy_bound(self) -> float:
+        """An upper bound of :attr:`entropy` that costs nothing: log2 of the distinct characters."""
+        distinct = self.distinct_chars
+        return math.log2(distinct) if distinct > 1 and self.length >= 16 else 0.0
+
+    @property
+    def pattern(self) -> str:
+        """The run pattern (see :func:`pattern_of`)."""
+        pattern = self._pattern
+        if pattern is None:
+            pattern = self._pattern = pattern_of(self.view)
+        return pattern
+
+    @property
+    def grammars(self) -> int:
+        """The :class:`~vigil.behavior.grammars.Grammar` bits the value follows."""
+        grammars = self._grammars
+        if grammars is None:
+            grammars = self._grammars = grammars_of(self.view)
+        return grammars
+
+    @property
+    def dangers(self) -> int:
+        """The :class:`~vigil.behavior.structure.Danger` bits found in the value."""
+        dangers = self._dangers
+        if dangers is None:
+            text, view = self.text, self.view
+            if not may_hold_danger(text, set(text)):
+                dangers = 0
+            else:
+                dangers = dangers_in(text) | (dangers_in(view) if view is not text else 0)
+            self._dangers = dangers
+        return dangers
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.length,
+            self.classes,
+            self.specials,
+            self.sequences,
+            self.shape,
+            self.entropy,
+            self.pattern,
+            self.grammars,
+            self.dangers,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextProfile) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"TextProfile({self.text!r}, {self._key()!r})"
+
+
+_NO_SEQUENCES: frozenset[str] = frozenset()
+_NO_SPECIALS: frozenset[str] = frozenset()
+_HEX_PREFIX = frozenset({"0x"})
 
 
 _DIGIT = DIGIT_BIT
 _PUNCT = PUNCT_BIT
 _FREE = SPACE_BIT | CONTROL_BIT | OTHER_SYMBOL_BIT
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _alphanumeric_shape(text: str) -> str:
+    """:func:`shape_of` of a non-empty ASCII alphanumeric value, without regular expressions."""
+    if text.isdigit():
+        return "int" if len(text) <= 40 else "float"
+    if text.isalpha():
+        return "word"
+    if ("e" in text or "E" in text) and _FLOAT.fullmatch(text):
+        return "float"
+    digits = text[2:] if text.startswith("0x") else text
+    return "hex" if len(digits) >= 8 and _HEX_DIGITS.issuperset(digits) else "alnum"
 
 
 def shape_of(text: str, classes: int) -> str:
@@ -248,24 +402,7 @@ def profile_text(text: str) -> TextProfile:
     cached = _cache.get(text)
     if cached is not None:
         return cached
-    view = undo_references(text) if "&#" in text else text
-    chars = set(view)
-    classes = classes_of(chars)
-    specials = frozenset(chars & PUNCT)
-    sequences: frozenset[str] = frozenset()
-    if specials or "0" in chars:
-        sequences = frozenset(m.group(0).lower() for m in _SEQUENCE_RE.finditer(view))
-    profile = TextProfile(
-        length=len(view),
-        classes=classes,
-        specials=specials,
-        sequences=sequences,
-        shape=shape_of(view, classes),
-        entropy=entropy_of(view) if len(view) >= 16 else 0.0,
-        pattern=pattern_of(view),
-        grammars=grammars_of(view),
-        dangers=dangers_in(text) | (dangers_in(view) if view is not text else 0),
-    )
+    profile = TextProfile(text)
     if len(text) <= CACHE_VALUE_CHARS:
         if len(_cache) >= CACHE_SIZE:
             _cache.clear()

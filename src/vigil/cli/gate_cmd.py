@@ -16,7 +16,7 @@ import click
 from click.core import ParameterSource
 
 from vigil.behavior.decision import Mode
-from vigil.behavior.identity import Source
+from vigil.behavior.identity import IdentityError, IdentitySource, Source
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import PolicyError, load_policy
 from vigil.gate.config import (
@@ -248,7 +248,7 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
     type=click.IntRange(min=1),
     default=LearnSettings().min_windows,
     show_default=True,
-    help="...in at least this many distinct time windows.",
+    help="Distinct time windows (of --window-seconds) in which they must show it.",
 )
 @click.option(
     "--window-seconds",
@@ -295,6 +295,14 @@ def command(
     try:
         base = load_gate_config(config_path) if config_path is not None else GateConfig()
         given = given_options(ctx, values)
+        client = given.get("client")
+        if client:
+            merged = {**base.client.model_dump(), **client}
+            try:
+                IdentitySource.parse(merged["source"], merged["trusted_proxies"], merged["header"])
+            except IdentityError as exc:
+                hint = "--trusted-proxy" if "trusted proxy '" in str(exc) else "--identity"
+                raise click.BadParameter(str(exc), param_hint=hint) from None
         link = given.get("learner", {})
         if link and base.learner is None:
             if "url" not in link:
