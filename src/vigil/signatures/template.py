@@ -1,0 +1,83 @@
+"""Server-side template injection: an expression for a template engine to evaluate.
+
+Template engines evaluate what sits between their delimiters: ``{{ }}`` (Jinja2, Twig,
+Handlebars, Angular), ``${ }`` (Java EL, FreeMarker, Velocity, Groovy, JS template literals),
+``#{ }`` (Ruby, JSF, Thymeleaf), ``%{ }`` (Struts OGNL), ``*{ }`` (Thymeleaf), ``<%= %>``
+(ERB, JSP) and ``{% %}`` (Jinja2 statements). A placeholder alone (``{{name}}``,
+``${price}``, ``{{ user.name }}``) is harmless text; the detector flags delimiters whose content
+is an expression: arithmetic on numbers (the ``{{7*7}}`` probe), a call, a dunder attribute
+(``__class__``), or a name that only an exploit reaches for (``config``, ``lipsum``,
+``getClass``, ``Runtime``, ``_memberAccess``...), plus engine-specific forms with no harmless
+use (``<#assign``, ``?new()``, ``T(java.lang.Runtime)``, ``{php}``, ``#set(``).
+Log4Shell's ``${jndi:...}`` belongs to :mod:`vigil.signatures.jndi`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vigil.signatures.detection import Attack, Detection, excerpt
+
+MAX_SCAN = 16384
+"""Characters of a value that are inspected (from the start)."""
+MAX_EXPRESSION = 512
+"""Longest delimited content read as one expression."""
+
+_DELIMITED = re.compile(
+    r"\{\{(.{0,512}?)\}\}|\$\{(.{0,512}?)\}|#\{(.{0,512}?)\}|%\{(.{0,512}?)\}|\*\{(.{0,512}?)\}"
+    r"|<%=?(.{0,512}?)%>|\{%(.{0,512}?)%\}",
+    re.DOTALL,
+)
+_ARITHMETIC = re.compile(r"\d\s*[*/%+-]\s*\d|['\"]\d+['\"]\s*\*\s*\d|\d\s*\*\s*['\"]")
+_CALL = re.compile(r"[\w\])'\"]\s*\(")
+_DUNDER = re.compile(r"__\w+__")
+_NAMES = re.compile(
+    r"\b(?:config|lipsum|cycler|joiner|namespace|constructor|getclass|forname|runtime|"
+    r"processbuilder|popen|subprocess|_memberaccess|classloader|_self|_context|mro|subclasses|"
+    r"builtins|globals|freemarker|getruntime|exec|system|request\.application|"
+    r"application\.|servletcontext|import|include|extends|debug)\b",
+    re.IGNORECASE,
+)
+_ALWAYS = re.compile(
+    r"<#(?:assign|import|include)\b|\?new\s*\(|\bT\s*\(\s*java\.|\{php\}|\{\$smarty\.|"
+    r"#set\s*\(|#evaluate\s*\(|\$\w+\.(?:getclass|forname|class\.inspect)\b|\{self::|"
+    r"@java\.lang\.|#_memberaccess",
+    re.IGNORECASE,
+)
+_CANDIDATE = re.compile(r"[{]|<%|<#|\?new|T\s*\(|#set|#evaluate|@java|#_member", re.IGNORECASE)
+
+
+def _expression(content: str) -> str:
+    if content.lstrip().lower().startswith("jndi:"):
+        return ""
+    if _DUNDER.search(content):
+        return "dunder attribute"
+    if _ARITHMETIC.search(content):
+        return "arithmetic probe"
+    name = _NAMES.search(content)
+    if name is not None:
+        return f"reaches for {name.group().lower()}"
+    if _CALL.search(content):
+        return "call"
+    return ""
+
+
+def detect_template(text: str) -> Detection | None:
+    """A :class:`Detection` when ``text`` holds an expression for a template engine."""
+    if not _CANDIDATE.search(text):
+        return None
+    value = text[:MAX_SCAN]
+    always = _ALWAYS.search(value)
+    if always is not None:
+        return Detection(
+            Attack.TEMPLATE, "template engine directive", excerpt(value, always.start())
+        )
+    for match in _DELIMITED.finditer(value):
+        content = next(group for group in match.groups() if group is not None)
+        reason = _expression(content)
+        if reason:
+            opener = match.group()[:2]
+            return Detection(
+                Attack.TEMPLATE, f"{opener}...: {reason}", excerpt(value, match.start())
+            )
+    return None
