@@ -51,6 +51,8 @@ class Leak(StrEnum):
     """A credential: cloud access key, private key, token, JWT."""
     INTERNAL_ADDRESS = "internal-address"
     """A private, loopback or link-local address or internal host name."""
+    WEB_SHELL = "web-shell"
+    """The page of a web shell: the service answers for an attacker's tool."""
 
 
 @dataclass(frozen=True, slots=True)
