@@ -19,10 +19,10 @@ LEAKS = [
     ("<title>Whitelabel Error Page</title>", Leak.STACK_TRACE),
     ('<?php echo "x"; ?>', Leak.STACK_TRACE),
     ("You have an error in your SQL syntax; check the manual", Leak.SQL_ERROR),
-    ("ERROR:  syntax error at or near \"'\"", Leak.SQL_ERROR),
+    ('ERROR:  syntax error at or near "\'"', Leak.SQL_ERROR),
     ("Unclosed quotation mark after the character string ''.", Leak.SQL_ERROR),
     ("ORA-01756: quoted string not properly terminated", Leak.SQL_ERROR),
-    ("sqlite3.OperationalError: near \"x\": syntax error", Leak.SQL_ERROR),
+    ('sqlite3.OperationalError: near "x": syntax error', Leak.SQL_ERROR),
     ("-----BEGIN RSA PRIVATE KEY-----\nMIIE", Leak.SECRET),
     ("key=AKIAIOSFODNN7EXAMPLE", Leak.SECRET),
     ("ghp_" + "a" * 36, Leak.SECRET),
@@ -37,13 +37,15 @@ CLEAN = [
     "<html><title>Welcome</title><body>Our shop sells books.</body></html>",
     "Error: the quantity must be a number",
     "version 10.1.2 released",
-    "<?xml version=\"1.0\"?><feed/>",
+    '<?xml version="1.0"?><feed/>',
     "Contact 93.184.216.34 for support",
     "An exception is an unusual event",
 ]
 
 
-@pytest.mark.parametrize(("text", "kind"), LEAKS, ids=[k.value + str(i) for i, (_, k) in enumerate(LEAKS)])
+@pytest.mark.parametrize(
+    ("text", "kind"), LEAKS, ids=[k.value + str(i) for i, (_, k) in enumerate(LEAKS)]
+)
 def test_leaks_are_found_in_their_class(text: str, kind: Leak) -> None:
     assert kind in {d.kind for d in scan_response_text(text)}
 

@@ -85,29 +85,45 @@ _SQL = re.compile(
 _SECRETS: tuple[tuple[str, re.Pattern[str], Weight], ...] = (
     (
         "private key",
-        re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
+        re.compile(
+            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+        ),
         Weight.HIGH,
     ),
-    ("AWS access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b"), Weight.HIGH),
+    (
+        "AWS access key",
+        re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b"),
+        Weight.HIGH,
+    ),
     (
         "AWS secret key",
         re.compile(r"aws_secret_access_key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+=]{40}", re.IGNORECASE),
         Weight.HIGH,
     ),
     ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), Weight.HIGH),
-    ("Google service account key", re.compile(r"\"private_key_id\"\s*:\s*\"[0-9a-f]{20,}\""), Weight.HIGH),
+    (
+        "Google service account key",
+        re.compile(r"\"private_key_id\"\s*:\s*\"[0-9a-f]{20,}\""),
+        Weight.HIGH,
+    ),
     ("Azure storage key", re.compile(r"AccountKey=[A-Za-z0-9+/]{86}=="), Weight.HIGH),
     ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b"), Weight.HIGH),
     ("Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}"), Weight.HIGH),
     ("Stripe secret key", re.compile(r"\b[sr]k_live_[0-9a-zA-Z]{24,}"), Weight.HIGH),
-    ("JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), Weight.LOW),
+    (
+        "JWT",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+        Weight.LOW,
+    ),
 )
 _OCTET = r"\.(?:25[0-5]|2[0-4]\d|1?\d?\d)"
 _INTERNAL_IP = re.compile(
     rf"(?<![\d.])(?:10(?:{_OCTET}){{3}}|127(?:{_OCTET}){{3}}|192\.168(?:{_OCTET}){{2}}"
     rf"|172\.(?:1[6-9]|2\d|3[01])(?:{_OCTET}){{2}}|169\.254(?:{_OCTET}){{2}})(?![\d.])"
 )
-_INTERNAL_NAME = re.compile(r"\b[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.(?:svc\.cluster\.local|svc|internal)\b")
+_INTERNAL_NAME = re.compile(
+    r"\b[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.(?:svc\.cluster\.local|svc|internal)\b"
+)
 
 SEVERITY: dict[Leak, Weight] = {
     Leak.STACK_TRACE: Weight.MEDIUM,
