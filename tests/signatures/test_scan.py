@@ -14,6 +14,7 @@ from vigil.signatures.scan import (
     CLIENT_HEADERS,
     decoded_again,
     path_fields,
+    routed,
     scan_fields,
     scan_request,
     scan_text,
@@ -134,3 +135,44 @@ def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(25):
         scan_text(f"value {i}")
     assert len(scan._cache) <= 10
+
+
+def _tables() -> list[tuple[Attack, str]]:
+    from . import (
+        test_command,
+        test_crlf,
+        test_java,
+        test_jndi,
+        test_nosql,
+        test_sqli,
+        test_ssrf,
+        test_template,
+        test_traversal,
+        test_xss,
+    )
+
+    modules = {
+        Attack.SQLI: test_sqli,
+        Attack.XSS: test_xss,
+        Attack.TRAVERSAL: test_traversal,
+        Attack.COMMAND: test_command,
+        Attack.SSRF: test_ssrf,
+        Attack.TEMPLATE: test_template,
+        Attack.JNDI: test_jndi,
+        Attack.NOSQL: test_nosql,
+        Attack.CRLF: test_crlf,
+        Attack.JAVA: test_java,
+    }
+    return [(attack, value) for attack, module in modules.items() for value, _ in module.ATTACKS]
+
+
+@pytest.mark.parametrize(("attack", "value"), _tables())
+def test_every_attack_of_the_tables_is_routed_to_its_detector(attack: Attack, value: str) -> None:
+    assert attack in routed(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["tom", "Madrid", "12345", "2026-11-30", "SKU-1234", "Juan Pérez"]
+)
+def test_ordinary_values_are_routed_nowhere(value: str) -> None:
+    assert routed(value) == frozenset()

@@ -61,14 +61,24 @@ _ALWAYS = re.compile(
     r"%(?:comspec|systemroot|windir)%|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|c|command|nop)\b",
     re.IGNORECASE,
 )
-_LEADING = re.compile(r"[\s\"'{]*(?:" + "|".join(sorted(STRONG)) + r")\b", re.IGNORECASE)
-_CANDIDATE = re.compile(r"[;|&`\n\r]|\$[({I]|\(\)|/dev/|cmd|%\w+%|powershell", re.IGNORECASE)
+ROUTE = (
+    r"[;|&`\n\r]|\$[({]|\$IFS|\(\)\s*\{|/dev/(?:tcp|udp)/|\bcmd(?:\.exe)?\s*/|[<>]\("
+    r"|%(?:comspec|systemroot|windir)%|powershell|\{,|\{\s*[a-z/$']+,"
+    r"|\A[\s\"'{\\]*(?:" + "|".join(sorted(STRONG | WEAK)) + r")\b"
+    r"|\A[\s\"'{\\]*[a-z]+['\"\\$]+[a-z]|\A[\s\"']*/(?:usr/)?s?bin/"
+)
+"""RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 
 
 def _command_name(raw: str) -> str:
-    word = _STRIP.sub("", raw).lower()
-    word = word.replace("\\", "/").rsplit("/", 1)[-1]
-    return word.removesuffix(".exe")
+    """The command a shell would run for ``raw``: quotes and empty expansions removed, the
+    directory dropped when it is a ``bin`` directory (``/usr/bin/cat`` is ``cat``, while
+    ``../etc/passwd`` is no command)."""
+    word = _STRIP.sub("", raw).lower().replace("\\", "/")
+    folder, _, name = word.rpartition("/")
+    if folder and not folder.endswith(("bin", "system32")):
+        return ""
+    return name.removesuffix(".exe")
 
 
 def _after(value: str, pos: int, substitution: bool) -> tuple[str, int] | None:
@@ -92,8 +102,6 @@ def _after(value: str, pos: int, substitution: bool) -> tuple[str, int] | None:
 
 def detect_command(text: str) -> Detection | None:
     """A :class:`Detection` when ``text`` would run a command if a shell read it."""
-    if not _CANDIDATE.search(text) and not _LEADING.match(text):
-        return None
     value = text[:MAX_SCAN]
     always = _ALWAYS.search(value)
     if always is not None:

@@ -18,6 +18,8 @@ from vigil.signatures.detection import Attack, Detection, excerpt
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
 
+ROUTE = r"[\r\n]"
+"""RE2 pattern that every value this detector can flag matches."""
 _INJECTED = re.compile(
     r"[\r\n][\t ]*(?:(set-cookie|location|content-(?:type|length|disposition|security-policy|encoding)"
     r"|refresh|host|x-forwarded-(?:for|host|proto|server)|forwarded|transfer-encoding"

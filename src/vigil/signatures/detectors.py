@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from vigil.http.body import BodyField
 from vigil.inspection.alerts import Alert, Severity, redact
 from vigil.inspection.phases import Context, Phase
 from vigil.signatures.detection import Attack, Detection, Leak
@@ -22,8 +21,6 @@ from vigil.signatures.rules.ruleset import RuleHit, RuleSet
 from vigil.signatures.rules.schema import Action, RuleSeverity
 from vigil.signatures.scan import ALL, path_fields, scan_fields
 
-BODY_PREFIXES = ("json", "form.", "multipart.", "body")
-"""Field prefixes read in the request-body phase; every other field is read with the head."""
 UNSCANNED_TYPES = (
     "image/",
     "video/",
@@ -110,10 +107,6 @@ LEAK_SEVERITY: dict[Weight, Severity] = {
 }
 
 
-def _is_body(path: str) -> bool:
-    return path.startswith(BODY_PREFIXES)
-
-
 class AttackDetector:
     """The built-in attack detectors on every request field (see :mod:`vigil.signatures.scan`)."""
 
@@ -124,18 +117,18 @@ class AttackDetector:
         self.only = only
         self.severity = severity
 
-    def fields(self, phase: Phase, context: Context) -> list[BodyField]:
-        """The fields read in ``phase``: path, query, headers and cookies, then the body."""
-        observed = context.observation.fields
-        if phase is Phase.REQUEST_HEADERS:
-            return [*path_fields(context.request), *(f for f in observed if not _is_body(f.path))]
-        return [f for f in observed if _is_body(f.path)]
-
     def inspect(self, phase: Phase, context: Context) -> list[Alert]:
-        """One alert per (field, attack class) found in ``phase``."""
+        """One alert per (field, attack class) found in ``phase``: the path, query, headers and
+        cookies with the request head, the body's fields with the body."""
+        head = phase is Phase.REQUEST_HEADERS
+        found_all = list(scan_fields(context.observation.fields, self.only, body=not head))
+        if head:
+            found_all[:0] = scan_fields(path_fields(context.request), self.only)
+        if not found_all:
+            return []
         alerts: list[Alert] = []
         seen: set[tuple[str, Attack]] = set()
-        for found in scan_fields(self.fields(phase, context), self.only):
+        for found in found_all:
             kind = found.detection.kind
             if not isinstance(kind, Attack) or (found.path, kind) in seen:
                 continue

@@ -38,16 +38,17 @@ _CLASS_LOADER = re.compile(
     r"\bclass\.(?:module\.)?classloader\b|\bclass\.protectiondomain\b", re.IGNORECASE
 )
 _SERIALIZED = re.compile(r"(?:^|[^a-z0-9+/])(?:rO0AB|aced0005|KztAAU)", re.IGNORECASE)
-_CANDIDATE = re.compile(
-    r"java|process|transformer|impl|class|ognl|#|rO0|aced|KztA|@|xwork|closure|factory",
-    re.IGNORECASE,
+ROUTE = (
+    r"java\.|javax\.|processbuilder|transformer|templatesimpl|jdbcrowsetimpl|lazymap|tiedmapentry"
+    r"|badattributevalueexp|annotationinvocationhandler|scriptenginemanager|methodinvoker"
+    r"|objectfactory|xstream|closure|factory|com\.sun\.|org\.apache\.|xwork2|ognl\."
+    r"|#_memberaccess|#context\[|\(#[a-z_]+=|classloader|protectiondomain|ro0ab|aced0005|kztaau"
 )
+"""RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 
 
 def detect_java(text: str) -> Detection | None:
     """A :class:`Detection` when ``text`` names a Java gadget or holds a serialized object."""
-    if not _CANDIDATE.search(text):
-        return None
     value = text[:MAX_SCAN]
     loader = _CLASS_LOADER.search(value)
     if loader is not None:

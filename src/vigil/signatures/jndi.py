@@ -22,6 +22,8 @@ MAX_SCAN = 16384
 MAX_ROUNDS = 32
 """Rounds of innermost-lookup resolution (each resolves every innermost lookup)."""
 
+ROUTE = r"\$\{"
+"""RE2 pattern that every value this detector can flag matches."""
 _INNERMOST = re.compile(r"\$\{([^${}]{0,256})\}")
 _JNDI = re.compile(r"^\s*j\s*n\s*d\s*i\s*:", re.IGNORECASE)
 _NESTED = re.compile(r"\$\{[^}]{0,64}\$\{", re.DOTALL)

@@ -20,6 +20,8 @@ OPERATORS = (
     "mod|text|search|function|accumulator|lookup|jsonschema|options|slice|comment|set|unset|"
     "rename|inc|push|pull|addtoset|merge|out|group|project|match|unionwith|graphlookup"
 )
+ROUTE = r"\$"
+"""RE2 pattern that every value this detector can flag matches."""
 _KEY = re.compile(r"(?:^|[.\[{\"',\s])\$(" + OPERATORS + r")(?=$|[\[\].\"'\s:=}])", re.IGNORECASE)
 _WHERE_JS = re.compile(
     r"\$where\b.{0,64}?(?:this\.|function\s*\(|sleep\s*\(|return\b|while\s*\()",

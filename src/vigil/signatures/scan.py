@@ -11,9 +11,11 @@ A value is read as it was decoded by the profiler and, when it still holds perce
 (``%2527``, IIS's ``%u003c``, or a raw body that was never form-decoded), once more decoded:
 an application that decodes twice must not see more than the gate did.
 
-Values repeat (headers, enum-like parameters), so results are cached per (scope, text), bounded
-by :data:`CACHE_SIZE` entries; values that cannot hold any construct (a lone word or number) cost
-one ``str.isalnum`` call.
+Speed: every detector publishes a ``ROUTE`` pattern that each value it can flag matches; all
+routes go into one RE2 ``Set``, so one pass over a value says which detectors need to read it
+(most values: none). Values repeat (headers, enum-like parameters), so results are cached per
+(scope, text), bounded by :data:`CACHE_SIZE` entries; a lone word or number costs one
+``str.isalnum`` call.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import unquote
+
+import re2
 
 from vigil.http.body import BodyField
 from vigil.http.model import Request
 from vigil.http.urlcodec import decode_component
+from vigil.signatures import command, crlf, java, jndi, nosql, sqli, ssrf, template, traversal, xss
 from vigil.signatures.command import detect_command
 from vigil.signatures.crlf import detect_crlf
 from vigil.signatures.detection import Attack, Detection
@@ -55,6 +61,20 @@ DETECTORS: dict[Attack, ValueDetector] = {
 }
 """Every built-in request detector, by the attack class it finds."""
 
+ROUTES: dict[Attack, str] = {
+    Attack.SQLI: sqli.ROUTE,
+    Attack.XSS: xss.ROUTE,
+    Attack.TRAVERSAL: traversal.ROUTE,
+    Attack.COMMAND: command.ROUTE,
+    Attack.SSRF: ssrf.ROUTE,
+    Attack.TEMPLATE: template.ROUTE,
+    Attack.JNDI: jndi.ROUTE,
+    Attack.NOSQL: nosql.ROUTE,
+    Attack.CRLF: crlf.ROUTE,
+    Attack.JAVA: java.ROUTE,
+}
+"""Each detector's route: a value that does not match it cannot be flagged by that detector."""
+
 ALL = frozenset(DETECTORS)
 KEYS = frozenset({Attack.SQLI, Attack.XSS, Attack.NOSQL, Attack.JNDI, Attack.TEMPLATE, Attack.JAVA})
 """Detectors that read field names (keys) as well as values."""
@@ -78,10 +98,13 @@ CACHE_SIZE = 8192
 """Bound on cached (scope, text) results; the cache is emptied when full."""
 MAX_FIELDS = 2048
 """Fields of one request that are read; the profiler's own bounds keep real requests far below."""
+MAX_ROUTED = 16384
+"""Characters of a value the router reads: the detectors read no more either."""
+PATH_CACHE = 4096
+"""Bound on remembered field paths (their scope and key) and raw request paths; emptied when full."""
 
 _PERCENT = re.compile(r"%(?:[0-9a-f]{2}|u[0-9a-f]{4})", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"%u([0-9a-f]{4})", re.IGNORECASE)
-_STRUCTURED = frozenset({"object", "array"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +128,46 @@ def decoded_again(text: str, plus_as_space: bool = False) -> str | None:
     return again if again != text else None
 
 
+def _router() -> tuple[object, list[Attack]]:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    router = re2.Set.SearchSet(options)
+    owners: list[Attack] = []
+    for attack, pattern in ROUTES.items():
+        router.Add(pattern)
+        owners.append(attack)
+    router.Compile()
+    return router, owners
+
+
+_ROUTER, _OWNERS = _router()
 _cache: dict[tuple[frozenset[Attack], str], tuple[Detection, ...]] = {}
 
 
+_NOTHING: frozenset[Attack] = frozenset()
+_combinations: dict[tuple[int, ...], frozenset[Attack]] = {}
+
+
+def routed(text: str) -> frozenset[Attack]:
+    """The detectors whose route ``text`` matches (one RE2 pass)."""
+    matched = _ROUTER.Match(text[:MAX_ROUTED])  # type: ignore[attr-defined]
+    if not matched:
+        return _NOTHING
+    key = tuple(matched)
+    found = _combinations.get(key)
+    if found is None:
+        found = _combinations[key] = frozenset(_OWNERS[i] for i in key)
+    return found
+
+
 def _run(detectors: frozenset[Attack], text: str) -> tuple[Detection, ...]:
+    wanted = detectors & routed(text)
+    if not wanted:
+        return ()
     found: list[Detection] = []
     for attack, detect in DETECTORS.items():
-        if attack not in detectors:
+        if attack not in wanted:
             continue
         detection = detect(text)
         if detection is not None:
@@ -140,6 +196,13 @@ def scan_text(
     return found
 
 
+def detect(attack: Attack, text: str) -> Detection | None:
+    """One detector on ``text``, routed like :func:`scan_text` (no cache, no second decoding)."""
+    if attack not in routed(text):
+        return None
+    return DETECTORS[attack](text)
+
+
 def scope_of(path: str) -> frozenset[Attack]:
     """The detectors that read field ``path``."""
     if path.startswith("header."):
@@ -147,40 +210,72 @@ def scope_of(path: str) -> frozenset[Attack]:
     return ALL
 
 
-def _key_of(path: str) -> str:
-    return path.split(".", 1)[1] if "." in path else ""
+BODY_PREFIXES = ("json", "form.", "multipart.", "body")
+"""Field prefixes that come from a request body (read in the body phase)."""
+
+_paths: dict[str, tuple[frozenset[Attack], str, bool]] = {}
+
+
+def _path_info(path: str) -> tuple[frozenset[Attack], str, bool]:
+    scope = scope_of(path)
+    key = ""
+    if not path.startswith(("header.", "path")) and scope & KEYS and "." in path:
+        key = path.split(".", 1)[1]
+        if key.isalnum():
+            key = ""
+    info = (scope, key, path.startswith(BODY_PREFIXES))
+    if len(_paths) >= PATH_CACHE:
+        _paths.clear()
+    _paths[path] = info
+    return info
+
+
+_raw_paths: dict[str, list[BodyField]] = {}
 
 
 def path_fields(request: Request) -> list[BodyField]:
     """The request path as fields: the whole decoded path (``path``) and its segments."""
-    decoded, flags = decode_component(request.path, plus_as_space=False)
+    raw_path = request.path
+    cached = _raw_paths.get(raw_path)
+    if cached is not None:
+        return list(cached)
+    decoded, flags = decode_component(raw_path, plus_as_space=False)
     fields = [BodyField("path", decoded, flags)]
-    for index, raw in enumerate(request.path.split("/")[1:33]):
+    for index, raw in enumerate(raw_path.split("/")[1:33]):
         if raw and not raw.isalnum():
             text, seg_flags = decode_component(raw, plus_as_space=False)
             fields.append(BodyField(f"path.{index}", text, seg_flags))
-    return fields
+    if len(_raw_paths) >= PATH_CACHE:
+        _raw_paths.clear()
+    _raw_paths[raw_path] = fields
+    return list(fields)
 
 
 def scan_fields(
-    fields: Iterable[BodyField], only: frozenset[Attack] = ALL
+    fields: Iterable[BodyField], only: frozenset[Attack] = ALL, body: bool | None = None
 ) -> Iterator[FieldDetection]:
-    """Every detection in ``fields`` (values, and keys where :data:`KEYS` read them)."""
-    for count, field in enumerate(fields):
-        if count >= MAX_FIELDS:
-            break
-        if field.kind in _STRUCTURED:
-            continue
+    """Every detection in ``fields`` (values, and keys where :data:`KEYS` read them).
+
+    ``body`` keeps only the fields of the request body (True) or of its head (False).
+    """
+    narrowed = only != ALL
+    paths = _paths
+    for field in islice(fields, MAX_FIELDS):
         path = field.path
-        scope = scope_of(path) & only
-        if not scope:
+        scope, key, in_body = paths.get(path) or _path_info(path)
+        if body is not None and in_body is not body:
             continue
-        for detection in scan_text(field.text, scope, plus_as_space=path == "body"):
-            yield FieldDetection(path, detection)
-        if not path.startswith(("header.", "path")):
-            key = _key_of(path)
+        if narrowed:
+            scope = scope & only
+        text = field.text
+        if scope is ANY_HEADER and "${" not in text:
+            continue
+        if text and scope and not text.isalnum():
+            for detection in scan_text(text, scope, plus_as_space=path == "body"):
+                yield FieldDetection(path, detection)
+        if key:
             key_scope = scope & KEYS
-            if key and key_scope:
+            if key_scope:
                 for detection in scan_text(key, key_scope):
                     yield FieldDetection(path, detection, in_key=True)
 

@@ -98,14 +98,14 @@ _SCANNER = re.compile(
     |(?P<squote>'(?:[^'\\]|\\.|'')*)(?P<sclose>')?
     |(?P<dquote>"(?:[^"\\]|\\.|"")*)(?P<dclose>")?
     |(?P<btick>`[^`]*`?)
-    |(?P<number>0x[0-9a-f]*|0b[01]+|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)
+    |(?P<number>0[xX][0-9a-fA-F]*|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
     |(?P<var>@@?[\w$]*)
     |(?P<word>[^\W\d][\w$]*)
     |(?P<op2><=>|<>|!=|<=|>=|==|:=|\|\||&&|<<|>>|::)
     |(?P<punct>[(),;.])
     |(?P<other>.)
     """,
-    re.VERBOSE | re.DOTALL | re.IGNORECASE,
+    re.VERBOSE | re.DOTALL,
 )
 _PUNCT = {"(": Kind.LPAREN, ")": Kind.RPAREN, ",": Kind.COMMA, ";": Kind.SEMICOLON, ".": Kind.DOT}
 _QUOTES = frozenset({"squote", "sclose", "dquote", "dclose"})

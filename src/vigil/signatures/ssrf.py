@@ -75,6 +75,8 @@ METADATA_ADDRESSES = frozenset(
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
+ROUTE = r":[\\/]|\A//|[\s\"'=(]//"
+"""RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 _URL = re.compile(r"(?:\b([a-z][a-z0-9+.-]{1,15}):[\\/]{1,2}|(?:^|[\s\"'=(])(//))", re.IGNORECASE)
 _AUTHORITY_END = re.compile(r"[/\\?#\s\"'<>]")
 _PATH_END = re.compile(r"[/\\\s\"'<>]")

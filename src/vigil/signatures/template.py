@@ -44,7 +44,11 @@ _ALWAYS = re.compile(
     r"@java\.lang\.|#_memberaccess",
     re.IGNORECASE,
 )
-_CANDIDATE = re.compile(r"[{]|<%|<#|\?new|T\s*\(|#set|#evaluate|@java|#_member", re.IGNORECASE)
+ROUTE = (
+    r"\{\{|\$\{|#\{|%\{|\*\{|<%|\{%|<#|\?new\s*\(|\bT\s*\(|#set\s*\(|#evaluate\s*\(|@java\."
+    r"|#_memberaccess|\{php\}|\{\$smarty|\{self::|\$[a-z_]\w*\.(?:getclass|forname|class)"
+)
+"""RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 
 
 def _expression(content: str) -> str:
@@ -64,8 +68,6 @@ def _expression(content: str) -> str:
 
 def detect_template(text: str) -> Detection | None:
     """A :class:`Detection` when ``text`` holds an expression for a template engine."""
-    if not _CANDIDATE.search(text):
-        return None
     value = text[:MAX_SCAN]
     always = _ALWAYS.search(value)
     if always is not None:

@@ -40,13 +40,17 @@ _WRAPPER = re.compile(
     r"ssh2\.\w+|data)://",
     re.IGNORECASE,
 )
-_CANDIDATE = re.compile(r"\.\.|[\\/]|://", re.IGNORECASE)
+ROUTE = (
+    r"\.\.|://|(?:etc|proc)[\\/]|windows|winnt|boot\.ini|web-inf|meta-inf"
+    r"|\.(?:git|svn|hg|ssh|aws|kube|docker)[\\/]|run[\\/]secrets"
+    r"|\.(?:env|htaccess|htpasswd|bash_history|mysql_history|npmrc|pgpass|netrc)\b"
+    r"|id_(?:rsa|dsa|ecdsa|ed25519)"
+)
+"""RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 
 
 def detect_traversal(text: str) -> Detection | None:
     """A :class:`Detection` when ``text`` climbs directories or names a sensitive file."""
-    if not _CANDIDATE.search(text):
-        return None
     value = text[:MAX_SCAN]
     segment = _DOT_SEGMENT.search(value) if ".." in value else None
     if segment is not None:

@@ -73,9 +73,13 @@ _DOM_THEFT = re.compile(
     r"\s*(?:[;=+)\]]|$)",
     re.IGNORECASE,
 )
-_CANDIDATE = re.compile(
-    r"[<\"'`=]|script:|data:|\(|document|window|&#|\\u|-moz-binding", re.IGNORECASE
+ROUTE = (
+    r"<|\bon[a-z]{3,}\s*=|script\s*:|data\s*:|&#|&[a-z]{2,8};|\\u00|\\x3c"
+    r"|\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fetch|import|print|atob|open"
+    r"|document|window|localstorage)\b|expression\s*\(|-moz-binding|behavior\s*:|url\s*\("
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f]"
 )
+"""RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
@@ -115,8 +119,6 @@ def _attribute_breakout(text: str) -> tuple[str, int] | None:
 
 def detect_xss(text: str) -> Detection | None:
     """A :class:`Detection` when ``text`` would run script in an HTML page."""
-    if not _CANDIDATE.search(text):
-        return None
     value = text[:MAX_SCAN]
     found = _tags(value) if "<" in value else None
     if found is None:

@@ -13,7 +13,7 @@ import ipaddress
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import re2
@@ -66,6 +66,10 @@ TYPE_CHECKS: dict[ValueType, Callable[[str], bool]] = {
 """How each value type is recognised (the whole value must match)."""
 
 
+MEMO_SIZE = 1024
+"""Bound on the values whose verdict one condition remembers; the memo is emptied when full."""
+
+
 def _number(text: str) -> float | None:
     if _FLOAT.fullmatch(text.strip()) is None:
         return None
@@ -106,6 +110,8 @@ class CompiledCondition:
     number: tuple[float | None, float | None] | None
     type: ValueType | None
     detector: Attack | None
+    memo: dict[str, list[tuple[bool, str]]] = field(default_factory=dict, compare=False, repr=False)
+    """Outcomes of values already checked (bounded by :data:`MEMO_SIZE`)."""
 
     @classmethod
     def compile(cls, condition: Condition) -> CompiledCondition:
@@ -157,6 +163,17 @@ class CompiledCondition:
 
     def outcomes(self, text: str) -> list[tuple[bool, str]]:
         """For each part of the condition: whether it holds on ``text``, and why, in words."""
+        known = self.memo.get(text)
+        if known is not None:
+            return known
+        out = self._outcomes(text)
+        if len(text) <= 256:
+            if len(self.memo) >= MEMO_SIZE:
+                self.memo.clear()
+            self.memo[text] = out
+        return out
+
+    def _outcomes(self, text: str) -> list[tuple[bool, str]]:
         out: list[tuple[bool, str]] = []
         folded = text.lower() if self.ignore_case else text
         if self.program is not None:

@@ -43,6 +43,8 @@ class CompiledRule:
     condition: CompiledCondition
     response: bool
     """True when the rule reads response fields."""
+    names: tuple[str, ...] | None
+    """The exact field names of the rule, or None when a selector is a glob or ``any``."""
 
     @property
     def id(self) -> str:
@@ -57,6 +59,30 @@ class CompiledRule:
     def selects(self, path: str) -> bool:
         """Whether one of the rule's selectors picks field ``path``."""
         return any(s.selects(path) for s in self.selectors)
+
+    def selected(self, fields: _Fields) -> list[BodyField]:
+        """The values of ``fields`` this rule reads, in field order."""
+        names = self.names
+        if names is not None:
+            if len(names) == 1:
+                return fields.by_path.get(names[0], [])
+            return [f for f in fields.all if f.path in names]
+        return [f for f in fields.all if self.selects(f.path)]
+
+
+@dataclass(slots=True)
+class _Fields:
+    """One exchange's fields, in order and by name (built once per evaluation)."""
+
+    all: list[BodyField]
+    by_path: dict[str, list[BodyField]]
+
+    @classmethod
+    def of(cls, fields: list[BodyField]) -> _Fields:
+        by_path: dict[str, list[BodyField]] = {}
+        for value in fields:
+            by_path.setdefault(value.path, []).append(value)
+        return cls(fields, by_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +117,15 @@ class _Plan:
     """Whether one of those signatures reads a ``raw.*`` field (else raw fields stay out)."""
 
 
+def _shared(conditions: dict[str, CompiledCondition], rule: Rule) -> CompiledCondition:
+    """One compiled condition per distinct condition, so rules that repeat one share its memo."""
+    key = rule.condition.model_dump_json()
+    compiled = conditions.get(key)
+    if compiled is None:
+        compiled = conditions[key] = CompiledCondition.compile(rule.condition)
+    return compiled
+
+
 def _multiline(pattern: str) -> str | None:
     """``pattern`` for the joined-values pass, or None when it cannot take part (``\\A``, ``\\z``)."""
     if "\\A" in pattern or "\\z" in pattern:
@@ -117,6 +152,7 @@ class RuleSet:
         active: list[CompiledRule] = []
         expired: list[str] = []
         next_expiry: dt.datetime | None = None
+        conditions: dict[str, CompiledCondition] = {}
         for rule in rules:
             expiry = rule.expiry()
             if expiry is not None and expiry <= now:
@@ -124,13 +160,16 @@ class RuleSet:
                 continue
             if expiry is not None and (next_expiry is None or expiry < next_expiry):
                 next_expiry = expiry
+            selectors = tuple(Selector.compile(s) for s in rule.fields)
+            exact = not any(s.program is not None or s.is_any for s in selectors)
             active.append(
                 CompiledRule(
                     rule=rule,
                     route=RouteMatcher.compile(rule.route, rule.methods),
-                    selectors=tuple(Selector.compile(s) for s in rule.fields),
-                    condition=CompiledCondition.compile(rule.condition),
+                    selectors=selectors,
+                    condition=_shared(conditions, rule),
                     response=rule.fields[0].startswith("response."),
+                    names=tuple(s.text for s in selectors) if exact else None,
                 )
             )
         ruleset = cls(tuple(active), next_expiry, tuple(expired))
@@ -194,7 +233,7 @@ class RuleSet:
         plan = self._plan(method, route_path, request_path, response)
         if not (plan.patches or plan.signatures or plan.patterned):
             return Evaluation([], frozenset())
-        fields = response_fields(context) if response else request_fields(context)
+        fields = _Fields.of(response_fields(context) if response else request_fields(context))
         hits: list[RuleHit] = []
         claimed: set[str] = set()
         for compiled in plan.patches:
@@ -206,11 +245,11 @@ class RuleSet:
                 hits.extend(_check_signature(compiled, fields))
         return Evaluation(hits, frozenset(claimed))
 
-    def _prefiltered(self, plan: _Plan, fields: list[BodyField]) -> list[CompiledRule]:
+    def _prefiltered(self, plan: _Plan, fields: _Fields) -> list[CompiledRule]:
         if plan.raw:
-            blob = "\n".join(f.text for f in fields)
+            blob = "\n".join(f.text for f in fields.all)
         else:
-            blob = "\n".join(f.text for f in fields if not f.path.startswith("raw."))
+            blob = "\n".join(f.text for f in fields.all if not f.path.startswith("raw."))
         matched = self._set.Match(blob)
         if not matched:
             return []
@@ -225,14 +264,10 @@ class RuleSet:
         return out
 
 
-def _check_patch(
-    compiled: CompiledRule, fields: list[BodyField], claimed: set[str]
-) -> list[RuleHit]:
+def _check_patch(compiled: CompiledRule, fields: _Fields, claimed: set[str]) -> list[RuleHit]:
     hits: list[RuleHit] = []
     present = False
-    for value in fields:
-        if not compiled.selects(value.path):
-            continue
+    for value in compiled.selected(fields):
         present = True
         claimed.add(value.path)
         violations = compiled.condition.violations(value.text)
@@ -247,10 +282,8 @@ def _check_patch(
     return hits
 
 
-def _check_signature(compiled: CompiledRule, fields: list[BodyField]) -> list[RuleHit]:
-    for value in fields:
-        if not compiled.selects(value.path):
-            continue
+def _check_signature(compiled: CompiledRule, fields: _Fields) -> list[RuleHit]:
+    for value in compiled.selected(fields):
         reason = compiled.condition.match(value.text)
         if reason is not None:
             return [RuleHit(compiled.rule, value.path, value.text, reason, compiled.described)]
