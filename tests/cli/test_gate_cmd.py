@@ -58,6 +58,15 @@ def test_invalid_policy_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "body.oversize" in out
 
 
+def test_invalid_rules_are_one_line_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  - id: r\n    forbid: {regex: '(a'}\n")
+    code, out = run("--upstream", "http://127.0.0.1:8080", "--rules", str(path))
+    assert code == 2
+    assert out.strip().splitlines() == [out.strip()]
+    assert f"{path}:3: rules[0].forbid.regex: invalid RE2 pattern" in out
+
+
 def test_policy_in_missing_directory(tmp_path: Path) -> None:
     code, out = run(
         "--upstream", "http://127.0.0.1:8080", "--policy", str(tmp_path / "no" / "p.yaml")
@@ -177,3 +186,42 @@ async def test_two_workers_share_the_port(upstream: str, tmp_path: Path) -> None
                     assert resp.status == 200
     finally:
         assert await stop(proc) == 0
+
+
+async def wait_for_line(log: Path, needle: str, count: int = 1) -> None:
+    for _ in range(400):
+        if log.read_text().count(needle) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{needle!r} x{count} never logged:\n{log.read_text()[-2000:]}")
+
+
+async def test_gate_process_applies_and_reloads_its_rules(upstream: str, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rule = "rules:\n  - id: patch\n    action: block\n    fields: query.username\n    require: {{regex: '{}'}}\n"
+    rules.write_text(rule.format("^[a-z]{1,4}$"))
+    proc, url = await start_gate(
+        tmp_path, "--upstream", upstream, "--rules", str(rules), "--reload-seconds", "0.1"
+    )
+    log = next(tmp_path.glob("gate-*.log"))
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as client:
+            async with client.get(f"{url}/users?username=tom") as resp:
+                assert resp.status == 200
+            async with client.get(f"{url}/users?username=thomas") as resp:
+                assert resp.status == 403
+            rules.write_text(rule.format("^[a-z]{1,8}$") + "\n")
+            await wait_for_line(log, '"event":"rules-loaded"', 2)
+            async with client.get(f"{url}/users?username=thomas") as resp:
+                assert resp.status == 200
+            rules.write_text("rules: [broken\n")
+            await wait_for_line(log, '"event":"rules-rejected"')
+            async with client.get(f"{url}/users?username=thomas") as resp:
+                assert resp.status == 200
+            async with client.get(f"{url}/users?username=thomasina") as resp:
+                assert resp.status == 403
+    finally:
+        assert await stop(proc) == 0
+    text = log.read_text()
+    assert '"pod":' in text
+    assert f"{rules}:2: invalid YAML" in text

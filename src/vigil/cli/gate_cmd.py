@@ -17,7 +17,9 @@ from vigil.behavior.policy import PolicyError, load_policy
 from vigil.gate.core import LearnEvery
 from vigil.gate.logging import LEVELS
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
+from vigil.gate.reload import RELOAD_SECONDS, SignatureSettings, compile_rules, utc_now
 from vigil.gate.serve import GateSettings, run
+from vigil.signatures.rules.source import RulesError
 
 
 class ConfigError(click.ClickException):
@@ -88,6 +90,26 @@ def parse_listen(value: str, option: str) -> tuple[str, int]:
     show_default=True,
     help="Worker processes sharing the port (SO_REUSEPORT).",
 )
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Rule file (virtual patches and signatures, docs/signatures.md); reloaded when it changes.",
+)
+@click.option(
+    "--signatures/--no-signatures",
+    default=True,
+    show_default=True,
+    help="Run the built-in attack detectors on requests and leak detectors on responses.",
+)
+@click.option(
+    "--reload-seconds",
+    type=click.FloatRange(min=0.1),
+    default=RELOAD_SECONDS,
+    show_default=True,
+    help="How often the policy and rule files are checked for changes.",
+)
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
 def command(
     *,
@@ -99,6 +121,9 @@ def command(
     learn_every: int,
     learn_seconds: float,
     workers: int,
+    rules_path: Path | None,
+    signatures: bool,
+    reload_seconds: float,
     log_level: str,
 ) -> None:
     """Run the gate as a reverse proxy in front of UPSTREAM.
@@ -124,6 +149,11 @@ def command(
             raise ConfigError(str(exc)) from None
     if policy_path is not None and not policy_path.parent.is_dir():
         raise ConfigError(f"{policy_path}: directory {policy_path.parent} does not exist")
+    if rules_path is not None:
+        try:
+            compile_rules(rules_path, utc_now())
+        except RulesError as exc:
+            raise ConfigError(str(exc)) from None
     settings = GateSettings(
         proxy=ProxyConfig(
             upstream=upstream,
@@ -136,5 +166,9 @@ def command(
         mode=Mode(mode) if mode is not None else None,
         learn_every=LearnEvery(requests=learn_every or None, seconds=learn_seconds or None),
         log_level=log_level,
+        signatures=SignatureSettings(
+            builtin=signatures, rules_path=str(rules_path) if rules_path is not None else None
+        ),
+        reload_seconds=reload_seconds,
     )
     raise SystemExit(run(settings, workers))

@@ -32,8 +32,10 @@ from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
+from vigil.gate.pod import pod_name
 from vigil.gate.proxy import GateProxy, start_proxy
 from vigil.gate.proxy_config import ProxyConfig
+from vigil.gate.reload import RELOAD_SECONDS, Reloader, SignatureSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +49,41 @@ class GateSettings:
     """Overrides the policy's default mode when set."""
     learn_every: LearnEvery = field(default_factory=LearnEvery)
     log_level: str = "info"
+    signatures: SignatureSettings = field(default_factory=SignatureSettings)
+    """Built-in attack and leak detectors, and the operator's rule file."""
+    reload_seconds: float = RELOAD_SECONDS
+    """How often the policy and rule files are looked at for changes."""
 
 
 def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = None) -> GateCore:
-    """The core of one worker: its policy loaded (when the file exists) and its mode applied."""
+    """The core of one worker: its policy loaded (when the file exists), its mode applied, and
+    its signature detectors and rules installed (see :func:`build_reloader`)."""
+    core, _ = build_reloader(settings, worker, stream)
+    return core
+
+
+def build_reloader(
+    settings: GateSettings, worker: int = 0, stream: TextIO | None = None
+) -> tuple[GateCore, Reloader]:
+    """The core of one worker and the reloader that keeps its policy and rules current."""
     path = Path(settings.policy_path) if settings.policy_path else None
     policy = load_policy(path) if path is not None and path.exists() else Policy.model_validate({})
-    if settings.mode is not None:
-        policy = policy.model_copy(update={"mode": settings.mode})
-    return GateCore(
-        Engine(policy),
+
+    def adapt(loaded: Policy) -> Policy:
+        if settings.mode is None:
+            return loaded
+        return loaded.model_copy(update={"mode": settings.mode})
+
+    core = GateCore(
+        Engine(adapt(policy)),
         metrics=GateMetrics(),
-        log=GateLog(stream, settings.log_level, worker=worker),
+        log=GateLog(stream, settings.log_level, worker=worker, pod=pod_name()),
         policy_path=path if worker == 0 else None,
         learn_every=settings.learn_every,
     )
+    reloader = Reloader(core, settings.signatures, policy_path=path, adapt=adapt)
+    reloader.start()
+    return core, reloader
 
 
 def settle_heap() -> int:
@@ -78,9 +100,11 @@ async def serve(
     config = settings.proxy
     if worker and config.metrics_host is not None and config.metrics_port:
         config = replace(config, metrics_port=config.metrics_port + worker)
-    proxy = await start_proxy(build_core(settings, worker), config)
+    core, reloader = build_reloader(settings, worker)
+    proxy = await start_proxy(core, config)
     settle_heap()
     stop = asyncio.Event()
+    watcher = asyncio.create_task(reloader.run(stop, settings.reload_seconds))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -89,6 +113,8 @@ async def serve(
             ready(proxy)
         await stop.wait()
     finally:
+        stop.set()
+        await watcher
         await proxy.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

@@ -1,0 +1,174 @@
+"""Rules and policies reload without a restart; a broken file keeps the last good set."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.behavior.builders import RequestBuilder
+from vigil.behavior.decision import Mode, Verdict
+from vigil.behavior.engine import Engine
+from vigil.behavior.policy import Policy, save_policy
+from vigil.gate.core import GateCore
+from vigil.gate.logging import GateLog
+from vigil.gate.reload import Reloader, SignatureSettings, stamp_of
+
+RULES = """\
+rules:
+  - id: block-evil
+    action: block
+    expires: {expires}
+    fields: query.q
+    forbid: {{contains: [{word}]}}
+"""
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def write(path: Path, text: str) -> None:
+    before = stamp_of(path)
+    path.write_text(text)
+    if stamp_of(path) == before:
+        os.utime(path, ns=(0, (before[0] if before else 0) + 1_000_000))
+
+
+def verdict(core: GateCore, q: str) -> Verdict:
+    return core.engine.inspect_request(RequestBuilder().get("/search").query(q=q).build()).verdict
+
+
+def events(stream: io.StringIO) -> list[dict[str, object]]:
+    return [orjson.loads(line) for line in stream.getvalue().splitlines()]
+
+
+@pytest.fixture
+def gate(tmp_path: Path) -> tuple[GateCore, Reloader, Path, io.StringIO, Clock]:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.format(expires="2027-01-01", word="evil"))
+    stream = io.StringIO()
+    core = GateCore(Engine(Policy(mode=Mode.LEARN)), log=GateLog(stream, pod="shop-7d9f"))
+    clock = Clock()
+    reloader = Reloader(core, SignatureSettings(rules_path=str(rules)), clock=clock)
+    reloader.start()
+    return core, reloader, rules, stream, clock
+
+
+def test_start_installs_rules_then_builtin_detectors(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock],
+) -> None:
+    core, _, _, stream, _ = gate
+    assert [d.name for d in core.engine.inspector.detectors] == [
+        "rules",
+        "signatures",
+        "leaks",
+        "model",
+    ]
+    assert verdict(core, "so evil") is Verdict.BLOCK
+    (loaded,) = events(stream)
+    assert (loaded["event"], loaded["rules"], loaded["pod"]) == ("rules-loaded", 1, "shop-7d9f")
+    core.inspect_request(RequestBuilder().get("/search").query(q="so evil").build())
+    alert = events(stream)[-1]
+    assert (alert["event"], alert["pod"], alert["verdict"]) == ("alert", "shop-7d9f", "block")
+    assert alert["alerts"][0]["detector"] == "block-evil"  # type: ignore[index]
+
+
+def test_a_changed_file_is_swapped_in(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock],
+) -> None:
+    core, reloader, rules, _, _ = gate
+    assert reloader.check() == []
+    write(rules, RULES.format(expires="2027-01-01", word="wicked"))
+    assert reloader.check() == ["rules-loaded"]
+    assert verdict(core, "so evil") is Verdict.ALLOW
+    assert verdict(core, "so wicked") is Verdict.BLOCK
+
+
+def test_a_broken_file_keeps_the_last_good_set_and_says_why(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock],
+) -> None:
+    core, reloader, rules, stream, _ = gate
+    write(rules, RULES.format(expires="2027-01-01", word="evil") + "    colour: red\n")
+    assert reloader.check() == ["rules-rejected"]
+    assert verdict(core, "so evil") is Verdict.BLOCK
+    rejected = events(stream)[-1]
+    assert rejected["event"] == "rules-rejected"
+    assert rejected["level"] == "error"
+    assert rejected["error"] == f"{rules}:7: rules[0].colour: Extra inputs are not permitted"
+    assert rejected["kept"] == 1
+    assert reloader.check() == []
+
+
+def test_a_removed_file_keeps_the_rules(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock],
+) -> None:
+    core, reloader, rules, _, _ = gate
+    rules.unlink()
+    assert reloader.check() == []
+    assert verdict(core, "so evil") is Verdict.BLOCK
+
+
+def test_rules_drop_out_at_their_expiry(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock],
+) -> None:
+    core, reloader, _, _, clock = gate
+    clock.now = dt.datetime(2027, 1, 2, tzinfo=dt.UTC)
+    assert reloader.check() == ["rules-loaded"]
+    assert verdict(core, "so evil") is Verdict.ALLOW
+    assert reloader.ruleset is not None
+    assert reloader.ruleset.expired == ("block-evil",)
+
+
+def test_policies_reload_and_a_broken_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    save_policy(Policy(mode=Mode.LEARN), path)
+    stream = io.StringIO()
+    core = GateCore(Engine(Policy(mode=Mode.LEARN)), log=GateLog(stream))
+    reloader = Reloader(core, SignatureSettings(builtin=False), policy_path=path)
+    reloader.start()
+    assert [d.name for d in core.engine.inspector.detectors] == ["model"]
+    assert reloader.check() == []
+    save_policy(Policy(mode=Mode.ENFORCE, version=3), path)
+    assert reloader.check() == ["policy-loaded"]
+    assert core.engine.policy.version == 3
+    write(path, path.read_text() + "\n")
+    assert reloader.check() == ["policy-unchanged"]
+    write(path, "apiVersion: vigil.dev/v1\nmode: sometimes\n")
+    assert reloader.check() == ["policy-rejected"]
+    assert core.engine.policy.mode is Mode.ENFORCE
+    assert "mode" in str(events(stream)[-1]["error"])
+
+
+def test_a_forced_mode_survives_a_policy_reload(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    save_policy(Policy(mode=Mode.LEARN), path)
+    core = GateCore(Engine(Policy(mode=Mode.DETECT)), log=GateLog(io.StringIO()))
+
+    def detect(policy: Policy) -> Policy:
+        return policy.model_copy(update={"mode": Mode.DETECT})
+
+    reloader = Reloader(core, SignatureSettings(), policy_path=path, adapt=detect)
+    reloader.start()
+    save_policy(Policy(mode=Mode.ENFORCE, version=4), path)
+    assert reloader.check() == ["policy-loaded"]
+    assert (core.engine.policy.mode, core.engine.policy.version) == (Mode.DETECT, 4)
+
+
+async def test_the_watch_loop_stops_when_asked(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock],
+) -> None:
+    _, reloader, _, _, _ = gate
+    stop = asyncio.Event()
+    task = asyncio.create_task(reloader.run(stop, interval=0.01))
+    stop.set()
+    await asyncio.wait_for(task, 5)
