@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "gate": ("vigil.cli.gate_cmd", "Run the gate as a reverse proxy in front of one upstream."),
     "policy": ("vigil.cli.policy_cmd", "Show, check and learn policies stored as YAML files."),
     "eval": ("vigil.cli.eval_cmd", "Measure detection and false positives on a labelled data set."),
+    "rules": ("vigil.cli.rules_cmd", "Check rule files and show which rules fire on a request."),
     "schedule": (
         "vigil.cli.schedule_cmd",
         "Schedule pending pods from manifests as kube-scheduler would.",
