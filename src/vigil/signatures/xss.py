@@ -3,6 +3,7 @@
 A value is shown in one of three places: between tags (HTML content), inside an attribute, or
 inside a script. The detector reads it in each:
 
+* markup that makes a parser fetch: external entities (XXE), XInclude, ``<?import``;
 * HTML content: a tag that runs or loads script (``<script``, ``<iframe``, ``<svg``, ``<object``,
   ``<base``, ``<meta``...), any tag with an event handler (``<img src=x onerror=...>``) or a
   script URL in a link attribute, and closing tags that break out of a raw-text element
@@ -80,6 +81,10 @@ ROUTE = (
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f]"
 )
 """RE2 pattern (case-insensitive) that every value this detector can flag matches."""
+_XML_INJECTION = re.compile(
+    r"<!ENTITY\s|<!DOCTYPE[^>]{0,256}\[|\bxi:include\b|xmlns:xi\s*=|<\?import\b", re.IGNORECASE
+)
+"""External entities (XXE), XInclude and IE's ``<?import``: markup that makes a parser fetch."""
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
@@ -121,6 +126,10 @@ def detect_xss(text: str) -> Detection | None:
     """A :class:`Detection` when ``text`` would run script in an HTML page."""
     value = text[:MAX_SCAN]
     found = _tags(value) if "<" in value else None
+    if found is None and "<" in value:
+        xml = _XML_INJECTION.search(value)
+        if xml is not None:
+            found = "external entity or XInclude", xml.start()
     if found is None:
         found = _attribute_breakout(value)
     if found is None:
