@@ -27,7 +27,10 @@ ATTACKS = [
     ("JaVaScRiPt:x", "script URL"),
     ("data:text/html;base64,PHNjcmlwdD4=", "script URL"),
     ('<!DOCTYPE r [<!ENTITY % x SYSTEM "http://x.test/e">%x;]>', "external entity or XInclude"),
-    ('<a xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></a>', "external entity or XInclude"),
+    (
+        '<a xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></a>',
+        "external entity or XInclude",
+    ),
 ]
 
 BENIGN = [
