@@ -93,6 +93,15 @@ def test_keys_are_read_and_marked() -> None:
     ]
 
 
+def test_script_uploads_are_read_in_multipart_file_names_only() -> None:
+    fields = [
+        BodyField("multipart.avatar.filename", "shell.php"),
+        BodyField("query.file", "shell.php"),
+    ]
+    found = [(f.path, f.detection.kind.value) for f in scan_fields(fields)]
+    assert found == [("multipart.avatar.filename", "upload")]
+
+
 def test_containers_are_skipped() -> None:
     assert list(scan_fields([BodyField("json.a", "", 0, "object", 3)])) == []
 
@@ -144,6 +153,7 @@ def _tables() -> list[tuple[Attack, str]]:
         test_java,
         test_jndi,
         test_nosql,
+        test_php,
         test_sqli,
         test_ssrf,
         test_template,
@@ -162,6 +172,7 @@ def _tables() -> list[tuple[Attack, str]]:
         Attack.NOSQL: test_nosql,
         Attack.CRLF: test_crlf,
         Attack.JAVA: test_java,
+        Attack.PHP: test_php,
     }
     return [(attack, value) for attack, module in modules.items() for value, _ in module.ATTACKS]
 

@@ -66,6 +66,8 @@ CODES: dict[str, str] = {
     "V208": "nosql-injection",
     "V209": "header-injection",
     "V210": "java-injection",
+    "V211": "php-injection",
+    "V212": "script-upload",
     "V220": "virtual-patch-violated",
 }
 """Stable alert codes and their names; codes never change meaning once released."""

@@ -38,6 +38,10 @@ class Attack(StrEnum):
     """Header injection or response splitting: CR/LF followed by a header or status line."""
     JAVA = "java"
     """Java gadget classes, serialized objects, OGNL and class-loader reach-ins."""
+    PHP = "php"
+    """PHP code injection: open tags, superglobals, command and eval calls, serialized objects."""
+    UPLOAD = "upload"
+    """A multipart file named as a server-side script (``shell.php``)."""
 
 
 class Leak(StrEnum):

@@ -49,6 +49,8 @@ class Code(StrEnum):
     NOSQL = "V208"
     CRLF = "V209"
     JAVA = "V210"
+    PHP = "V211"
+    UPLOAD = "V212"
     PATCH = "V220"
     LEAK = "V133"
 
@@ -65,6 +67,8 @@ CODE_NAMES: dict[str, str] = {
     Code.NOSQL: "nosql-injection",
     Code.CRLF: "header-injection",
     Code.JAVA: "java-injection",
+    Code.PHP: "php-injection",
+    Code.UPLOAD: "script-upload",
     Code.PATCH: "virtual-patch-violated",
     Code.LEAK: "response-leak",
 }
@@ -81,6 +85,8 @@ ATTACK_CODES: dict[Attack, Code] = {
     Attack.NOSQL: Code.NOSQL,
     Attack.CRLF: Code.CRLF,
     Attack.JAVA: Code.JAVA,
+    Attack.PHP: Code.PHP,
+    Attack.UPLOAD: Code.UPLOAD,
 }
 ATTACK_NAMES: dict[Attack, str] = {
     Attack.SQLI: "SQL injection",
@@ -93,6 +99,8 @@ ATTACK_NAMES: dict[Attack, str] = {
     Attack.NOSQL: "NoSQL operator",
     Attack.CRLF: "header injection",
     Attack.JAVA: "Java gadget",
+    Attack.PHP: "PHP code",
+    Attack.UPLOAD: "server-side script upload",
 }
 RULE_SEVERITY: dict[RuleSeverity, Severity] = {
     RuleSeverity.LOW: Severity.LOW,

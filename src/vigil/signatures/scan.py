@@ -32,17 +32,31 @@ import re2
 from vigil.http.body import BodyField
 from vigil.http.model import Request
 from vigil.http.urlcodec import decode_component
-from vigil.signatures import command, crlf, java, jndi, nosql, sqli, ssrf, template, traversal, xss
+from vigil.signatures import (
+    command,
+    crlf,
+    java,
+    jndi,
+    nosql,
+    php,
+    sqli,
+    ssrf,
+    template,
+    traversal,
+    xss,
+)
 from vigil.signatures.command import detect_command
 from vigil.signatures.crlf import detect_crlf
 from vigil.signatures.detection import Attack, Detection
 from vigil.signatures.java import detect_java
 from vigil.signatures.jndi import detect_jndi
 from vigil.signatures.nosql import detect_nosql
+from vigil.signatures.php import detect_php
 from vigil.signatures.sqli import detect_sqli
 from vigil.signatures.ssrf import detect_ssrf
 from vigil.signatures.template import detect_template
 from vigil.signatures.traversal import detect_traversal
+from vigil.signatures.upload import detect_script_upload
 from vigil.signatures.xss import detect_xss
 
 ValueDetector = Callable[[str], Detection | None]
@@ -58,6 +72,7 @@ DETECTORS: dict[Attack, ValueDetector] = {
     Attack.NOSQL: detect_nosql,
     Attack.CRLF: detect_crlf,
     Attack.JAVA: detect_java,
+    Attack.PHP: detect_php,
 }
 """Every built-in request detector, by the attack class it finds."""
 
@@ -72,11 +87,15 @@ ROUTES: dict[Attack, str] = {
     Attack.NOSQL: nosql.ROUTE,
     Attack.CRLF: crlf.ROUTE,
     Attack.JAVA: java.ROUTE,
+    Attack.PHP: php.ROUTE,
 }
 """Each detector's route: a value that does not match it cannot be flagged by that detector."""
 
-ALL = frozenset(DETECTORS)
-KEYS = frozenset({Attack.SQLI, Attack.XSS, Attack.NOSQL, Attack.JNDI, Attack.TEMPLATE, Attack.JAVA})
+ALL = frozenset(DETECTORS) | {Attack.UPLOAD}
+"""Every request detector; :data:`Attack.UPLOAD` reads multipart file names only."""
+KEYS = frozenset(
+    {Attack.SQLI, Attack.XSS, Attack.NOSQL, Attack.JNDI, Attack.TEMPLATE, Attack.JAVA, Attack.PHP}
+)
 """Detectors that read field names (keys) as well as values."""
 CLIENT_HEADERS = frozenset(
     {
@@ -87,6 +106,7 @@ CLIENT_HEADERS = frozenset(
         Attack.TEMPLATE,
         Attack.JNDI,
         Attack.JAVA,
+        Attack.PHP,
     }
 )
 """Detectors that read the headers a client writes freely (User-Agent, Referer)."""
@@ -146,6 +166,7 @@ _cache: dict[tuple[frozenset[Attack], str], tuple[Detection, ...]] = {}
 
 
 _NOTHING: frozenset[Attack] = frozenset()
+_UPLOAD = frozenset({Attack.UPLOAD})
 _combinations: dict[tuple[int, ...], frozenset[Attack]] = {}
 
 
@@ -163,9 +184,13 @@ def routed(text: str) -> frozenset[Attack]:
 
 def _run(detectors: frozenset[Attack], text: str) -> tuple[Detection, ...]:
     wanted = detectors & routed(text)
-    if not wanted:
-        return ()
     found: list[Detection] = []
+    if Attack.UPLOAD in detectors:
+        upload = detect_script_upload(text)
+        if upload is not None:
+            found.append(upload)
+    if not wanted:
+        return tuple(found)
     for attack, detect in DETECTORS.items():
         if attack not in wanted:
             continue
@@ -271,6 +296,12 @@ def scan_fields(
         if scope is ANY_HEADER and "${" not in text:
             continue
         if text and scope and not text.isalnum():
+            if Attack.UPLOAD in scope:
+                if path.startswith("multipart.") and path.endswith(".filename"):
+                    upload = detect_script_upload(text)
+                    if upload is not None:
+                        yield FieldDetection(path, upload)
+                scope = scope - _UPLOAD
             for detection in scan_text(text, scope, plus_as_space=path == "body"):
                 yield FieldDetection(path, detection)
         if key:
