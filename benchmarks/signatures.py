@@ -10,7 +10,8 @@ cost at most 2x the time of none.
 
 Part 2: the built-in detectors alone, per value: microseconds per call on benign values of real
 shapes (names, prose, user agents, JSON strings) and on attacks, and a request inspected with and
-without them.
+without them. Part 3: the slowest detector runs on 16 KiB adversarial values (long runs of the
+characters that make backtracking engines slow); long values go to RE2, so these stay linear.
 
 Usage: python benchmarks/signatures.py [--seconds 2]
 """
@@ -220,12 +221,47 @@ def detectors_part(seconds: float) -> None:
     )
 
 
+ADVERSARIAL = (
+    "\n",
+    "{{",
+    "${",
+    "'",
+    "<",
+    "<a ",
+    "../",
+    "|",
+    ";a",
+    "$",
+    "%",
+    "(",
+    "/*",
+    "a.b",
+    "1 or 1=1 ",
+)
+"""Seeds repeated to the detectors' 16 KiB read bound: the shapes that make backtracking slow."""
+
+
+def worst_part() -> None:
+    print("\nPart 3: worst case, one 16 KiB adversarial value through every detector (ms)")
+    worst: list[tuple[float, str, str]] = []
+    for seed in ADVERSARIAL:
+        text = (seed * (16384 // len(seed) + 1))[:16384]
+        for attack, detector in DETECTORS.items():
+            started = time.perf_counter()
+            detector(text)
+            worst.append(((time.perf_counter() - started) * 1e3, attack.value, seed))
+    worst.sort(reverse=True)
+    for elapsed, name, seed in worst[:5]:
+        print(f"  {elapsed:7.1f} ms  {name:10s} {seed!r} x {16384 // len(seed)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     args = parser.parse_args()
     rules_part(args.seconds)
     detectors_part(args.seconds)
+    worst_part()
 
 
 if __name__ == "__main__":

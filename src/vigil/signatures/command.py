@@ -19,9 +19,8 @@ Alongside: ``${IFS}``, shellshock's ``() {``, ``/dev/tcp/`` reverse shells, ``cm
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
@@ -49,17 +48,21 @@ WEAK = frozenset({
 ALONE = frozenset({"id", "ls", "ps", "pwd", "env", "w", "who", "set", "dir", "whoami", "uname"})
 """Commands that count at the very end of a value with no argument (``;id``)."""
 
-_SEPARATOR = re.compile(r"^|;|\|\|?|&&?|\n|\r|\$\(|`|<\(|>\(|\{,?\s*(?=[a-z/$']+[,}])")
-_WORD = re.compile(r"[\s\"'{]*([\w./\\\-+\"'$@{}]+)")
-_STRIP = re.compile(r"\$\{[^}]*\}|\$[@*?\d]|[\"'\\{}]")
-_ARGUMENT = re.compile(
-    r"(?:\s|\$\{IFS\}|\$IFS|\+|<|,)+([-/~$.\\%]|[a-z]:[\\/]|[0-9]+\s*(?:[;|&`)]|$)|\d{1,3}\.\d{1,3}\.|\S*[/\\])",
-    re.IGNORECASE,
+_SEPARATOR = Pattern(r"^|;|\|\|?|&&?|\n|\r|\$\(|`|<\(|>\(|\{")
+_WORD = Pattern(r"[\s\"'{,]{0,64}([\w./\\\-+\"'$@{}]{1,256})")
+_STRIP = Pattern(r"\$\{[^}]{0,64}\}|\$[@*?\d]|[\"'\\{}]")
+MAX_SEPARATORS = 256
+"""Separators and substitutions examined in one value."""
+WINDOW = 512
+"""Characters read after a separator: the command word and the start of its arguments."""
+_ARGUMENT = Pattern(
+    "(?i)"
+    + r"(?:\s|\$\{IFS\}|\$IFS|\+|<|,)+([-/~$.\\%]|[a-z]:[\\/]|[0-9]+\s*(?:[;|&`)]|$)|\d{1,3}\.\d{1,3}\.|\S*[/\\])"
 )
-_ALWAYS = re.compile(
-    r"\$\{IFS\}|\$IFS\$|\(\)\s*\{[^}]{0,64}\};|/dev/(?:tcp|udp)/|\bcmd(?:\.exe)?\s*/[ck]\b|"
-    r"%(?:comspec|systemroot|windir)%|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|c|command|nop)\b",
-    re.IGNORECASE,
+_ALWAYS = Pattern(
+    "(?i)"
+    + r"\$\{IFS\}|\$IFS\$|\(\)\s*\{[^}]{0,64}\};|/dev/(?:tcp|udp)/|\bcmd(?:\.exe)?\s*/[ck]\b|"
+    r"%(?:comspec|systemroot|windir)%|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|c|command|nop)\b"
 )
 ROUTE = (
     r"[;|&`\n\r]|\$[({]|\$IFS|\(\)\s*\{|/dev/(?:tcp|udp)/|\bcmd(?:\.exe)?\s*/|[<>]\("
@@ -82,16 +85,17 @@ def _command_name(raw: str) -> str:
 
 
 def _after(value: str, pos: int, substitution: bool) -> tuple[str, int] | None:
-    word = _WORD.match(value, pos)
+    window = value[pos : pos + WINDOW]
+    word = _WORD.match(window)
     if word is None or not word.group(1):
         return None
     name = _command_name(word.group(1))
     end = word.end()
-    if name in STRONG and (pos > 0 or not value[end:].strip() or _ARGUMENT.match(value, end)):
+    rest = window[end:]
+    if name in STRONG and (pos > 0 or not rest.strip() or _ARGUMENT.match(rest)):
         return name, end
     if name not in WEAK and name not in ALONE:
         return None
-    rest = value[end:]
     stripped = rest.strip()
     if not stripped or stripped[0] in ";|&`)\n":
         return (name, end) if name in ALONE or substitution else None
@@ -106,7 +110,9 @@ def detect_command(text: str) -> Detection | None:
     always = _ALWAYS.search(value)
     if always is not None:
         return Detection(Attack.COMMAND, "shell construct", excerpt(value, always.start()))
-    for sep in _SEPARATOR.finditer(value):
+    for count, sep in enumerate(_SEPARATOR.finditer(value)):
+        if count >= MAX_SEPARATORS:
+            break
         mark = sep.group()
         start = sep.start()
         substitution = mark in {"$(", "`", "<(", ">("}

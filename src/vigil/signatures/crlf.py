@@ -11,23 +11,22 @@ header that changes what a browser or cache does (``Set-Cookie``, ``Location``,
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
 
 ROUTE = r"[\r\n]"
 """RE2 pattern that every value this detector can flag matches."""
-_INJECTED = re.compile(
-    r"[\r\n][\t ]*(?:(set-cookie|location|content-(?:type|length|disposition|security-policy|encoding)"
+_INJECTED = Pattern(
+    "(?i)"
+    + r"[\r\n][\t ]*(?:(set-cookie|location|content-(?:type|length|disposition|security-policy|encoding)"
     r"|refresh|host|x-forwarded-(?:for|host|proto|server)|forwarded|transfer-encoding"
     r"|access-control-allow-[a-z-]+|x-xss-protection|link|cookie|x-frame-options|cache-control"
     r"|connection|upgrade|via|x-original-url|x-rewrite-url|strict-transport-security)[\t ]*:"
     r"|(http/\d(?:\.\d)?[\t ]+\d{3})"
-    r"|(\r?\n\r?\n[\t ]*<(?:html|script|body|svg|iframe|meta)))",
-    re.IGNORECASE,
+    r"|(\r?\n\r?\n[\t ]*<(?:html|script|body|svg|iframe|meta)))"
 )
 
 

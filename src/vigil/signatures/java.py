@@ -12,15 +12,15 @@ carry them.
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
 
-_GADGETS = re.compile(
-    r"\bjava\.(?:lang\.(?:Runtime|ProcessBuilder|ProcessImpl|ClassLoader|reflect|invoke|System|Thread)"
+_GADGETS = Pattern(
+    "(?i)"
+    + r"\bjava\.(?:lang\.(?:Runtime|ProcessBuilder|ProcessImpl|ClassLoader|reflect|invoke|System|Thread)"
     r"|io\.(?:File\w*|ObjectInputStream|ObjectOutputStream|\w*(?:Stream|Reader|Writer))"
     r"|net\.(?:URLClassLoader|Socket|ServerSocket|URL\b)|nio\.file|rmi\.|beans\.XMLDecoder"
     r"|util\.(?:zip|PriorityQueue|Scanner)|security\.)"
@@ -31,13 +31,10 @@ _GADGETS = re.compile(
     r"|clonetransformer|forclosure|instantiatefactory|prototypeclonefactory"
     r"|prototypeserializationfactory|whileclosure)\b"
     r"|\bcom\.sun\.(?:org\.apache|rowset|jndi)|\borg\.apache\.(?:commons\.collections|xalan|bcel)"
-    r"|\bcom\.opensymphony\.xwork2|\bognl\.|#_memberaccess|@java\.lang\.|#context\[|\(#[a-z_]+=",
-    re.IGNORECASE,
+    r"|\bcom\.opensymphony\.xwork2|\bognl\.|#_memberaccess|@java\.lang\.|#context\[|\(#[a-z_]+="
 )
-_CLASS_LOADER = re.compile(
-    r"\bclass\.(?:module\.)?classloader\b|\bclass\.protectiondomain\b", re.IGNORECASE
-)
-_SERIALIZED = re.compile(r"(?:^|[^a-z0-9+/])(?:rO0AB|aced0005|KztAAU)", re.IGNORECASE)
+_CLASS_LOADER = Pattern("(?i)" + r"\bclass\.(?:module\.)?classloader\b|\bclass\.protectiondomain\b")
+_SERIALIZED = Pattern("(?i)" + r"(?:^|[^a-z0-9+/])(?:rO0AB|aced0005|KztAAU)")
 ROUTE = (
     r"java\.|javax\.|processbuilder|transformer|templatesimpl|jdbcrowsetimpl|lazymap|tiedmapentry"
     r"|badattributevalueexp|annotationinvocationhandler|scriptenginemanager|methodinvoker"

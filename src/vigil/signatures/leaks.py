@@ -19,14 +19,50 @@ an answer, while a JWT is the whole point of a login route, so it only counts wi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from enum import IntEnum
+from typing import Protocol
+
+import re2
 
 from vigil.signatures.detection import Detection, Leak, excerpt
 
 MAX_SCAN = 262144
 """Characters of a response body that are read (from the start)."""
+
+
+class Match(Protocol):
+    """The part of an RE2 match the detectors read."""
+
+    def start(self, group: int = 0) -> int:
+        """Where the match (or ``group``) starts."""
+        ...
+
+    def group(self, group: int = 0) -> str:
+        """The matched text (or ``group``'s)."""
+        ...
+
+
+class Program(Protocol):
+    """An RE2 program: linear in the text, whatever the pattern, unlike backtracking ``re``."""
+
+    def search(self, text: str, pos: int = 0, endpos: int = ...) -> Match | None:
+        """The first match in ``text[pos:endpos]``."""
+        ...
+
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False
+_OPTIONS.max_mem = 32 << 20
+
+
+_PATTERNS: list[str] = []
+
+
+def _program(pattern: str) -> Program:
+    _PATTERNS.append(pattern)
+    program: Program = re2.compile(pattern, _OPTIONS)
+    return program
 
 
 class Weight(IntEnum):
@@ -37,7 +73,7 @@ class Weight(IntEnum):
     HIGH = 6
 
 
-_STACK = re.compile(
+_STACK = _program(
     r"Traceback \(most recent call last\):"
     r"|File \"[^\"\n]{1,256}\", line \d+, in \w+"
     r"|\bat [\w$.<>]+\([\w$]+\.(?:java|kt|scala):\d+\)"
@@ -61,15 +97,14 @@ _STACK = re.compile(
     r"|\bSystem\.Web\.\w+Exception|\bHttp\w*Exception: "
     r"|\b(?:NoMethodError|NameError|ArgumentError|ActionView::Template::Error)\b[^\n]{0,40}"
     r"(?:undefined|wrong number|for #)"
-    r"|<\?(?:(?i:php)\b|=\s)",
+    r"|<\?(?:(?i:php)\b|=\s)"
 )
-_WEB_SHELL = re.compile(
-    r"<title>[^<]{0,80}(?:\bshell\b|\bwso\b|\br57\b|\bc99\b|b374k|webshell|rhtools|aspydrvsinfo)"
-    r"|\bbackdoor by\b|<h1>[^<]{0,40}shell v",
-    re.IGNORECASE,
+_WEB_SHELL = _program(
+    r"(?i)<title>[^<]{0,80}(?:\bshell\b|\bwso\b|\br57\b|\bc99\b|b374k|webshell|rhtools|aspydrvsinfo)"
+    r"|\bbackdoor by\b|<h1>[^<]{0,40}shell v"
 )
-_SQL = re.compile(
-    r"You have an error in your SQL syntax|mysql_(?:fetch_\w+|num_rows|query)\(\)|Warning: mysqli?_"
+_SQL = _program(
+    r"(?i)You have an error in your SQL syntax|mysql_(?:fetch_\w+|num_rows|query)\(\)|Warning: mysqli?_"
     r"|com\.mysql\.jdbc|MySqlException|SQLSTATE\[\w+\]"
     r"|PostgreSQL query failed|pg_(?:query|exec)\(\)|PSQLException|org\.postgresql\.util"
     r"|ERROR:\s+(?:syntax error at or near|unterminated quoted string at or near|column \"[^\"]{1,64}\" does not exist)"
@@ -79,50 +114,49 @@ _SQL = re.compile(
     r"|SQLite3?::\w*Exception|sqlite3\.OperationalError|SQLITE_ERROR|near \"[^\"\n]{1,64}\": syntax error"
     r"|SQLSyntaxErrorException|Dynamic SQL Error|DB2 SQL error|Sybase message"
     r"|the used select statements have different number of columns"
-    r"|supplied argument is not a valid (?:MySQL|PostgreSQL)",
-    re.IGNORECASE,
+    r"|supplied argument is not a valid (?:MySQL|PostgreSQL)"
 )
-_SECRETS: tuple[tuple[str, re.Pattern[str], Weight], ...] = (
+_SECRETS: tuple[tuple[str, Program, Weight], ...] = (
     (
         "private key",
-        re.compile(
+        _program(
             r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
         ),
         Weight.HIGH,
     ),
     (
         "AWS access key",
-        re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b"),
+        _program(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b"),
         Weight.HIGH,
     ),
     (
         "AWS secret key",
-        re.compile(r"aws_secret_access_key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+=]{40}", re.IGNORECASE),
+        _program(r"(?i)aws_secret_access_key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+=]{40}"),
         Weight.HIGH,
     ),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), Weight.HIGH),
+    ("Google API key", _program(r"\bAIza[0-9A-Za-z_-]{35}\b"), Weight.HIGH),
     (
         "Google service account key",
-        re.compile(r"\"private_key_id\"\s*:\s*\"[0-9a-f]{20,}\""),
+        _program(r"\"private_key_id\"\s*:\s*\"[0-9a-f]{20,}\""),
         Weight.HIGH,
     ),
-    ("Azure storage key", re.compile(r"AccountKey=[A-Za-z0-9+/]{86}=="), Weight.HIGH),
-    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b"), Weight.HIGH),
-    ("Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}"), Weight.HIGH),
-    ("Stripe secret key", re.compile(r"\b[sr]k_live_[0-9a-zA-Z]{24,}"), Weight.HIGH),
+    ("Azure storage key", _program(r"AccountKey=[A-Za-z0-9+/]{86}=="), Weight.HIGH),
+    ("GitHub token", _program(r"\bgh[pousr]_[A-Za-z0-9]{36}\b"), Weight.HIGH),
+    ("Slack token", _program(r"\bxox[baprs]-[A-Za-z0-9-]{10,}"), Weight.HIGH),
+    ("Stripe secret key", _program(r"\b[sr]k_live_[0-9a-zA-Z]{24,}"), Weight.HIGH),
     (
         "JWT",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+        _program(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
         Weight.LOW,
     ),
 )
 _OCTET = r"\.(?:25[0-5]|2[0-4]\d|1?\d?\d)"
-_INTERNAL_IP = re.compile(
-    rf"(?<![\d.])(?:10(?:{_OCTET}){{3}}|127(?:{_OCTET}){{3}}|192\.168(?:{_OCTET}){{2}}"
-    rf"|172\.(?:1[6-9]|2\d|3[01])(?:{_OCTET}){{2}}|169\.254(?:{_OCTET}){{2}})(?![\d.])"
+_INTERNAL_IP = _program(
+    rf"(?:^|[^\d.])((?:10(?:{_OCTET}){{3}}|127(?:{_OCTET}){{3}}|192\.168(?:{_OCTET}){{2}}"
+    rf"|172\.(?:1[6-9]|2\d|3[01])(?:{_OCTET}){{2}}|169\.254(?:{_OCTET}){{2}}))(?:$|[^\d.])"
 )
-_INTERNAL_NAME = re.compile(
-    r"\b[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.(?:svc\.cluster\.local|svc|internal)\b"
+_INTERNAL_NAME = _program(
+    r"\b([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.(?:svc\.cluster\.local|svc|internal))\b"
 )
 
 SEVERITY: dict[Leak, Weight] = {
@@ -178,7 +212,7 @@ def detect_internal_address(text: str) -> Detection | None:
     match = _INTERNAL_IP.search(text, 0, MAX_SCAN) or _INTERNAL_NAME.search(text, 0, MAX_SCAN)
     if match is None:
         return None
-    return Detection(Leak.INTERNAL_ADDRESS, "internal address", excerpt(match.group()))
+    return Detection(Leak.INTERNAL_ADDRESS, "internal address", excerpt(match.group(1)))
 
 
 LEAK_DETECTORS: dict[Leak, Callable[[str], Detection | None]] = {
@@ -190,8 +224,22 @@ LEAK_DETECTORS: dict[Leak, Callable[[str], Detection | None]] = {
 }
 
 
+def _any_leak() -> object:
+    matcher = re2.Set.SearchSet(_OPTIONS)
+    for pattern in _PATTERNS:
+        matcher.Add(pattern)
+    matcher.Compile()
+    return matcher
+
+
+_ANY = _any_leak()
+"""Every leak pattern in one RE2 set: a clean body costs one pass."""
+
+
 def scan_response_text(text: str) -> list[Detection]:
     """Every leak class found in ``text`` (at most one detection per class)."""
+    if not _ANY.Match(text[:MAX_SCAN]):  # type: ignore[attr-defined]
+        return []
     found: list[Detection] = []
     for detect in LEAK_DETECTORS.values():
         detection = detect(text)

@@ -11,9 +11,8 @@ prices (``$5``) are not operators and stay clean.
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 OPERATORS = (
     "ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|and|nor|not|elemmatch|all|size|type|"
@@ -22,10 +21,9 @@ OPERATORS = (
 )
 ROUTE = r"\$"
 """RE2 pattern that every value this detector can flag matches."""
-_KEY = re.compile(r"(?:^|[.\[{\"',\s])\$(" + OPERATORS + r")(?=$|[\[\].\"'\s:=}])", re.IGNORECASE)
-_WHERE_JS = re.compile(
-    r"\$where\b.{0,64}?(?:this\.|function\s*\(|sleep\s*\(|return\b|while\s*\()",
-    re.IGNORECASE | re.DOTALL,
+_KEY = Pattern("(?i)" + r"(?:^|[.\[{\"',\s])\$(" + OPERATORS + r")(?:$|[\[\].\"'\s:=}])")
+_WHERE_JS = Pattern(
+    "(?is)" + r"\$where\b.{0,64}?(?:this\.|function\s*\(|sleep\s*\(|return\b|while\s*\()"
 )
 
 

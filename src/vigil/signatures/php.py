@@ -12,9 +12,8 @@ clean: a call needs its parenthesis right after the name and an argument PHP wou
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
@@ -28,20 +27,20 @@ FUNCTIONS = (
 )
 """Functions that run commands, evaluate code, read or write files, or decode hidden payloads."""
 
-_OPEN_TAG = re.compile(r"<\?(?:php\b|=)|\[php\]|<script\s+language\s*=\s*[\"']?php", re.IGNORECASE)
-_SUPERGLOBAL = re.compile(r"\$(?:_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|ENV|SESSION)|GLOBALS)\b")
-_CALL = re.compile(
-    r"(?<![\w$>:.-])("
+_OPEN_TAG = Pattern("(?i)" + r"<\?(?:php\b|=)|\[php\]|<script\s+language\s*=\s*[\"']?php")
+_SUPERGLOBAL = Pattern(r"\$(?:_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|ENV|SESSION)|GLOBALS)\b")
+_CALL = Pattern(
+    "(?i)"
+    + r"(?:^|[^\w$>:.-])("
     + FUNCTIONS
-    + r")(?:\s|/\*[^*]{0,64}\*/)*\(\s*(?:[$'\"`)]|[a-z_]\w*\s*\(|\d)",
-    re.IGNORECASE,
+    + r")(?:\s|/\*[^*]{0,64}\*/)*\(\s*(?:[$'\"`)]|[a-z_]\w*\s*\(|\d)"
 )
-_VARIABLE_CALL = re.compile(r"\$[a-zA-Z_]\w*(?:\[[^\]\n]{0,64}\]|\{[^}\n]{0,64}\})*\(")
-_SERIALIZED = re.compile(r"(?:^|[;{\s])[OC]:\d{1,5}:\"[A-Za-z_\\][\w\\]{0,255}\":\d{1,5}:\{")
-_INI = re.compile(
-    r"\b(?:allow_url_include|allow_url_fopen|auto_prepend_file|auto_append_file|disable_functions"
-    r"|open_basedir|safe_mode|register_globals|enable_dl|suhosin\.\w+)\s*=",
-    re.IGNORECASE,
+_VARIABLE_CALL = Pattern(r"\$[a-zA-Z_]\w*(?:\[[^\]\n]{0,64}\]|\{[^}\n]{0,64}\})*\(")
+_SERIALIZED = Pattern(r"(?:^|[;{\s])[OC]:\d{1,5}:\"[A-Za-z_\\][\w\\]{0,255}\":\d{1,5}:\{")
+_INI = Pattern(
+    "(?i)"
+    + r"\b(?:allow_url_include|allow_url_fopen|auto_prepend_file|auto_append_file|disable_functions"
+    r"|open_basedir|safe_mode|register_globals|enable_dl|suhosin\.\w+)\s*="
 )
 ROUTE = (
     r"<\?|\[php\]|<script\s+language|\$|[OC]:\d|\b(?:" + FUNCTIONS + r")(?:\s|/\*)*\("

@@ -23,9 +23,9 @@ stay clean.
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
@@ -77,10 +77,10 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 ROUTE = r":[\\/]|\A//|[\s\"'=(]//"
 """RE2 pattern (case-insensitive) that every value this detector can flag matches."""
-_URL = re.compile(r"(?:\b([a-z][a-z0-9+.-]{1,15}):[\\/]{1,2}|(?:^|[\s\"'=(])(//))", re.IGNORECASE)
-_AUTHORITY_END = re.compile(r"[/\\?#\s\"'<>]")
-_PATH_END = re.compile(r"[/\\\s\"'<>]")
-_PART = re.compile(r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*", re.IGNORECASE)
+_URL = Pattern("(?i)" + r"(?:\b([a-z][a-z0-9+.-]{1,15}):[\\/]{1,2}|(?:^|[\s\"'=(])(//))")
+_AUTHORITY_END = Pattern(r"[/\\?#\s\"'<>]")
+_PATH_END = Pattern(r"[/\\\s\"'<>]")
+_PART = Pattern("(?i)" + r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*")
 
 
 def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:

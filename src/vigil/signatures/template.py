@@ -14,35 +14,35 @@ Log4Shell's ``${jndi:...}`` belongs to :mod:`vigil.signatures.jndi`.
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
 MAX_EXPRESSION = 512
 """Longest delimited content read as one expression."""
 
-_DELIMITED = re.compile(
-    r"\{\{(.{0,512}?)\}\}|\$\{(.{0,512}?)\}|#\{(.{0,512}?)\}|%\{(.{0,512}?)\}|\*\{(.{0,512}?)\}"
-    r"|<%=?(.{0,512}?)%>|\{%(.{0,512}?)%\}",
-    re.DOTALL,
+_DELIMITED = Pattern(
+    r"\{\{([^}]{0,512})\}\}|\$\{([^}]{0,512})\}|#\{([^}]{0,512})\}|%\{([^}]{0,512})\}"
+    r"|\*\{([^}]{0,512})\}|<%=?([^%]{0,512})%>|\{%([^%]{0,512})%\}"
 )
-_ARITHMETIC = re.compile(r"\d\s*[*/%+-]\s*\d|['\"]\d+['\"]\s*\*\s*\d|\d\s*\*\s*['\"]")
-_CALL = re.compile(r"[\w\])'\"]\s*\(")
-_DUNDER = re.compile(r"__\w+__")
-_NAMES = re.compile(
-    r"\b(?:config|lipsum|cycler|joiner|namespace|constructor|getclass|forname|runtime|"
+"""Delimited contents stop at the first closing character, so each position is read at most
+once per delimiter kind: linear, and a nested ``{...}`` is read from its innermost level."""
+MAX_EXPRESSIONS = 64
+"""Delimited expressions examined in one value."""
+_ARITHMETIC = Pattern(r"\d\s*[*/%+-]\s*\d|['\"]\d+['\"]\s*\*\s*\d|\d\s*\*\s*['\"]")
+_CALL = Pattern(r"[\w\])'\"]\s*\(")
+_DUNDER = Pattern(r"__\w+__")
+_NAMES = Pattern(
+    "(?i)" + r"\b(?:config|lipsum|cycler|joiner|namespace|constructor|getclass|forname|runtime|"
     r"processbuilder|popen|subprocess|_memberaccess|classloader|_self|_context|mro|subclasses|"
     r"builtins|globals|freemarker|getruntime|exec|system|request\.application|"
-    r"application\.|servletcontext|import|include|extends|debug)\b",
-    re.IGNORECASE,
+    r"application\.|servletcontext|import|include|extends|debug)\b"
 )
-_ALWAYS = re.compile(
-    r"<#(?:assign|import|include)\b|\?new\s*\(|\bT\s*\(\s*java\.|\{php\}|\{\$smarty\.|"
+_ALWAYS = Pattern(
+    "(?i)" + r"<#(?:assign|import|include)\b|\?new\s*\(|\bT\s*\(\s*java\.|\{php\}|\{\$smarty\.|"
     r"#set\s*\(|#evaluate\s*\(|\$\w+\.(?:getclass|forname|class\.inspect)\b|\{self::|"
-    r"@java\.lang\.|#_memberaccess",
-    re.IGNORECASE,
+    r"@java\.lang\.|#_memberaccess"
 )
 ROUTE = (
     r"\{\{|\$\{|#\{|%\{|\*\{|<%|\{%|<#|\?new\s*\(|\bT\s*\(|#set\s*\(|#evaluate\s*\(|@java\."
@@ -74,7 +74,9 @@ def detect_template(text: str) -> Detection | None:
         return Detection(
             Attack.TEMPLATE, "template engine directive", excerpt(value, always.start())
         )
-    for match in _DELIMITED.finditer(value):
+    for count, match in enumerate(_DELIMITED.finditer(value)):
+        if count >= MAX_EXPRESSIONS:
+            break
         content = next(group for group in match.groups() if group is not None)
         reason = _expression(content)
         if reason:

@@ -10,20 +10,18 @@ Three signs, each on the decoded value: a ``..`` segment between path separators
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
 
 _SEPARATOR = r"(?:[\\/]|\xc0[\xae\xaf]|\xc1[\x1c\x9c]|\xe0\x80\xaf)"
-_DOT_SEGMENT = re.compile(
-    r"(?:^|[\\/=:;,'\"\s]|\xc0\xaf)\.{2,}(?:;[^\\/]*)?" + _SEPARATOR
-    + r"|" + _SEPARATOR + r"\.{2,}(?:;[^\\/]*)?(?:" + _SEPARATOR + r"|$)"
-)  # fmt: skip
-_SENSITIVE = re.compile(
-    r"(?:^|[\\/])(?:etc[\\/](?:passwd|shadow|group|hosts|issue|sudoers|crontab|master\.passwd)"
+_DOT_SEGMENT = Pattern(r"(?:^|[\\/=:;,'\"\s]|\xc0\xaf)\.{2,}(?:;[^\\/]*)?" + _SEPARATOR
+    + r"|" + _SEPARATOR + r"\.{2,}(?:;[^\\/]*)?(?:" + _SEPARATOR + r"|$)")  # fmt: skip
+_SENSITIVE = Pattern(
+    "(?i)"
+    + r"(?:^|[\\/])(?:etc[\\/](?:passwd|shadow|group|hosts|issue|sudoers|crontab|master\.passwd)"
     r"|proc[\\/](?:self|\d+)[\\/](?:environ|cmdline|maps|fd|mem|cwd|root|exe)"
     r"|proc[\\/](?:version|cpuinfo|meminfo|mounts|net[\\/]\w+)"
     r"|(?:windows|winnt)[\\/](?:win\.ini|system\.ini|system32[\\/])"
@@ -32,13 +30,12 @@ _SENSITIVE = re.compile(
     r"|\.(?:env|htaccess|htpasswd|bash_history|mysql_history|npmrc|pgpass|netrc)$"
     r"|\.(?:ssh|aws|kube|docker)[\\/]\w+"
     r"|var[\\/]run[\\/]secrets[\\/]kubernetes\.io"
-    r"|id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?$)",
-    re.IGNORECASE,
+    r"|id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?$)"
 )
-_WRAPPER = re.compile(
-    r"(?:^|[\s\"'=(])(?:file|php|phar|zip|zlib|compress\.zlib|compress\.bzip2|expect|glob|ogg|rar|"
-    r"ssh2\.\w+|data)://",
-    re.IGNORECASE,
+_WRAPPER = Pattern(
+    "(?i)"
+    + r"(?:^|[\s\"'=(])(?:file|php|phar|zip|zlib|compress\.zlib|compress\.bzip2|expect|glob|ogg|rar|"
+    r"ssh2\.\w+|data)://"
 )
 ROUTE = (
     r"\.\.|://|(?:etc|proc)[\\/]|windows|winnt|boot\.ini|web-inf|meta-inf"

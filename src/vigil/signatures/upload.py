@@ -9,14 +9,13 @@ in a server-side script extension (also hidden before a second extension or a NU
 
 from __future__ import annotations
 
-import re
-
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
-_SCRIPT_FILE = re.compile(
-    r"\.(?:php\d?|phtml|phar|pht|phps|inc|jsp|jspx|asp|aspx|ashx|asmx|cer|cgi|pl|py|sh|shtml)"
-    r"(?:\.|\s|$|%00|\x00)",
-    re.IGNORECASE,
+_SCRIPT_FILE = Pattern(
+    "(?i)"
+    + r"\.(?:php\d?|phtml|phar|pht|phps|inc|jsp|jspx|asp|aspx|ashx|asmx|cer|cgi|pl|py|sh|shtml)"
+    r"(?:\.|\s|$|%00|\x00)"
 )
 """Script extensions, at the end or before another extension, a space or a NUL."""
 

@@ -23,12 +23,14 @@ All expressions are linear (no nested quantifiers) and each finds its first hit 
 from __future__ import annotations
 
 import html
-import re
 
 from vigil.signatures.detection import Attack, Detection, excerpt
+from vigil.signatures.patterns import Pattern
 
 MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
+MAX_TAGS = 256
+"""Tags examined in one value."""
 
 DANGEROUS_TAGS = frozenset({
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link",
@@ -43,36 +45,36 @@ SINKS = (
     "document\\.write(?:ln)?|print|atob|open"
 )
 
-_TAG = re.compile(r"<\s*(/?)\s*([a-z][a-z0-9:_-]*)([^<>]*)(>?)", re.IGNORECASE)
-_HANDLER = re.compile(r"(?:^|[\s/\"'`;])(on[a-z]{3,40})\s*=", re.IGNORECASE)
-_BREAKOUT = re.compile(
-    r"[\s\"'`](on[a-z]{3,40})\s*=\s*(?:[\"'`]|[^\s\"'`]{0,80}?[(`])", re.IGNORECASE
-)
+_TAG = Pattern("(?i)" + r"<\s*(/?)\s*([a-z][a-z0-9:_-]*)([^<>]*)(>?)")
+_HANDLER = Pattern("(?i)" + r"(?:^|[\s/\"'`;])(on[a-z]{3,40})\s*=")
+_BREAKOUT = Pattern("(?i)" + r"[\s\"'`](on[a-z]{3,40})\s*=\s*(?:[\"'`]|[^\s\"'`]{0,80}?[(`])")
 """An event handler outside a tag needs a quoted or call-like value: ``online=yes`` is prose."""
-_SCRIPT_URL = re.compile(
-    r"(?:^|[\s\"'`=(,;:])(?:java|vb|live)script:|data:\s*(?:text/html|image/svg\+xml|application/x)",
-    re.IGNORECASE,
+_SCRIPT_URL = Pattern(
+    "(?i)"
+    + r"(?:^|[\s\"'`=(,;:])(?:java|vb|live)script:|data:\s*(?:text/html|image/svg\+xml|application/x)"
 )
-_LINK_ATTRIBUTE = re.compile(
-    r"(?:href|src|action|formaction|data|xlink:href|srcdoc|background|poster|lowsrc|dynsrc|codebase)\s*=",
-    re.IGNORECASE,
+_LINK_ATTRIBUTE = Pattern(
+    "(?i)"
+    + r"(?:href|src|action|formaction|data|xlink:href|srcdoc|background|poster|lowsrc|dynsrc|codebase)\s*="
 )
-_STYLE_SCRIPT = re.compile(
-    r"expression\s*\(|url\s*\(\s*['\"]?\s*javascript:|-moz-binding|behavior\s*:", re.IGNORECASE
+_STYLE_SCRIPT = Pattern(
+    "(?i)" + r"expression\s*\(|url\s*\(\s*['\"]?\s*javascript:|-moz-binding|behavior\s*:"
 )
-_JS_BREAKOUT = re.compile(
-    r"[\"'`]\s*(?:[-+*/%;,|&^)]|\?\?)\s*(?:[a-z_$][\w$]*\s*\.\s*)?(?:" + SINKS + r")\s*[(`]",
-    re.IGNORECASE,
+_JS_BREAKOUT = Pattern(
+    "(?i)"
+    + r"[\"'`]\s*(?:[-+*/%;,|&^)]|\?\?)\s*(?:[a-z_$][\w$]*\s*\.\s*)?(?:"
+    + SINKS
+    + r")\s*[(`]"
 )
-_SINK_PROBE = re.compile(
-    r"(?<![\w.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript)\s*(?:\(|`)\s*"
-    r"(?:[\d\"'`/)]|document\b|window\b|this\b|self\b|top\b|parent\b|string\s*\.|atob\b|unescape\b)",
-    re.IGNORECASE,
+_SINK_PROBE = Pattern(
+    "(?i)"
+    + r"(?:^|[^\w.$])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript)\s*(?:\(|`)\s*"
+    r"(?:[\d\"'`/)]|document\b|window\b|this\b|self\b|top\b|parent\b|string\s*\.|atob\b|unescape\b)"
 )
-_DOM_THEFT = re.compile(
-    r"\b(?:document\s*\.\s*(?:cookie|domain|location)|window\s*\.\s*location|localstorage\s*\.)"
-    r"\s*(?:[;=+)\]]|$)",
-    re.IGNORECASE,
+_DOM_THEFT = Pattern(
+    "(?i)"
+    + r"\b(?:document\s*\.\s*(?:cookie|domain|location)|window\s*\.\s*location|localstorage\s*\.)"
+    r"\s*(?:[;=+)\]]|$)"
 )
 ROUTE = (
     r"<|\bon[a-z]{3,}\s*=|script\s*:|data\s*:|&#|&[a-z]{2,8};|\\u00|\\x3c"
@@ -81,15 +83,17 @@ ROUTE = (
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f]"
 )
 """RE2 pattern (case-insensitive) that every value this detector can flag matches."""
-_XML_INJECTION = re.compile(
-    r"<!ENTITY\s|<!DOCTYPE[^>]{0,256}\[|\bxi:include\b|xmlns:xi\s*=|<\?import\b", re.IGNORECASE
+_XML_INJECTION = Pattern(
+    "(?i)" + r"<!ENTITY\s|<!DOCTYPE[^>]{0,256}\[|\bxi:include\b|xmlns:xi\s*=|<\?import\b"
 )
 """External entities (XXE), XInclude and IE's ``<?import``: markup that makes a parser fetch."""
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+_INVISIBLE = Pattern(r"[\x00-\x20\x7f]+")
 
 
 def _tags(text: str) -> tuple[str, int] | None:
-    for match in _TAG.finditer(text):
+    for count, match in enumerate(_TAG.finditer(text)):
+        if count >= MAX_TAGS:
+            break
         closing, name, attributes, end = match.groups()
         name = name.lower()
         if closing:
