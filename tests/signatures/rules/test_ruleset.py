@@ -159,3 +159,17 @@ def test_response_rules_read_the_response() -> None:
 def test_an_empty_set_finds_nothing() -> None:
     empty = RuleSet.compile([], NOW)
     assert empty.evaluate(context(query__q="anything")).hits == []
+
+
+def test_patches_sharing_a_field_and_a_condition_each_report() -> None:
+    rs = ruleset(
+        "  - id: one\n    fields: query.page\n    require: {type: int}\n"
+        "  - id: two\n    fields: query.page\n    require: {type: int}\n"
+        "  - id: three\n    fields: query.page\n    require: {length: {max: 2}}\n"
+    )
+    assert hits(rs, context(query__page="12")) == []
+    assert hits(rs, context(query__page="x")) == [
+        ("one", "query.page", "is not a valid int"),
+        ("two", "query.page", "is not a valid int"),
+    ]
+    assert [h[0] for h in hits(rs, context(query__page="123"))] == ["three"]

@@ -108,7 +108,9 @@ class Evaluation:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    patches: tuple[CompiledRule, ...]
+    patches: tuple[tuple[CompiledRule, ...], ...]
+    """Virtual patches that apply here, grouped by (fields, condition): a group reads its
+    values and checks them once, however many rules share it."""
     signatures: tuple[CompiledRule, ...]
     """Signatures without a pattern, checked value by value."""
     patterned: frozenset[int]
@@ -211,7 +213,12 @@ class RuleSet:
         def applies(c: CompiledRule) -> bool:
             return c.response is response and c.route.applies(method, route_path, request_path)
 
-        patches = tuple(c for c in self.rules if c.rule.is_patch and applies(c))
+        groups: dict[tuple[object, int], list[CompiledRule]] = {}
+        for c in self.rules:
+            if c.rule.is_patch and applies(c):
+                group = (c.names if c.names is not None else c.id, id(c.condition))
+                groups.setdefault(group, []).append(c)
+        patches = tuple(tuple(members) for members in groups.values())
         signatures = tuple(c for c in self._unpatterned if applies(c))
         owners = {i: c for i, c in self._owners.items() if applies(c)}
         raw = any(
@@ -236,8 +243,8 @@ class RuleSet:
         fields = _Fields.of(response_fields(context) if response else request_fields(context))
         hits: list[RuleHit] = []
         claimed: set[str] = set()
-        for compiled in plan.patches:
-            hits.extend(_check_patch(compiled, fields, claimed))
+        for group in plan.patches:
+            hits.extend(_check_patches(group, fields, claimed))
         for compiled in plan.signatures:
             hits.extend(_check_signature(compiled, fields))
         if plan.patterned and self._set is not None:
@@ -264,21 +271,28 @@ class RuleSet:
         return out
 
 
-def _check_patch(compiled: CompiledRule, fields: _Fields, claimed: set[str]) -> list[RuleHit]:
+def _check_patches(
+    group: tuple[CompiledRule, ...], fields: _Fields, claimed: set[str]
+) -> list[RuleHit]:
+    """The hits of virtual patches that share their fields and condition."""
+    first = group[0]
     hits: list[RuleHit] = []
-    present = False
-    for value in compiled.selected(fields):
-        present = True
+    selected = first.selected(fields)
+    for value in selected:
         claimed.add(value.path)
-        violations = compiled.condition.violations(value.text)
+        violations = first.condition.violations(value.text)
         if violations:
             reason = "; ".join(violations)
-            hits.append(RuleHit(compiled.rule, value.path, value.text, reason, compiled.described))
-    if not present and compiled.rule.missing == "alert":
-        where = ", ".join(s.text for s in compiled.selectors)
-        hits.append(
-            RuleHit(compiled.rule, where, "", "required field is absent", compiled.described)
-        )
+            hits.extend(RuleHit(c.rule, value.path, value.text, reason, c.described) for c in group)
+    if not selected:
+        for compiled in group:
+            if compiled.rule.missing == "alert":
+                where = ", ".join(s.text for s in compiled.selectors)
+                hits.append(
+                    RuleHit(
+                        compiled.rule, where, "", "required field is absent", compiled.described
+                    )
+                )
     return hits
 
 
