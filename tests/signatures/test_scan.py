@@ -197,3 +197,13 @@ def test_the_cache_tells_raw_bodies_from_other_values() -> None:
 def test_encoded_lookups_in_headers_are_read() -> None:
     found = list(scan_fields([BodyField("header.x-api-version", "%24%7Bjndi:ldap://x.test/a%7D")]))
     assert [(f.path, f.detection.kind.value) for f in found] == [("header.x-api-version", "jndi")]
+
+
+def test_repeated_parameters_are_also_read_joined() -> None:
+    fields = [BodyField("query.id", "1 union"), BodyField("query.id", "select 1,2")]
+    found = [(f.path, f.detection.kind.value) for f in scan_fields(fields)]
+    assert found == [("query.id", "sqli")]
+
+
+def test_a_payload_behind_padding_is_read_from_the_end() -> None:
+    assert kinds(scan_text("x " * 20000 + "' union select null,version()--")) == {"sqli"}

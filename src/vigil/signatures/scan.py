@@ -119,7 +119,9 @@ CACHE_SIZE = 8192
 MAX_FIELDS = 2048
 """Fields of one request that are read; the profiler's own bounds keep real requests far below."""
 MAX_ROUTED = 16384
-"""Characters of a value the router reads: the detectors read no more either."""
+"""Characters of a value the detectors read from its start; a longer value is read from its end
+too, so a payload cannot hide behind padding at the front (padding on both sides of a payload in
+the middle of a value longer than 32 KiB is left to the learned model's length bounds)."""
 PATH_CACHE = 4096
 """Bound on remembered field paths (their scope and key) and raw request paths; emptied when full."""
 
@@ -213,9 +215,12 @@ def scan_text(
     if cached is not None:
         return cached
     found = _run(detectors, text)
-    again = decoded_again(text, plus_as_space)
-    if again is not None:
+    seen = {d.kind for d in found}
+    if len(text) > MAX_ROUTED and detectors - seen:
+        found += _run(detectors - seen, text[-MAX_ROUTED:])
         seen = {d.kind for d in found}
+    again = decoded_again(text, plus_as_space)
+    if again is not None and detectors - seen:
         found += tuple(d for d in _run(detectors - seen, again) if d.kind not in seen)
     if len(_cache) >= CACHE_SIZE:
         _cache.clear()
@@ -283,11 +288,31 @@ def scan_fields(
 ) -> Iterator[FieldDetection]:
     """Every detection in ``fields`` (values, and keys where :data:`KEYS` read them).
 
-    ``body`` keeps only the fields of the request body (True) or of its head (False).
+    ``body`` keeps only the fields of the request body (True) or of its head (False). A
+    parameter sent several times is also read with its values joined by commas, as ASP.NET and
+    others hand it to the application (``id=1 union&id=select 1,2`` reads ``1 union,select 1,2``).
     """
+    chosen = list(islice(fields, MAX_FIELDS))
+    yield from _scan(chosen, only, body)
+    repeated = _repeated(chosen)
+    if repeated:
+        yield from _scan(repeated, only, body)
+
+
+def _repeated(fields: list[BodyField]) -> list[BodyField]:
+    counts: dict[str, list[str]] = {}
+    for field in fields:
+        if field.path.startswith(("query.", "form.")):
+            counts.setdefault(field.path, []).append(field.text)
+    return [BodyField(path, ",".join(values)) for path, values in counts.items() if len(values) > 1]
+
+
+def _scan(
+    fields: list[BodyField], only: frozenset[Attack], body: bool | None
+) -> Iterator[FieldDetection]:
     narrowed = only != ALL
     paths = _paths
-    for field in islice(fields, MAX_FIELDS):
+    for field in fields:
         path = field.path
         scope, key, in_body = paths.get(path) or _path_info(path)
         if body is not None and in_body is not body:
