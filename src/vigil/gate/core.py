@@ -24,7 +24,7 @@ from vigil.behavior.routes import OTHER_ROUTE
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
-from vigil.gate.pod import pod_name
+from vigil.gate.pod import pod_context
 from vigil.http.model import BodyState, Request, Response
 
 
@@ -87,7 +87,7 @@ class GateCore:
     ) -> None:
         self.engine = engine
         self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
-        self.log = log if log is not None else GateLog(pod=pod_name())
+        self.log = log if log is not None else GateLog(None, "info", **pod_context())
         self.policy_path = Path(policy_path) if policy_path is not None else None
         self.learn_every = learn_every if learn_every is not None else LearnEvery()
         self._clock = clock

@@ -32,7 +32,7 @@ from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
-from vigil.gate.pod import pod_name
+from vigil.gate.pod import pod_context
 from vigil.gate.proxy import GateProxy, start_proxy
 from vigil.gate.proxy_config import ProxyConfig
 from vigil.gate.reload import RELOAD_SECONDS, Reloader, SignatureSettings
@@ -77,7 +77,7 @@ def build_reloader(
     core = GateCore(
         Engine(adapt(policy)),
         metrics=GateMetrics(),
-        log=GateLog(stream, settings.log_level, worker=worker, pod=pod_name()),
+        log=GateLog(stream, settings.log_level, worker=worker, **pod_context()),
         policy_path=path if worker == 0 else None,
         learn_every=settings.learn_every,
     )
