@@ -5,28 +5,40 @@ to httptools' request parser, enforces the head bounds while the head arrives (t
 header count, whole head), hands each parsed request to the handler as an
 :class:`~vigil.gate.exchange.HttpExchange`, and keeps pipelined requests in order: one handler
 at a time, the next parsed ones queued (reading pauses past ``max_pipelined``). Protocol
-errors are answered with the listener's error answer and the connection is closed.
+errors are answered with the listener's error answer at once and the connection is closed; a
+malformed chunk in the body of the request being handled stops that body, and the client gets
+the 400 instead of the request's answer.
+
+Availability: the connection is admitted, and each request takes its slot, through the
+listener's :class:`~vigil.gate.admission.Admission` (per-client caps, idle connections closed
+to make room). Deadlines are plain numbers checked by the listener's sweeper
+(:meth:`HttpConnection.expire`): the first request must start within ``first_byte_timeout`` of
+the accept, a head must end within ``head_timeout``, an idle keep-alive connection lasts
+``keepalive_timeout``, and a request body being handled must keep up ``min_body_rate`` bytes/s
+once ``body_rate_grace`` seconds of credit are used up (time while the gate itself stopped
+reading does not count). Each refusal is counted by :class:`~vigil.gate.refusals.Refusal`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import deque
 from typing import TYPE_CHECKING, cast
 
 import httptools
 
-from vigil.gate.exchange import HIGH_WATER, HttpExchange, encode_head
+from vigil.gate.admission import client_of
+from vigil.gate.exchange import HIGH_WATER, ClientGone, HttpExchange, encode_head
+from vigil.gate.refusals import ANSWERS, Refusal
 
 if TYPE_CHECKING:
     from vigil.gate.server import HttpServer
 
 
 class _Refused(Exception):
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class HttpConnection(asyncio.Protocol):
@@ -37,8 +49,11 @@ class HttpConnection(asyncio.Protocol):
         self.batch = server.batch
         self.loop = asyncio.get_running_loop()
         self.limits = server.limits
+        self.clock = server.clock
         self.transport: asyncio.Transport | None = None
         self.remote = ""
+        self.client = ""
+        """The admission key of the peer (:func:`~vigil.gate.admission.client_of`)."""
         self.parser = httptools.HttpRequestParser(self)
         self.closing = False
         self.active: HttpExchange | None = None
@@ -48,24 +63,41 @@ class HttpConnection(asyncio.Protocol):
         self.write_ready: asyncio.Future[None] | None = None
         self.head_started: float | None = None
         self.head_bytes = 0
-        self.last_active = time.monotonic()
+        self.last_active = self.accepted = self.clock()
+        self.fresh = True
+        """No request has started on this connection yet (the first-byte deadline applies)."""
+        self.slot_receiving = False
+        """The active request holds a slot among those still receiving a body."""
+        self.body_clock = 0.0
+        self.body_bytes = 0
+        self.paused_at = 0.0
         self._url = b""
         self._headers: list[tuple[str, str]] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)
-        if len(self.server.connections) >= self.limits.max_connections:
-            self.closing = True
-            self.server.refused_connections += 1
-            transport.close()
-            return
         peer = transport.get_extra_info("peername")
         self.remote = str(peer[0]) if isinstance(peer, tuple) and peer else ""
-        self.server.connections.add(self)
+        self.client = client_of(peer)
+        admitted = self.server.admission.connect(self, self.client)
+        for evicted in admitted.evicted:
+            evicted.evict()
+        if admitted.refusal is not None:
+            self.closing = True
+            self.server.refusals.count(admitted.refusal)
+            transport.close()
+
+    def evict(self) -> None:
+        """Close this idle connection to make room for a new one."""
+        self.closing = True
+        self.server.refusals.evicted += 1
+        if self.transport is not None:
+            self.batch.flush()
+            self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closing = True
-        self.server.connections.discard(self)
+        self.server.admission.disconnect(self)
         for exchange in (self.active, self.parsing, *self.pending):
             if exchange is not None:
                 exchange.client_gone()
@@ -91,7 +123,7 @@ class HttpConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.closing:
             return
-        self.last_active = time.monotonic()
+        self.last_active = self.clock()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -99,25 +131,49 @@ class HttpConnection(asyncio.Protocol):
             return
         except httptools.HttpParserCallbackError as exc:
             refused = exc.__context__
-            self.refuse(refused.kind if isinstance(refused, _Refused) else "internal-error")
+            self.refuse(refused.reason if isinstance(refused, _Refused) else "internal-error")
             return
         except httptools.HttpParserError:
-            self.refuse("malformed-request")
+            self.refuse(Refusal.MALFORMED)
             return
         if self.head_started is not None:
             self.head_bytes += len(data)
             if self.head_bytes > self.limits.max_head_size:
-                self.refuse("request-too-large")
+                self.refuse(Refusal.TOO_LARGE)
 
-    def refuse(self, kind: str) -> None:
-        """Answer a protocol error (after the request in progress, if any) and close."""
+    def refuse(self, reason: Refusal | str) -> None:
+        """Refuse what the client is sending, answer when an answer is possible, and close.
+
+        When the bad input is the body of the request being handled, that body is stopped and
+        the client gets the refusal instead of the request's answer (or the connection just
+        closes if that answer already started). Otherwise the request in progress, if any, is
+        answered first and the refusal follows it.
+        """
+        kind: str | None = reason
+        if isinstance(reason, Refusal):
+            self.server.refusals.count(reason)
+            kind = ANSWERS[reason]
+        parsing, active = self.parsing, self.active
         self.parsing = None
         self.pending.clear()
-        if self.active is None:
-            self.write_and_close(*self.server.error_answer(kind, None))
-        else:
-            self.active.refusal = kind
+        if active is None:
+            if kind is None:
+                self.close_now()
+            else:
+                self.write_and_close(*self.server.error_answer(kind, None))
+        elif parsing is active:
+            active.abort(kind or "malformed-request")
             self.closing_after_active()
+        else:
+            active.refusal = kind
+            self.closing_after_active()
+
+    def close_now(self) -> None:
+        """Close without an answer (nothing was asked, or the head never ended)."""
+        self.closing = True
+        if self.transport is not None and not self.transport.is_closing():
+            self.batch.flush()
+            self.transport.close()
 
     def closing_after_active(self) -> None:
         """Read nothing more; close once the request in progress is answered."""
@@ -140,15 +196,18 @@ class HttpConnection(asyncio.Protocol):
     def pause_reading(self) -> None:
         if not self.read_paused and self.transport is not None:
             self.read_paused = True
+            self.paused_at = self.clock()
             self.transport.pause_reading()
 
     def resume_reading(self) -> None:
         if self.read_paused and not self.closing and self.transport is not None:
             self.read_paused = False
+            self.body_clock += self.clock() - self.paused_at
             self.transport.resume_reading()
 
     def on_message_begin(self) -> None:
-        self.head_started = time.monotonic()
+        self.head_started = self.clock()
+        self.fresh = False
         self.head_bytes = 0
         self._url = b""
         self._headers = []
@@ -156,13 +215,13 @@ class HttpConnection(asyncio.Protocol):
     def on_url(self, url: bytes) -> None:
         self._url += url
         if len(self._url) > self.limits.max_line_size:
-            raise _Refused("request-too-large")
+            raise _Refused(Refusal.TOO_LARGE)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if len(name) + len(value) > self.limits.max_field_size:
-            raise _Refused("request-too-large")
+            raise _Refused(Refusal.TOO_LARGE)
         if len(self._headers) >= self.limits.max_headers:
-            raise _Refused("request-too-large")
+            raise _Refused(Refusal.TOO_LARGE)
         self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
@@ -177,7 +236,7 @@ class HttpConnection(asyncio.Protocol):
             keep_alive=parser.should_keep_alive(),
         )
         if exchange.bad_framing:
-            raise _Refused("malformed-request")
+            raise _Refused(Refusal.MALFORMED)
         self.parsing = exchange
         if self.active is None:
             self.start(exchange)
@@ -187,30 +246,60 @@ class HttpConnection(asyncio.Protocol):
                 self.pause_reading()
 
     def on_body(self, body: bytes) -> None:
-        if self.parsing is not None:
-            self.parsing.feed(body)
+        parsing = self.parsing
+        if parsing is not None:
+            if parsing is self.active:
+                self.body_bytes += len(body)
+            parsing.feed(body)
 
     def on_message_complete(self) -> None:
-        if self.parsing is not None:
-            self.parsing.end()
+        parsing = self.parsing
+        if parsing is not None:
+            if parsing is self.active and self.slot_receiving:
+                self.slot_receiving = False
+                self.server.admission.body_received()
+            parsing.end()
             self.parsing = None
 
     def start(self, exchange: HttpExchange) -> None:
         """Run the handler on ``exchange`` as the connection's active request.
 
-        Over the listener's ``max_in_flight`` the request is answered ``overloaded`` at once.
+        Without a request slot (:meth:`~vigil.gate.admission.Admission.take_slot`) the
+        request is refused at once: ``overloaded`` (503) or ``too-many-requests`` (429).
         """
         self.active = exchange
         server = self.server
-        if server.in_flight >= self.limits.max_in_flight:
-            self.loop.call_soon(self.refuse_overloaded, exchange)
+        admission = server.admission
+        admission.busy(self)
+        receiving = exchange.with_body and not exchange.ended
+        refusal = admission.take_slot(self.client, receiving=receiving)
+        if refusal is not None:
+            self.loop.call_soon(self.refuse_slot, exchange, refusal)
             return
-        server.in_flight += 1
+        self._run(exchange, receiving)
+
+    def _run(self, exchange: HttpExchange, receiving: bool) -> None:
+        self.slot_receiving = receiving
+        self.body_clock = self.clock()
+        self.body_bytes = 0
         exchange.task = self.loop.create_task(self.run(exchange))
 
-    def refuse_overloaded(self, exchange: HttpExchange) -> None:
-        """Answer ``overloaded`` (once the parser is done with the head) and move on."""
-        exchange.respond(*self.server.error_answer("overloaded", exchange))
+    def refuse_slot(self, exchange: HttpExchange, refusal: Refusal) -> None:
+        """Answer a request that got no slot, once the parser is done with its head.
+
+        A request refused only because bodies still arriving held their share is given its
+        slot after all when its whole body came with its head.
+        """
+        if self.active is not exchange or exchange.gone:
+            return
+        if refusal is Refusal.RECEIVING and exchange.ended:
+            retry = self.server.admission.take_slot(self.client, receiving=False)
+            if retry is None:
+                self._run(exchange, False)
+                return
+            refusal = retry
+        self.server.refusals.count(refusal)
+        exchange.respond(*self.server.error_answer(ANSWERS[refusal] or "overloaded", exchange))
         self.finished(exchange)
 
     async def run(self, exchange: HttpExchange) -> None:
@@ -218,7 +307,7 @@ class HttpConnection(asyncio.Protocol):
         server = self.server
         try:
             await server.handler(exchange)
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, ClientGone):
             exchange.keep_alive = False
         except Exception as exc:
             server.on_error(exc)
@@ -226,7 +315,8 @@ class HttpConnection(asyncio.Protocol):
             if not exchange.started:
                 exchange.respond(*server.error_answer("internal-error", exchange))
         finally:
-            server.in_flight -= 1
+            server.admission.release_slot(self.client, receiving=self.slot_receiving)
+            self.slot_receiving = False
         if not exchange.finished:
             exchange.keep_alive = False
         self.finished(exchange)
@@ -234,9 +324,15 @@ class HttpConnection(asyncio.Protocol):
     def finished(self, exchange: HttpExchange) -> None:
         """Move on after ``exchange``: the next pipelined request, idling, or closing."""
         self.active = None
-        self.last_active = time.monotonic()
+        self.last_active = self.clock()
         transport = self.transport
         if transport is None or transport.is_closing():
+            return
+        if exchange.aborted is not None:
+            if exchange.started:
+                self.close_now()
+            else:
+                self.write_and_close(*self.server.error_answer(exchange.aborted, exchange))
             return
         if exchange.refusal is not None:
             self.write_and_close(*self.server.error_answer(exchange.refusal, None))
@@ -247,6 +343,8 @@ class HttpConnection(asyncio.Protocol):
             return
         if self.pending:
             self.start(self.pending.popleft())
+        else:
+            self.server.admission.idle(self)
         self.maybe_resume()
 
     def maybe_resume(self) -> None:
@@ -258,17 +356,31 @@ class HttpConnection(asyncio.Protocol):
             self.resume_reading()
 
     def expire(self, now: float) -> None:
-        """Close the connection when its head is too slow or it idled too long.
+        """Enforce the connection's deadlines at ``now`` (the listener's clock).
 
-        A request in progress is never cut: a pipelined head that is still arriving is timed
-        from when it started, and judged once the request before it is answered.
+        With a request in progress only its body is timed, and only while the gate is reading
+        it: a pipelined head that is still arriving is timed from when it started, and judged
+        once the request before it is answered.
         """
-        if self.transport is None or self.transport.is_closing():
+        if self.closing or self.transport is None or self.transport.is_closing():
             return
-        if self.active is not None:
+        limits = self.limits
+        active = self.active
+        if active is not None:
+            if (
+                limits.min_body_rate > 0
+                and self.parsing is active
+                and not self.read_paused
+                and now - self.body_clock
+                > limits.body_rate_grace + self.body_bytes / limits.min_body_rate
+            ):
+                self.refuse(Refusal.BODY_RATE)
             return
         if self.head_started is not None:
-            if now - self.head_started > self.limits.head_timeout:
-                self.transport.close()
-        elif now - self.last_active > self.limits.keepalive_timeout:
-            self.transport.close()
+            if now - self.head_started > limits.head_timeout:
+                self.refuse(Refusal.HEAD_TIMEOUT)
+        elif self.fresh:
+            if now - self.accepted > limits.first_byte_timeout:
+                self.refuse(Refusal.FIRST_BYTE_TIMEOUT)
+        elif now - self.last_active > limits.keepalive_timeout:
+            self.close_now()
