@@ -1,0 +1,113 @@
+"""A cap on upstream exchanges per route, so one slow endpoint cannot take the whole pool.
+
+The upstream pool is shared by every route: when one endpoint hangs, its requests hold pooled
+connections until the read timeout, and with enough of them every other route waits for a
+connection and answers 504. Here each route may have at most ``limit`` exchanges with the
+upstream at once (from sending the request to the end of the answer's body) and at most
+``queue`` more waiting, each for at most the wait the caller allows; beyond that the request
+is refused at once with :attr:`~vigil.gate.refusals.Refusal.ROUTE_CONCURRENCY`. A hung route
+then holds ``limit`` connections and ``limit + queue`` request slots, and the rest of the pool
+serves the other routes.
+
+The route is the gate's resolved route key (``GET /users/{int}``). Paths the policy does not
+know resolve to keys an attacker could vary at will, so :func:`route_key` groups them by method
+and first path segment. Routes are tracked only while they have exchanges in progress or
+waiting, so the table never holds more entries than there are requests in progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Container
+
+from vigil.gate.refusals import Refusal
+
+
+def route_key(route: str, known: Container[str]) -> str:
+    """The key a request's upstream share is counted under.
+
+    ``route`` is the resolved route of the request (``METHOD /template``); a route of the
+    policy keeps its key, any other is grouped with the unknown routes under the same first
+    path segment: ``GET /slow/x1`` and ``GET /slow/x2`` are both ``GET /slow/*``.
+    """
+    if route in known:
+        return route
+    method, _, path = route.partition(" ")
+    first = path.split("/", 2)[1] if path.startswith("/") else ""
+    return f"{method} /{first}/*" if first else f"{method} /"
+
+
+class _Route:
+    __slots__ = ("active", "waiters")
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.waiters: deque[asyncio.Future[None]] = deque()
+
+
+class RouteLimiter:
+    """At most ``limit`` exchanges per route key at once, and ``queue`` more waiting."""
+
+    def __init__(self, limit: int, queue: int) -> None:
+        if limit < 1 or queue < 0:
+            raise ValueError(f"route limit must be >= 1 and queue >= 0, got {limit}, {queue}")
+        self.limit = limit
+        self.queue = queue
+        self._routes: dict[str, _Route] = {}
+
+    def active(self, key: str) -> int:
+        """Exchanges of ``key`` in progress."""
+        route = self._routes.get(key)
+        return route.active if route is not None else 0
+
+    def waiting(self, key: str) -> int:
+        """Requests of ``key`` waiting for a share."""
+        route = self._routes.get(key)
+        return len(route.waiters) if route is not None else 0
+
+    def tracked(self) -> int:
+        """Route keys with exchanges in progress or waiting."""
+        return len(self._routes)
+
+    async def acquire(self, key: str, timeout: float) -> Refusal | None:
+        """Take one of ``key``'s shares, waiting at most ``timeout`` seconds in its queue.
+
+        Returns None once the share is taken (give it back with :meth:`release`), or why it
+        was not: the queue was full, or the wait timed out.
+        """
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = _Route()
+        if route.active < self.limit and not route.waiters:
+            route.active += 1
+            return None
+        if len(route.waiters) >= self.queue:
+            return Refusal.ROUTE_CONCURRENCY
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        route.waiters.append(waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                await waiter
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():
+                self.release(key)
+            else:
+                waiter.cancel()
+                route.waiters.remove(waiter)
+            if isinstance(exc, TimeoutError):
+                return Refusal.ROUTE_QUEUE_TIMEOUT
+            raise
+        return None
+
+    def release(self, key: str) -> None:
+        """Give back a share of ``key``: to the next waiter, else to the route."""
+        route = self._routes[key]
+        while route.waiters:
+            waiter = route.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        route.active -= 1
+        if route.active == 0:
+            del self._routes[key]
