@@ -12,8 +12,10 @@ Runs until SIGTERM or SIGINT, then prints one JSON line of what happened to each
 Requests carry only a ``Host`` header naming the gate's address, as wrk's do, so that the
 enforcing gate of the benchmark passes them as it passes the measured traffic.
 
-The slow clients are split evenly between the three kinds. Whenever the gate closes a
-connection the client opens a new one at once, so the load stays what was asked for. Each
+The slow clients are split evenly between the kinds given by ``--kinds`` (all three by
+default). Whenever the gate closes a connection the client opens a new one at once, so the
+load stays what was asked for; after a 429 or 503 it first waits ``--retry-pause`` seconds, as
+the gate's ``Retry-After`` asks (``--retry-pause 0``: clients that hammer instead). Each
 client connects from its own loopback address (``127.1.x.y`` for slow clients, spread over
 ``--sources`` addresses; ``127.2.x.y`` for the hang clients, one each): on Linux the whole of
 127.0.0.0/8 is the loopback, so the gate sees distinct clients, like a flood from many hosts.
@@ -96,8 +98,8 @@ async def trickle(
     writer: asyncio.StreamWriter,
     tally: Tally,
     piece: bytes,
-) -> None:
-    """Send ``piece`` every second until the gate answers or closes."""
+) -> int | None:
+    """Send ``piece`` every second until the gate answers or closes; returns the status."""
     while True:
         writer.write(piece)
         try:
@@ -109,50 +111,64 @@ async def trickle(
         status = status_of(data)
         if status is not None:
             tally.statuses[status] += 1
-        return
+        return status
 
 
-async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally) -> None:
+async def silent(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally
+) -> int | None:
+    data = b""
     with contextlib.suppress(ConnectionError):
         data = await reader.read(4096)
-        status = status_of(data)
-        if status is not None:
-            tally.statuses[status] += 1
+    status = status_of(data)
+    if status is not None:
+        tally.statuses[status] += 1
+    return status
 
 
-def slow_head(target: str, host: str) -> Callable[..., Awaitable[None]]:
-    async def run(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally) -> None:
+Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter, Tally], Awaitable[int | None]]
+"""What a client does on one connection; returns the status the gate answered, if any."""
+
+
+def slow_head(target: str, host: str) -> Behaviour:
+    async def run(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally
+    ) -> int | None:
         writer.write(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nX-Slow: ".encode())
-        await trickle(reader, writer, tally, b"a")
+        return await trickle(reader, writer, tally, b"a")
 
     return run
 
 
-def slow_body(target: str, host: str) -> Callable[..., Awaitable[None]]:
-    async def run(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally) -> None:
+def slow_body(target: str, host: str) -> Behaviour:
+    async def run(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally
+    ) -> int | None:
         writer.write(
             f"POST {target} HTTP/1.1\r\nHost: {host}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
             "Content-Length: 65536\r\n\r\n".encode()
         )
-        await trickle(reader, writer, tally, b"a=aaaaaaa&")
+        return await trickle(reader, writer, tally, b"a=aaaaaaa&")
 
     return run
 
 
-def hang(target: str, host: str, retry_pause: float) -> Callable[..., Awaitable[None]]:
+def hang(target: str, host: str, retry_pause: float) -> Behaviour:
     request = f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
 
-    async def run(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally) -> None:
+    async def run(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tally: Tally
+    ) -> int | None:
         while True:
             writer.write(request)
             head = await read_head(reader)
             status = status_of(head)
             if status is None:
-                return
+                return None
             tally.statuses[status] += 1
             if b"connection: close" in head.lower():
-                return
+                return status
             await skip_body(reader, head)
             if status not in (200, 504):
                 await asyncio.sleep(retry_pause)
@@ -161,10 +177,7 @@ def hang(target: str, host: str, retry_pause: float) -> Callable[..., Awaitable[
 
 
 async def client(
-    port: int,
-    source: str,
-    behave: Callable[[asyncio.StreamReader, asyncio.StreamWriter, Tally], Awaitable[None]],
-    tally: Tally,
+    port: int, source: str, behave: Behaviour, tally: Tally, retry_pause: float
 ) -> None:
     """Connect from ``source``, behave until the gate closes, and start over."""
     while True:
@@ -177,16 +190,19 @@ async def client(
             await asyncio.sleep(0.1)
             continue
         tally.connections += 1
+        status = None
         try:
-            await behave(reader, writer, tally)
+            status = await behave(reader, writer, tally)
             tally.closed_by_gate += 1
         except (ConnectionError, asyncio.IncompleteReadError):
             tally.closed_by_gate += 1
         finally:
             writer.close()
+        if status in (429, 503):
+            await asyncio.sleep(retry_pause)
 
 
-async def main(options: argparse.Namespace) -> dict[str, dict[str, object]]:
+async def main(options: argparse.Namespace) -> None:
     tallies = {kind: Tally() for kind in (*KINDS, "hang")}
     host = f"{HOST}:{options.port}"
     behaviours = {
@@ -196,15 +212,19 @@ async def main(options: argparse.Namespace) -> dict[str, dict[str, object]]:
     }
     tasks: list[asyncio.Task[None]] = []
     for i in range(options.slow_clients):
-        kind = KINDS[i % len(KINDS)]
+        kind = options.kinds[i % len(options.kinds)]
         source = address(1, i % options.sources)
         tasks.append(
-            asyncio.create_task(client(options.port, source, behaviours[kind], tallies[kind]))
+            asyncio.create_task(
+                client(options.port, source, behaviours[kind], tallies[kind], options.retry_pause)
+            )
         )
     rush = hang(options.hang_target, host, options.retry_pause)
     for i in range(options.hang_clients):
         tasks.append(
-            asyncio.create_task(client(options.port, address(2, i), rush, tallies["hang"]))
+            asyncio.create_task(
+                client(options.port, address(2, i), rush, tallies["hang"], options.retry_pause)
+            )
         )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -212,10 +232,10 @@ async def main(options: argparse.Namespace) -> dict[str, dict[str, object]]:
         loop.add_signal_handler(sig, stop.set)
     print("attack-started", flush=True)
     await stop.wait()
+    print(json.dumps({kind: tally.as_dict() for kind, tally in tallies.items()}), flush=True)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {kind: tally.as_dict() for kind, tally in tallies.items()}
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -227,7 +247,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hang-target", default="/report?id=7")
     parser.add_argument("--slow-target", default="/users?username=alice")
     parser.add_argument("--retry-pause", type=float, default=1.0)
+    parser.add_argument(
+        "--kinds", default=",".join(KINDS), help="comma-separated kinds of slow clients"
+    )
     options = parser.parse_args(argv)
+    options.kinds = [kind.strip() for kind in options.kinds.split(",") if kind.strip()]
+    if not options.kinds or set(options.kinds) - set(KINDS):
+        parser.error(f"--kinds must name some of {', '.join(KINDS)}")
     if options.sources < 1 or options.sources > 254 * 254:
         parser.error("--sources must be 1..64516")
     return options
@@ -237,8 +263,7 @@ if __name__ == "__main__":
     opts = parse()
     try:
         import uvloop
-
-        outcome = uvloop.run(main(opts))
     except ImportError:
-        outcome = asyncio.run(main(opts))
-    print(json.dumps(outcome), flush=True)
+        asyncio.run(main(opts))
+    else:
+        uvloop.run(main(opts))

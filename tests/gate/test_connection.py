@@ -230,3 +230,34 @@ async def test_a_complete_body_is_never_cut_while_its_request_is_handled() -> No
     await settle()
     driven.server.batch.flush()
     assert parse_answers(driven.transport.written)[0].body == b"abc"
+
+
+@pytest.mark.parametrize(
+    ("name", "resumed_at", "at", "dropped"),
+    [
+        ("stalled, within the send timeout", None, 5.9, False),
+        ("stalled, past the send timeout", None, 6.1, True),
+        ("reading again before it", 5.0, 6.1, False),
+    ],
+)
+async def test_a_client_that_does_not_read_its_answer_is_dropped(
+    name: str, resumed_at: float | None, at: float, dropped: bool
+) -> None:
+    driven = Driven(send_timeout=6, first_byte_timeout=60, keepalive_timeout=60)
+    await driven.send(GET, at=0)
+    driven.connection.pause_writing()
+    if resumed_at is not None:
+        driven.clock.now = 1000.0 + resumed_at
+        driven.connection.resume_writing()
+    assert await driven.expire(at) is dropped, name
+    assert driven.server.refusals.counts[Refusal.SEND_TIMEOUT] == int(dropped)
+
+
+async def test_a_closing_connection_with_an_unread_answer_is_dropped_too() -> None:
+    driven = Driven(send_timeout=6, first_byte_timeout=60)
+    await driven.send(b"GARBAGE\r\n\r\n", at=0)
+    assert driven.transport.written.startswith(b"HTTP/1.1 400")
+    driven.transport.closed = False
+    driven.connection.pause_writing()
+    assert await driven.expire(7.0)
+    assert driven.server.refusals.counts[Refusal.SEND_TIMEOUT] == 1

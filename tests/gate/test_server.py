@@ -677,3 +677,23 @@ async def test_a_body_below_the_minimum_rate_is_cut_after_its_grace(serve: Serve
     assert answer.startswith(b"HTTP/1.1 408")
     assert server.refusals.counts[Refusal.BODY_RATE] == 1
     assert (server.in_flight, server.receiving) == (0, 0)
+
+
+async def test_a_client_that_never_reads_a_streamed_answer_is_dropped(serve: Serve) -> None:
+    stopped = asyncio.Event()
+
+    async def endless(exchange: HttpExchange) -> None:
+        await exchange.begin(200, [("content-type", "application/octet-stream")], None)
+        try:
+            while True:
+                await exchange.write(b"x" * 65536)
+        finally:
+            stopped.set()
+
+    server = await serve(endless, send_timeout=0.2)
+    _, writer = await open_from(server.port)
+    writer.write(GET)
+    await asyncio.wait_for(stopped.wait(), 20)
+    writer.close()
+    assert server.refusals.counts[Refusal.SEND_TIMEOUT] == 1
+    assert server.in_flight == 0

@@ -53,6 +53,11 @@ _OPTIONS: list[tuple[str, click.ParamType[Any], str]] = [
         "Seconds from accepting a connection to the first byte of its first request.",
     ),
     (
+        "send_timeout",
+        _SECONDS,
+        "Seconds a client may leave its answer unread (the gate's send buffer full).",
+    ),
+    (
         "min_body_rate",
         click.FloatRange(min=0),
         "Bytes/s a request body must keep up once its grace is used up, else 408. 0: off.",

@@ -10,13 +10,14 @@ malformed chunk in the body of the request being handled stops that body, and th
 the 400 instead of the request's answer.
 
 Availability: the connection is admitted, and each request takes its slot, through the
-listener's :class:`~vigil.gate.admission.Admission` (per-client caps, idle connections closed
-to make room). Deadlines are plain numbers checked by the listener's sweeper
+listener's :class:`~vigil.gate.admission.Admission` (per-client caps, idle connections closed to
+make room). Deadlines are plain numbers checked by the listener's sweeper
 (:meth:`HttpConnection.expire`): the first request must start within ``first_byte_timeout`` of
 the accept, a head must end within ``head_timeout``, an idle keep-alive connection lasts
-``keepalive_timeout``, and a request body being handled must keep up ``min_body_rate`` bytes/s
-once ``body_rate_grace`` seconds of credit are used up (time while the gate itself stopped
-reading does not count). Each refusal is counted by :class:`~vigil.gate.refusals.Refusal`.
+``keepalive_timeout``, a request body being handled must keep up ``min_body_rate`` bytes/s once
+``body_rate_grace`` seconds of credit are used up (time while the gate itself stopped reading
+does not count), and a client that leaves the send buffer full (does not read its answer) for
+``send_timeout`` is dropped. Each refusal is counted by :class:`~vigil.gate.refusals.Refusal`.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class HttpConnection(asyncio.Protocol):
         self.body_clock = 0.0
         self.body_bytes = 0
         self.paused_at = 0.0
+        self.send_stalled: float | None = None
+        """When the transport's send buffer went over its high-water mark (None: it is not)."""
         self._url = b""
         self._headers: list[tuple[str, str]] = []
 
@@ -108,10 +111,12 @@ class HttpConnection(asyncio.Protocol):
             self.write_ready.set_result(None)
 
     def pause_writing(self) -> None:
+        self.send_stalled = self.clock()
         if self.write_ready is None or self.write_ready.done():
             self.write_ready = self.loop.create_future()
 
     def resume_writing(self) -> None:
+        self.send_stalled = None
         if self.write_ready is not None and not self.write_ready.done():
             self.write_ready.set_result(None)
 
@@ -362,9 +367,17 @@ class HttpConnection(asyncio.Protocol):
         it: a pipelined head that is still arriving is timed from when it started, and judged
         once the request before it is answered.
         """
-        if self.closing or self.transport is None or self.transport.is_closing():
-            return
+        transport = self.transport
         limits = self.limits
+        stalled = self.send_stalled
+        if stalled is not None and transport is not None and now - stalled > limits.send_timeout:
+            self.send_stalled = None
+            self.closing = True
+            self.server.refusals.count(Refusal.SEND_TIMEOUT)
+            transport.abort()
+            return
+        if self.closing or transport is None or transport.is_closing():
+            return
         active = self.active
         if active is not None:
             if (

@@ -95,6 +95,7 @@ class GateProxy:
                 head_timeout=config.head_timeout,
                 first_byte_timeout=config.first_byte_timeout,
                 keepalive_timeout=config.keepalive_timeout,
+                send_timeout=config.send_timeout,
                 max_in_flight=config.max_in_flight,
                 max_client_in_flight=config.max_client_in_flight,
                 max_receiving=config.max_receiving,

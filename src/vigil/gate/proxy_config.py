@@ -78,6 +78,8 @@ class ProxyConfig:
     """Requests of one route waiting for one of its upstream shares, each at most
     ``connect_timeout`` (None: as many as ``route_concurrency``); beyond it 503 at once."""
     keepalive_timeout: float = 75.0
+    send_timeout: float = 60.0
+    """Longest time a client may leave the gate's send buffer full (not read its answer)."""
     max_line_size: int = 8190
     max_field_size: int = 8190
     max_headers: int = 128

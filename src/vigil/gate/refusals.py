@@ -24,6 +24,8 @@ class Refusal(StrEnum):
     """A connection sent no request within the first-byte deadline after it was accepted."""
     HEAD_TIMEOUT = "head-timeout"
     """A request head did not arrive completely within the head deadline."""
+    SEND_TIMEOUT = "send-timeout"
+    """A client left the gate's send buffer full (did not read its answer) too long."""
     IN_FLIGHT = "in-flight"
     """The listener was handling its bound of requests."""
     CLIENT_IN_FLIGHT = "client-in-flight"
@@ -49,6 +51,7 @@ ANSWERS: dict[Refusal, str | None] = {
     Refusal.CLIENT_CONNECTIONS: None,
     Refusal.FIRST_BYTE_TIMEOUT: None,
     Refusal.HEAD_TIMEOUT: None,
+    Refusal.SEND_TIMEOUT: None,
     Refusal.IN_FLIGHT: "overloaded",
     Refusal.CLIENT_IN_FLIGHT: "too-many-requests",
     Refusal.RECEIVING: "overloaded",

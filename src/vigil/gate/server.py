@@ -12,13 +12,13 @@ decides whether the gate reaches 15% of nginx's throughput. HTTP syntax stays ll
 strict parser of Node.js and aiohttp: nothing here parses a request line or a header by hand.
 
 Every resource is bounded (defaults in :class:`ServerLimits`, documented in docs/gate.md): the
-request line, each header field, the number of headers and the whole head; the time to start
-the first request, to send a head, and the idle time of a keep-alive connection; the rate of a
-request body; request-body bytes buffered before reading pauses; pipelined requests queued
-before reading pauses; connections and request slots, in all and per client
-(:mod:`vigil.gate.admission`). Requests of one connection are handled one at a time, in order,
-so pipelined answers can never be interleaved. What is refused for availability is counted by
-reason (:class:`~vigil.gate.refusals.Refusals`).
+request line, each header field, the number of headers and the whole head; the time to start the
+first request, to send a head, and the idle time of a keep-alive connection; the rate of a
+request body and the time a client may leave its answer unread; request-body bytes buffered
+before reading pauses; pipelined requests queued before reading pauses; connections and request
+slots, in all and per client (:mod:`vigil.gate.admission`). Requests of one connection are
+handled one at a time, in order, so pipelined answers can never be interleaved. What is refused
+for availability is counted by reason (:class:`~vigil.gate.refusals.Refusals`).
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ class ServerLimits:
     """Seconds from the accept to the first byte of the first request; then it is closed."""
     keepalive_timeout: float = 75.0
     """Seconds an idle keep-alive connection is kept open."""
+    send_timeout: float = 60.0
+    """Seconds a client may leave the gate's send buffer full (not reading its answer);
+    then the connection is dropped."""
     max_pipelined: int = 16
     """Requests parsed ahead of the one being handled before reading pauses."""
     max_in_flight: int = 1024
@@ -138,7 +141,12 @@ class HttpServer:
         )
         self.port = int(self._server.sockets[0].getsockname()[1])
         limits = self.limits
-        timeouts = [limits.head_timeout, limits.keepalive_timeout, limits.first_byte_timeout]
+        timeouts = [
+            limits.head_timeout,
+            limits.keepalive_timeout,
+            limits.first_byte_timeout,
+            limits.send_timeout,
+        ]
         if limits.min_body_rate > 0:
             timeouts.append(limits.body_rate_grace)
         period = sweep_period(*timeouts)
