@@ -24,6 +24,8 @@ class MemoryTransport:
         self.written = b""
         self.closed = False
         self.paused = False
+        self.unsent = 0
+        """Bytes the client has not taken yet (what the kernel would still hold)."""
 
     def write(self, data: bytes) -> None:
         assert not self.closed
@@ -42,6 +44,9 @@ class MemoryTransport:
 
     def resume_reading(self) -> None:
         self.paused = False
+
+    def get_write_buffer_size(self) -> int:
+        return self.unsent
 
     def get_extra_info(self, name: str) -> object:
         return ("127.0.0.1", 1) if name == "peername" else None
@@ -233,19 +238,25 @@ async def test_a_complete_body_is_never_cut_while_its_request_is_handled() -> No
 
 
 @pytest.mark.parametrize(
-    ("name", "resumed_at", "at", "dropped"),
+    ("name", "taken", "resumed_at", "at", "dropped"),
     [
-        ("stalled, within the send timeout", None, 5.9, False),
-        ("stalled, past the send timeout", None, 6.1, True),
-        ("reading again before it", 5.0, 6.1, False),
+        ("stalled, within the send timeout", [], None, 5.9, False),
+        ("stalled, past the send timeout", [], None, 6.1, True),
+        ("draining below the low-water mark before it", [], 5.0, 6.1, False),
+        ("taking a few bytes now and then", [(3.0, 100), (8.0, 100)], None, 13.9, False),
+        ("taking a few bytes, then nothing", [(3.0, 100)], None, 9.1, True),
     ],
 )
 async def test_a_client_that_does_not_read_its_answer_is_dropped(
-    name: str, resumed_at: float | None, at: float, dropped: bool
+    name: str, taken: list[tuple[float, int]], resumed_at: float | None, at: float, dropped: bool
 ) -> None:
     driven = Driven(send_timeout=6, first_byte_timeout=60, keepalive_timeout=60)
     await driven.send(GET, at=0)
+    driven.transport.unsent = 100_000
     driven.connection.pause_writing()
+    for when, size in taken:
+        driven.transport.unsent -= size
+        assert not await driven.expire(when)
     if resumed_at is not None:
         driven.clock.now = 1000.0 + resumed_at
         driven.connection.resume_writing()

@@ -55,7 +55,7 @@ _OPTIONS: list[tuple[str, click.ParamType[Any], str]] = [
     (
         "send_timeout",
         _SECONDS,
-        "Seconds a client may leave its answer unread (the gate's send buffer full).",
+        "Seconds a client may take no byte of its answer while the gate's send buffer is full.",
     ),
     (
         "min_body_rate",

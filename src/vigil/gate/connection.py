@@ -73,7 +73,9 @@ class HttpConnection(asyncio.Protocol):
         self.body_bytes = 0
         self.paused_at = 0.0
         self.send_stalled: float | None = None
-        """When the transport's send buffer went over its high-water mark (None: it is not)."""
+        """Since when the client accepted none of the bytes waiting in a full send buffer
+        (None: the buffer is under its high-water mark)."""
+        self.stalled_size = 0
         self._url = b""
         self._headers: list[tuple[str, str]] = []
 
@@ -112,6 +114,7 @@ class HttpConnection(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         self.send_stalled = self.clock()
+        self.stalled_size = self.transport.get_write_buffer_size() if self.transport else 0
         if self.write_ready is None or self.write_ready.done():
             self.write_ready = self.loop.create_future()
 
@@ -360,6 +363,22 @@ class HttpConnection(asyncio.Protocol):
         if parsing is None or parsing.buffered <= HIGH_WATER // 2:
             self.resume_reading()
 
+    def send_stall(self, now: float) -> bool:
+        """Whether the client accepted nothing of a full send buffer for ``send_timeout``.
+
+        Any byte taken from the buffer since the last look restarts the wait, as nginx's
+        ``send_timeout`` does between two successive writes.
+        """
+        transport, stalled = self.transport, self.send_stalled
+        if transport is None or stalled is None:
+            return False
+        size = transport.get_write_buffer_size()
+        if size < self.stalled_size:
+            self.send_stalled, self.stalled_size = now, size
+            return False
+        self.stalled_size = size
+        return now - stalled > self.limits.send_timeout
+
     def expire(self, now: float) -> None:
         """Enforce the connection's deadlines at ``now`` (the listener's clock).
 
@@ -369,8 +388,7 @@ class HttpConnection(asyncio.Protocol):
         """
         transport = self.transport
         limits = self.limits
-        stalled = self.send_stalled
-        if stalled is not None and transport is not None and now - stalled > limits.send_timeout:
+        if self.send_stalled is not None and transport is not None and self.send_stall(now):
             self.send_stalled = None
             self.closing = True
             self.server.refusals.count(Refusal.SEND_TIMEOUT)

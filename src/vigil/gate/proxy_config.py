@@ -79,7 +79,7 @@ class ProxyConfig:
     ``connect_timeout`` (None: as many as ``route_concurrency``); beyond it 503 at once."""
     keepalive_timeout: float = 75.0
     send_timeout: float = 60.0
-    """Longest time a client may leave the gate's send buffer full (not read its answer)."""
+    """Longest time a client may take no byte of a full send buffer (not read its answer)."""
     max_line_size: int = 8190
     max_field_size: int = 8190
     max_headers: int = 128

@@ -25,7 +25,7 @@ class Refusal(StrEnum):
     HEAD_TIMEOUT = "head-timeout"
     """A request head did not arrive completely within the head deadline."""
     SEND_TIMEOUT = "send-timeout"
-    """A client left the gate's send buffer full (did not read its answer) too long."""
+    """A client took no byte of a full send buffer (did not read its answer) for too long."""
     IN_FLIGHT = "in-flight"
     """The listener was handling its bound of requests."""
     CLIENT_IN_FLIGHT = "client-in-flight"

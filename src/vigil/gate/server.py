@@ -67,8 +67,8 @@ class ServerLimits:
     keepalive_timeout: float = 75.0
     """Seconds an idle keep-alive connection is kept open."""
     send_timeout: float = 60.0
-    """Seconds a client may leave the gate's send buffer full (not reading its answer);
-    then the connection is dropped."""
+    """Seconds a client may take no byte of a full send buffer (not read its answer); then
+    the connection is dropped."""
     max_pipelined: int = 16
     """Requests parsed ahead of the one being handled before reading pauses."""
     max_in_flight: int = 1024
