@@ -589,3 +589,29 @@ async def test_slow_clients_are_cut_through_the_proxy_and_counted(make_gate: Mak
 def parse_head(head: bytes) -> dict[str, str]:
     lines = head.decode("latin-1").split("\r\n")[1:]
     return {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+
+
+async def test_a_malformed_chunk_streamed_upstream_is_refused_at_once(
+    make_gate: MakeGate, client: aiohttp.ClientSession
+) -> None:
+    proxy, core, _ = await make_gate(body_policy(unknown_length="fail-open"), body_timeout=30)
+    await learn_echo(client, proxy, core, chunked=True)
+    reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+    writer.write(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" + b"800\r\n" + b"a" * 0x800 + b"\r\n"
+    )
+    await writer.drain()
+    writer.write(b"zz\r\n")
+    answer = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    problem = check_problem(status_of(answer), parse_head(head), body, expected=400)
+    assert problem["title"] == "Malformed request"
+    assert 'vigil_refusals_total{reason="malformed-request"} 1.0' in (
+        core.metrics.exposition().decode()
+    )
+    async with client.post(
+        f"{proxy.url}/echo", data=streamed(b"a" * 300), headers={"content-type": "text/plain"}
+    ) as resp:
+        assert (await resp.json())["size"] == 300
