@@ -654,12 +654,16 @@ KIND_TEXT = {
 
 def print_availability(runs: list[Availability], options: argparse.Namespace) -> None:
     print()
-    third = options.slow_clients // 3
+    kinds = options.slow_kinds.split(",")
+    shares = [
+        f"{len(range(i, options.slow_clients, len(kinds))):,} {KIND_TEXT.get(kind, kind)}"
+        for i, kind in enumerate(kinds)
+    ]
+    hung = HUNG_TARGET.split("?", maxsplit=1)[0]
     print(
-        f"availability: {options.slow_clients:,} slow clients ({third:,} silent, {third:,} "
-        f"sending heads at 1 byte/s, {options.slow_clients - 2 * third:,} sending bodies at "
-        f"10 bytes/s; from {min(options.slow_sources, options.slow_clients):,} addresses) and "
-        f"{options.hang_clients:,} clients of a hung route (GET {HUNG_TARGET.split('?', maxsplit=1)[0]}); "
+        f"availability: {options.slow_clients:,} slow clients ({', '.join(shares)}; from "
+        f"{min(options.slow_sources, options.slow_clients):,} addresses) and "
+        f"{options.hang_clients:,} clients of a hung route (GET {hung}); "
         f"wrk {options.connections} connections on GET {MEASURED_PATH}"
     )
     width = max(len(run.name) for run in runs) + 16
