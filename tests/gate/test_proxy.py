@@ -531,6 +531,8 @@ async def test_a_hung_route_holds_only_its_share_of_the_upstream_pool(
     text = core.metrics.exposition().decode()
     assert 'vigil_refusals_total{reason="route-concurrency"} 3.0' in text
     assert 'vigil_route_busy_total{route="GET /hang/*"} 3.0' in text
+    inspected = 'vigil_requests_inspected_total{route="GET /hang",verdict="allow"} 3.0'
+    assert inspected in text, "requests of a full route are refused before inspection"
 
 
 async def test_without_route_shares_a_hung_route_starves_the_others(

@@ -8,7 +8,7 @@ import contextlib
 import pytest
 
 from vigil.gate.refusals import Refusal
-from vigil.gate.route_limit import RouteLimiter, route_key
+from vigil.gate.route_limit import RouteHints, RouteLimiter, route_key
 
 KNOWN = {"GET /users/{int}", "POST /login", "GET /{other}"}
 
@@ -108,3 +108,49 @@ async def test_a_share_handed_over_to_a_waiter_that_timed_out_is_passed_on() -> 
 def test_bad_bounds_are_refused(limit: int, queue: int) -> None:
     with pytest.raises(ValueError, match="route limit"):
         RouteLimiter(limit, queue)
+
+
+async def test_a_route_is_full_once_its_share_and_queue_are_taken() -> None:
+    limiter = RouteLimiter(limit=1, queue=1)
+    assert not limiter.full("a")
+    assert await limiter.acquire("a", 1.0) is None
+    assert not limiter.full("a")
+    waiting = asyncio.ensure_future(limiter.acquire("a", 5.0))
+    await asyncio.sleep(0)
+    assert limiter.full("a")
+    limiter.release("a")
+    assert await waiting is None
+    assert not limiter.full("a")
+    limiter.release("a")
+
+
+@pytest.mark.parametrize(
+    ("steps", "method", "path", "version", "hint"),
+    [
+        ([("GET", "/hang", 1, "GET /hang")], "GET", "/hang", 1, "GET /hang"),
+        ([("GET", "/hang", 1, "GET /hang")], "POST", "/hang", 1, None),
+        ([("GET", "/hang", 1, "GET /hang")], "GET", "/hang", 2, None),
+        ([("GET", "/a", 1, "GET /a"), ("GET", "/b", 1, "GET /b")], "GET", "/a", 1, "GET /a"),
+        (
+            [("GET", "/a", 1, "GET /a"), ("GET", "/b", 1, "GET /b"), ("GET", "/c", 1, "GET /c")],
+            "GET",
+            "/a",
+            1,
+            None,
+        ),
+        ([("GET", "/a", 1, "GET /a"), ("GET", "/b", 2, "GET /b")], "GET", "/a", 2, None),
+    ],
+)
+def test_route_hints_are_bounded_and_forgotten_with_the_policy(
+    steps: list[tuple[str, str, int, str]],
+    method: str,
+    path: str,
+    version: int,
+    hint: str | None,
+) -> None:
+    hints = RouteHints(limit=2)
+    for step_method, step_path, step_version, key in steps:
+        hints.get(step_method, step_path, step_version)
+        hints.remember(step_method, step_path, step_version, key)
+    assert hints.get(method, path, version) == hint
+    assert len(hints) <= 2

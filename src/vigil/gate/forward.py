@@ -35,7 +35,7 @@ from vigil.gate.headers import (
     narrow_accept_encoding,
 )
 from vigil.gate.refusals import ANSWERS, Refusal, Refusals
-from vigil.gate.route_limit import RouteLimiter, route_key
+from vigil.gate.route_limit import RouteHints, RouteLimiter, route_key
 from vigil.gate.server import Answer
 from vigil.gate.upstream import UpstreamFailure, UpstreamPool, UpstreamResponse
 from vigil.http.body import is_json
@@ -114,6 +114,7 @@ class Forwarder:
         self._learned = learned
         self._routes = routes
         self._route_wait = route_wait
+        self._hints = RouteHints()
         self.refusals = refusals if refusals is not None else Refusals()
 
     async def __call__(self, exchange: HttpExchange) -> None:
@@ -121,6 +122,12 @@ class Forwarder:
         core = self.core
         limit = core.body_limit
         path, query = split_target(exchange.target)
+        routes = self._routes
+        if routes is not None:
+            hint = self._hints.get(exchange.method, path, core.engine.policy.version)
+            if hint is not None and routes.full(hint):
+                self._route_busy(exchange, hint, Refusal.ROUTE_CONCURRENCY, None)
+                return
         prefix, ended, state = b"", True, BodyState.COMPLETE
         if exchange.with_body:
             try:
@@ -159,22 +166,33 @@ class Forwarder:
         if exchange.with_body:
             data = prefix if ended else _replay(prefix, exchange)
         target = _ascii_target(path + (f"?{query}" if query else ""))
-        routes = self._routes
         if routes is None:
             await self._forward(exchange, tx, target, data)
             return
-        key = route_key(tx.decision.route, core.engine.policy.routes)
+        policy = core.engine.policy
+        key = route_key(tx.decision.route, policy.routes)
+        self._hints.remember(exchange.method, path, policy.version, key)
         refusal = await routes.acquire(key, self._route_wait)
         if refusal is not None:
-            self.refusals.count(refusal)
-            core.metrics.route_refused(key)
-            core.finish(tx, learn=False)
-            send_problem(exchange, problem(ANSWERS[refusal] or "route-busy", tx.request_id))
+            self._route_busy(exchange, key, refusal, tx)
             return
         try:
             await self._forward(exchange, tx, target, data)
         finally:
             routes.release(key)
+
+    def _route_busy(
+        self, exchange: HttpExchange, key: str, refusal: Refusal, tx: Transaction | None
+    ) -> None:
+        """Refuse a request whose route had its upstream share (before or after inspection)."""
+        self.refusals.count(refusal)
+        self.core.metrics.route_refused(key)
+        if tx is not None:
+            self.core.finish(tx, learn=False)
+            request_id = tx.request_id
+        else:
+            request_id = request_id_of(exchange.header(REQUEST_ID_HEADER))
+        send_problem(exchange, problem(ANSWERS[refusal] or "route-busy", request_id))
 
     def _upstream_headers(self, exchange: HttpExchange, tx: Transaction) -> list[tuple[str, str]]:
         headers = narrow_accept_encoding(end_to_end_lower(exchange.headers, _NOT_FORWARDED))

@@ -13,6 +13,13 @@ The route is the gate's resolved route key (``GET /users/{int}``). Paths the pol
 know resolve to keys an attacker could vary at will, so :func:`route_key` groups them by method
 and first path segment. Routes are tracked only while they have exchanges in progress or
 waiting, so the table never holds more entries than there are requests in progress.
+
+A route is known only once its request was inspected, which costs about as much as forwarding
+it; clients that keep asking a full route would make the gate spend its time on refusals.
+:class:`RouteHints` remembers which key a method and raw path resolved to, so a request of a
+route that is full (its share and its queue taken) is refused before its body is read and
+before it is inspected. The outcome is the one inspection would have led to; only the work is
+saved, and the hints are forgotten whenever the policy changes.
 """
 
 from __future__ import annotations
@@ -66,6 +73,11 @@ class RouteLimiter:
         route = self._routes.get(key)
         return len(route.waiters) if route is not None else 0
 
+    def full(self, key: str) -> bool:
+        """Whether a request of ``key`` would be refused at once (share and queue taken)."""
+        route = self._routes.get(key)
+        return route is not None and route.active >= self.limit and len(route.waiters) >= self.queue
+
     def tracked(self) -> int:
         """Route keys with exchanges in progress or waiting."""
         return len(self._routes)
@@ -111,3 +123,36 @@ class RouteLimiter:
         route.active -= 1
         if route.active == 0:
             del self._routes[key]
+
+
+ROUTE_HINTS = 4096
+"""Bound on remembered (method, raw path) pairs; the hints are emptied when full."""
+
+
+class RouteHints:
+    """The share key each (method, raw path) resolved to under the current policy version."""
+
+    def __init__(self, limit: int = ROUTE_HINTS) -> None:
+        self._limit = limit
+        self._keys: dict[tuple[str, str], str] = {}
+        self._version: int | None = None
+
+    def get(self, method: str, path: str, version: int) -> str | None:
+        """The key ``method path`` resolved to last under policy ``version``, if remembered."""
+        if version != self._version:
+            self._keys.clear()
+            self._version = version
+            return None
+        return self._keys.get((method, path))
+
+    def remember(self, method: str, path: str, version: int, key: str) -> None:
+        """Note that ``method path`` resolved to ``key`` under policy ``version``."""
+        if version != self._version:
+            self._keys.clear()
+            self._version = version
+        elif len(self._keys) >= self._limit:
+            self._keys.clear()
+        self._keys[(method, path)] = key
+
+    def __len__(self) -> int:
+        return len(self._keys)
