@@ -57,6 +57,7 @@ def test_every_bound_reaches_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         *("--max-in-flight", "50", "--max-client-in-flight", "5", "--max-receiving", "20"),
         *("--first-byte-timeout", "2.5", "--min-body-rate", "0", "--body-rate-grace", "1"),
         *("--upstream-connections", "32", "--route-concurrency", "4", "--route-queue", "2"),
+        *("--refusal-hold", "0.5"),
     )
     assert (config.max_connections, config.max_client_connections) == (100, 0)
     assert (config.max_in_flight, config.max_client_in_flight, config.max_receiving) == (50, 5, 20)
@@ -65,5 +66,5 @@ def test_every_bound_reaches_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         0.0,
         1.0,
     )
-    assert config.upstream_connections == 32
+    assert (config.upstream_connections, config.refusal_hold) == (32, 0.5)
     assert config.route_shares() == (4, 2)

@@ -272,3 +272,23 @@ async def test_a_closing_connection_with_an_unread_answer_is_dropped_too() -> No
     driven.connection.pause_writing()
     assert await driven.expire(7.0)
     assert driven.server.refusals.counts[Refusal.SEND_TIMEOUT] == 1
+
+
+async def test_a_connection_answered_503_is_not_read_for_the_retry_time() -> None:
+    driven = Driven(max_in_flight=0, refusal_hold=1, first_byte_timeout=60, keepalive_timeout=60)
+    await driven.send(GET, at=0)
+    driven.server.batch.flush()
+    assert driven.transport.written.startswith(b"HTTP/1.1 503")
+    assert driven.transport.paused
+    assert not await driven.expire(0.9)
+    assert driven.transport.paused
+    assert not await driven.expire(1.1)
+    assert not driven.transport.paused
+
+
+async def test_without_a_hold_a_refused_connection_is_read_at_once() -> None:
+    driven = Driven(max_in_flight=0, refusal_hold=0, first_byte_timeout=60)
+    await driven.send(GET, at=0)
+    driven.server.batch.flush()
+    assert driven.transport.written.startswith(b"HTTP/1.1 503")
+    assert not driven.transport.paused

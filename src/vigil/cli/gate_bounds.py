@@ -48,6 +48,11 @@ _OPTIONS: list[tuple[str, click.ParamType[Any], str]] = [
         "with a body. Default: half of --max-in-flight; 0: no cap.",
     ),
     (
+        "refusal_hold",
+        click.FloatRange(min=0),
+        "Seconds a connection is not read after a 429 or 503 answer (its Retry-After). 0: off.",
+    ),
+    (
         "first_byte_timeout",
         _SECONDS,
         "Seconds from accepting a connection to the first byte of its first request.",

@@ -76,6 +76,8 @@ class HttpConnection(asyncio.Protocol):
         """Since when the client accepted none of the bytes waiting in a full send buffer
         (None: the buffer is under its high-water mark)."""
         self.stalled_size = 0
+        self.held_until = 0.0
+        """Reading stays paused until then: the client was answered 429 or 503 (0: not held)."""
         self._url = b""
         self._headers: list[tuple[str, str]] = []
 
@@ -209,6 +211,8 @@ class HttpConnection(asyncio.Protocol):
 
     def resume_reading(self) -> None:
         if self.read_paused and not self.closing and self.transport is not None:
+            if self.held_until:
+                return
             self.read_paused = False
             self.body_clock += self.clock() - self.paused_at
             self.transport.resume_reading()
@@ -308,6 +312,7 @@ class HttpConnection(asyncio.Protocol):
             refusal = retry
         self.server.refusals.count(refusal)
         exchange.respond(*self.server.error_answer(ANSWERS[refusal] or "overloaded", exchange))
+        self.hold_off()
         self.finished(exchange)
 
     async def run(self, exchange: HttpExchange) -> None:
@@ -355,6 +360,19 @@ class HttpConnection(asyncio.Protocol):
             self.server.admission.idle(self)
         self.maybe_resume()
 
+    def hold_off(self) -> None:
+        """Read nothing more from this connection for ``refusal_hold`` seconds.
+
+        Called after a 429 or 503 answer: the client was told to retry after a second, and a
+        client that asks again at once on the same connection waits that second in the kernel's
+        buffer instead of costing the gate another refusal. No slot is held meanwhile; the
+        sweeper ends the hold.
+        """
+        hold = self.limits.refusal_hold
+        if hold > 0 and not self.closing:
+            self.held_until = self.clock() + hold
+            self.pause_reading()
+
     def maybe_resume(self) -> None:
         """Read again once pipelined requests and buffered body bytes are under their bounds."""
         if not self.read_paused or len(self.pending) >= self.limits.max_pipelined:
@@ -396,6 +414,9 @@ class HttpConnection(asyncio.Protocol):
             return
         if self.closing or transport is None or transport.is_closing():
             return
+        if self.held_until and now >= self.held_until:
+            self.held_until = 0.0
+            self.maybe_resume()
         active = self.active
         if active is not None:
             if (

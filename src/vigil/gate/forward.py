@@ -193,6 +193,7 @@ class Forwarder:
         else:
             request_id = request_id_of(exchange.header(REQUEST_ID_HEADER))
         send_problem(exchange, problem(ANSWERS[refusal] or "route-busy", request_id))
+        exchange.connection.hold_off()
 
     def _upstream_headers(self, exchange: HttpExchange, tx: Transaction) -> list[tuple[str, str]]:
         headers = narrow_accept_encoding(end_to_end_lower(exchange.headers, _NOT_FORWARDED))

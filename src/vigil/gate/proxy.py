@@ -98,6 +98,7 @@ class GateProxy:
                 send_timeout=config.send_timeout,
                 max_in_flight=config.max_in_flight,
                 max_client_in_flight=config.max_client_in_flight,
+                refusal_hold=config.refusal_hold,
                 max_receiving=config.max_receiving,
                 max_connections=config.max_connections,
                 max_client_connections=config.max_client_connections,

@@ -64,6 +64,8 @@ class ProxyConfig:
     max_receiving: int | None = None
     """Requests handled at once whose body is still arriving (None: half of
     ``max_in_flight``; 0: no cap); beyond it 503 for a request with a body."""
+    refusal_hold: float = 1.0
+    """Seconds a connection is not read after a 429 or 503 answer (its ``Retry-After``)."""
     max_connections: int = 4096
     """Open client connections; beyond it the oldest idle one is closed to make room, or the
     new one when none is idle."""

@@ -83,6 +83,9 @@ class ServerLimits:
     max_client_connections: int = 256
     """Open connections of one client; beyond it that client's oldest idle one is closed, or
     the new one (0: no cap)."""
+    refusal_hold: float = 1.0
+    """Seconds a connection is not read after a 429 or 503 answer (its ``Retry-After``; the
+    sweeper ends the hold, so it lasts up to one sweep period longer); 0: not held."""
     min_body_rate: float = 1024.0
     """Bytes/s a request body being handled must keep up after its grace (0: no minimum)."""
     body_rate_grace: float = 5.0
