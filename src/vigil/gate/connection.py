@@ -95,12 +95,16 @@ class HttpConnection(asyncio.Protocol):
             transport.close()
 
     def evict(self) -> None:
-        """Close this idle connection to make room for a new one."""
+        """Drop this idle connection to make room for a new one.
+
+        It is aborted rather than closed: it has left the table, so nothing would time out a
+        client that never reads what is still buffered for it.
+        """
         self.closing = True
         self.server.refusals.evicted += 1
         if self.transport is not None:
             self.batch.flush()
-            self.transport.close()
+            self.transport.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closing = True
