@@ -697,3 +697,19 @@ async def test_a_client_that_never_reads_a_streamed_answer_is_dropped(serve: Ser
     writer.close()
     assert server.refusals.counts[Refusal.SEND_TIMEOUT] == 1
     assert server.in_flight == 0
+
+
+@pytest.mark.parametrize(
+    ("limits", "period"),
+    [
+        ({}, 1.0),
+        ({"body_rate_grace": 0.0}, 0.25),
+        ({"body_rate_grace": 0.0, "min_body_rate": 0.0}, 1.0),
+        ({"first_byte_timeout": 0.2}, 0.05),
+    ],
+)
+async def test_the_sweep_period_follows_the_shortest_deadline(
+    serve: Serve, limits: dict[str, float], period: float
+) -> None:
+    server = await serve(echo, **limits)
+    assert server.sweep_period == pytest.approx(period)

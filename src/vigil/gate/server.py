@@ -103,6 +103,11 @@ class ServerLimits:
         )
 
 
+BODY_RATE_PRECISION = 0.25
+"""Finest sweep period the body-rate check asks for, in seconds (a grace of 0 would otherwise
+make the sweeper visit every connection a hundred times a second)."""
+
+
 def _log_nothing(exc: BaseException) -> None:
     return None
 
@@ -133,6 +138,8 @@ class HttpServer:
         self.connections = self.admission.connections
         """Open client connections (and their clients)."""
         self.port = 0
+        self.sweep_period = 0.0
+        """Seconds between two checks of every connection's deadlines (set by :meth:`start`)."""
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -151,9 +158,11 @@ class HttpServer:
             limits.send_timeout,
         ]
         if limits.min_body_rate > 0:
-            timeouts.append(limits.body_rate_grace)
-        period = sweep_period(*timeouts)
-        self._sweeper = asyncio.create_task(sweep_forever(period, self.expire, self.clock))
+            timeouts.append(max(limits.body_rate_grace, BODY_RATE_PRECISION * 4))
+        self.sweep_period = sweep_period(*timeouts)
+        self._sweeper = asyncio.create_task(
+            sweep_forever(self.sweep_period, self.expire, self.clock)
+        )
         return self.port
 
     @property
