@@ -569,7 +569,7 @@ async def test_a_request_waits_for_its_route_share_no_longer_than_the_connect_ti
 
 async def test_slow_clients_are_cut_through_the_proxy_and_counted(make_gate: MakeGate) -> None:
     proxy, core, _ = await make_gate(
-        first_byte_timeout=0.2, min_body_rate=1000, body_rate_grace=0.2
+        first_byte_timeout=0.5, min_body_rate=1000, body_rate_grace=0.2
     )
     silent_reader, silent_writer = await asyncio.open_connection("127.0.0.1", proxy.port)
     slow_reader, slow_writer = await asyncio.open_connection("127.0.0.1", proxy.port)

@@ -587,7 +587,7 @@ async def test_a_client_at_its_connection_cap_gives_up_its_own_idle_connection(
 async def test_a_connection_that_never_sends_is_closed_at_the_first_byte_deadline(
     serve: Serve,
 ) -> None:
-    server = await serve(echo, first_byte_timeout=0.2, keepalive_timeout=60)
+    server = await serve(echo, first_byte_timeout=0.5, keepalive_timeout=60)
     silent_reader, silent_writer = await open_from(server.port)
     talking_reader, talking_writer = await open_from(server.port)
     talking_writer.write(GET)
@@ -619,7 +619,7 @@ async def test_requests_over_the_client_slot_cap_get_429_others_pass(serve: Serv
 
 
 async def test_slow_bodies_hold_only_their_share_of_the_slots(serve: Serve) -> None:
-    server = await serve(echo, max_receiving=1)
+    server = await serve(echo, max_receiving=1, min_body_rate=0)
     slow_reader, slow_writer = await open_from(server.port, "127.0.0.2")
     slow_writer.write(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
     while server.receiving == 0:
