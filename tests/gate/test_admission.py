@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigil.gate.admission import Admission, AdmissionLimits, client_of
 from vigil.gate.refusals import Refusal
@@ -125,3 +127,65 @@ def test_slots_given_back_make_room_again() -> None:
     admission.release_slot("y", receiving=True)
     assert (admission.in_flight, admission.receiving) == (0, 0)
     assert admission.take_slot("x", receiving=True) is None
+
+
+Op = tuple[str, int, int]
+"""(operation, connection number, client number)."""
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["connect", "disconnect", "busy", "idle", "take", "take-body", "release"]),
+        st.integers(0, 11),
+        st.integers(0, 3),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(OPS)
+def test_bookkeeping_stays_within_bounds_and_consistent(ops: list[Op]) -> None:
+    limits = AdmissionLimits(
+        max_connections=6,
+        max_client_connections=3,
+        max_in_flight=5,
+        max_client_in_flight=2,
+        max_receiving=3,
+    )
+    admission: Admission[int] = Admission(limits)
+    busy: set[int] = set()
+    slots: list[tuple[str, bool]] = []
+    for op, conn, client_number in ops:
+        client = f"10.0.0.{client_number}"
+        if op == "connect" and conn not in admission.connections:
+            admitted = admission.connect(conn, client)
+            assert not set(admitted.evicted) & busy, "a busy connection was evicted"
+            assert (conn in admission.connections) is (admitted.refusal is None)
+        elif op == "disconnect":
+            admission.disconnect(conn)
+            busy.discard(conn)
+        elif op == "busy" and conn in admission.connections:
+            admission.busy(conn)
+            busy.add(conn)
+        elif op == "idle" and conn in admission.connections:
+            admission.idle(conn)
+            busy.discard(conn)
+        elif op in ("take", "take-body"):
+            receiving = op == "take-body"
+            if admission.take_slot(client, receiving=receiving) is None:
+                slots.append((client, receiving))
+        elif op == "release" and slots:
+            held_client, receiving = slots.pop(conn % len(slots))
+            admission.release_slot(held_client, receiving=receiving)
+        per_client: dict[str, int] = {}
+        for each in admission.connections.values():
+            per_client[each] = per_client.get(each, 0) + 1
+        assert len(admission.connections) <= limits.max_connections
+        assert max(per_client.values(), default=0) <= limits.max_client_connections
+        assert admission.clients() == len(per_client)
+        assert admission.in_flight == len(slots) <= limits.max_in_flight
+        assert admission.receiving == sum(r for _, r in slots) <= limits.max_receiving
+        for each in {c for c, _ in slots}:
+            assert sum(c == each for c, _ in slots) <= limits.max_client_in_flight
+        assert set(admission._idle) == set(admission.connections) - busy
+        assert all(admission._client_idle.values())
