@@ -65,6 +65,13 @@ async def drive(chunks: list[bytes]) -> tuple[bytes, bool, list[BaseException]]:
     for _ in range(10):
         await asyncio.sleep(0)
     server.batch.flush()
+    assert server.receiving <= server.in_flight <= 1
+    connection.connection_lost(None)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert (server.in_flight, server.receiving, len(server.connections)) == (0, 0, 0), (
+        "a lost connection gives back its slot and its place"
+    )
     return transport.written, transport.closed, server.errors
 
 
