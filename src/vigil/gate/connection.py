@@ -37,9 +37,12 @@ if TYPE_CHECKING:
 
 
 class _Refused(Exception):
-    def __init__(self, reason: Refusal) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+_REFUSALS = {reason.value: reason for reason in Refusal}
 
 
 class HttpConnection(asyncio.Protocol):
@@ -145,28 +148,31 @@ class HttpConnection(asyncio.Protocol):
             return
         except httptools.HttpParserCallbackError as exc:
             refused = exc.__context__
-            self.refuse(refused.reason if isinstance(refused, _Refused) else "internal-error")
+            self.refuse(refused.kind if isinstance(refused, _Refused) else "internal-error")
             return
         except httptools.HttpParserError:
-            self.refuse(Refusal.MALFORMED)
+            self.refuse("malformed-request")
             return
         if self.head_started is not None:
             self.head_bytes += len(data)
             if self.head_bytes > self.limits.max_head_size:
-                self.refuse(Refusal.TOO_LARGE)
+                self.refuse("request-too-large")
 
-    def refuse(self, reason: Refusal | str) -> None:
+    def refuse(self, reason: str) -> None:
         """Refuse what the client is sending, answer when an answer is possible, and close.
 
-        When the bad input is the body of the request being handled, that body is stopped and
-        the client gets the refusal instead of the request's answer (or the connection just
-        closes if that answer already started). Otherwise the request in progress, if any, is
-        answered first and the refusal follows it.
+        ``reason`` is a :class:`~vigil.gate.refusals.Refusal` (counted, and answered as
+        :data:`~vigil.gate.refusals.ANSWERS` says) or another error kind of the listener's
+        error answer. When the bad input is the body of the request being handled, that body
+        is stopped and the client gets the refusal instead of the request's answer (or the
+        connection just closes if that answer already started). Otherwise the request in
+        progress, if any, is answered first and the refusal follows it.
         """
         kind: str | None = reason
-        if isinstance(reason, Refusal):
-            self.server.refusals.count(reason)
-            kind = ANSWERS[reason]
+        counted = _REFUSALS.get(reason)
+        if counted is not None:
+            self.server.refusals.count(counted)
+            kind = ANSWERS[counted]
         parsing, active = self.parsing, self.active
         self.parsing = None
         self.pending.clear()
@@ -231,13 +237,13 @@ class HttpConnection(asyncio.Protocol):
     def on_url(self, url: bytes) -> None:
         self._url += url
         if len(self._url) > self.limits.max_line_size:
-            raise _Refused(Refusal.TOO_LARGE)
+            raise _Refused("request-too-large")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if len(name) + len(value) > self.limits.max_field_size:
-            raise _Refused(Refusal.TOO_LARGE)
+            raise _Refused("request-too-large")
         if len(self._headers) >= self.limits.max_headers:
-            raise _Refused(Refusal.TOO_LARGE)
+            raise _Refused("request-too-large")
         self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
@@ -252,7 +258,7 @@ class HttpConnection(asyncio.Protocol):
             keep_alive=parser.should_keep_alive(),
         )
         if exchange.bad_framing:
-            raise _Refused(Refusal.MALFORMED)
+            raise _Refused("malformed-request")
         self.parsing = exchange
         if self.active is None:
             self.start(exchange)
