@@ -34,10 +34,16 @@ def test_route_key_groups_unknown_routes_by_first_segment(route: str, key: str) 
 async def test_shares_within_the_limit_are_taken_at_once() -> None:
     limiter = RouteLimiter(limit=2, queue=0)
     assert await limiter.acquire("a", 1.0) is None
-    assert await limiter.acquire("a", 1.0) is None
+    assert limiter.try_take("a")
     assert await limiter.acquire("b", 1.0) is None
+    assert not limiter.try_take("a")
     assert await limiter.acquire("a", 1.0) is Refusal.ROUTE_CONCURRENCY
     assert (limiter.active("a"), limiter.active("b")) == (2, 1)
+    assert limiter.saturated == 1
+    limiter.release("a")
+    assert limiter.saturated == 0
+    assert limiter.try_take("b")
+    assert limiter.saturated == 1
 
 
 async def test_waiters_get_released_shares_in_order() -> None:
@@ -60,9 +66,9 @@ async def test_waiters_get_released_shares_in_order() -> None:
     limiter.release("a")
     await second
     assert order == ["first", "second"]
-    assert limiter.active("a") == 1
+    assert (limiter.active("a"), limiter.saturated) == (1, 1)
     limiter.release("a")
-    assert limiter.tracked() == 0
+    assert (limiter.tracked(), limiter.saturated) == (0, 0)
 
 
 async def test_a_wait_longer_than_allowed_is_refused_and_leaves_no_trace() -> None:

@@ -22,6 +22,7 @@ Request slots. A request holds a slot while its handler runs: at most ``max_in_f
 from __future__ import annotations
 
 import ipaddress
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -83,8 +84,11 @@ class Admission(Generic[C]):
         self.receiving = 0
         """Slots held by requests whose body is still arriving."""
         self._per_client: dict[str, int] = {}
-        self._idle: dict[C, None] = {}
+        self._idle: OrderedDict[C, None] = OrderedDict()
+        """Idle connections, oldest first (an OrderedDict: taking the oldest of a plain dict
+        that keeps losing its first entries rescans the deleted slots, ~10 µs at 4,096)."""
         self._client_idle: dict[str, dict[C, None]] = {}
+        """Each client's idle connections, oldest first; kept while the client is connected."""
         self._client_slots: dict[str, int] = {}
 
     def connect(self, conn: C, client: str) -> Admitted[C]:
@@ -120,6 +124,7 @@ class Admission(Generic[C]):
             self._per_client[client] = left
         else:
             del self._per_client[client]
+            self._client_idle.pop(client, None)
 
     def idle(self, conn: C) -> None:
         """``conn`` has no request in progress: it may be closed to make room, oldest first."""
@@ -143,10 +148,7 @@ class Admission(Generic[C]):
         if conn not in self._idle:
             return
         del self._idle[conn]
-        mine = self._client_idle[client]
-        del mine[conn]
-        if not mine:
-            del self._client_idle[client]
+        del self._client_idle[client][conn]
 
     def clients(self) -> int:
         """Distinct clients with a connection open."""

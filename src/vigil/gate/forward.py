@@ -123,7 +123,7 @@ class Forwarder:
         limit = core.body_limit
         path, query = split_target(exchange.target)
         routes = self._routes
-        if routes is not None:
+        if routes is not None and routes.saturated:
             hint = self._hints.get(exchange.method, path, core.engine.policy.version)
             if hint is not None and routes.full(hint):
                 self._route_busy(exchange, hint, Refusal.ROUTE_CONCURRENCY, None)
@@ -171,11 +171,12 @@ class Forwarder:
             return
         policy = core.engine.policy
         key = route_key(tx.decision.route, policy.routes)
-        self._hints.remember(exchange.method, path, policy.version, key)
-        refusal = await routes.acquire(key, self._route_wait)
-        if refusal is not None:
-            self._route_busy(exchange, key, refusal, tx)
-            return
+        if not routes.try_take(key):
+            self._hints.remember(exchange.method, path, policy.version, key)
+            refusal = await routes.acquire(key, self._route_wait)
+            if refusal is not None:
+                self._route_busy(exchange, key, refusal, tx)
+                return
         try:
             await self._forward(exchange, tx, target, data)
         finally:

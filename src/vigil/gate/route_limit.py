@@ -61,6 +61,9 @@ class RouteLimiter:
             raise ValueError(f"route limit must be >= 1 and queue >= 0, got {limit}, {queue}")
         self.limit = limit
         self.queue = queue
+        self.saturated = 0
+        """Routes with all their shares taken; while there are none, nothing waits or is
+        refused, and the forwarder skips the route hints."""
         self._routes: dict[str, _Route] = {}
 
     def active(self, key: str) -> int:
@@ -82,18 +85,27 @@ class RouteLimiter:
         """Route keys with exchanges in progress or waiting."""
         return len(self._routes)
 
+    def try_take(self, key: str) -> bool:
+        """Take a share of ``key`` when one is free and nobody waits (no suspension)."""
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = _Route()
+        elif route.active >= self.limit or route.waiters:
+            return False
+        route.active += 1
+        if route.active == self.limit:
+            self.saturated += 1
+        return True
+
     async def acquire(self, key: str, timeout: float) -> Refusal | None:
         """Take one of ``key``'s shares, waiting at most ``timeout`` seconds in its queue.
 
         Returns None once the share is taken (give it back with :meth:`release`), or why it
         was not: the queue was full, or the wait timed out.
         """
-        route = self._routes.get(key)
-        if route is None:
-            route = self._routes[key] = _Route()
-        if route.active < self.limit and not route.waiters:
-            route.active += 1
+        if self.try_take(key):
             return None
+        route = self._routes[key]
         if len(route.waiters) >= self.queue:
             return Refusal.ROUTE_CONCURRENCY
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -120,6 +132,8 @@ class RouteLimiter:
             if not waiter.done():
                 waiter.set_result(None)
                 return
+        if route.active == self.limit:
+            self.saturated -= 1
         route.active -= 1
         if route.active == 0:
             del self._routes[key]
