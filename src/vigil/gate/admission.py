@@ -174,6 +174,51 @@ class Admission(Generic[C]):
         self._client_slots[client] = held + 1
         return None
 
+    def start(self, conn: C, client: str, *, receiving: bool) -> Refusal | None:
+        """``conn`` has a request: it is busy, and takes a slot as :meth:`take_slot` does.
+
+        :meth:`busy` and :meth:`take_slot` in one call, written out: it runs for every request.
+        """
+        idle = self._idle
+        if conn in idle:
+            del idle[conn]
+            del self._client_idle[client][conn]
+        limits = self.limits
+        if self.in_flight >= limits.max_in_flight:
+            return Refusal.IN_FLIGHT
+        slots = self._client_slots
+        held = slots.get(client, 0)
+        if limits.max_client_in_flight and held >= limits.max_client_in_flight:
+            return Refusal.CLIENT_IN_FLIGHT
+        if receiving:
+            if limits.max_receiving and self.receiving >= limits.max_receiving:
+                return Refusal.RECEIVING
+            self.receiving += 1
+        self.in_flight += 1
+        slots[client] = held + 1
+        return None
+
+    def done(self, conn: C, client: str, *, receiving: bool) -> None:
+        """``conn``'s request gave its slot back; the connection is idle until its next one.
+
+        :meth:`release_slot` and :meth:`idle` in one call, written out like :meth:`start`.
+        """
+        self.in_flight -= 1
+        if receiving:
+            self.receiving -= 1
+        slots = self._client_slots
+        left = slots[client] - 1
+        if left:
+            slots[client] = left
+        else:
+            del slots[client]
+        if conn in self.connections:
+            self._idle[conn] = None
+            mine = self._client_idle.get(client)
+            if mine is None:
+                mine = self._client_idle[client] = {}
+            mine[conn] = None
+
     def body_received(self) -> None:
         """A request holding a slot received the end of its body."""
         self.receiving -= 1

@@ -290,11 +290,8 @@ class HttpConnection(asyncio.Protocol):
         request is refused at once: ``overloaded`` (503) or ``too-many-requests`` (429).
         """
         self.active = exchange
-        server = self.server
-        admission = server.admission
-        admission.busy(self)
         receiving = exchange.with_body and not exchange.ended
-        refusal = admission.take_slot(self.client, receiving=receiving)
+        refusal = self.server.admission.start(self, self.client, receiving=receiving)
         if refusal is not None:
             self.loop.call_soon(self.refuse_slot, exchange, refusal)
             return
@@ -302,8 +299,9 @@ class HttpConnection(asyncio.Protocol):
 
     def _run(self, exchange: HttpExchange, receiving: bool) -> None:
         self.slot_receiving = receiving
-        self.body_clock = self.clock()
-        self.body_bytes = 0
+        if receiving:
+            self.body_clock = self.clock()
+            self.body_bytes = 0
         exchange.task = self.loop.create_task(self.run(exchange))
 
     def refuse_slot(self, exchange: HttpExchange, refusal: Refusal) -> None:
@@ -321,6 +319,7 @@ class HttpConnection(asyncio.Protocol):
                 return
             refusal = retry
         self.server.refusals.count(refusal)
+        self.server.admission.idle(self)
         exchange.respond(*self.server.error_answer(ANSWERS[refusal] or "overloaded", exchange))
         self.hold_off()
         self.finished(exchange)
@@ -338,7 +337,7 @@ class HttpConnection(asyncio.Protocol):
             if not exchange.started:
                 exchange.respond(*server.error_answer("internal-error", exchange))
         finally:
-            server.admission.release_slot(self.client, receiving=self.slot_receiving)
+            server.admission.done(self, self.client, receiving=self.slot_receiving)
             self.slot_receiving = False
         if not exchange.finished:
             exchange.keep_alive = False
@@ -366,8 +365,6 @@ class HttpConnection(asyncio.Protocol):
             return
         if self.pending:
             self.start(self.pending.popleft())
-        else:
-            self.server.admission.idle(self)
         self.maybe_resume()
 
     def hold_off(self) -> None:

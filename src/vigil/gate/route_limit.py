@@ -50,7 +50,8 @@ class _Route:
 
     def __init__(self) -> None:
         self.active = 0
-        self.waiters: deque[asyncio.Future[None]] = deque()
+        self.waiters: deque[asyncio.Future[None]] | None = None
+        """Requests waiting for a share, oldest first (None until one waits)."""
 
 
 class RouteLimiter:
@@ -74,12 +75,16 @@ class RouteLimiter:
     def waiting(self, key: str) -> int:
         """Requests of ``key`` waiting for a share."""
         route = self._routes.get(key)
-        return len(route.waiters) if route is not None else 0
+        return len(route.waiters or ()) if route is not None else 0
 
     def full(self, key: str) -> bool:
         """Whether a request of ``key`` would be refused at once (share and queue taken)."""
         route = self._routes.get(key)
-        return route is not None and route.active >= self.limit and len(route.waiters) >= self.queue
+        return (
+            route is not None
+            and route.active >= self.limit
+            and len(route.waiters or ()) >= self.queue
+        )
 
     def tracked(self) -> int:
         """Route keys with exchanges in progress or waiting."""
@@ -106,9 +111,11 @@ class RouteLimiter:
         if self.try_take(key):
             return None
         route = self._routes[key]
-        if len(route.waiters) >= self.queue:
+        if len(route.waiters or ()) >= self.queue:
             return Refusal.ROUTE_CONCURRENCY
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if route.waiters is None:
+            route.waiters = deque()
         route.waiters.append(waiter)
         try:
             async with asyncio.timeout(timeout):
@@ -118,7 +125,8 @@ class RouteLimiter:
                 self.release(key)
             else:
                 waiter.cancel()
-                route.waiters.remove(waiter)
+                if route.waiters is not None:
+                    route.waiters.remove(waiter)
             if isinstance(exc, TimeoutError):
                 return Refusal.ROUTE_QUEUE_TIMEOUT
             raise
@@ -127,8 +135,9 @@ class RouteLimiter:
     def release(self, key: str) -> None:
         """Give back a share of ``key``: to the next waiter, else to the route."""
         route = self._routes[key]
-        while route.waiters:
-            waiter = route.waiters.popleft()
+        waiters = route.waiters
+        while waiters:
+            waiter = waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
                 return
