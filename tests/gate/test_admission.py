@@ -134,7 +134,20 @@ Op = tuple[str, int, int]
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["connect", "disconnect", "busy", "idle", "take", "take-body", "release"]),
+        st.sampled_from(
+            [
+                "connect",
+                "disconnect",
+                "busy",
+                "idle",
+                "take",
+                "take-body",
+                "release",
+                "start",
+                "start-body",
+                "done",
+            ]
+        ),
         st.integers(0, 11),
         st.integers(0, 3),
     ),
@@ -155,19 +168,33 @@ def test_bookkeeping_stays_within_bounds_and_consistent(ops: list[Op]) -> None:
     admission: Admission[int] = Admission(limits)
     busy: set[int] = set()
     slots: list[tuple[str, bool]] = []
+    started: dict[int, tuple[str, bool]] = {}
     for op, conn, client_number in ops:
         client = f"10.0.0.{client_number}"
         if op == "connect" and conn not in admission.connections:
             admitted = admission.connect(conn, client)
             assert not set(admitted.evicted) & busy, "a busy connection was evicted"
             assert (conn in admission.connections) is (admitted.refusal is None)
-        elif op == "disconnect":
+        elif op == "disconnect" and conn not in started:
             admission.disconnect(conn)
+            busy.discard(conn)
+        elif op in ("start", "start-body") and conn in admission.connections:
+            if conn in started:
+                continue
+            own, receiving = admission.connections[conn], op == "start-body"
+            busy.add(conn)
+            if admission.start(conn, own, receiving=receiving) is None:
+                started[conn] = (own, receiving)
+                slots.append((own, receiving))
+        elif op == "done" and conn in started:
+            own, receiving = started.pop(conn)
+            slots.remove((own, receiving))
+            admission.done(conn, own, receiving=receiving)
             busy.discard(conn)
         elif op == "busy" and conn in admission.connections:
             admission.busy(conn)
             busy.add(conn)
-        elif op == "idle" and conn in admission.connections:
+        elif op == "idle" and conn in admission.connections and conn not in started:
             admission.idle(conn)
             busy.discard(conn)
         elif op in ("take", "take-body"):
