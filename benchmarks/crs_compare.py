@@ -51,8 +51,8 @@ import httptools  # noqa: E402
 from vigil.behavior.engine import Engine  # noqa: E402
 from vigil.evaluation.compare import PAYLOAD_FAMILIES, Judges  # noqa: E402
 from vigil.evaluation.crs_corpus import DEFAULT_CRS, read_corpus  # noqa: E402
+from vigil.evaluation.crs_placement import hosts, place_all  # noqa: E402
 from vigil.evaluation.detection import train  # noqa: E402
-from vigil.evaluation.placement import hosts, place_all  # noqa: E402
 from vigil.evaluation.rawhttp import read_capture  # noqa: E402
 from vigil.http.model import Request  # noqa: E402
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import zlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,6 +13,7 @@ from vigil.behavior.routes import (
     OTHER_ROUTE,
     RouteLearner,
     RouteTable,
+    TemplateFilter,
     param_positions,
     segment_type,
     split_path,
@@ -183,3 +187,46 @@ def test_learned_templates_match_every_path_they_were_learned_from(
         route = table.match(template)
         assert route is not None
         assert len(route.split("/")) == len(template.split("/"))
+
+
+def test_template_filter_remembers_added_templates() -> None:
+    seen = TemplateFilter()
+    for i in range(100):
+        seen.add(f"/p{i}/{{int}}")
+    assert all(f"/p{i}/{{int}}" in seen for i in range(100))
+    assert "/admin/delete_all" not in seen
+    assert 42 not in seen
+
+
+def test_template_filter_false_positives_stay_rare_at_its_documented_load() -> None:
+    seen = TemplateFilter()
+    for i in range(6800):
+        seen.add(f"/page/{i}/view")
+    wrong = sum(f"/other/{i}" in seen for i in range(10_000))
+    assert wrong < 200
+
+
+def test_template_filter_round_trips_and_merges() -> None:
+    first, second = TemplateFilter(), TemplateFilter()
+    first.add("/a")
+    second.add("/b")
+    first.merge(second)
+    back = TemplateFilter.decode(first.encode())
+    assert "/a" in back
+    assert "/b" in back
+    assert len(first.encode()) < 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("not base64!", id="not-base64"),
+        pytest.param("é", id="not-ascii"),
+        pytest.param(base64.b64encode(zlib.compress(b"\0" * 10)).decode(), id="too-small"),
+        pytest.param(base64.b64encode(zlib.compress(b"\0" * (1 << 24))).decode(), id="bomb"),
+        pytest.param(base64.b64encode(b"plain").decode(), id="not-compressed"),
+    ],
+)
+def test_template_filter_refuses_malformed_text(text: str) -> None:
+    with pytest.raises(ValueError, match="template filter"):
+        TemplateFilter.decode(text)

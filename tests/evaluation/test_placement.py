@@ -1,105 +1,92 @@
-"""Placing CRS payloads into CSIC requests: which part is the payload, where it goes."""
+"""People placed into CSIC's person forms as a Latin-1 browser form sends them."""
 
 from __future__ import annotations
 
-from vigil.evaluation.crs_corpus import CrsCase
-from vigil.evaluation.placement import Payload, hosts, payload_of, place, place_all
+import unicodedata
+
+import pytest
+
+pytest.importorskip("faker")
+
+from vigil.behavior.profile import profile_request
+from vigil.behavior.values import undo_references
+from vigil.evaluation.realworld.people import Person
+from vigil.evaluation.realworld.placement import (
+    PERSON_FIELDS,
+    form_encode,
+    place,
+    placed_requests,
+)
 from vigil.http.model import Request
 
-HARNESS = [("host", "localhost"), ("user-agent", "OWASP CRS test agent"), ("accept", "*/*")]
-
-
-def case(request: Request, name: str = "942100/1", family: str = "sqli") -> CrsCase:
-    rule, test = name.split("/")
-    return CrsCase(int(rule), int(test), family, True, request)
-
-
-def form(body: str) -> Request:
-    return Request(
-        "POST",
-        "/post",
-        "",
-        [*HARNESS, ("content-type", "application/x-www-form-urlencoded")],
-        body.encode(),
-    )
-
-
-def test_the_longest_argument_is_the_payload() -> None:
-    payload = payload_of(case(form("a=1&var=1%27%20OR%201%3D1")))
-    assert payload == Payload("arg", "1%27%20OR%201%3D1", encoded=True)
-
-
-def test_a_header_the_test_set_is_the_payload() -> None:
-    request = Request(
-        "GET", "/get", "", [*HARNESS[:1], ("user-agent", "${jndi:ldap://x/a}"), ("accept", "*/*")]
-    )
-    assert payload_of(case(request)) == Payload("header", "${jndi:ldap://x/a}", header="user-agent")
-
-
-def test_json_strings_and_paths() -> None:
-    body = b'{"id": 1, "q": "<script>alert(1)</script>"}'
-    request = Request("POST", "/post", "", [*HARNESS, ("content-type", "application/json")], body)
-    assert payload_of(case(request)) == Payload("json", "<script>alert(1)</script>")
-    assert payload_of(case(Request("GET", "/../../etc/passwd", "", HARNESS))) == Payload(
-        "path", "/../../etc/passwd", encoded=True
-    )
-    assert payload_of(case(Request("GET", "/get", "", HARNESS))) is None
-
-
-CSIC_GET = Request(
-    "GET",
-    "/tienda1/publico/anadir.jsp",
-    "id=2&nombre=Queso&precio=39",
-    [("host", "localhost:8080")],
+PERSON = Person(
+    locale="ru_RU",
+    first_name="Анна",
+    last_name="García-López",
+    email="anna+shop@example.com",
+    national_id="X1234567L",
+    street="Calle Mayor 3, 2ºB",
+    city="Frankfurt (Oder)",
+    postcode="SW1A 1AA",
+    region="Île-de-France",
+    phone="+7 912 345-67-89",
+    card="4111 1111 1111 1111",
 )
-CSIC_POST = Request(
-    "POST",
-    "/tienda1/publico/autenticar.jsp",
-    "",
+FORM = "modo=registro&login=tom&nombre=Jose&apellidos=Perez&email=a%40b.es&dni=1X&direccion=C&ciudad=M&cp=1&provincia=P&ntc=1"
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
     [
-        ("host", "localhost:8080"),
-        ("content-type", "application/x-www-form-urlencoded"),
-        ("content-length", "22"),
+        pytest.param("García López", "Garc%EDa+L%F3pez", id="latin1-bytes"),
+        pytest.param(
+            "Анна", "%26%231040%3B%26%231085%3B%26%231085%3B%26%231072%3B", id="references"
+        ),
+        pytest.param("a+b@c.com", "a%2Bb%40c.com", id="plus-and-at"),
+        pytest.param("O'Brien", "O%27Brien", id="apostrophe"),
     ],
-    b"login=ana&pwd=secreto1",
 )
+def test_values_are_encoded_as_a_latin1_form(value: str, encoded: str) -> None:
+    assert form_encode(value) == encoded
 
 
-def test_an_encoded_payload_replaces_one_parameter_value() -> None:
-    placed = place(Payload("arg", "1%27--", encoded=True), CSIC_GET, "942100/1")
-    values = placed.query.split("&")
-    assert len(values) == 3
-    assert sum(v.endswith("=1%27--") for v in values) == 1
-    assert [v.split("=")[0] for v in values] == ["id", "nombre", "precio"]
+def test_person_fields_are_replaced_and_the_rest_is_kept() -> None:
+    get = Request("GET", "/tienda1/publico/registro.jsp", FORM, [("host", "localhost:8080")])
+    placed = place(get, PERSON)
+    assert placed is not None
+    fields = {f.path: f.text for f in profile_request(placed).fields}
+    assert fields["query.login"] == "tom"
+    assert fields["query.modo"] == "registro"
+    for name, attribute in PERSON_FIELDS.items():
+        value = unicodedata.normalize("NFKC", getattr(PERSON, attribute))
+        assert undo_references(fields[f"query.{name}"]) == value
 
 
-def test_decoded_payloads_are_encoded_and_lengths_follow() -> None:
-    placed = [place(Payload("json", "a b&c"), CSIC_POST, f"x/{i}") for i in range(8)]
-    bodies = {p.body for p in placed}
-    assert b"login=a%20b%26c&pwd=secreto1" in bodies or b"login=ana&pwd=a%20b%26c" in bodies
-    for request in placed:
-        assert request.header("content-length") == str(len(request.body))
+def test_post_bodies_get_their_length_updated() -> None:
+    post = Request(
+        "POST",
+        "/tienda1/miembros/editar.jsp",
+        "",
+        [("content-type", "application/x-www-form-urlencoded"), ("content-length", "999")],
+        FORM.encode(),
+    )
+    placed = place(post, PERSON)
+    assert placed is not None
+    assert dict(placed.headers)["content-length"] == str(len(placed.body))
+    assert b"nombre=%26%231040%3B" in placed.body
 
 
-def test_header_payloads_replace_the_header() -> None:
-    placed = place(Payload("header", "x\r\ny", header="user-agent"), CSIC_GET, "n/1")
-    assert placed.header("user-agent") == "x  y"
-    assert placed.query == CSIC_GET.query
+def test_other_routes_and_requests_without_person_fields_are_not_placed() -> None:
+    assert place(Request("GET", "/tienda1/publico/anadir.jsp", "nombre=Vino"), PERSON) is None
+    assert place(Request("GET", "/tienda1/publico/registro.jsp", "modo=x"), PERSON) is None
 
 
-def test_placement_is_stable() -> None:
-    first = place(Payload("arg", "P", encoded=True), CSIC_GET, "941100/3")
-    again = place(Payload("arg", "P", encoded=True), CSIC_GET, "941100/3")
-    assert first == again
-
-
-def test_hosts_need_a_parameter_and_place_all_skips_cases_without_payload() -> None:
-    static = Request("GET", "/index.html", "", [])
-    assert hosts([static, CSIC_GET, CSIC_POST]) == [CSIC_GET, CSIC_POST]
-    cases = [
-        case(form("var=1%20or%201%3D1"), "942100/1"),
-        case(Request("GET", "/get", "", HARNESS), "942100/2"),
+def test_each_form_request_is_replayed_with_several_people() -> None:
+    requests = [
+        Request("GET", "/tienda1/publico/registro.jsp", FORM),
+        Request("GET", "/tienda1/index.jsp"),
+        Request("GET", "/tienda1/miembros/editar.jsp", FORM),
     ]
-    placed = list(place_all(cases, [CSIC_GET]))
-    assert [p.case.name for p in placed] == ["942100/1"]
-    assert list(place_all(cases, [])) == []
+    placed = list(placed_requests(requests, variants=3, seed=1))
+    assert len(placed) == 6
+    assert len({person.locale for _, person in placed}) == 6

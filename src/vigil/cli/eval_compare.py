@@ -22,8 +22,8 @@ import click
 from vigil.behavior.engine import Engine
 from vigil.evaluation.compare import CONFIGS, PAYLOAD_FAMILIES, Judges, LabelledSet, judge
 from vigil.evaluation.crs_corpus import CorpusError, CrsCase, read_corpus
+from vigil.evaluation.crs_placement import hosts, place_all
 from vigil.evaluation.detection import train
-from vigil.evaluation.placement import hosts, place_all
 from vigil.evaluation.rawhttp import read_capture
 
 Echo = Callable[[str], None]
