@@ -300,6 +300,8 @@ def scan_fields(
 
 
 def _repeated(fields: list[BodyField]) -> list[BodyField]:
+    if len({f.path for f in fields}) == len(fields):
+        return []
     counts: dict[str, list[str]] = {}
     for field in fields:
         if field.path.startswith(("query.", "form.")):
