@@ -11,12 +11,16 @@ import pytest
 from tests.gate.conftest import ATTACK, check_problem, usernames
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import BodyPolicy, Policy
 from vigil.gate.asgi import VigilASGIMiddleware
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 
 Message = dict[str, Any]
+
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""These tests send from one client within a second: support is counted in samples alone."""
 
 
 async def app(scope: Message, receive: Any, send: Any) -> None:
@@ -96,7 +100,7 @@ async def call(
 def gate(policy: Policy | None = None) -> tuple[VigilASGIMiddleware, GateCore, io.StringIO]:
     log = io.StringIO()
     core = GateCore(
-        Engine(policy or Policy.model_validate({})),
+        Engine(policy or Policy.model_validate({}), settings=ONE_CLIENT),
         log=GateLog(log),
         learn_every=LearnEvery(None, None),
     )
@@ -182,7 +186,7 @@ async def test_lifespan_passes_through() -> None:
 
 
 async def test_engine_accepted_directly() -> None:
-    middleware = VigilASGIMiddleware(app, Engine())
+    middleware = VigilASGIMiddleware(app, Engine(settings=ONE_CLIENT))
     status, _, _ = await call(middleware, "/users", query="username=tom")
     assert status == 200
 
@@ -200,7 +204,7 @@ async def test_the_app_is_asked_only_for_codings_the_gate_decodes(
         seen.append(scope["headers"])
         await app(scope, receive, send)
 
-    middleware = VigilASGIMiddleware(recorder, Engine())
+    middleware = VigilASGIMiddleware(recorder, Engine(settings=ONE_CLIENT))
     scope = {
         "type": "http",
         "method": "GET",

@@ -10,6 +10,7 @@ import pytest
 from tests.gate.conftest import usernames
 from vigil.behavior.decision import Mode, Verdict
 from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import (
     GateCore,
@@ -19,6 +20,9 @@ from vigil.gate.core import (
 )
 from vigil.gate.logging import GateLog
 from vigil.http.model import BodyState, Request, Response
+
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""These tests send from one client within a second: support is counted in samples alone."""
 
 
 class Clock:
@@ -39,7 +43,7 @@ def exchange(core: GateCore, name: str) -> bool:
 
 def make(**kwargs: object) -> tuple[GateCore, io.StringIO]:
     log = io.StringIO()
-    return GateCore(Engine(), log=GateLog(log), **kwargs), log  # type: ignore[arg-type]
+    return GateCore(Engine(settings=ONE_CLIENT), log=GateLog(log), **kwargs), log  # type: ignore[arg-type]
 
 
 def test_learn_every_requests() -> None:

@@ -13,11 +13,15 @@ import pytest
 from tests.gate.conftest import ATTACK, check_problem, usernames
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import BodyPolicy, Policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.wsgi import VigilWSGIMiddleware, request_from_environ
 from vigil.http.model import BodyState
+
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""These tests send from one client within a second: support is counted in samples alone."""
 
 
 class Closing:
@@ -114,7 +118,7 @@ def call(
 def gate(policy: Policy | None = None) -> tuple[VigilWSGIMiddleware, GateCore, io.StringIO]:
     log = io.StringIO()
     core = GateCore(
-        Engine(policy or Policy.model_validate({})),
+        Engine(policy or Policy.model_validate({}), settings=ONE_CLIENT),
         log=GateLog(log),
         learn_every=LearnEvery(None, None),
     )
@@ -213,7 +217,7 @@ def test_the_app_is_asked_only_for_codings_the_gate_decodes(
         seen.append(dict(environ))
         return app(environ, start_response)
 
-    middleware = VigilWSGIMiddleware(recorder, Engine())
+    middleware = VigilWSGIMiddleware(recorder, Engine(settings=ONE_CLIENT))
     environ = environ_for("/users", "username=tom")
     environ["HTTP_ACCEPT_ENCODING"] = offered
     status, _, _ = call(middleware, environ)

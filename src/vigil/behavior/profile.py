@@ -124,6 +124,7 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
         len(request.body),
         request.client,
     )
+    obs.time = request.received_at
     pairs, truncated = split_pairs(request.query, limits.max_query_fields)
     if truncated:
         obs.findings.append(

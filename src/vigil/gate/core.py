@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
+from vigil.behavior.identity import IdentitySource, Source, client_identity
 from vigil.behavior.policy import Policy, save_policy
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
@@ -83,8 +84,13 @@ class GateCore:
         policy_path: str | Path | None = None,
         learn_every: LearnEvery | None = None,
         clock: Callable[[], float] = time.monotonic,
+        identity: IdentitySource | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.identity = identity if identity is not None else IdentitySource()
+        """Where a request's client identity is read (learning counts distinct clients)."""
+        self._wall_clock = wall_clock
         self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
         self.log = log if log is not None else GateLog()
         self.policy_path = Path(policy_path) if policy_path is not None else None
@@ -101,6 +107,10 @@ class GateCore:
     def inspect_request(self, request: Request) -> Transaction:
         """Assign the request id, judge the request, log and count; returns the transaction."""
         request.request_id = request_id_of(request.header(REQUEST_ID_HEADER))
+        if not request.received_at:
+            request.received_at = self._wall_clock()
+        if self.identity.source is not Source.PEER:
+            request.client = client_identity(self.identity, request.client, request.headers)
         started = time.perf_counter()
         try:
             decision = self.engine.inspect_request(request)
@@ -194,7 +204,7 @@ class GateCore:
     def _learn_locked(self) -> Policy:
         with self._learn.count_lock:
             self._learn.observed = 0
-        policy = self.engine.learn()
+        policy = self.engine.learn(now=self._wall_clock())
         self._learn.last_run = self._clock()
         self.metrics.policy_loaded(policy.version)
         self.log.event("policy-learned", version=policy.version, routes=len(policy.routes))

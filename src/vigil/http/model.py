@@ -62,6 +62,8 @@ class Request(_HeaderLookup):
     body_state: BodyState = BodyState.COMPLETE
     client: str = ""
     request_id: str = ""
+    received_at: float = 0.0
+    """Seconds since the epoch when the gate received the request (0 when unknown)."""
 
 
 @dataclass(slots=True)
