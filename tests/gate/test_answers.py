@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import orjson
+import pytest
 
 from vigil.gate.answers import ID_BATCH, new_request_id, problem, request_id_of
 
@@ -50,3 +51,18 @@ def test_problem_is_generic() -> None:
         "detail": "The request was refused by the security gate.",
         "request_id": "rid",
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("malformed-request", 400),
+        ("not-implemented", 501),
+        ("request-too-large", 431),
+        ("request-blocked", 403),
+    ],
+)
+def test_problem_status_of_each_kind(kind: str, status: int) -> None:
+    answer = problem(kind, "rid")
+    assert answer.status == status
+    assert orjson.loads(answer.body)["type"].endswith("/" + kind)

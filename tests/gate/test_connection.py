@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigil.gate.connection import HttpConnection
-from vigil.gate.server import ServerLimits
+from vigil.gate.exchange import HttpExchange
+from vigil.gate.server import Handler, ServerLimits
 
 from .test_server import Parsed, RecordingServer, _Collector, echo
 
@@ -44,9 +46,11 @@ class MemoryTransport:
         return ("127.0.0.1", 1) if name == "peername" else None
 
 
-async def drive(chunks: list[bytes]) -> tuple[bytes, bool, list[BaseException]]:
-    """Feed ``chunks`` to one connection of an echo server; returns its output and errors."""
-    server = RecordingServer(echo, ServerLimits())
+async def drive(
+    chunks: list[bytes], handler: Handler = echo
+) -> tuple[bytes, bool, list[BaseException]]:
+    """Feed ``chunks`` to one connection of a server; returns its output and errors."""
+    server = RecordingServer(handler, ServerLimits())
     connection = HttpConnection(server)
     transport = MemoryTransport()
     connection.connection_made(cast("Any", transport))
@@ -101,3 +105,60 @@ def test_pipelined_requests_split_anywhere_get_the_same_answers(
     answers = parse_answers(split)
     assert len(answers) == len(requests)
     assert [a.body for a in answers] == [a.body for a in parse_answers(whole)]
+
+
+async def header_names(exchange: HttpExchange) -> None:
+    """Answers with the names of the request's headers, read after its whole body."""
+    while await exchange.read():
+        pass
+    exchange.respond(200, [], ",".join(name for name, _ in exchange.headers).encode())
+
+
+CHUNKED_WITH_TRAILER = (
+    b"POST / HTTP/1.1\r\nHost: x\r\nTrailer: X-User\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"3\r\nabc\r\n0\r\nX-User: ' OR '1'='1\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("payload", "names"),
+    [
+        pytest.param(
+            CHUNKED_WITH_TRAILER, b"host,trailer,transfer-encoding", id="trailer-never-a-header"
+        ),
+        pytest.param(
+            b"GET / HTTP/1.1\r\nHost: x\r\nX_User: a\r\nX-User: b\r\n\r\n",
+            b"host,x-user",
+            id="underscore-name-dropped",
+        ),
+        pytest.param(
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent_Length: 5\r\n\r\n",
+            b"host",
+            id="framing-lookalike-dropped",
+        ),
+    ],
+)
+async def test_header_list_holds_only_head_fields_without_underscores(
+    payload: bytes, names: bytes
+) -> None:
+    written, _, errors = await drive([payload], header_names)
+    assert not errors
+    answers = parse_answers(written)
+    assert [a.status for a in answers] == [200]
+    assert answers[0].body == names
+
+
+async def test_trailer_fields_count_against_the_header_bound() -> None:
+    trailers = b"".join(b"X-T%d: v\r\n" % i for i in range(ServerLimits().max_headers))
+    payload = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+        + trailers
+        + b"\r\n"
+    )
+    written, closed, _ = await drive([payload], answer_at_once)
+    assert written.rsplit(b"HTTP/1.1 ", 1)[-1].startswith(b"431 ")
+    assert closed
+
+
+async def answer_at_once(exchange: HttpExchange) -> None:
+    exchange.respond(200, [], b"")

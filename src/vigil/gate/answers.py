@@ -47,6 +47,11 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     "body-timeout": (408, "Request body timeout", "The request body was not received in time."),
     "bad-request": (400, "Bad request", "The request could not be forwarded."),
     "malformed-request": (400, "Malformed request", "The request is not valid HTTP/1.1."),
+    "not-implemented": (
+        501,
+        "Not implemented",
+        "The request uses a transfer coding the gate does not implement.",
+    ),
     "request-too-large": (
         431,
         "Request header fields too large",
