@@ -1,0 +1,42 @@
+"""A ``Cookie`` header split into cookies the way the Python web stacks read it.
+
+Starlette, Werkzeug and aiohttp all undo a quoted cookie value (``"\\047 OR 1=1"`` is
+``' OR 1=1`` to the application: octal and backslash escapes, as ``http.cookies`` defines
+them), so a gate that inspects the quoted text misses every quote hidden that way. A cookie
+without ``=`` is, as browsers and Starlette read it (RFC 6265bis), a value with an empty name.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))", re.DOTALL)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    octal, char = match.groups()
+    return chr(int(octal, 8)) if octal else char
+
+
+def unquote_cookie(value: str) -> str:
+    """A cookie value without its quotes and escapes (as ``http.cookies`` reads it)."""
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return value
+    inner = value[1:-1]
+    return _ESCAPE.sub(_unescape, inner) if "\\" in inner else inner
+
+
+def cookie_pairs(header: str, max_pairs: int) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a ``Cookie`` header, at most ``max_pairs`` of them.
+
+    Names and values are stripped of whitespace and values unquoted; empty pieces are skipped.
+    """
+    pairs: list[tuple[str, str]] = []
+    for piece in header.split(";", max_pairs)[:max_pairs]:
+        name, sep, value = piece.partition("=")
+        if not sep:
+            name, value = "", name
+        name, value = name.strip(), value.strip()
+        if name or value:
+            pairs.append((name, unquote_cookie(value)))
+    return pairs
