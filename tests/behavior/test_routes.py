@@ -11,6 +11,7 @@ from vigil.behavior.routes import (
     RouteLearner,
     RouteTable,
     param_positions,
+    profile_path,
     segment_type,
     split_path,
     template_of,
@@ -58,9 +59,45 @@ def test_paths_become_typed_templates(path: str, template: str) -> None:
 
 
 def test_split_path_decodes_and_flags_segments() -> None:
-    segments, flags = split_path("/files/..%2f..%2fetc/a+b/%00")
-    assert segments == ["files", "../../etc", "a+b", "\x00"]
+    segments, flags = split_path("/files/a+b/%00/caf%C3%A9")
+    assert segments == ["files", "a+b", "\x00", "caf\u00e9"]
     assert flags == Encoding.NUL
+
+
+@pytest.mark.parametrize(
+    ("path", "segments", "template"),
+    [
+        pytest.param(
+            "/profile%2f%27%20OR%20%271%27%3D%271",
+            ["profile", "' OR '1'='1"],
+            "/profile/' OR '1'='1",
+            id="issue-7-encoded-slash-separates",
+        ),
+        pytest.param(
+            "/files/..%2F..%2Fetc",
+            ["files", "..", "..", "etc"],
+            "/files/../../etc",
+            id="upper-case",
+        ),
+        pytest.param("/a%252fb", ["a%2fb"], "/a%2fb", id="double-encoded-stays-one"),
+        pytest.param(
+            "/a%ef%bc%8fb/1",
+            ["a/b", "1"],
+            "/a%2Fb/{int}",
+            id="fullwidth-solidus-stays-in-its-segment",
+        ),
+    ],
+)
+def test_segments_are_what_uvicorn_and_gunicorn_route_on(
+    path: str, segments: list[str], template: str
+) -> None:
+    assert split_path(path)[0] == segments
+    assert profile_path(path)[2] == template
+
+
+def test_split_path_bound_counts_encoded_slashes() -> None:
+    segments, _ = split_path("/" + "a%2F" * 100, max_segments=8)
+    assert segments == ["a"] * 8
 
 
 def test_split_path_is_bounded() -> None:

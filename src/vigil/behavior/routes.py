@@ -26,7 +26,13 @@ PARAMS = ("{int}", "{uuid}", "{hex}", "{date}", "{var}")
 
 
 def segment_type(segment: str) -> str:
-    """The template token for a decoded path segment: a typed parameter or the literal."""
+    """The template token for a decoded path segment: a typed parameter or the literal.
+
+    A ``/`` inside a segment (normalisation turns a fullwidth solidus into one) is written
+    ``%2F`` in the token, so a template always has one token per segment.
+    """
+    if "/" in segment:
+        return segment.replace("/", "%2F")
     if _INT.fullmatch(segment):
         return "{int}"
     if len(segment) == 36 and _UUID.fullmatch(segment):
@@ -39,13 +45,12 @@ def segment_type(segment: str) -> str:
 
 
 def split_path(raw_path: str, max_segments: int = 32) -> tuple[list[str], int]:
-    """Decode a raw path into segments (at most ``max_segments``) and the union of flags."""
-    flags = 0
-    segments: list[str] = []
-    for raw in raw_path.split("/")[1 : max_segments + 1]:
-        text, seg_flags = decode_component(raw, plus_as_space=False)
-        flags |= seg_flags
-        segments.append(text)
+    """Decode a raw path into segments (at most ``max_segments``) and the union of flags.
+
+    Segments are what uvicorn and gunicorn route on: the path is decoded, then split, so an
+    encoded slash (``%2F``) separates two segments like ``/`` does.
+    """
+    segments, flags, _ = profile_path(raw_path, max_segments)
     return segments, flags
 
 
@@ -57,12 +62,17 @@ def template_of(segments: list[str]) -> str:
 SEGMENT_CACHE = 4096
 """Bound on cached raw path segments (decoded text, flags, template token); emptied when full."""
 
-_segments: dict[str, tuple[str, int, str]] = {}
+Piece = tuple[str, int, str]
+_segments: dict[str, tuple[Piece, ...]] = {}
+_ENCODED_SLASH = re.compile("%2f", re.IGNORECASE)
 
 
-def _segment(raw: str) -> tuple[str, int, str]:
-    text, flags = decode_component(raw, plus_as_space=False)
-    hit = (text, flags, segment_type(text))
+def _segment(raw: str) -> tuple[Piece, ...]:
+    pieces: list[Piece] = []
+    for part in _ENCODED_SLASH.split(raw) if "%" in raw else (raw,):
+        text, flags = decode_component(part, plus_as_space=False)
+        pieces.append((text, flags, segment_type(text)))
+    hit = tuple(pieces)
     if len(_segments) >= SEGMENT_CACHE:
         _segments.clear()
     _segments[raw] = hit
@@ -73,17 +83,20 @@ def profile_path(raw_path: str, max_segments: int = 32) -> tuple[list[str], int,
     """:func:`split_path` and :func:`template_of` in one pass: segments, flags and template.
 
     Segments repeat across requests (``users`` in every ``/users/{int}``), so each raw segment
-    is decoded and typed once (cached, bounded by SEGMENT_CACHE).
+    is decoded and typed once (cached, bounded by SEGMENT_CACHE). A raw segment holding an
+    encoded slash yields one segment per piece, as the frameworks route it.
     """
     flags = 0
     segments: list[str] = []
     tokens: list[str] = []
     cache = _segments
     for raw in raw_path.split("/")[1 : max_segments + 1]:
-        text, seg_flags, token = cache.get(raw) or _segment(raw)
-        flags |= seg_flags
-        segments.append(text)
-        tokens.append(token)
+        for text, seg_flags, token in cache.get(raw) or _segment(raw):
+            flags |= seg_flags
+            segments.append(text)
+            tokens.append(token)
+    if len(segments) > max_segments:
+        del segments[max_segments:], tokens[max_segments:]
     return segments, flags, "/" + "/".join(tokens)
 
 
