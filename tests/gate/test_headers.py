@@ -12,6 +12,7 @@ from vigil.gate.headers import (
     end_to_end_lower,
     forwarded_for,
     inspectable_accept_encoding,
+    join_cookies,
     narrow_accept_encoding,
 )
 
@@ -91,3 +92,19 @@ def test_inspectable_accept_encoding(offered: str, forwarded: str | None) -> Non
 def test_narrow_accept_encoding_handles_every_occurrence() -> None:
     headers = [("accept-encoding", "gzip"), ("host", "h"), ("accept-encoding", "br")]
     assert narrow_accept_encoding(headers) == [("accept-encoding", "gzip"), ("host", "h")]
+
+
+@pytest.mark.parametrize(
+    ("headers", "joined"),
+    [
+        pytest.param([("cookie", "a=1")], [("cookie", "a=1")], id="one-kept"),
+        pytest.param([("host", "h")], [("host", "h")], id="none"),
+        pytest.param(
+            [("cookie", "a=1"), ("host", "h"), ("cookie", "b=2; c=3")],
+            [("cookie", "a=1; b=2; c=3"), ("host", "h")],
+            id="joined-into-the-first",
+        ),
+    ],
+)
+def test_join_cookies(headers: list[tuple[str, str]], joined: list[tuple[str, str]]) -> None:
+    assert join_cookies(headers) == joined

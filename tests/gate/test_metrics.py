@@ -122,6 +122,12 @@ def test_hot_series_expose_what_prometheus_client_would() -> None:
         "Inspections that raised instead of deciding.",
         registry=reference,
     )
+    Counter(
+        "vigil_requests_refused",
+        "Requests refused before inspection because stacks read them differently.",
+        ["reason"],
+        registry=reference,
+    )
     ours = "".join(
         line + "\n"
         for line in metrics.exposition().decode().splitlines()
@@ -162,3 +168,13 @@ def test_hot_series_drop_created_samples_when_prometheus_client_does() -> None:
     assert "vigil_requests_inspected_created" not in text
     assert "vigil_inspection_seconds_created" not in text
     assert 'vigil_requests_inspected_total{route="GET /a",verdict="allow"} 1.0' in text
+
+
+def test_refused_requests_are_counted_by_reason() -> None:
+    metrics = GateMetrics()
+    metrics.request_refused("encoded-slash")
+    metrics.request_refused("encoded-slash")
+    metrics.request_refused("multipart")
+    text = metrics.exposition().decode()
+    assert 'vigil_requests_refused_total{reason="encoded-slash"} 2.0' in text
+    assert 'vigil_requests_refused_total{reason="multipart"} 1.0' in text

@@ -46,6 +46,11 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     "overloaded": (503, "Gate overloaded", "Too many requests are in progress; retry later."),
     "body-timeout": (408, "Request body timeout", "The request body was not received in time."),
     "bad-request": (400, "Bad request", "The request could not be forwarded."),
+    "ambiguous-request": (
+        400,
+        "Ambiguous request",
+        "The request can be read in more than one way; the gate does not forward it.",
+    ),
     "malformed-request": (400, "Malformed request", "The request is not valid HTTP/1.1."),
     "not-implemented": (
         501,

@@ -30,6 +30,7 @@ from vigil.gate.headers import (
     HOP_BY_HOP,
     end_to_end_lower,
     forwarded_for,
+    join_cookies,
     narrow_accept_encoding,
 )
 from vigil.gate.server import Answer
@@ -110,6 +111,7 @@ class Forwarder:
         """Judge ``exchange``, forward it and answer it: blocked, failed or proxied."""
         core = self.core
         limit = core.body_limit
+        exchange.headers = join_cookies(exchange.headers)
         path, query = split_target(exchange.target)
         prefix, ended, state = b"", True, BodyState.COMPLETE
         if exchange.with_body:

@@ -108,6 +108,27 @@ def narrow_accept_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, st
     return kept
 
 
+def join_cookies(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Lower-case header pairs with every ``Cookie`` header joined into the first with ``; ``.
+
+    RFC 6265 allows one ``Cookie`` header; with several, gunicorn joins them with ``,`` (so a
+    cookie value swallows the next header's cookies), Starlette and aiohttp read the first only.
+    Joined the way HTTP/2 gateways join them (RFC 9113 section 8.2.3), the upstream and the
+    inspection read the same list. The list is returned as is with fewer than two.
+    """
+    values = [value for name, value in headers if name == "cookie"]
+    if len(values) < 2:
+        return headers
+    joined: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name != "cookie":
+            joined.append((name, value))
+        elif values:
+            joined.append(("cookie", "; ".join(values)))
+            values = []
+    return joined
+
+
 def forwarded_for(existing: str | None, client: str) -> str:
     """The ``X-Forwarded-For`` value with ``client`` appended."""
     if not client:

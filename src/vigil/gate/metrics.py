@@ -79,6 +79,12 @@ class GateMetrics:
         self.inspection_errors = Counter(
             "vigil_inspection_errors", "Inspections that raised instead of deciding.", registry=r
         )
+        self.refused = Counter(
+            "vigil_requests_refused",
+            "Requests refused before inspection because stacks read them differently.",
+            ["reason"],
+            registry=r,
+        )
         self._listener = ListenerFigures()
         r.register(self._listener)
 
@@ -108,6 +114,10 @@ class GateMetrics:
     def upstream_error(self, kind: str) -> None:
         """Count an upstream failure (``connect``, ``timeout``, ``protocol``)."""
         self.upstream_errors.labels(self._code(kind)).inc()
+
+    def request_refused(self, reason: str) -> None:
+        """Count a request refused as ambiguous; ``reason`` is an ``AmbiguityCode`` value."""
+        self.refused.labels(self._code(reason)).inc()
 
     def inspection_error(self) -> None:
         """Count an inspection that failed inside the engine."""
