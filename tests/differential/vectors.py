@@ -395,10 +395,11 @@ def _path_vectors() -> list[Vector]:
         "single dot segment": f"/profile/./{SQLI_URL}",
         "dot-dot then encoded slash": f"/profile/..%2f{SQLI_URL}",
         "encoded backslash": f"/profile/a%5c{SQLI_URL}",
+        "leading double slash (gunicorn drops it)": f"//profile/{SQLI_URL}",
+        "leading triple slash": f"///items/a/{SQLI_URL}",
     }
     targets = {
         "semicolon path parameter": f"/profile/alice;{SQLI_URL}",
-        "double slash": f"//profile/{SQLI_URL}",
         "empty segment": f"/profile//{SQLI_URL}",
         "fullwidth solidus": f"/profile/a%ef%bc%8f{SQLI_URL}",
         "overlong slash": f"/profile/a%c0%af{SQLI_URL}",

@@ -71,6 +71,9 @@ AMBIGUOUS = [
     pytest.param(Request("GET", "/a%5cb"), AmbiguityCode.BACKSLASH, "path", id="encoded-backslash"),
     pytest.param(Request("GET", "/a\\b"), AmbiguityCode.BACKSLASH, "path", id="backslash"),
     pytest.param(Request("GET", "/a/../b"), AmbiguityCode.DOT_SEGMENT, "path", id="dot-dot"),
+    pytest.param(
+        Request("GET", "//profile/a"), AmbiguityCode.LEADING_SLASHES, "path", id="leading-slashes"
+    ),
     pytest.param(Request("GET", "/a/./b"), AmbiguityCode.DOT_SEGMENT, "path", id="dot"),
     pytest.param(Request("GET", "/a/%2e%2E"), AmbiguityCode.DOT_SEGMENT, "path", id="encoded-dots"),
     pytest.param(Request("GET", "/a/.%2e/b"), AmbiguityCode.DOT_SEGMENT, "path", id="half-encoded"),
@@ -178,6 +181,7 @@ def test_codes_are_stable() -> None:
         "encoded-slash",
         "backslash",
         "dot-segment",
+        "leading-slashes",
         "repeated-header",
         "connection-option",
         "content-type",

@@ -7,8 +7,10 @@ with 400 instead. This module names those requests, part by part, with a stable 
 human reason; docs/gate.md lists every rule and what the gate does otherwise:
 
 - path: an encoded slash (``%2F``: uvicorn and gunicorn decode it before routing, aiohttp
-  routes on it encoded), a backslash, raw or encoded, and ``.``/``..`` segments (aiohttp
-  resolves them, the others pass them through);
+  routes on it encoded), a backslash, raw or encoded, a path starting with ``//`` (gunicorn
+  drops the extra slashes before routing, uvicorn and aiohttp keep them), and ``.``/``..``
+  segments (the Python stacks pass them to the application, while browsers, curl, nginx and
+  the Go and Java stacks resolve them: what the application reads depends on what is in front);
 - headers: a repeated ``Host``, ``Content-Type``, ``Content-Length``, ``Content-Encoding``,
   ``Transfer-Encoding`` or ``Authorization`` (the first wins here, the last or a comma-joined
   list there); a ``Connection`` option naming one of the headers that decide how the request
@@ -77,6 +79,7 @@ class AmbiguityCode(StrEnum):
     ENCODED_SLASH = "encoded-slash"
     BACKSLASH = "backslash"
     DOT_SEGMENT = "dot-segment"
+    LEADING_SLASHES = "leading-slashes"
     REPEATED_HEADER = "repeated-header"
     CONNECTION_OPTION = "connection-option"
     CONTENT_TYPE = "content-type"
@@ -112,7 +115,7 @@ def find_ambiguity(
 
 
 def path_ambiguity(raw_path: str) -> Ambiguity | None:
-    """An encoded slash, a backslash or a dot segment in a raw (still encoded) path."""
+    """An encoded slash, a backslash, leading ``//`` or a dot segment in a raw (encoded) path."""
     if "%" in raw_path:
         lowered = raw_path.lower()
         if "%2f" in lowered:
@@ -123,6 +126,10 @@ def path_ambiguity(raw_path: str) -> Ambiguity | None:
             return Ambiguity(AmbiguityCode.BACKSLASH, "path", "an encoded backslash")
     if "\\" in raw_path:
         return Ambiguity(AmbiguityCode.BACKSLASH, "path", "a backslash")
+    if raw_path.startswith("//"):
+        return Ambiguity(
+            AmbiguityCode.LEADING_SLASHES, "path", "a path starting with '//', routed apart"
+        )
     if "." in raw_path or "%" in raw_path:
         for segment in raw_path.split("/"):
             if ("." in segment or "%" in segment) and unquote(segment) in (".", ".."):
