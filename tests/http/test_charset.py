@@ -9,6 +9,7 @@ from vigil.http.charset import (
     codec_of,
     declared_charset,
     form_problem,
+    json_problem,
     json_reading,
     text_problem,
 )
@@ -107,3 +108,17 @@ def test_form_problem(body: bytes, charset: str | None, ambiguous: bool) -> None
 )
 def test_text_problem(charset: str | None, ambiguous: bool) -> None:
     assert bool(text_problem(charset)) is ambiguous
+
+
+@pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        (DOC.encode(), None),
+        (DOC.encode(), "utf-8"),
+        (b'{"q": "+ADw-"}', "utf-7"),
+        (DOC.encode(), "iso-8859-1"),
+        (DOC.encode("utf-16"), "utf-8"),
+    ],
+)
+def test_json_problem_agrees_with_json_reading(body: bytes, charset: str | None) -> None:
+    assert json_problem(body, charset) == json_reading(body, charset).problem

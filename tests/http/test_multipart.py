@@ -273,3 +273,13 @@ def test_part_bound() -> None:
 def test_any_body_is_read_without_raising(raw: bytes, content_type: str) -> None:
     form = parse_form_data(raw, content_type, 5)
     assert len(form.parts) <= 5
+
+
+def test_the_last_body_read_is_reused_only_for_that_very_body() -> None:
+    first = body(OK_PART)
+    again = parse_form_data(first, CT, 10)
+    assert parse_form_data(first, CT, 10) is again
+    other = body(field('attachment; name="a"'))
+    assert parse_form_data(other, CT, 10).problem
+    assert parse_form_data(first, CT, 3) is not again
+    assert parse_form_data(first, CT, 3).parts == again.parts

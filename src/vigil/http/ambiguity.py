@@ -31,7 +31,7 @@ from enum import StrEnum
 from urllib.parse import unquote
 
 from vigil.http.body import is_json, looks_like_json
-from vigil.http.charset import form_problem, json_reading, text_problem
+from vigil.http.charset import form_problem, json_problem, text_problem
 from vigil.http.encoding import decode_content
 from vigil.http.model import BodyState, Request
 from vigil.http.multipart import parse_form_data
@@ -166,8 +166,10 @@ def header_ambiguity(headers: list[tuple[str, str]]) -> Ambiguity | None:
 
 def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | None:
     """A Content-Type, charset or multipart body that stacks read differently."""
+    if not request.body or request.body_state is not BodyState.COMPLETE:
+        return None
     full_type = request.header("content-type")
-    if full_type is None or not request.body or request.body_state is not BodyState.COMPLETE:
+    if full_type is None:
         return None
     params = parse_parameters(full_type)
     if params.problem or any("*" in name for name in params.params):
@@ -187,7 +189,7 @@ def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | 
     if media == "application/x-www-form-urlencoded":
         problem = form_problem(body, charset)
     elif is_json(media) or looks_like_json(body):
-        problem = json_reading(body, charset).problem
+        problem = json_problem(body, charset)
     else:
         problem = text_problem(charset)
     return Ambiguity(AmbiguityCode.CHARSET, "body", problem) if problem else None

@@ -13,6 +13,7 @@ aiohttp parse it whatever the Content-Type), and multipart in its common form
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import orjson
@@ -265,7 +266,10 @@ def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) 
 def looks_like_json(body: bytes) -> bool:
     """Whether a body of another media type starts like a JSON object, array or string
     (after whitespace, NUL bytes of UTF-16/32 and a BOM)."""
-    return body.lstrip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")[:1] in _JSON_STARTS
+    start = _JSON_LEAD.match(body)
+    end = start.end() if start is not None else 0
+    return body[end : end + 1] in _JSON_STARTS
 
 
 _JSON_STARTS = (b"{", b"[", b'"')
+_JSON_LEAD = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf\xfe\xff]*")

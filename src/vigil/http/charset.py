@@ -102,6 +102,19 @@ def json_reading(body: bytes, charset: str | None) -> Reading:
     return Reading(text if text is not None else declared)
 
 
+def json_problem(body: bytes, charset: str | None) -> str:
+    """Why a JSON body is read differently (see :func:`json_reading`), or ``""``.
+
+    Without a declared charset, or with UTF-8 declared on a body detected as UTF-8, nothing is
+    decoded.
+    """
+    if charset is None:
+        return ""
+    if charset in ("utf-8", "utf8") and json.detect_encoding(body) == "utf-8":
+        return ""
+    return json_reading(body, charset).problem
+
+
 def form_problem(body: bytes, charset: str | None) -> str:
     """Why an ``application/x-www-form-urlencoded`` body is read differently, or ``""``.
 

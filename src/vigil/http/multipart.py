@@ -71,8 +71,17 @@ def boundary_of(content_type: Parameters) -> tuple[str, str]:
     return boundary, ""
 
 
+_last: list[tuple[bytes, str, int, FormData]] = []
+"""The last body read and its result: the gate reads a body once to decide whether to refuse
+it and once to profile it, always the same object in a row (kept by reference, so no other
+body can be mistaken for it; one body at most is held)."""
+
+
 def parse_form_data(body: bytes, content_type: str, max_parts: int) -> FormData:
     """Read a ``multipart/form-data`` body in its common form, or say what else it holds.
+
+    The result is shared with the next caller that passes the very same body object: do not
+    change it.
 
     The common form: the body starts with ``--boundary CRLF``; each part is header lines ending
     in CRLF (``Name: value``, no folding, no repeated name, valid UTF-8), an empty line, then
@@ -85,6 +94,15 @@ def parse_form_data(body: bytes, content_type: str, max_parts: int) -> FormData:
     non-empty part with an empty filename is read as a field by aiohttp and as a file by the
     others, and a charset other than UTF-8 with non-ASCII data, are all problems.
     """
+    for seen, seen_type, seen_parts, seen_result in _last:
+        if seen is body and seen_type == content_type and seen_parts == max_parts:
+            return seen_result
+    result = _read(body, content_type, max_parts)
+    _last[:] = [(body, content_type, max_parts, result)]
+    return result
+
+
+def _read(body: bytes, content_type: str, max_parts: int) -> FormData:
     result = FormData()
     ctype = parse_parameters(content_type)
     boundary, problem = boundary_of(ctype)

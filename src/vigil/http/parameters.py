@@ -14,14 +14,13 @@ so the gate can refuse such a request instead of guessing which reading the appl
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-)
-"""RFC 9110 ``tchar``."""
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+"""One or more RFC 9110 ``tchar``."""
 
 CACHE = 256
 """Distinct header values whose parse is remembered (least recently used dropped)."""
@@ -47,7 +46,7 @@ class Parameters:
 
 def is_token(text: str) -> bool:
     """Whether ``text`` is a non-empty RFC 9110 token."""
-    return bool(text) and all(c in TOKEN_CHARS for c in text)
+    return _TOKEN.fullmatch(text) is not None
 
 
 def _quoted(text: str, start: int) -> tuple[str, int, str]:
