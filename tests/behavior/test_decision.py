@@ -102,3 +102,25 @@ def test_decide_freezes_alerts_and_keeps_the_observation_out_of_equality() -> No
 def test_mode_wire_names() -> None:
     assert [m.value for m in Mode] == ["learn", "detect", "enforce"]
     assert [v.value for v in Verdict] == ["allow", "alert", "would-block", "block"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "verdict"),
+    [
+        pytest.param(Mode.LEARN, Verdict.BLOCK, id="learn-blocks"),
+        pytest.param(Mode.ENFORCE, Verdict.BLOCK, id="enforce-blocks"),
+        pytest.param(Mode.DETECT, Verdict.WOULD_BLOCK, id="detect-would-block"),
+    ],
+)
+def test_an_enforced_alert_blocks_whatever_the_score(mode: Mode, verdict: Verdict) -> None:
+    rule = Alert("V200", "POST /login", "form.username", "e", "s", L, enforced=True)
+    decision = decide("POST /login", [rule], mode, block_score=100)
+    assert decision.score == 1
+    assert decision.verdict is verdict
+
+
+def test_an_enforced_alert_below_the_counted_severity_still_blocks() -> None:
+    rule = Alert("V200", "GET /x", "query.q", "e", "s", L, enforced=True)
+    decision = decide("GET /x", [rule], Mode.ENFORCE, counted=H)
+    assert decision.score == 0
+    assert decision.blocked

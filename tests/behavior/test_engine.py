@@ -12,11 +12,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigil.behavior import engine as engine_module
 from vigil.behavior.alerts import SEEN_LIMIT, Severity
 from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
+from vigil.behavior.model import MAX_UNKNOWN_FIELD_ALERTS
 from vigil.behavior.policy import BodyPolicy, parse_policy
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.http.model import BodyState, Request
@@ -204,7 +204,7 @@ def test_repeated_parameter_is_flagged(users: Engine) -> None:
 def test_too_many_unknown_fields_are_summarised(users: Engine) -> None:
     query = "username=tom&" + "&".join(f"k{i}=v" for i in range(40))
     decision = raw(users, query)
-    assert codes(decision).count("V110") == engine_module.MAX_UNKNOWN_FIELD_ALERTS
+    assert codes(decision).count("V110") == MAX_UNKNOWN_FIELD_ALERTS
     alert = next(a for a in decision.alerts if a.code == "V114")
     assert (alert.severity, alert.seen) == (H, "40")
 
@@ -292,9 +292,9 @@ def test_routes_beyond_the_bound_fall_into_other() -> None:
     assert "V100" not in {a.code for a in unseen.alerts}
 
 
-def test_tracked_routes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_module, "MAX_TRACKED_ROUTES", 8)
+def test_tracked_routes_are_bounded() -> None:
     engine = Engine()
+    engine.collector.max_routes = 8
     for i in range(100):
         engine.observe(engine.inspect_request(RequestBuilder().get(f"/r{i}/x").build()))
     assert len(engine.stats) == 9
@@ -831,7 +831,7 @@ def test_10000_query_keys_do_bounded_work(users: Engine) -> None:
     decision = _timed(users, RequestBuilder().get("/users").raw_query(query).headers().build())
     alert = next(a for a in decision.alerts if a.code == "V122")
     assert (alert.field, alert.severity) == ("query", H)
-    assert len(decision.alerts) <= engine_module.MAX_UNKNOWN_FIELD_ALERTS + 4
+    assert len(decision.alerts) <= MAX_UNKNOWN_FIELD_ALERTS + 4
 
 
 @pytest.mark.parametrize(

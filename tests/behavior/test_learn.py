@@ -209,3 +209,28 @@ def test_empty_field_stats_learn_nothing() -> None:
     learned = learn_field(FieldStats(), 0.0, SETTINGS)
     assert (learned.classes, learned.specials, learned.shapes, learned.enum) == ([], "", [], None)
     assert learned.presence == 1.0
+
+
+def test_learn_policy_is_pure_and_keeps_unobserved_routes() -> None:
+    from vigil.behavior.collector import Collector
+    from vigil.behavior.inspector import Inspector
+    from vigil.behavior.learn import learn_policy
+    from vigil.behavior.policy import Policy, RoutePolicy
+
+    from .builders import RequestBuilder
+
+    collector = Collector()
+    inspector = Inspector()
+    for i in range(30):
+        collector.observe(inspector.inspect_request(RequestBuilder().get(f"/items/{i}").build()))
+    statistics = collector.take()
+    before = {key: stats.n for key, stats in statistics.items()}
+    previous = Policy(version=4, routes={"GET /kept": RoutePolicy(samples=9)})
+    learned = learn_policy(statistics, LearnSettings(decay_per_learn=0.5), previous)
+    assert {key: stats.n for key, stats in statistics.items()} == before
+    assert learned.policy.version == 5
+    assert set(learned.policy.routes) == {"GET /kept", "GET /items/{int}"}
+    assert learned.policy.routes["GET /items/{int}"].samples == 30
+    assert learned.statistics["GET /items/{int}"].n == 15
+    assert learned.table.match("/items/{int}") == "/items/{int}"
+    assert previous.version == 4

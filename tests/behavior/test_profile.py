@@ -237,3 +237,42 @@ def test_gzip_json_responses_are_profiled_decoded() -> None:
         "json.users[].id",
     ]
     assert obs.body_size == len(body)
+
+
+def test_the_observation_carries_the_decoded_body() -> None:
+    import gzip
+
+    from vigil.http.model import Request, Response
+
+    body = b'{"a": 1}'
+    request = Request(
+        "POST",
+        "/x",
+        headers=[("content-type", "application/json"), ("content-encoding", "gzip")],
+        body=gzip.compress(body),
+    )
+    assert profile_request(request).body == body
+    page = Response(
+        200, [("content-type", "text/html"), ("content-encoding", "gzip")], gzip.compress(b"<p>")
+    )
+    assert profile_response(page).body == b"<p>"
+    image = Response(200, [("content-type", "image/png")], b"\x89PNG")
+    assert profile_response(image).body == b""
+
+
+@pytest.mark.parametrize(
+    ("content_type", "textual"),
+    [
+        ("text/html", True),
+        ("application/json", True),
+        ("application/problem+json", True),
+        ("application/xml", True),
+        ("", True),
+        ("image/png", False),
+        ("application/octet-stream", False),
+    ],
+)
+def test_textual_media_types(content_type: str, textual: bool) -> None:
+    from vigil.behavior.profile import is_textual
+
+    assert is_textual(content_type) is textual

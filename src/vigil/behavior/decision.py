@@ -137,18 +137,23 @@ def decide(
     """Build a Decision from alerts under ``mode``.
 
     Only alerts of severity ``counted`` or worse add to the score (a route learned from too few
-    requests counts only high-severity evidence); every alert is still reported.
+    requests counts only high-severity evidence); every alert is still reported. An enforced
+    alert (an operator rule whose action is ``block``) blocks whatever the score, in ``learn`` as
+    in ``enforce`` mode, and is reported as a would-be block in ``detect`` mode.
     """
     if not alerts:
         return Decision(route, mode, (), 0, Verdict.ALLOW, observation, counted)
     frozen = tuple(alerts)
     score = score_of([a for a in frozen if a.severity >= counted])
+    verdict = verdict_for(score, len(frozen), mode, block_score)
+    if verdict is Verdict.ALERT and any(a.enforced for a in frozen):
+        verdict = Verdict.WOULD_BLOCK if mode is Mode.DETECT else Verdict.BLOCK
     return Decision(
         route=route,
         mode=mode,
         alerts=frozen,
         score=score,
-        verdict=verdict_for(score, len(frozen), mode, block_score),
+        verdict=verdict,
         observation=observation,
         counted=counted,
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from vigil.behavior.profile import Observation
 from vigil.behavior.stats import RouteStats
 from vigil.behavior.values import profile_text
 from vigil.http.body import BodyField
+from vigil.inspection.observation import Observation
+from vigil.inspection.phases import Context
 
 
 @dataclass(slots=True)
@@ -24,6 +25,8 @@ class Exchange:
     request: Observation
     response: Observation | None = None
     learnable: bool = True
+    context: Context | None = None
+    """The detectors' view of the exchange, carried from the request phases to the response's."""
 
 
 def accumulate(stats: RouteStats, exchange: Exchange) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from vigil.behavior.policy import FieldPolicy, ResponsePolicy, RoutePolicy
+from vigil.behavior.policy import FieldPolicy, Policy, ResponsePolicy, RoutePolicy
+from vigil.behavior.routes import OTHER_ROUTE, RouteLearner, RouteTable
 from vigil.behavior.stats import FieldStats, RouteStats
 from vigil.behavior.values import CLASS_NAMES, CharClass
 from vigil.http.urlcodec import ENCODING_NAMES
@@ -147,3 +148,42 @@ def learn_route(
         fields=fields,
         response=response,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """The result of one learning run: the next policy, and the statistics to keep."""
+
+    policy: Policy
+    statistics: dict[str, RouteStats]
+    """Statistics merged per learned route template (and decayed), to be kept for the next run."""
+    table: RouteTable
+    """The route templates the run generalised the observed paths into."""
+
+
+def learn_policy(
+    statistics: dict[str, RouteStats], settings: LearnSettings, previous: Policy
+) -> Learned:
+    """Generalise routes, merge their statistics and derive the next policy version.
+
+    Pure: ``statistics`` (keyed ``METHOD /typed/path``) are not changed; the returned ones are
+    merged per template and aged by ``settings.decay_per_learn``. Routes of ``previous`` that were
+    not observed are kept as they are, and each route keeps its mode and block score.
+    """
+    generaliser = RouteLearner()
+    for key, stats in statistics.items():
+        generaliser.add(key.split(" ", 1)[1], max(1, int(stats.n)))
+    table = RouteTable(frozenset(generaliser.templates()))
+    merged: dict[str, RouteStats] = {}
+    for key, stats in statistics.items():
+        method, typed = key.split(" ", 1)
+        template = table.match(typed) or OTHER_ROUTE
+        merged.setdefault(f"{method} {template}", RouteStats()).merge(stats)
+    routes = dict(previous.routes)
+    for key, stats in merged.items():
+        routes[key] = learn_route(stats, settings, routes.get(key))
+    policy = previous.model_copy(update={"routes": routes, "version": previous.version + 1})
+    if settings.decay_per_learn < 1.0:
+        for stats in merged.values():
+            stats.decay(settings.decay_per_learn)
+    return Learned(policy, merged, table)

@@ -1,16 +1,13 @@
-"""Profiling: turn a request or response into the fields the model learns and judges.
+"""Profiling: turn a request or response into the observation every detector judges.
 
-Field paths are stable, human names: ``path.1`` (a parameter segment), ``query.username``,
-``header.user-agent``, ``cookie.session``, ``form.login``, ``json.items[].id``,
-``multipart.avatar.filename``, ``body`` (other media types). Cookies are split into their keys and
-``Authorization`` is reduced to its scheme, so secrets are never learned. Every loop is bounded by
-:class:`Limits`; what exceeds a bound is reported as a structural finding, never skipped silently.
+The observation's shape (:class:`~vigil.inspection.observation.Observation`, its field names and
+bounds) is described in :mod:`vigil.inspection.observation`. Cookies are split into their keys
+and ``Authorization`` is reduced to its scheme, so secrets are never learned.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from vigil.behavior.routes import profile_path
 from vigil.http.body import BodyField, BodyParse, is_json, parse_body, parse_json
@@ -18,6 +15,9 @@ from vigil.http.cookies import cookie_pairs
 from vigil.http.encoding import decode_content
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import decode_component, split_pairs, text_flags
+from vigil.inspection.observation import Finding, Limits, Observation
+
+DEFAULT_LIMITS = Limits()
 
 _METHOD = re.compile(r"[A-Z]{1,20}")
 """Methods outside this shape are profiled as ``OTHER`` so route keys stay valid policy keys."""
@@ -33,47 +33,6 @@ _METHODS = frozenset(
 )
 _SPECIAL_HEADERS = SKIPPED_HEADERS | {"cookie", "authorization"}
 _RESPONSE_SPECIAL_HEADERS = _SPECIAL_HEADERS | UNPROFILED_RESPONSE_HEADERS
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds on the work spent on one request or response."""
-
-    max_query_fields: int = 256
-    max_headers: int = 128
-    max_body_fields: int = 1024
-    max_path_segments: int = 32
-    body_bytes: int = 1 << 20
-
-
-@dataclass(slots=True)
-class Finding:
-    """A structural problem met while profiling (a bound exceeded, an unparseable body)."""
-
-    code: str
-    field: str
-    expected: str
-    seen: str
-
-
-@dataclass(slots=True)
-class Observation:
-    """Everything profiled from one request (or response, when ``status`` is set)."""
-
-    method: str
-    typed_path: str
-    segments: list[str]
-    path_flags: int
-    content_type: str
-    fields: list[BodyField] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    body_state: BodyState = BodyState.COMPLETE
-    body_size: int = 0
-    client: str = ""
-    status: int = 0
-    latency_ms: float = 0.0
-    body_error: str = ""
-    """Why the body could not be decoded (with ``body_state`` UNDECODABLE)."""
 
 
 def _header_fields(
@@ -121,7 +80,7 @@ def _body_fields(parsed: BodyParse, obs: Observation) -> None:
         )
 
 
-def profile_request(request: Request, limits: Limits = Limits()) -> Observation:
+def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observation:
     """Profile one request into an Observation."""
     segments, path_flags, typed_path = profile_path(request.path, limits.max_path_segments)
     full_type = request.header("content-type") or ""
@@ -155,6 +114,7 @@ def profile_request(request: Request, limits: Limits = Limits()) -> Observation:
         if coding:
             body = _decoded(body, coding, limits, obs)
         if obs.body_state is BodyState.COMPLETE:
+            obs.body = body
             _body_fields(parse_body(body, obs.content_type, full_type, limits.max_body_fields), obs)
     return obs
 
@@ -168,7 +128,7 @@ def _decoded(body: bytes, coding: str, limits: Limits, obs: Observation) -> byte
     return decoded.body
 
 
-def profile_response(response: Response, limits: Limits = Limits()) -> Observation:
+def profile_response(response: Response, limits: Limits = DEFAULT_LIMITS) -> Observation:
     """Profile one response: status, headers, body schema (values are not learned) and size."""
     full_type = response.header("content-type") or ""
     obs = Observation(
@@ -187,10 +147,25 @@ def profile_response(response: Response, limits: Limits = Limits()) -> Observati
     )
     _header_fields(response.headers, limits, obs.fields, obs.findings, _RESPONSE_SPECIAL_HEADERS)
     body = response.body
-    if body and obs.body_state is BodyState.COMPLETE and is_json(obs.content_type):
+    if body and obs.body_state is BodyState.COMPLETE and is_textual(obs.content_type):
         coding = response.header("content-encoding")
         if coding:
             body = _decoded(body, coding, limits, obs)
         if obs.body_state is BodyState.COMPLETE:
-            _body_fields(parse_json(body, "json", limits.max_body_fields), obs)
+            obs.body = body
+            if is_json(obs.content_type):
+                _body_fields(parse_json(body, "json", limits.max_body_fields), obs)
     return obs
+
+
+TEXTUAL_SUFFIXES = ("json", "xml", "html", "javascript", "yaml", "csv")
+"""Media type endings of text that a response detector may read (besides ``text/*``)."""
+
+
+def is_textual(content_type: str) -> bool:
+    """True for media types whose bodies are text a person or a parser reads, or unknown ones."""
+    return (
+        not content_type
+        or content_type.startswith("text/")
+        or content_type.endswith(TEXTUAL_SUFFIXES)
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.compiled import CompiledRoute
-from vigil.behavior.profile import Observation
+from vigil.inspection.observation import Observation
 
 
 def judge_response(route: CompiledRoute, obs: Observation) -> list[Alert]:

@@ -19,6 +19,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "gate": ("vigil.cli.gate_cmd", "Run the gate as a reverse proxy in front of one upstream."),
     "policy": ("vigil.cli.policy_cmd", "Show, check and learn policies stored as YAML files."),
     "eval": ("vigil.cli.eval_cmd", "Measure detection and false positives on a labelled data set."),
+    "admission": ("vigil.cli.admission_cmd", "Review AdmissionReviews, or serve the webhook."),
+    "audit": ("vigil.cli.audit_cmd", "Audit manifests for scheduling-posture risks."),
     "schedule": (
         "vigil.cli.schedule_cmd",
         "Schedule pending pods from manifests as kube-scheduler would.",

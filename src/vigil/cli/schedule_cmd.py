@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from vigil.cli.isolation_opts import apply_isolation, isolation_options
 from vigil.cluster import Cluster, ManifestError, load_manifests
 from vigil.scheduling import (
     Code,
@@ -376,11 +377,22 @@ def _load(files: Sequence[Path]) -> Cluster:
     show_default=True,
     help="Seed for the choices upstream makes at random (score ties, preemption offset).",
 )
-def command(files: tuple[Path, ...], output: str, explain: bool, seed: int) -> None:
+@isolation_options
+def command(
+    files: tuple[Path, ...],
+    output: str,
+    explain: bool,
+    seed: int,
+    *,
+    isolation: Path | None = None,
+    alerts: Path | None = None,
+) -> None:
     """Schedule every pending pod of FILE... (YAML manifests or directories) in queue order."""
     cluster = _load(files)
-    profile = preemption_profile(seed=seed)
-    sim = schedule_cluster(cluster, [profile], preemption_registry(), seed=seed)
+    profile, registry = apply_isolation(
+        cluster, preemption_profile(seed=seed), preemption_registry(), isolation, alerts
+    )
+    sim = schedule_cluster(cluster, [profile], registry, seed=seed)
     nodes = [ni.name for ni in sim.snapshot.node_infos]
     objs = report(sim, profile, nodes, explain=explain, seed=seed)
     if output == "json":

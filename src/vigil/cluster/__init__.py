@@ -1,13 +1,14 @@
 """The Kubernetes object model vigil reasons about, read from manifests.
 
 Pure data and pure functions: typed objects (pods, nodes, namespaces, services, PDBs,
-PriorityClasses, workloads), exact quantities, selector semantics, toleration matching, the
+PriorityClasses, workloads, ingresses), the security fields of pods, exact quantities, selector semantics, toleration matching, the
 Priority admission step, and a loader that turns manifest files into a `Cluster`.
 """
 
 from vigil.cluster.cluster import Cluster
 from vigil.cluster.decode import KubeObject
 from vigil.cluster.errors import FieldError, ManifestError
+from vigil.cluster.ingress import Ingress
 from vigil.cluster.loader import build_cluster, load_manifests, parse_documents
 from vigil.cluster.meta import ObjectMeta, OwnerReference
 from vigil.cluster.namespace import Namespace, Service
@@ -38,6 +39,7 @@ from vigil.cluster.policy import (
 )
 from vigil.cluster.priority import PriorityAdmissionError, PriorityResolver
 from vigil.cluster.quantity import QuantityError, milli_value, parse_quantity, value
+from vigil.cluster.security import ContainerSecurity, PodSecurity, SecurityContext, Volume
 from vigil.cluster.selectors import (
     LabelSelector,
     NodeSelector,
@@ -55,7 +57,9 @@ __all__ = [
     "Cluster",
     "Container",
     "ContainerPort",
+    "ContainerSecurity",
     "FieldError",
+    "Ingress",
     "KubeObject",
     "LabelSelector",
     "ManifestError",
@@ -73,6 +77,7 @@ __all__ = [
     "PodCondition",
     "PodDisruptionBudget",
     "PodDisruptionBudgetStatus",
+    "PodSecurity",
     "PodSpec",
     "PodStatus",
     "PodTemplate",
@@ -85,11 +90,13 @@ __all__ = [
     "Requirement",
     "ResourceList",
     "ResourceRequirements",
+    "SecurityContext",
     "Selector",
     "Service",
     "Taint",
     "Toleration",
     "TopologySpreadConstraint",
+    "Volume",
     "WeightedPodAffinityTerm",
     "Workload",
     "build_cluster",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vigil.cluster.ingress import Ingress
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import Node
 from vigil.cluster.pod import Pod
@@ -25,6 +26,7 @@ class Cluster:
     priority_classes: list[PriorityClass] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    ingresses: list[Ingress] = field(default_factory=list)
 
     def node(self, name: str) -> Node | None:
         """The node of that name, if any."""

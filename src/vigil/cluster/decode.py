@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec, decode_pod_status
+from vigil.cluster.ingress import Ingress, decode_ingress
 from vigil.cluster.meta import ObjectMeta, OwnerReference
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import TAINT_EFFECTS, Node, NodeCondition, Taint
@@ -16,9 +17,11 @@ from vigil.cluster.policy import (
 from vigil.cluster.reader import Fields
 from vigil.cluster.workloads import WORKLOAD_KINDS, PodTemplate, Workload
 
-KubeObject = Pod | Node | Namespace | Service | PodDisruptionBudget | PriorityClass | Workload
+KubeObject = (
+    Pod | Node | Namespace | Service | PodDisruptionBudget | PriorityClass | Workload | Ingress
+)
 
-NAMESPACED_KINDS = frozenset({"Pod", "Service", "PodDisruptionBudget"}) | WORKLOAD_KINDS
+NAMESPACED_KINDS = frozenset({"Pod", "Service", "PodDisruptionBudget", "Ingress"}) | WORKLOAD_KINDS
 SUPPORTED_KINDS = NAMESPACED_KINDS | {"Node", "Namespace", "PriorityClass"}
 
 
@@ -158,9 +161,12 @@ def decode_object(kind: str, f: Fields) -> KubeObject:
         return Namespace(meta)
     if kind == "Service":
         spec = f.obj("spec") or _empty("spec")
-        return Service(meta, spec.str_map("selector") if spec.has("selector") else None)
+        selector = spec.str_map("selector") if spec.has("selector") else None
+        return Service(meta, selector, spec.string("type", "ClusterIP"))
     if kind == "PodDisruptionBudget":
         return _pdb(meta, f)
     if kind == "PriorityClass":
         return _priority_class(meta, f)
+    if kind == "Ingress":
+        return decode_ingress(meta, f)
     return _workload(kind, meta, f)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vigil.cluster.decode_security import decode_pod_security
 from vigil.cluster.errors import FieldError
 from vigil.cluster.pod import (
     Affinity,
@@ -206,6 +207,7 @@ def decode_pod_spec(f: Fields) -> PodSpec:
         node_name=f.string("nodeName"),
         scheduling_gates=tuple(g.required_str("name") for g in f.objs("schedulingGates")),
         termination_grace_period_seconds=f.opt_int("terminationGracePeriodSeconds"),
+        security=decode_pod_security(f),
     )
 
 

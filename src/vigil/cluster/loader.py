@@ -15,6 +15,7 @@ import yaml
 from vigil.cluster.cluster import Cluster
 from vigil.cluster.decode import SUPPORTED_KINDS, KubeObject, decode_object
 from vigil.cluster.errors import FieldError, ManifestError
+from vigil.cluster.ingress import Ingress
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import Node
 from vigil.cluster.pod import Pod
@@ -112,6 +113,8 @@ def build_cluster(
             cluster.namespaces.append(obj)
         elif isinstance(obj, Service):
             cluster.services.append(obj)
+        elif isinstance(obj, Ingress):
+            cluster.ingresses.append(obj)
         elif isinstance(obj, PodDisruptionBudget):
             cluster.pdbs.append(obj)
         elif isinstance(obj, PriorityClass):

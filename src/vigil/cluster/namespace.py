@@ -33,9 +33,10 @@ class Namespace:
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """A Service; only its pod selector matters here (None when the service has none)."""
+    """A Service: its pod selector (None when it has none) and ``spec.type``."""
 
     metadata: ObjectMeta
     selector: Mapping[str, str] | None = field(default=None)
+    type: str = "ClusterIP"
 
     kind = "Service"

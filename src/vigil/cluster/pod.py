@@ -13,6 +13,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.security import PodSecurity
 from vigil.cluster.selectors import LabelSelector, NodeSelector, PreferredSchedulingTerm
 
 ResourceList = Mapping[str, Fraction]
@@ -144,6 +145,7 @@ class PodSpec:
     node_name: str = ""
     scheduling_gates: tuple[str, ...] = ()
     termination_grace_period_seconds: int | None = None
+    security: PodSecurity = field(default_factory=PodSecurity)
 
 
 @dataclass(frozen=True, slots=True)

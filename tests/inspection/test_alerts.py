@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vigil.behavior.alerts import CODES, SEEN_LIMIT, Alert, Severity, redact
+from vigil.inspection.alerts import CODES, SEEN_LIMIT, Alert, Severity, redact
 
 
 def alert(code: str = "V101", severity: Severity = Severity.HIGH) -> Alert:
@@ -58,7 +58,35 @@ def test_reason_and_dict_carry_route_field_expected_and_seen() -> None:
         "expected": "specials 'none'",
         "seen": '"\'" in "\'"',
         "severity": "high",
+        "detector": "model",
     }
+
+
+def test_dict_names_the_reference_and_action_of_an_operator_rule() -> None:
+    a = Alert(
+        "V200",
+        "POST /login",
+        "form.username",
+        "matches ^[a-z]{1,32}$",
+        "'x y'",
+        Severity.HIGH,
+        detector="virtual-patch",
+        reference="CVE-2026-0001",
+        enforced=True,
+    )
+    view = a.as_dict()
+    assert view["detector"] == "virtual-patch"
+    assert view["reference"] == "CVE-2026-0001"
+    assert view["action"] == "block"
+    assert "reference" not in alert().as_dict()
+    assert "action" not in alert().as_dict()
+
+
+def test_behaviour_package_still_exports_the_same_types() -> None:
+    from vigil.behavior import alerts as legacy
+
+    assert legacy.Alert is Alert
+    assert legacy.Severity is Severity
 
 
 def test_alerts_are_immutable_values() -> None:

@@ -1,0 +1,86 @@
+"""Gate sidecar injection as a JSONPatch (the mutating part of the webhook).
+
+Pods created in the namespaces the policy names (every non-exempt namespace when it names
+none) get a ``vigil-gate`` container: the gate listening on ``listenPort`` in front of the app
+on ``upstreamPort``, non-root, read-only, without capabilities. Injection is idempotent (a pod
+that already has the container is left alone, so a second admission never duplicates it) and a
+pod opts out with the annotation ``vigil.dev/inject: "false"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vigil.admission.context import AdmissionContext
+from vigil.admission.request import AdmissionRequest
+
+CONTAINER = "vigil-gate"
+OPT_OUT = "vigil.dev/inject"
+INJECTED = "vigil.dev/injected"
+
+
+def _pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def container(ctx: AdmissionContext) -> dict[str, Any]:
+    """The sidecar container."""
+    s = ctx.policy.admission.sidecar
+    return {
+        "name": CONTAINER,
+        "image": s.image,
+        "args": [
+            "gate",
+            "--upstream",
+            f"http://127.0.0.1:{s.upstream_port}",
+            "--listen",
+            f"0.0.0.0:{s.listen_port}",
+            "--mode",
+            s.mode,
+        ],
+        "ports": [{"name": CONTAINER, "containerPort": s.listen_port, "protocol": "TCP"}],
+        "securityContext": {
+            "runAsNonRoot": True,
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}},
+    }
+
+
+def injection(request: AdmissionRequest, ctx: AdmissionContext) -> tuple[list[dict[str, Any]], str]:
+    """The JSONPatch for the request (empty when nothing is injected) and why."""
+    s = ctx.policy.admission.sidecar
+    if not s.enabled:
+        return [], "sidecar: injection disabled"
+    if request.kind.kind != "Pod" or request.operation != "CREATE" or request.sub_resource:
+        return [], "sidecar: only pods being created get the gate"
+    namespace = request.namespace
+    if namespace in ctx.policy.exempt_namespaces or (
+        s.namespaces and namespace not in s.namespaces
+    ):
+        return [], f"sidecar: namespace {namespace} is not injected"
+    obj = request.object or {}
+    raw_meta = obj.get("metadata")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+    raw_annotations = meta.get("annotations")
+    annotations = raw_annotations if isinstance(raw_annotations, dict) else None
+    if annotations is not None and annotations.get(OPT_OUT) == "false":
+        return [], f'sidecar: the pod opts out ({OPT_OUT}: "false")'
+    raw_spec = obj.get("spec")
+    spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
+    raw_containers = spec.get("containers")
+    containers: list[Any] = raw_containers if isinstance(raw_containers, list) else []
+    if any(isinstance(c, dict) and c.get("name") == CONTAINER for c in containers):
+        return [], "sidecar: already injected"
+    patch: list[dict[str, Any]] = [
+        {"op": "add", "path": "/spec/containers/-", "value": container(ctx)}
+    ]
+    if annotations is None:
+        patch.append({"op": "add", "path": "/metadata/annotations", "value": {INJECTED: "true"}})
+    else:
+        patch.append(
+            {"op": "add", "path": f"/metadata/annotations/{_pointer(INJECTED)}", "value": "true"}
+        )
+    return patch, f"sidecar: injected {CONTAINER} ({s.image})"

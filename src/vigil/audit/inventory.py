@@ -1,0 +1,310 @@
+"""The objects an audit reads, decoded and located: workloads (anything with a pod template),
+pods, nodes, namespaces, PriorityClasses, PodDisruptionBudgets, Services and Ingresses.
+
+Unlike the simulator's loader, nothing is expanded or admitted: the audit judges manifests as
+written, so a workload is one object with its template, a PriorityClass name that is not in the
+input is not an error, and objects owned by another object of the input (the ReplicaSets and
+pods of an exported Deployment) are not judged twice. Kinds the audit does not read are counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from vigil.audit.documents import DocumentError, iter_objects
+from vigil.audit.model import ObjectRef
+from vigil.cluster.decode import decode_meta, decode_object
+from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec
+from vigil.cluster.errors import FieldError
+from vigil.cluster.ingress import Ingress
+from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.namespace import Namespace, Service
+from vigil.cluster.node import Node
+from vigil.cluster.pod import PodSpec
+from vigil.cluster.policy import PodDisruptionBudget, PriorityClass
+from vigil.cluster.reader import Fields
+from vigil.cluster.selectors import LabelSelector
+
+T = TypeVar("T")
+
+TEMPLATE_KINDS = frozenset(
+    {
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+        "ReplicationController",
+    }
+)
+DIRECT_KINDS = frozenset(
+    {"Node", "Namespace", "PriorityClass", "PodDisruptionBudget", "Service", "Ingress"}
+)
+CLUSTER_SCOPED = frozenset({"Node", "Namespace", "PriorityClass"})
+NOT_KUBERNETES = "documents without kind or apiVersion"
+
+
+class InventoryError(ValueError):
+    """An object that cannot be read: one line ``file:line: Kind ns/name: field: problem``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry(Generic[T]):
+    """A decoded object and where it was read."""
+
+    ref: ObjectRef
+    obj: T
+
+
+@dataclass(frozen=True, slots=True)
+class PodHolder:
+    """A pod or a workload's pod template: what every pod-spec check reads."""
+
+    ref: ObjectRef
+    meta: ObjectMeta
+    """The object's own metadata."""
+    pod_labels: Mapping[str, str]
+    """The labels its pods carry (the template's, or the pod's own)."""
+    spec: PodSpec
+    replicas: int | None = None
+    """Declared replicas (1 for a pod; None for DaemonSets, Jobs, CronJobs and when unset)."""
+    selector: LabelSelector | None = None
+    annotations: tuple[tuple[str, str], ...] = ()
+    """The object's and the template's annotations (for inline suppressions)."""
+    bound: bool = False
+    """A pod the API server already holds (it has a status or an owner): scheduled, not written."""
+    ready: bool | None = None
+    crash_looping: bool = False
+
+    @property
+    def namespace(self) -> str:
+        """The namespace of the object."""
+        return self.ref.namespace
+
+    @property
+    def key(self) -> str:
+        """``namespace/name`` of the object."""
+        return f"{self.ref.namespace}/{self.ref.name}"
+
+
+@dataclass(slots=True)
+class Inventory:
+    """Everything read, by kind, in input order."""
+
+    holders: list[PodHolder] = field(default_factory=list)
+    pods: list[PodHolder] = field(default_factory=list)
+    """Every Pod of the input, owned or not (their status feeds the PDB checks)."""
+    nodes: list[Entry[Node]] = field(default_factory=list)
+    namespaces: list[Entry[Namespace]] = field(default_factory=list)
+    priority_classes: list[Entry[PriorityClass]] = field(default_factory=list)
+    pdbs: list[Entry[PodDisruptionBudget]] = field(default_factory=list)
+    services: list[Entry[Service]] = field(default_factory=list)
+    ingresses: list[Entry[Ingress]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Objects of kinds the audit does not read, counted by kind."""
+    read: int = 0
+    """Objects read (owned ones included), skipped ones excluded."""
+
+    @property
+    def object_count(self) -> int:
+        """Objects read (owned ones included), skipped ones excluded."""
+        return self.read
+
+    def namespace_labels(self) -> dict[str, dict[str, str]]:
+        """Labels of the namespaces in the input, by name."""
+        return {e.obj.name: dict(e.obj.labels) for e in self.namespaces}
+
+    def priority_class(self, name: str) -> PriorityClass | None:
+        """The PriorityClass of that name in the input, if any."""
+        return next((e.obj for e in self.priority_classes if e.obj.name == name), None)
+
+
+def _pod_status(data: Mapping[str, Any]) -> tuple[bool, bool | None, bool]:
+    status = data.get("status")
+    meta = data.get("metadata") or {}
+    owned = bool(isinstance(meta, Mapping) and meta.get("ownerReferences"))
+    if not isinstance(status, Mapping) or not status:
+        return owned, None, False
+    ready: bool | None = None
+    for cond in status.get("conditions") or []:
+        if isinstance(cond, Mapping) and cond.get("type") == "Ready":
+            ready = cond.get("status") == "True"
+    crash = False
+    for cs in status.get("containerStatuses") or []:
+        if not isinstance(cs, Mapping):
+            continue
+        waiting = (
+            (cs.get("state") or {}).get("waiting") if isinstance(cs.get("state"), Mapping) else None
+        )
+        if isinstance(waiting, Mapping) and waiting.get("reason") == "CrashLoopBackOff":
+            crash = True
+    return True, ready, crash
+
+
+def _annotations(*metas: ObjectMeta) -> tuple[tuple[str, str], ...]:
+    out: dict[str, str] = {}
+    for meta in metas:
+        out.update(meta.annotations)
+    return tuple(out.items())
+
+
+def _holder(
+    kind: str, ref: ObjectRef, meta: ObjectMeta, f: Fields, data: Mapping[str, Any]
+) -> PodHolder:
+    if kind == "Pod":
+        spec_f = f.obj("spec")
+        if spec_f is None:
+            raise f.error("spec", "required")
+        bound, ready, crash = _pod_status(data)
+        return PodHolder(
+            ref,
+            meta,
+            meta.labels,
+            decode_pod_spec(spec_f),
+            1,
+            None,
+            _annotations(meta),
+            bound,
+            ready,
+            crash,
+        )
+    spec_f = f.obj("spec")
+    if spec_f is None:
+        raise f.error("spec", "required")
+    outer = spec_f
+    if kind == "CronJob":
+        job = spec_f.obj("jobTemplate")
+        job_spec = job.obj("spec") if job is not None else None
+        if job_spec is None:
+            raise spec_f.error("jobTemplate", "required")
+        spec_f = job_spec
+    template = spec_f.obj("template")
+    if template is None:
+        raise spec_f.error("template", "required")
+    template_meta = decode_meta(
+        template.obj("metadata") or Fields({}, template.at("metadata")),
+        namespaced=True,
+        name_required=False,
+    )
+    pod_spec_f = template.obj("spec")
+    if pod_spec_f is None:
+        raise template.error("spec", "required")
+    replicas = None if kind in ("DaemonSet", "Job", "CronJob") else outer.opt_int("replicas")
+    if replicas is None and kind in (
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "ReplicationController",
+    ):
+        replicas = 1
+    selector = (
+        decode_label_selector(outer.obj("selector")) if kind != "ReplicationController" else None
+    )
+    return PodHolder(
+        ref,
+        meta,
+        template_meta.labels,
+        decode_pod_spec(pod_spec_f),
+        replicas,
+        selector,
+        _annotations(meta, template_meta),
+    )
+
+
+def _describe(data: Mapping[str, Any], where: str) -> tuple[str, str, str]:
+    kind = data.get("kind")
+    meta = data.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
+    kind_s = kind if isinstance(kind, str) else ""
+    if kind_s in CLUSTER_SCOPED:
+        namespace = ""
+    elif not isinstance(namespace, str) or not namespace:
+        namespace = "default"
+    return kind_s, str(namespace), name if isinstance(name, str) and name else where
+
+
+def pod_holder(kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> PodHolder:
+    """The pod holder of one Pod or workload object; raises `FieldError` on a bad field."""
+    f = Fields(data)
+    meta_f = f.obj("metadata")
+    if meta_f is None:
+        raise f.error("metadata", "required")
+    return _holder(kind, ref, decode_meta(meta_f, namespaced=True), f, data)
+
+
+def _add(inv: Inventory, kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> None:
+    f = Fields(data)
+    if f.obj("metadata") is None:
+        raise f.error("metadata", "required")
+    if kind == "Pod" or kind in TEMPLATE_KINDS:
+        holder = pod_holder(kind, ref, data)
+        if kind == "Pod":
+            inv.pods.append(holder)
+        inv.holders.append(holder)
+        return
+    obj = decode_object(kind, f)
+    entry = Entry(ref, obj)
+    if isinstance(obj, Node):
+        inv.nodes.append(entry)  # type: ignore[arg-type]
+    elif isinstance(obj, Namespace):
+        inv.namespaces.append(entry)  # type: ignore[arg-type]
+    elif isinstance(obj, PriorityClass):
+        inv.priority_classes.append(entry)  # type: ignore[arg-type]
+    elif isinstance(obj, PodDisruptionBudget):
+        inv.pdbs.append(entry)  # type: ignore[arg-type]
+    elif isinstance(obj, Service):
+        inv.services.append(entry)  # type: ignore[arg-type]
+    elif isinstance(obj, Ingress):
+        inv.ingresses.append(entry)  # type: ignore[arg-type]
+
+
+def _drop_owned(inv: Inventory) -> None:
+    present = {(h.ref.namespace, h.ref.kind, h.ref.name) for h in inv.holders}
+    kept = []
+    for h in inv.holders:
+        owner = h.meta.controller()
+        if owner is not None and (h.ref.namespace, owner.kind, owner.name) in present:
+            continue
+        kept.append(h)
+    inv.holders = kept
+
+
+def _cut(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[:limit] + f"... ({len(message)} chars)"
+
+
+def parse_sources(sources: Iterable[tuple[str, str]]) -> Inventory:
+    """Read ``(name, text)`` sources into an inventory; the first bad object raises
+    `InventoryError` naming the source, line, object and field."""
+    inv = Inventory()
+    for source, text in sources:
+        try:
+            objects = list(iter_objects(text, source))
+        except DocumentError as exc:
+            raise InventoryError(str(exc)) from None
+        for line, where, data in objects:
+            kind, namespace, name = _describe(data, where)
+            if not kind and "apiVersion" not in data:
+                inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
+                continue
+            if not kind:
+                raise InventoryError(f"{source}:{line}: {where}: kind: required")
+            if kind not in DIRECT_KINDS and kind not in TEMPLATE_KINDS and kind != "Pod":
+                inv.skipped[kind] = inv.skipped.get(kind, 0) + 1
+                continue
+            ref = ObjectRef(kind, namespace, name, source, line)
+            try:
+                _add(inv, kind, ref, data)
+            except FieldError as exc:
+                raise InventoryError(
+                    f"{source}:{line}: {ref.display}: {exc.path}: {_cut(exc.message)}"
+                ) from None
+            except (TypeError, ValueError) as exc:
+                raise InventoryError(f"{source}:{line}: {ref.display}: {_cut(str(exc))}") from None
+            inv.read += 1
+    _drop_owned(inv)
+    return inv

@@ -1,0 +1,153 @@
+"""The inspector: every detector of a service, phase by phase, and one verdict per exchange.
+
+It profiles a request once, resolves its route through the compiled policy, runs the detectors
+of the request phases in order (operator rules and signatures first, the learned model last) and
+turns all their alerts into one :class:`~vigil.behavior.decision.Decision` under the route's mode
+and block score; then the same for the response. It judges and never learns: what it hands on
+for learning is the :class:`~vigil.behavior.exchange.Exchange` inside the decision, with its
+learnability already settled (see :func:`unlearnable_severity`). Pure: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from vigil.behavior.alerts import Alert, Severity
+from vigil.behavior.compiled import CompiledRoute
+from vigil.behavior.compiled_policy import CompiledPolicy, compile_policy
+from vigil.behavior.decision import Decision, Mode, decide
+from vigil.behavior.exchange import Exchange
+from vigil.behavior.model import LearnedModel
+from vigil.behavior.policy import Policy
+from vigil.behavior.profile import profile_request, profile_response
+from vigil.http.model import Request, Response
+from vigil.inspection.observation import Limits, Observation
+from vigil.inspection.phases import REQUEST_PHASES, RESPONSE_PHASES, Context, Detector, Phase
+
+
+def unlearnable_severity(mode: Mode) -> Severity:
+    """The alert severity from which an exchange is not learned.
+
+    While a route learns, novelty (a new field, route or enum value) is what learning is for,
+    so only high-severity evidence (quotes, comment or traversal sequences, encoding tricks)
+    keeps an exchange out. Once a route detects or enforces, anything medium or worse is kept out.
+    """
+    return Severity.HIGH if mode is Mode.LEARN else Severity.MEDIUM
+
+
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """A compiled policy and the detectors of each phase, swapped in as one value."""
+
+    compiled: CompiledPolicy
+    model: LearnedModel
+    request: tuple[tuple[Phase, Detector], ...]
+    """The detectors of the request phases, in the order they run."""
+    response: tuple[tuple[Phase, Detector], ...]
+
+
+class Inspector:
+    """Judges one service's exchanges with its policy and detectors; safe to share."""
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        *,
+        limits: Limits | None = None,
+        mature_samples: int = 20,
+        detectors: Sequence[Detector] = (),
+    ) -> None:
+        self.limits = limits if limits is not None else Limits()
+        self.mature_samples = mature_samples
+        self._detectors = tuple(detectors)
+        self._chain = self._build(policy if policy is not None else Policy())
+
+    @property
+    def policy(self) -> Policy:
+        """The policy currently judged against."""
+        return self._chain.compiled.policy
+
+    @property
+    def compiled(self) -> CompiledPolicy:
+        """The compiled form of :attr:`policy` (routes and route table)."""
+        return self._chain.compiled
+
+    @property
+    def detectors(self) -> tuple[Detector, ...]:
+        """Every detector in the order they run, the learned model last."""
+        return (*self._detectors, self._chain.model)
+
+    def load(self, policy: Policy) -> None:
+        """Swap in a new policy (atomic for concurrent readers)."""
+        self._chain = self._build(policy)
+
+    def use(self, detectors: Sequence[Detector]) -> None:
+        """Replace the detectors that run before the learned model (e.g. reloaded rules)."""
+        self._detectors = tuple(detectors)
+        self._chain = self._build(self.policy)
+
+    def _build(self, policy: Policy) -> _Chain:
+        compiled = compile_policy(policy, self.mature_samples)
+        self.limits = replace(self.limits, body_bytes=policy.body.limit_bytes)
+        model = LearnedModel(compiled)
+        chain = (*self._detectors, model)
+        return _Chain(
+            compiled,
+            model,
+            tuple((p, d) for p in REQUEST_PHASES for d in chain if p in d.phases),
+            tuple((p, d) for p in RESPONSE_PHASES for d in chain if p in d.phases),
+        )
+
+    def inspect_request(self, request: Request) -> Decision:
+        """Profile and judge one request under its route's mode."""
+        chain = self._chain
+        obs = profile_request(request, self.limits)
+        resolution = chain.compiled.resolve(obs)
+        key = resolution.key
+        context = Context(key, request, obs, resolution.template)
+        alerts = _run(chain.request, context)
+        mode, block_score, counted = _settings(chain.compiled, resolution.route)
+        unlearnable = unlearnable_severity(mode)
+        learnable = not alerts or all(a.severity < unlearnable for a in alerts)
+        exchange = Exchange(key, obs, learnable=learnable, context=context)
+        return decide(key, alerts, mode, block_score, exchange, counted=counted)
+
+    def inspect_response(self, request_decision: Decision, response: Response) -> Decision:
+        """Judge a response against what its route normally answers."""
+        chain = self._chain
+        key = request_decision.route
+        exchange = request_decision.observation
+        obs = profile_response(response, self.limits)
+        if isinstance(exchange, Exchange) and exchange.context is not None:
+            context = exchange.context
+        else:
+            context = Context(key, Request("", ""), Observation("", "", [], 0, ""))
+        context.response, context.response_observation = response, obs
+        alerts = _run(chain.response, context)
+        mode, block_score, counted = _settings(chain.compiled, chain.compiled.routes.get(key))
+        if isinstance(exchange, Exchange):
+            exchange.response = obs
+            if alerts and any(a.severity >= unlearnable_severity(mode) for a in alerts):
+                exchange.learnable = False
+        return decide(key, alerts, mode, block_score, exchange, counted=counted)
+
+
+def _settings(compiled: CompiledPolicy, route: CompiledRoute | None) -> tuple[Mode, int, Severity]:
+    """A route's mode, block score and counted severity (the policy's defaults off-route)."""
+    if route is None:
+        policy = compiled.policy
+        return policy.mode, policy.block_score, Severity.LOW
+    return route.mode, route.block_score, route.counted
+
+
+def _run(steps: tuple[tuple[Phase, Detector], ...], context: Context) -> list[Alert]:
+    if len(steps) == 1:
+        phase, detector = steps[0]
+        return detector.inspect(phase, context)
+    alerts: list[Alert] = []
+    for phase, detector in steps:
+        found = detector.inspect(phase, context)
+        if found:
+            alerts.extend(found)
+    return alerts

@@ -1,0 +1,193 @@
+"""The learned behaviour model as a detector: each field against what its route normally sees.
+
+This is the positive model of the gate: a route's learned criteria (fields, their characters,
+shapes, lengths, enums, encodings; statuses and sizes of its responses) and the policy's body
+rules. It runs after the rule and signature detectors, so a field that an operator's targeted
+constraint claimed (:attr:`~vigil.inspection.phases.Context.claimed`) is judged by that
+constraint alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from vigil.behavior.alerts import Alert, Severity, redact
+from vigil.behavior.check import HIGH_ENCODINGS, check_unknown, check_value, encoding_severity
+from vigil.behavior.compiled import CompiledRoute
+from vigil.behavior.compiled_policy import CompiledPolicy
+from vigil.behavior.decision import Mode
+from vigil.behavior.response import judge_response
+from vigil.http.model import BodyState
+from vigil.http.urlcodec import names_of
+from vigil.inspection.observation import Observation
+from vigil.inspection.phases import Context, Phase
+
+MAX_UNKNOWN_FIELD_ALERTS = 16
+"""Unknown fields reported one by one before a single ``too-many-unknown-fields`` alert."""
+
+BODY_PREFIXES = ("json.", "json", "form.", "multipart.", "body")
+"""Field prefixes that come from a body: not reported missing when the body was unreadable."""
+
+FINDING_SEVERITY = {"V121": Severity.MEDIUM, "V122": Severity.HIGH}
+
+MODEL = "model"
+"""The learned model's detector name, carried by its alerts."""
+
+
+class LearnedModel:
+    """Judges requests and responses against the compiled policy it is given."""
+
+    name = MODEL
+    phases = frozenset({Phase.REQUEST_BODY, Phase.RESPONSE_BODY})
+
+    def __init__(self, compiled: CompiledPolicy) -> None:
+        self.compiled = compiled
+
+    def inspect(self, phase: Phase, context: Context) -> list[Alert]:
+        """The model's alerts for ``context`` in ``phase``."""
+        if phase is Phase.RESPONSE_BODY:
+            return self._judge_response(context)
+        if phase is not Phase.REQUEST_BODY:
+            return []
+        obs = context.observation
+        key = context.route
+        route = self.compiled.routes.get(key)
+        if route is None:
+            policy = self.compiled.policy
+            alerts = []
+            if policy.mode is not Mode.LEARN or policy.routes:
+                alerts = self._judge_unknown_route(key, obs, context.template is not None)
+        else:
+            alerts = self._judge(route, obs, context.claimed)
+        if obs.body_state is not BodyState.COMPLETE:
+            alerts.extend(self._judge_body_state(key, obs))
+        return alerts
+
+    def _judge_response(self, context: Context) -> list[Alert]:
+        route = self.compiled.routes.get(context.route)
+        obs = context.response_observation
+        if route is None or obs is None or not route.has_response:
+            return []
+        return judge_response(route, obs)
+
+    def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
+        code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
+        alerts = [Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM)]
+        for value in obs.fields[:MAX_UNKNOWN_FIELD_ALERTS]:
+            if not value.path.startswith(("header.", "cookie.")):
+                alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+        alerts.extend(_judge_path(key, obs))
+        alerts.extend(_findings(key, obs))
+        return alerts
+
+    def _judge_body_state(self, key: str, obs: Observation) -> list[Alert]:
+        body = self.compiled.policy.body
+        if obs.body_state is BodyState.UNDECODABLE:
+            code, rule = "V126", body.undecodable
+            expected = f"a body in no coding, gzip or deflate ({rule})"
+            seen = redact(obs.body_error or "undecodable")
+        else:
+            code, expected = "V120", f"at most {body.limit_bytes} bytes"
+            if obs.body_state is BodyState.TRUNCATED:
+                rule, seen = body.oversize, f"more than {body.limit_bytes} bytes"
+            else:
+                rule, seen = body.unknown_length, "a body of unannounced length"
+            expected = f"{expected} ({rule})"
+        severity = Severity.CRITICAL if rule == "fail-closed" else Severity.LOW
+        return [Alert(code, key, "body", expected, seen, severity)]
+
+    def _judge(self, route: CompiledRoute, obs: Observation, claimed: set[str]) -> list[Alert]:
+        key = route.key
+        alerts = _judge_path(key, obs) if obs.path_flags & HIGH_ENCODINGS else []
+        paths = [f.path for f in obs.fields]
+        present = set(paths)
+        repeats = Counter(paths) if len(present) < len(paths) else None
+        unknown = 0
+        checks = route.checks
+        for value in obs.fields:
+            if claimed and value.path in claimed:
+                continue
+            check = checks.get(value.path)
+            if check is None:
+                if value.path.startswith("path."):
+                    alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+                    continue
+                unknown += 1
+                if unknown <= MAX_UNKNOWN_FIELD_ALERTS:
+                    alerts.extend(check_unknown(key, value))
+                continue
+            repeat = repeats[value.path] if repeats is not None else 1
+            alerts.extend(check_value(key, value, check, repeat))
+        if unknown > MAX_UNKNOWN_FIELD_ALERTS:
+            alerts.append(
+                Alert(
+                    "V114",
+                    key,
+                    "fields",
+                    f"at most {MAX_UNKNOWN_FIELD_ALERTS} unknown fields",
+                    str(unknown),
+                    Severity.HIGH,
+                )
+            )
+        missing = route.required - present
+        if missing:
+            if obs.findings or obs.body_state is not BodyState.COMPLETE:
+                missing = frozenset(n for n in missing if not n.startswith(BODY_PREFIXES))
+            for name in sorted(missing):
+                alerts.append(Alert("V111", key, name, "present", "absent", Severity.LOW))
+        if route.content_types and obs.content_type and obs.content_type not in route.content_types:
+            alerts.append(
+                Alert(
+                    "V123",
+                    key,
+                    "header.content-type",
+                    "|".join(sorted(route.content_types)),
+                    redact(obs.content_type),
+                    Severity.MEDIUM,
+                )
+            )
+        if obs.findings:
+            alerts.extend(_findings(key, obs))
+        return _dedupe(alerts) if len(alerts) > 1 else alerts
+
+
+def _judge_path(key: str, obs: Observation) -> list[Alert]:
+    if not obs.path_flags or not obs.path_flags & HIGH_ENCODINGS:
+        return []
+    flags = obs.path_flags & HIGH_ENCODINGS
+    return [
+        Alert(
+            "V107",
+            key,
+            "path",
+            "encodings none",
+            ",".join(names_of(flags)),
+            encoding_severity(flags),
+        )
+    ]
+
+
+def _findings(key: str, obs: Observation) -> list[Alert]:
+    return [
+        Alert(
+            f.code,
+            key,
+            f.field,
+            f.expected,
+            f.seen,
+            FINDING_SEVERITY.get(f.code, Severity.MEDIUM),
+        )
+        for f in obs.findings
+    ]
+
+
+def _dedupe(alerts: list[Alert]) -> list[Alert]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Alert] = []
+    for alert in alerts:
+        marker = (alert.code, alert.field)
+        if marker in seen and alert.code in {"V112", "V110"}:
+            continue
+        seen.add(marker)
+        out.append(alert)
+    return out

@@ -1,0 +1,60 @@
+"""Observations: a request or response as every detector reads it.
+
+Profiling (:mod:`vigil.behavior.profile`) turns raw bytes into decoded, normalised fields with
+stable, human names: ``path.1`` (a parameter segment), ``query.username``,
+``header.user-agent``, ``cookie.session``, ``form.login``, ``json.items[].id``,
+``multipart.avatar.filename``, ``body`` (other media types). Detectors judge these fields, never
+raw bytes the application would read differently. Every loop of the profiler is bounded by
+:class:`Limits`; what exceeds a bound is a :class:`Finding`, never skipped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vigil.http.body import BodyField
+from vigil.http.model import BodyState
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on the work spent on one request or response."""
+
+    max_query_fields: int = 256
+    max_headers: int = 128
+    max_body_fields: int = 1024
+    max_path_segments: int = 32
+    body_bytes: int = 1 << 20
+
+
+@dataclass(slots=True)
+class Finding:
+    """A structural problem met while profiling (a bound exceeded, an unparseable body)."""
+
+    code: str
+    field: str
+    expected: str
+    seen: str
+
+
+@dataclass(slots=True)
+class Observation:
+    """Everything profiled from one request (or response, when ``status`` is set)."""
+
+    method: str
+    typed_path: str
+    segments: list[str]
+    path_flags: int
+    content_type: str
+    fields: list[BodyField] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    body_state: BodyState = BodyState.COMPLETE
+    body_size: int = 0
+    client: str = ""
+    status: int = 0
+    latency_ms: float = 0.0
+    body_error: str = ""
+    """Why the body could not be decoded (with ``body_state`` UNDECODABLE)."""
+    body: bytes = b""
+    """The body after its content coding was undone (bounded by ``Limits.body_bytes``); empty
+    when it could not be read whole or decoded."""

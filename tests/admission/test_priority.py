@@ -1,0 +1,155 @@
+"""The Priority admission plugin and PriorityClass validation, on real AdmissionReviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.admission.builders import CLASSES, context, pod, request
+from vigil.admission.priority import admit_pod, validate_class
+
+
+@pytest.mark.parametrize(
+    ("spec", "allowed", "text"),
+    [
+        (
+            {"priorityClassName": "dev-pc"},
+            True,
+            "spec.priority=1000000, spec.preemptionPolicy=PreemptLowerPriority (PriorityClass dev-pc)",
+        ),
+        (
+            {"priorityClassName": "prod-pc"},
+            True,
+            "spec.priority=4000000, spec.preemptionPolicy=Never",
+        ),
+        ({"priorityClassName": "dev-pc", "priority": 1000000}, True, "spec.priority=1000000"),
+        (
+            {},
+            True,
+            "spec.priority=0, spec.preemptionPolicy=PreemptLowerPriority (no PriorityClass and no global default)",
+        ),
+        ({"priorityClassName": "system-node-critical"}, True, "spec.priority=2000001000"),
+        (
+            {"priorityClassName": "gold"},
+            False,
+            'pods "web" is forbidden: no PriorityClass with name gold was found',
+        ),
+        (
+            {"priorityClassName": "dev-pc", "priority": 10},
+            False,
+            'pods "web" is forbidden: the integer value of priority (10) must not be provided in pod spec; '
+            "priority admission controller computed 1000000 from the given PriorityClass name",
+        ),
+        (
+            {"priorityClassName": "prod-pc", "preemptionPolicy": "PreemptLowerPriority"},
+            False,
+            'pods "web" is forbidden: the string value of PreemptionPolicy (PreemptLowerPriority) must not be '
+            "provided in pod spec; priority admission controller computed Never from the given PriorityClass name",
+        ),
+    ],
+)
+def test_pod_create(spec: dict[str, Any], allowed: bool, text: str) -> None:
+    decision, trace = admit_pod(request("Pod", pod("web", **spec), namespace="dev"), context())
+    assert decision.allowed is allowed
+    assert text in (trace if allowed else decision.message)
+    if not allowed:
+        assert decision.code == 403
+
+
+def test_global_default_is_used_and_the_lowest_wins() -> None:
+    cluster = (
+        CLASSES
+        + """
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: base}
+value: 100
+globalDefault: true
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: base-high}
+value: 500
+globalDefault: true
+"""
+    )
+    decision, trace = admit_pod(request("Pod", pod(), namespace="dev"), context(cluster))
+    assert decision.allowed
+    assert "spec.priority=100" in trace
+    assert "(PriorityClass base)" in trace
+
+
+def test_updates_are_left_alone() -> None:
+    decision, _ = admit_pod(
+        request("Pod", pod(priority=5), operation="UPDATE", old=pod(), namespace="dev"), context()
+    )
+    assert decision.allowed
+
+
+def _pc(name: str, value: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "scheduling.k8s.io/v1",
+        "kind": "PriorityClass",
+        "metadata": {"name": name},
+        "value": value,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("obj", "operation", "old", "code", "message"),
+    [
+        (_pc("team", 5), "CREATE", None, 200, ""),
+        (
+            _pc("team", 1_000_000_001),
+            "CREATE",
+            None,
+            422,
+            'PriorityClass.scheduling.k8s.io "team" is invalid: value: Forbidden: maximum allowed value of a user defined priority is 1000000000',
+        ),
+        (
+            _pc("system-mine", 5),
+            "CREATE",
+            None,
+            422,
+            'PriorityClass.scheduling.k8s.io "system-mine" is invalid: metadata.name: Forbidden: priority class names '
+            "with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class",
+        ),
+        (
+            _pc("late", 5, globalDefault=True),
+            "CREATE",
+            None,
+            403,
+            'priorityclasses.scheduling.k8s.io "late" is forbidden: PriorityClass base is already marked as default. '
+            "Only one default can exist",
+        ),
+        (
+            _pc("base", 100, globalDefault=True, description="x"),
+            "UPDATE",
+            _pc("base", 100, globalDefault=True),
+            200,
+            "",
+        ),
+        (
+            _pc("dev-pc", 7),
+            "UPDATE",
+            _pc("dev-pc", 1_000_000),
+            422,
+            'PriorityClass.scheduling.k8s.io "dev-pc" is invalid: value: Forbidden: may not be changed in an update.',
+        ),
+    ],
+)
+def test_priority_class_validation(
+    obj: dict[str, Any], operation: str, old: dict[str, Any] | None, code: int, message: str
+) -> None:
+    cluster = (
+        CLASSES
+        + "\n---\n"
+        + "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: base}\nvalue: 100\nglobalDefault: true\n"
+    )
+    decision = validate_class(
+        request("PriorityClass", obj, operation=operation, old=old), context(cluster)
+    )
+    assert (decision.code, decision.message) == (code, message)

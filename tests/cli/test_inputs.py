@@ -1,0 +1,41 @@
+"""Reading inputs: files, directories, standard input, bounds and errors."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from vigil.cli.inputs import InputError, manifest_sources, read_stdin, read_text
+
+
+def test_directories_are_read_recursively_and_sorted(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.yml").write_text("z", encoding="utf-8")
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("no", encoding="utf-8")
+    names = [name for name, _ in manifest_sources([str(tmp_path)])]
+    assert names == [str(tmp_path / "a.json"), str(tmp_path / "b" / "z.yml")]
+
+
+def test_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or directory"):
+        read_text(tmp_path / "nope.yaml")
+    big = tmp_path / "big.yaml"
+    big.write_text("x" * 100, encoding="utf-8")
+    with pytest.raises(InputError, match="larger than 10 bytes"):
+        read_text(big, 10)
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        read_text(binary)
+
+
+def test_stdin_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"kind: Pod\n")))
+    assert read_stdin() == "kind: Pod\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * 20)))
+    with pytest.raises(InputError, match="standard input larger than 10 bytes"):
+        read_stdin(10)

@@ -1,0 +1,33 @@
+"""Reading gate alert lines per pod."""
+
+from __future__ import annotations
+
+import pytest
+
+from vigil.posture.alerts import AlertsError, parse_alerts
+
+
+def test_counts_per_pod_and_severity() -> None:
+    text = "\n".join(
+        [
+            '{"event": "alert", "pod": "shop/web-1", "alerts": [{"severity": "high"}, {"severity": "low"}]}',
+            '{"event": "alert", "pod": "web-2", "namespace": "shop", "alerts": [{"severity": "critical"}]}',
+            '{"event": "alert", "pod": "lonely", "alerts": [{"severity": "medium"}]}',
+            '{"event": "alert", "alerts": [{"severity": "high"}]}',
+            '{"event": "started"}',
+            '{"event": "alert", "pod": "shop/web-1", "alerts": [{"severity": "bogus"}, "x"]}',
+            "",
+        ]
+    )
+    counts = parse_alerts(text)
+    assert dict(counts.of("shop/web-1")) == {"high": 1, "low": 1}
+    assert dict(counts.of("shop/web-2")) == {"critical": 1}
+    assert dict(counts.of("default/lonely")) == {"medium": 1}
+    assert counts.unattributed == 1
+    assert dict(counts.of("shop/none")) == {}
+
+
+@pytest.mark.parametrize("line", ["not json", "[1, 2]", '"text"'])
+def test_bad_lines_name_the_line(line: str) -> None:
+    with pytest.raises(AlertsError, match=r"a\.jsonl: line 2: not a JSON object"):
+        parse_alerts('{"alerts": []}\n' + line, "a.jsonl")
