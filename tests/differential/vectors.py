@@ -414,6 +414,10 @@ def _path_vectors() -> list[Vector]:
     ]
     vectors += [Vector(name, "path", "GET", target) for name, target in targets.items()]
     vectors.append(Vector("plain profile", "path", "GET", "/profile/alice?tab=posts", benign=True))
+    vectors.append(
+        Vector("raw UTF-8 in the target", "path", "GET", "/profile/caf\u00e9?q=\u00e9%27".encode())
+    )
+    vectors.append(Vector("bad escapes", "path", "GET", f"/profile/%zz%{SQLI_URL}?q=%%27%u0027"))
     vectors.append(Vector("UTF-8 in a segment", "path", "GET", "/profile/Jos%C3%A9", benign=True))
     vectors.append(
         Vector("raw backslash", "path", "GET", b"/profile/a\\" + SQLI_URL.encode(), refused=True)

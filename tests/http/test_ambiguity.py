@@ -108,6 +108,12 @@ AMBIGUOUS = [
         id="connection-xff",
     ),
     pytest.param(
+        Request("GET", "/", headers=[("cookie", "theme=dark session=x")]),
+        AmbiguityCode.COOKIE,
+        "header.cookie",
+        id="hidden-cookie",
+    ),
+    pytest.param(
         post("application/json; charset=utf-8; charset=utf-7", b"{}"),
         AmbiguityCode.CONTENT_TYPE,
         "header.content-type",
@@ -184,6 +190,7 @@ def test_codes_are_stable() -> None:
         "leading-slashes",
         "repeated-header",
         "connection-option",
+        "cookie",
         "content-type",
         "charset",
         "multipart",

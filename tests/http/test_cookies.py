@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigil.http.cookies import cookie_pairs, unquote_cookie
+from vigil.http.cookies import cookie_pairs, hidden_cookie, unquote_cookie
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,21 @@ def test_cookie_pairs_are_bounded() -> None:
 )
 def test_unquote_cookie(value: str, text: str) -> None:
     assert unquote_cookie(value) == text
+
+
+@pytest.mark.parametrize(
+    ("header", "hidden"),
+    [
+        ("a=1; b=2", False),
+        ("a=1;b=2", False),
+        ("x=1 ; y=2", False),
+        ("loc=New York", False),
+        ('s="a b=c"', False),
+        ("theme=dark session=x", True),
+        ("a $Version=1", True),
+        ('s="q" t=1', True),
+        ("a=1\tb=2", True),
+    ],
+)
+def test_hidden_cookie(header: str, hidden: bool) -> None:
+    assert hidden_cookie(header) is hidden

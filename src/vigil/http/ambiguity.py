@@ -14,7 +14,8 @@ human reason; docs/gate.md lists every rule and what the gate does otherwise:
 - headers: a repeated ``Host``, ``Content-Type``, ``Content-Length``, ``Content-Encoding``,
   ``Transfer-Encoding`` or ``Authorization`` (the first wins here, the last or a comma-joined
   list there); a ``Connection`` option naming one of the headers that decide how the request
-  is routed, framed, parsed or attributed (a proxy must drop what ``Connection`` names);
+  is routed, framed, parsed or attributed (a proxy must drop what ``Connection`` names); a
+  ``Cookie`` hiding ``name=`` after whitespace inside a cookie (:mod:`vigil.http.cookies`);
 - body: a Content-Type with repeated, extended or malformed parameters; a charset the stacks
   decode differently (:mod:`vigil.http.charset`); a multipart body outside the common form
   (:mod:`vigil.http.multipart`).
@@ -32,6 +33,7 @@ from urllib.parse import unquote
 
 from vigil.http.body import is_json, looks_like_json
 from vigil.http.charset import form_problem, json_problem, text_problem
+from vigil.http.cookies import hidden_cookie
 from vigil.http.encoding import decode_content
 from vigil.http.model import BodyState, Request
 from vigil.http.multipart import parse_form_data
@@ -82,6 +84,7 @@ class AmbiguityCode(StrEnum):
     LEADING_SLASHES = "leading-slashes"
     REPEATED_HEADER = "repeated-header"
     CONNECTION_OPTION = "connection-option"
+    COOKIE = "cookie"
     CONTENT_TYPE = "content-type"
     CHARSET = "charset"
     MULTIPART = "multipart"
@@ -140,7 +143,8 @@ def path_ambiguity(raw_path: str) -> Ambiguity | None:
 
 
 def header_ambiguity(headers: list[tuple[str, str]]) -> Ambiguity | None:
-    """A repeated singleton header, or a ``Connection`` option naming a protected header.
+    """A repeated singleton header, a ``Connection`` option naming a protected header, or a
+    ``Cookie`` header with a cookie hidden after whitespace.
 
     ``headers`` are (lower-case name, value) pairs.
     """
@@ -161,6 +165,10 @@ def header_ambiguity(headers: list[tuple[str, str]]) -> Ambiguity | None:
                         "header.connection",
                         f"Connection naming the end-to-end header {named!r}",
                     )
+        elif name == "cookie" and hidden_cookie(value):
+            return Ambiguity(
+                AmbiguityCode.COOKIE, "header.cookie", "a cookie hidden after whitespace"
+            )
     return None
 
 

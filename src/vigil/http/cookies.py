@@ -4,6 +4,11 @@ Starlette, Werkzeug and aiohttp all undo a quoted cookie value (``"\\047 OR 1=1"
 ``' OR 1=1`` to the application: octal and backslash escapes, as ``http.cookies`` defines
 them), so a gate that inspects the quoted text misses every quote hidden that way. A cookie
 without ``=`` is, as browsers and Starlette read it (RFC 6265bis), a value with an empty name.
+
+One form is read three ways and has no single reading: whitespace inside a cookie followed by
+``name=``. ``theme=dark session=x`` is ``theme`` = ``dark session=x`` to Starlette, a
+``session`` cookie to aiohttp (its parser also splits on whitespace) and nothing to Werkzeug;
+:func:`hidden_cookie` finds it so the gate can refuse the request.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import re
 
 _ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))", re.DOTALL)
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_HIDDEN = re.compile(r'[^;\s]\s+[^\s=;"]+\s*=')
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -40,3 +47,12 @@ def cookie_pairs(header: str, max_pairs: int) -> list[tuple[str, str]]:
         if name or value:
             pairs.append((name, unquote_cookie(value)))
     return pairs
+
+
+def hidden_cookie(header: str) -> bool:
+    """Whether a ``Cookie`` header holds ``name=`` after whitespace inside a cookie (outside
+    quotes), which aiohttp reads as a cookie of its own and Starlette as part of a value."""
+    if "=" not in header:
+        return False
+    bare = _QUOTED.sub('""', header) if '"' in header else header
+    return _HIDDEN.search(bare) is not None
