@@ -66,6 +66,11 @@ _EXTRA_HEADERS = st.lists(
 )
 
 
+_DATA_TAILS = st.sampled_from(
+    [b"", b"", b"", b"\r\n", b"\r\n--", b"\n--b0undary", b"--x", b"\xe9", b"\x00", b"\r\n\r\n"]
+)
+
+
 def _rarely(times: int) -> st.SearchStrategy[bool]:
     """True about once in ``times`` draws."""
     return st.sampled_from([False] * (times - 1) + [True])
@@ -88,7 +93,7 @@ def _parts(draw: st.DrawFn, eol: bytes) -> bytes:
         params.append(
             _param("filename", draw(st.sampled_from(["a.txt", "", "../x", "\u00e9.pdf"])), "quoted")
         )
-    if draw(st.booleans()):
+    if draw(_rarely(5)):
         params.append(
             draw(st.sampled_from(["name*=UTF-8''user", "filename*=UTF-8''a.txt", "name*0=user"]))
         )
@@ -96,7 +101,7 @@ def _parts(draw: st.DrawFn, eol: bytes) -> bytes:
     disposition = draw(_DISPOSITION) + "".join(f"; {p}" for p in params)
     header = draw(st.sampled_from(["Content-Disposition", "content-disposition"]))
     lines = [f"{header}: {disposition}", *draw(_EXTRA_HEADERS)]
-    data = draw(st.sampled_from(PAYLOADS)).encode("utf-8")
+    data = draw(st.sampled_from(PAYLOADS)).encode("utf-8") + draw(_DATA_TAILS)
     return eol.join(line.encode("utf-8") for line in lines) + eol + eol + data
 
 
