@@ -557,6 +557,11 @@ def _charset_vectors() -> list[Vector]:
             "text/plain",
             b'{"user": "\\u0027 OR \\u00271\\u0027=\\u00271"}',
         ),
+        post(
+            "JSON declared as a form",
+            "application/x-www-form-urlencoded",
+            b'{"user": "\\u0027 OR 1=1 --", "q": "<script>"}',
+        ),
         post("JSON without a content type", None, b'{"user": "\\u0027 OR 1=1 --"}'),
         post("JSON, escaped tag", "application/json", b'{"q": "\\u003cscript\\u003e"}'),
         post(

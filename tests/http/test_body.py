@@ -395,3 +395,11 @@ def test_json_under_another_media_type_is_profiled_as_json_too(
     texts = {(f.path, f.text) for f in parsed.fields if f.kind not in ("object", "array")}
     assert ("body", body.decode()) in texts
     assert texts - {("body", body.decode())} == extra
+
+
+def test_json_declared_as_a_form_is_profiled_as_json_too() -> None:
+    body = b'{"user": "\\u0027 OR 1=1"}'
+    parsed = parse_body(body, "application/x-www-form-urlencoded", "", 100)
+    paths = {(f.path, f.text) for f in parsed.fields}
+    assert ("json.user", "' OR 1=1") in paths
+    assert any(path.startswith("form.") for path, _ in paths)

@@ -194,9 +194,10 @@ def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | 
     if media == "multipart/form-data":
         problem = parse_form_data(body, full_type, max_parts).problem
         return Ambiguity(AmbiguityCode.MULTIPART, "body", problem) if problem else None
+    json_like = is_json(media) or looks_like_json(body)
     if media == "application/x-www-form-urlencoded":
-        problem = form_problem(body, charset)
-    elif is_json(media) or looks_like_json(body):
+        problem = form_problem(body, charset) or (json_problem(body, charset) if json_like else "")
+    elif json_like:
         problem = json_problem(body, charset)
     else:
         problem = text_problem(charset)

@@ -242,24 +242,26 @@ def is_json(content_type: str) -> bool:
 def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) -> BodyParse:
     """Dispatch on the media type; other types become one ``body`` value.
 
-    A body of another media type that is a JSON document is also profiled as JSON, since
-    Starlette's and aiohttp's ``request.json()`` parse it whatever its Content-Type.
+    A form or a body of another media type that is a JSON document is also profiled as JSON,
+    since Starlette's and aiohttp's ``request.json()`` parse it whatever its Content-Type.
     """
     if not body:
         return BodyParse()
     if is_json(content_type):
         return parse_json(body, "json", max_fields, charset=declared_charset(full_type))
-    if content_type == "application/x-www-form-urlencoded":
-        return parse_form(body, "form", max_fields)
     if content_type == "multipart/form-data":
         return parse_multipart(body, full_type, "multipart", max_fields)
-    text, flags = decode_bytes(body)
-    result = BodyParse([BodyField("body", text, flags)])
+    if content_type == "application/x-www-form-urlencoded":
+        result = parse_form(body, "form", max_fields)
+    else:
+        text, flags = decode_bytes(body)
+        result = BodyParse([BodyField("body", text, flags)])
     if looks_like_json(body):
-        sniffed = parse_json(body, "json", max_fields - 1, charset=declared_charset(full_type))
+        room = max_fields - len(result.fields)
+        sniffed = parse_json(body, "json", room, charset=declared_charset(full_type))
         if not sniffed.error:
             result.fields.extend(sniffed.fields)
-            result.over_bound = sniffed.over_bound
+            result.over_bound = result.over_bound or sniffed.over_bound
     return result
 
 
