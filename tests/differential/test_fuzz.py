@@ -218,10 +218,14 @@ def _encode(text: str, codec: str) -> bytes:
 
 @st.composite
 def charset_requests(draw: st.DrawFn) -> Vector:
+    """A form or JSON text (whatever the declared media type), encoded in some charset."""
     media = draw(st.sampled_from(_MEDIA))
     declared = draw(st.sampled_from(_DECLARED))
     payload = draw(st.sampled_from(PAYLOADS))
-    if media == "application/x-www-form-urlencoded":
+    as_form = media == "application/x-www-form-urlencoded"
+    if draw(_rarely(4)):
+        as_form = not as_form
+    if as_form:
         escaped = draw(st.booleans())
         value = "".join(f"%{b:02X}" for b in payload.encode("utf-8")) if escaped else payload
         text = f"user={value}&n=1"
