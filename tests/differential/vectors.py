@@ -786,6 +786,13 @@ def _header_vectors() -> list[Vector]:
         Vector("cookie without a name", "header", "GET", "/profile/a", [("Cookie", "' OR 1 --")]),
         Vector("Latin-1 header value", "header", "GET", "/profile/a", [("X-Name", b"Garc\xeda")]),
         Vector(
+            "a header twice, payload split across them",
+            "header",
+            "GET",
+            "/profile/a",
+            [("X-User", "' OR"), ("X-User", "'1'='1")],
+        ),
+        Vector(
             "two Authorization headers",
             "header",
             "GET",

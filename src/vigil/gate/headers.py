@@ -108,24 +108,32 @@ def narrow_accept_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, st
     return kept
 
 
-def join_cookies(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Lower-case header pairs with every ``Cookie`` header joined into the first with ``; ``.
+def join_repeated(
+    headers: list[tuple[str, str]], keep: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """Lower-case header pairs with each repeated name joined into its first occurrence.
 
-    RFC 6265 allows one ``Cookie`` header; with several, gunicorn joins them with ``,`` (so a
-    cookie value swallows the next header's cookies), Starlette and aiohttp read the first only.
-    Joined the way HTTP/2 gateways join them (RFC 9113 section 8.2.3), the upstream and the
-    inspection read the same list. The list is returned as is with fewer than two.
+    Stacks read a repeated header differently: Starlette and aiohttp take the first, gunicorn
+    joins them with ``,`` (so Flask reads ``a,b``, and a cookie swallows the next header's
+    cookies). Joined once, here, the upstream and the inspection read the same value: ``Cookie``
+    with ``; `` (RFC 9113 section 8.2.3), any other name with ``, `` (RFC 9110 section 5.3).
+    Names in ``keep`` stay repeated (singletons the gate refuses when repeated). The list is
+    returned as is when no name repeats.
     """
-    values = [value for name, value in headers if name == "cookie"]
-    if len(values) < 2:
+    names = [name for name, _ in headers]
+    if len(set(names)) == len(names):
         return headers
+    values: dict[str, list[str]] = {}
+    for name, value in headers:
+        values.setdefault(name, []).append(value)
     joined: list[tuple[str, str]] = []
     for name, value in headers:
-        if name != "cookie":
+        group = values[name]
+        if name in keep or len(group) == 1:
             joined.append((name, value))
-        elif values:
-            joined.append(("cookie", "; ".join(values)))
-            values = []
+        elif group:
+            joined.append((name, ("; " if name == "cookie" else ", ").join(group)))
+            group.clear()
     return joined
 
 
