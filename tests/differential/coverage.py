@@ -16,8 +16,9 @@ Two rules keep the comparison honest where no exact reading exists:
   ``non-utf8`` or ``overlong-utf8``, the ASCII characters of the application's value must
   appear, in order, among the ASCII characters of the gate's text.
 - Starlette reads the raw (not percent-encoded) bytes of a form body as Latin-1, the others
-  as UTF-8: a name or value that is the Latin-1 reading of the gate's UTF-8 text is the same
-  bytes read another way, with the same ASCII characters, and counts as the same reading.
+  as UTF-8; aiohttp reads header values as UTF-8, the others (and the gate) as Latin-1: a
+  name or value that is the Latin-1 reading of the other side's UTF-8 text is the same bytes
+  read another way, with the same ASCII characters, and counts as the same reading.
 - aiohttp ends a cookie value at whitespace (``a=b c`` is ``a`` = ``b``): a cookie value may be
   the start of the gate's value, up to whitespace.
 - Starlette matches routes with a regular expression ending in ``$``, which also matches before
@@ -121,6 +122,9 @@ def same_reading(app_value: str, gate_text: str, gate_flags: int) -> bool:
         return True
     misread = latin1_misread(app_value)
     if misread is not None and normalize(misread)[0] == gate_text:
+        return True
+    gate_misread = latin1_misread(gate_text)
+    if gate_misread is not None and gate_misread in (app_value, normalize(app_value)[0]):
         return True
     lossy = bool(gate_flags & _UNDECODABLE) or _LOST_BYTES.search(app_value) is not None
     return lossy and _in_order(_ascii(app_value), _ascii(gate_text))

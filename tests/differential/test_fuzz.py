@@ -156,14 +156,34 @@ _COOKIE_PIECES = st.sampled_from(
 )
 
 
+_HEADERS = st.tuples(
+    st.sampled_from(
+        ["X-User", "x-user", "X_User", "Accept", "Referer", "Connection", "Authorization", "Host"]
+    ),
+    st.sampled_from(
+        [
+            "' OR",
+            "'1'='1",
+            "a",
+            "b,c",
+            "close",
+            "keep-alive, X-User",
+            "close, Host",
+            "\u00e9",
+            "x\ty",
+        ]
+    ),
+)
+
+
 @st.composite
 def path_requests(draw: st.DrawFn) -> Vector:
-    """A path, a query and sometimes a cookie, of pieces that stacks split or decode apart."""
+    """A path, a query, headers and sometimes a cookie, of pieces stacks read apart."""
     pieces = st.lists(_PIECES, min_size=0, max_size=4).map("".join)
     segments = draw(st.lists(pieces, min_size=1, max_size=4))
     prefix = draw(st.sampled_from(["/profile/", "/items/", "/", "//"]))
     query = draw(st.lists(_QUERY_PIECES, max_size=6).map("".join))
-    headers: list[tuple[str, str | bytes]] = []
+    headers: list[tuple[str, str | bytes]] = draw(st.lists(_HEADERS, max_size=3))
     if draw(st.booleans()):
         cookie = draw(st.lists(_COOKIE_PIECES, min_size=1, max_size=8).map("".join))
         headers.append(("Cookie", cookie))
