@@ -43,8 +43,9 @@ def test_explain_names_the_plugin(tmp_path: Path, cluster: str) -> None:
     policy = _write(tmp_path, "policy.yaml", "")
     result = CliRunner().invoke(cli, ["schedule", cluster, "--isolation", policy, "--explain"])
     assert result.exit_code == 0, result.output
-    assert "Isolation" in result.output
-    assert "were reserved for isolation tier critical" in result.output
+    text = " ".join(result.output.split())
+    assert "Isolation" in text
+    assert "were reserved for isolation tier critical" in text
 
 
 def test_alerts_raise_the_risk(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -144,3 +145,45 @@ def test_status_phase_is_validated() -> None:
     assert decode_pod_status(None).phase == "Pending"
     with pytest.raises(FieldError, match="unsupported phase"):
         decode_pod_status(Fields({"phase": "Sleeping"}, "status"))
+
+
+@pytest.mark.parametrize(
+    ("resources", "requests"),
+    [
+        ({"limits": {"nvidia.com/gpu": 1}}, {"nvidia.com/gpu": 1}),
+        ({"limits": {"cpu": "1"}, "requests": {"cpu": "250m"}}, {"cpu": Fraction(1, 4)}),
+        (
+            {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m"}},
+            {"cpu": Fraction(1, 2), "memory": 2**30},
+        ),
+        ({"requests": {"cpu": "2"}}, {"cpu": 2}),
+    ],
+    ids=["gpu only as a limit", "request kept", "missing request defaulted", "no limits"],
+)
+def test_requests_default_to_limits(resources: dict[str, Any], requests: dict[str, Any]) -> None:
+    spec = decode_pod_spec(
+        Fields(
+            {"containers": [{"name": "c", "resources": resources}], "resources": resources},
+            "spec",
+        )
+    )
+    assert dict(spec.containers[0].resources.requests) == requests
+    assert spec.resources is not None
+    assert dict(spec.resources.requests) == requests
+
+
+def test_empty_dir_volumes_are_named() -> None:
+    spec = decode_pod_spec(
+        Fields(
+            {
+                "containers": C,
+                "volumes": [
+                    {"name": "cache", "emptyDir": {}},
+                    {"name": "cfg", "configMap": {"name": "x"}},
+                    {"name": "scratch", "emptyDir": {"medium": "Memory"}},
+                ],
+            },
+            "spec",
+        )
+    )
+    assert spec.empty_dir_volumes == ("cache", "scratch")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.cluster import ManifestError, Pod, load_manifests, parse_documents
+from vigil.cluster import LoadProgress, ManifestError, Pod, load_manifests, parse_documents
 from vigil.cluster.loader import build_cluster
 
 FULL_POD = """
@@ -179,7 +179,7 @@ spec: {selector: {app: web}}
     node = cluster.node("n1")
     assert node is not None
     assert node.allocatable["memory"] == 8 * 2**30
-    assert skipped == ["all.yaml: ConfigMap default/cm"]
+    assert skipped == ['all.yaml: ConfigMap default/cm: kind "ConfigMap" is not read by vigil']
     pdb = cluster.pdbs[0]
     assert pdb.max_unavailable == "30%"
     assert pdb.unhealthy_pod_eviction_policy == "AlwaysAllow"
@@ -247,7 +247,7 @@ def test_errors_are_one_line_with_file_object_and_field(text: str, message: str)
 
 
 def test_invalid_yaml_names_the_line() -> None:
-    with pytest.raises(ManifestError, match=r"^f\.yaml: line 3: invalid YAML"):
+    with pytest.raises(ManifestError, match=r"^f\.yaml: line 2: invalid YAML: unclosed bracket"):
         parse_documents("kind: Pod\nmetadata: [\n", "f.yaml")
 
 
@@ -263,7 +263,10 @@ def test_unknown_priority_class_is_a_manifest_error() -> None:
         build_cluster(objects)
 
 
-def test_load_manifests_reads_files_and_directories(tmp_path: Path) -> None:
+def test_load_manifests_reads_files_and_directories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "nodes.yaml").write_text("kind: Node\nmetadata: {name: n1}\n")
     sub = tmp_path / "apps"
     sub.mkdir()
@@ -274,18 +277,21 @@ def test_load_manifests_reads_files_and_directories(tmp_path: Path) -> None:
     cluster = load_manifests([tmp_path])
     assert [n.name for n in cluster.nodes] == ["n1"]
     assert [p.key for p in cluster.pods] == ["default/p"]
-    bad = tmp_path / "bad.yaml"
+    bad = sub / "bad.yaml"
     bad.write_text(
         "kind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, resources: {requests: {cpu: abc}}}]}"
     )
     with pytest.raises(
-        ManifestError, match=r'^bad\.yaml: Pod default/web: .*invalid quantity "abc"$'
+        ManifestError, match=r'^apps/bad\.yaml: Pod default/web: .*invalid quantity "abc"$'
     ):
-        load_manifests([bad])
+        load_manifests(["."])
+    with pytest.raises(ManifestError, match=r"^apps/bad\.yaml: Pod default/web: "):
+        load_manifests(["apps/bad.yaml"])
 
 
-def test_admission_errors_name_the_file(tmp_path: Path) -> None:
-    bad = tmp_path / "pods.yaml"
+def test_admission_errors_name_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    bad = Path("pods.yaml")
     bad.write_text(
         "kind: Pod\nmetadata: {name: web}\nspec: {priorityClassName: gold, containers: [{name: c}]}"
     )
@@ -294,3 +300,112 @@ def test_admission_errors_name_the_file(tmp_path: Path) -> None:
     assert str(info.value) == (
         "pods.yaml: Pod default/web: spec.priorityClassName: no PriorityClass with name gold was found"
     )
+
+
+def test_files_that_are_not_kubernetes_manifests_are_skipped_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    chart = tmp_path / "chart"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("replicas: 3\nimage: {tag: latest}\n")
+    (chart / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"
+    )
+    (chart / "node.yaml").write_text("kind: Node\nmetadata: {name: n1}\n")
+    cluster = load_manifests(["chart"])
+    assert [n.name for n in cluster.nodes] == ["n1"]
+    assert cluster.skipped == [
+        "chart/Chart.yaml: not a Kubernetes manifest (no kind, no metadata): skipped",
+        'chart/kustomization.yaml: document 1: kind "Kustomization" is not read by vigil',
+        "chart/values.yaml: not a Kubernetes manifest (no kind, no metadata): skipped",
+    ]
+
+
+def test_standard_input_and_json_exports() -> None:
+    export = (
+        '{"apiVersion": "v1", "kind": "List", "items": ['
+        '{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}}]}'
+    )
+    cluster = load_manifests(["-"], stdin=lambda: export.encode())
+    assert [n.name for n in cluster.nodes] == ["n1"]
+
+
+def test_progress_is_reported() -> None:
+    seen: list[LoadProgress] = []
+    text = "kind: List\nitems:\n" + "".join(
+        f"- {{kind: Node, metadata: {{name: n{i}}}}}\n" for i in range(4500)
+    )
+    load_manifests(["-"], stdin=text.encode, progress=seen.append)
+    assert [p.phase for p in seen] == ["parsing", "decoding", "decoding", "building"]
+    size = len(text)
+    assert [p.bytes_done for p in seen] == [0, size * 2000 // 4500, size * 4000 // 4500, size]
+    assert seen[-1].objects == 4500
+
+
+def test_persisted_pods_keep_priority_and_new_ones_are_admitted() -> None:
+    text = """
+kind: Pod
+metadata: {name: running, uid: u1, resourceVersion: "7"}
+spec: {priorityClassName: deleted-class, priority: 500, nodeName: n1, containers: [{name: c}]}
+---
+kind: Pod
+metadata: {name: new}
+spec: {containers: [{name: c}]}
+"""
+    objects, _ = parse_documents(text, "f.yaml")
+    cluster = build_cluster(objects)
+    running, new = cluster.pod("default/running"), cluster.pod("default/new")
+    assert running is not None
+    assert new is not None
+    assert running.priority == 500
+    assert running.spec.tolerations == ()
+    assert new.priority == 0
+    assert [t.key for t in new.spec.tolerations] == [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ]
+
+
+def test_bound_pods_written_without_status_are_running_and_ready() -> None:
+    text = """
+kind: Pod
+metadata: {name: bound}
+spec: {nodeName: n1, containers: [{name: c}]}
+---
+kind: Pod
+metadata: {name: pending}
+spec: {containers: [{name: c}]}
+---
+kind: Pod
+metadata: {name: crashing}
+spec: {nodeName: n1, containers: [{name: c}]}
+status: {phase: Running, conditions: [{type: Ready, status: "False"}]}
+"""
+    objects, _ = parse_documents(text, "f.yaml")
+    phases = {p.name: (p.status.phase, p.is_ready) for p in objects if isinstance(p, Pod)}
+    assert phases == {
+        "bound": ("Running", True),
+        "pending": ("Pending", False),
+        "crashing": ("Running", False),
+    }
+
+
+def test_multi_team_export_is_read_as_the_cluster_holds_it() -> None:
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "multi-team" / "export.yaml"
+    cluster = load_manifests([export])
+    assert cluster.skipped == []
+    assert len(cluster.nodes) == 5
+    assert len(cluster.pods) == 16
+    report = cluster.pod("batch/report-20260302")
+    assert report is not None
+    assert (report.priority, report.spec.priority_class_name) == (50, "ml-low")
+    web = [p for p in cluster.pods if p.labels.get("app") == "web"]
+    assert len(web) == 4
+    proxy = cluster.pod("kube-system/kube-proxy-q9r4t")
+    assert proxy is not None
+    assert len(proxy.spec.tolerations) == 7
+    train = cluster.pod("batch/train-0")
+    assert train is not None
+    assert train.spec.containers[0].resources.requests["nvidia.com/gpu"] == 1

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from tests.scheduling.builders import make_node, make_pod
 from vigil.cluster import Cluster, ObjectMeta, OwnerReference, PodCondition, PodStatus
-from vigil.cluster.errors import FieldError, ManifestError
 
 
 def test_meta_key_and_controller() -> None:
@@ -46,17 +45,6 @@ def test_cluster_lookups() -> None:
     assert cluster.node("b") is None
     assert cluster.pod("ns/p") is not None
     assert cluster.workloads_of_kind("Deployment") == []
-
-
-def test_error_strings() -> None:
-    assert str(FieldError("spec.x", "bad")) == "spec.x: bad"
-    assert (
-        str(ManifestError("f.yaml", "Pod a/b", "spec.x", "bad")) == "f.yaml: Pod a/b: spec.x: bad"
-    )
-    assert (
-        str(ManifestError("f.yaml", "document 3", "", "expected an object"))
-        == "f.yaml: document 3: expected an object"
-    )
 
 
 def test_namespaces_exist_implicitly_with_the_name_label() -> None:

@@ -49,7 +49,7 @@ def test_getters() -> None:
     [
         (lambda f: f.string("count"), "spec.count", "expected a string, got 3"),
         (lambda f: f.integer("flag"), "spec.flag", "expected an integer, got True"),
-        (lambda f: f.boolean("name"), "spec.name", "expected a boolean, got 'x'"),
+        (lambda f: f.boolean("name"), "spec.name", 'expected a boolean, got "x"'),
         (lambda f: f.required_str("missing"), "spec.missing", "required"),
         (
             lambda f: f.int_or_str("name"),
@@ -59,7 +59,11 @@ def test_getters() -> None:
         (lambda f: f.time("name"), "spec.name", 'invalid timestamp "x"'),
         (lambda f: f.obj("name"), "spec.name", "expected an object, got str"),
         (lambda f: f.objs("words"), "spec.words[0]", "expected an object"),
-        (lambda f: f.strs("items"), "spec.items[0]", "expected a string, got {'k': 1}"),
+        (
+            lambda f: f.strs("items"),
+            "spec.items[0]",
+            "expected a string, got an object with 1 key(s)",
+        ),
         (lambda f: f.quantities("labels"), "spec.labels.a", 'invalid quantity "b"'),
     ],
 )

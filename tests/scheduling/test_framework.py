@@ -172,3 +172,44 @@ def test_nominated_pods_of_equal_or_higher_priority_are_counted() -> None:
     assert run(make_pod("p").req(cpu="600m").priority(10).obj()).is_success()
     assert isinstance(info, NodeInfo)
     assert info.requested == {}
+
+
+def test_the_framework_chooses_the_path_and_both_agree() -> None:
+    from vigil.scheduling import CycleState, Framework, Snapshot, default_profile, default_registry
+    from vigil.scheduling.diagnosis import Diagnosis
+    from vigil.scheduling.nodetable import NodeTable
+
+    class PerNodeOnly(Snapshot):
+        __slots__ = ()
+
+        def node_table(self) -> NodeTable | None:
+            return None
+
+    nodes = [
+        make_node(f"n{i}").capacity(cpu=str(1 + i % 3), memory="4Gi").zone(f"z{i % 2}").obj()
+        for i in range(12)
+    ]
+    pod = make_pod("p").req(cpu="2").obj()
+
+    def run(vectorised: bool):  # type: ignore[no-untyped-def]
+        snap = snapshot(nodes) if vectorised else PerNodeOnly(nodes)
+        fwk = Framework(default_profile(), default_registry(), snap)
+        state = CycleState()
+        fwk.run_pre_filter_plugins(state, pod, snap.node_infos)
+        diagnosis = Diagnosis()
+        found = fwk.find_nodes_that_pass_filters(
+            state, pod, snap.node_infos, diagnosis, start=3, to_find=5
+        )
+        scored = fwk.score(state, pod, found)
+        return (
+            [ni.name for ni in found.feasible],
+            found.processed,
+            found.rows is not None,
+            dict(diagnosis.node_to_status),
+            scored.totals.tolist(),
+        )
+
+    fast, slow = run(True), run(False)
+    assert fast[2] is True
+    assert slow[2] is False
+    assert (fast[0], fast[1], fast[3], fast[4]) == (slow[0], slow[1], slow[3], slow[4])

@@ -205,3 +205,57 @@ spec:
     objects, _ = parse_documents(manifests, "m.yaml")
     result = schedule_cluster(build_cluster(objects))
     assert result.placements() == {"shop/api": "b"}
+
+
+def test_gpus_given_only_as_limits_are_requested() -> None:
+    text = """
+kind: Node
+metadata: {name: gpu-1}
+status: {allocatable: {cpu: "8", memory: 32Gi, pods: "110", nvidia.com/gpu: "1"}}
+""" + "".join(
+        f"""---
+kind: Pod
+metadata: {{name: train-{i}, creationTimestamp: "2026-01-01T10:0{i}:00Z"}}
+spec:
+  containers:
+  - name: c
+    resources: {{limits: {{nvidia.com/gpu: 1}}}}
+"""
+        for i in range(2)
+    )
+    objects, _ = parse_documents(text, "f.yaml")
+    sim = schedule_cluster(build_cluster(objects))
+    assert sim.placements() == {"default/train-0": "gpu-1", "default/train-1": None}
+    last = sim.result("default/train-1")
+    assert last is not None
+    assert last.message == "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
+
+
+def test_skipped_pods_have_reasons_and_the_summary_counts_them() -> None:
+    from dataclasses import replace
+
+    from vigil.scheduling.simulate import SkipReason, skipped_pods
+
+    gated = make_pod("gated").obj()
+    gated = replace(gated, spec=replace(gated.spec, scheduling_gates=("a", "b")))
+    other = make_pod("other").obj()
+    other = replace(other, spec=replace(other.spec, scheduler_name="mine"))
+    pods = [
+        gated,
+        other,
+        make_pod("deleting").terminating().obj(),
+        make_pod("lost").node("gone").obj(),
+        make_pod("bound").node("n1").obj(),
+        make_pod("done").phase("Failed").obj(),
+    ]
+    skipped = skipped_pods(pods, ["default-scheduler"], ["n1"])
+    assert [(s.pod, s.reason) for s in skipped] == [
+        ("default/gated", SkipReason.SCHEDULING_GATED),
+        ("default/other", SkipReason.OTHER_SCHEDULER),
+        ("default/deleting", SkipReason.TERMINATING),
+        ("default/lost", SkipReason.NODE_NOT_IN_INPUT),
+    ]
+    assert skipped[0].message == "has scheduling gates: a, b"
+    objects, _ = parse_documents(SEED_SCENARIO, "seed.yaml")
+    result = schedule_cluster(build_cluster(objects))
+    assert result.summary().line() == "2 bound, 1 pending, 0 preempted, 0 skipped"

@@ -5,7 +5,7 @@ Kept apart from ``schedule_cmd`` so that enabling isolation is one decorator and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,16 +57,16 @@ def _read(path: Path, limit: int) -> str:
 
 def apply_isolation(
     cluster: Cluster,
-    profile: Profile,
+    profiles: Sequence[Profile],
     registry: Registry,
     policy_path: Path | None,
     alerts_path: Path | None,
-) -> tuple[Profile, Registry]:
-    """The profile and registry with Isolation when ``policy_path`` is given, else unchanged."""
+) -> tuple[list[Profile], Registry]:
+    """The profiles and registry with Isolation when ``policy_path`` is given, else unchanged."""
     if policy_path is None:
         if alerts_path is not None:
             raise IsolationInputError("--alerts needs --isolation POLICY.yaml")
-        return profile, registry
+        return list(profiles), registry
     try:
         policy = parse_policy(_read(policy_path, 1 << 20), str(policy_path))
         alerts: AlertCounts | None = None
@@ -75,4 +75,4 @@ def apply_isolation(
     except (PolicyError, AlertsError) as exc:
         raise IsolationInputError(str(exc)) from None
     context = risk_context(cluster, policy, alerts)
-    return with_isolation(profile, context), isolation_registry(registry)
+    return [with_isolation(p, context) for p in profiles], isolation_registry(registry)

@@ -25,6 +25,23 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "vigil.cli.schedule_cmd",
         "Schedule pending pods from manifests as kube-scheduler would.",
     ),
+    "pdb": (
+        "vigil.cli.pdb_cmd",
+        "PodDisruptionBudget statuses, as the disruption controller computes them.",
+    ),
+    "evict": ("vigil.cli.evict_cmd", "What the Eviction API would answer for one pod."),
+    "taint-evictions": (
+        "vigil.cli.taint_evictions_cmd",
+        "Which pods NoExecute taints evict, and when.",
+    ),
+    "remediate": (
+        "vigil.cli.remediate_cmd",
+        "Plan watch, quarantine or evict-and-replace for misused pods.",
+    ),
+    "drain": (
+        "vigil.cli.drain_cmd",
+        "A what-if kubectl drain: evictions, blocked pods, replacements.",
+    ),
 }
 
 

@@ -1,375 +1,214 @@
-"""``vigil schedule``: schedule the pending pods of manifest files as kube-scheduler would.
+"""``vigil schedule``: schedule the pending pods of manifests or exports as kube-scheduler would.
 
-The cluster is loaded from the files (the Priority admission step resolves every pod's
-``priorityClassName``), then every pending pod (no ``spec.nodeName``) is scheduled in queue
-order, each bound before the next, with kube-scheduler's default plugins and DefaultPreemption.
-A pod that preempts has its victims deleted at once and is retried, so it binds in the same run.
+The cluster is loaded from the files (the Priority admission step resolves the priority of
+every pod being created), then every pending pod (no ``spec.nodeName``) is scheduled in queue
+order, each bound before the next, with kube-scheduler's default profile (DefaultPreemption
+included) or the profiles of ``--config``. A pod that preempts has its victims deleted at once
+and is retried, so it binds in the same run.
 
-Output is one row (text) or one object (``--output json``) per pending pod, in queue order.
-``--explain`` adds, per attempt and per node, each Filter plugin's verdict and each Score
-plugin's raw, normalized and weighted score, the preemption dry run, and every place where a
-tie was broken with the seeded generator instead of upstream's random choice.
+Text output: one row per queued pod, the pods left out and why, a per-node table, and a summary
+line; ``--explain`` (or ``--pod NS/NAME``) adds each plugin's verdict and score per node and
+the preemption dry run. ``--output json`` prints one object per queued pod (the contract in
+docs/schedule.md). ``--fail-on-pending`` exits 1 when a pod stays pending, for CI.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
+from vigil.cli.cluster_input import InputError, load_cluster
+from vigil.cli.explain_text import explain_lines
 from vigil.cli.isolation_opts import apply_isolation, isolation_options
-from vigil.cluster import Cluster, ManifestError, load_manifests
-from vigil.scheduling import (
-    Code,
-    Profile,
-    ScheduleResult,
-    SimulationResult,
-    Status,
-    schedule_cluster,
-)
-from vigil.scheduling.preemption import (
-    PreemptionResult,
-    preemption_of,
-    preemption_profile,
-    preemption_registry,
-)
+from vigil.cli.text import table, wrap
+from vigil.cluster import Cluster
+from vigil.scheduling import NodeInfo, Profile, SimulationResult, schedule_cluster
+from vigil.scheduling.config import ConfigError, SchedulerConfig, load_config
+from vigil.scheduling.explain import explain_attempt, summarize
+from vigil.scheduling.preemption import preemption_profile, preemption_registry
+from vigil.scheduling.profile import DEFAULT_PREEMPTION
+from vigil.scheduling.registry import Registry
+from vigil.scheduling.resources import CPU, MEMORY, PODS
 
-CODE_NAMES = {
-    Code.SUCCESS: "Success",
-    Code.ERROR: "Error",
-    Code.UNSCHEDULABLE: "Unschedulable",
-    Code.UNSCHEDULABLE_AND_UNRESOLVABLE: "UnschedulableAndUnresolvable",
-    Code.WAIT: "Wait",
-    Code.SKIP: "Skip",
-}
-
-
-class ScheduleInputError(click.ClickException):
-    """Unusable input files; exits with code 2 and one line."""
-
-    exit_code = 2
-
-
-@dataclass(slots=True)
-class PodOutcome:
-    """All attempts of one pending pod, summarised as the JSON object of the pod."""
-
-    key: str
-    attempts: list[ScheduleResult] = field(default_factory=list)
-
-    @property
-    def last(self) -> ScheduleResult:
-        """The final attempt."""
-        return self.attempts[-1]
-
-    @property
-    def nominated_node(self) -> str | None:
-        """The node the last preemption nominated the pod to, if any."""
-        nominated: str | None = None
-        for attempt in self.attempts:
-            pre = preemption_of(attempt)
-            if pre is not None:
-                nominated = pre.nominated_node_name or None
-        return nominated
-
-    @property
-    def victims(self) -> list[str]:
-        """Pods preempted for this pod, over all attempts."""
-        out: list[str] = []
-        for attempt in self.attempts:
-            pre = preemption_of(attempt)
-            if pre is not None and pre.nominated_node_name:
-                out.extend(v.key for v in pre.victims)
-        return out
-
-    def summary(self) -> dict[str, Any]:
-        """The documented JSON object."""
-        last = self.last
-        return {
-            "pod": self.key,
-            "node": last.node_name,
-            "feasibleNodes": list(last.feasible_nodes),
-            "scores": dict(last.total_scores),
-            "message": last.message,
-            "nominatedNode": self.nominated_node,
-            "victims": self.victims,
-        }
-
-
-def outcomes(sim: SimulationResult) -> list[PodOutcome]:
-    """One outcome per pending pod, in the order of their first attempt."""
-    by_key: dict[str, PodOutcome] = {}
-    for result in sim.results:
-        by_key.setdefault(result.pod.key, PodOutcome(result.pod.key)).attempts.append(result)
-    return list(by_key.values())
-
-
-def _status(status: Status) -> dict[str, Any]:
-    return {"code": CODE_NAMES[status.code], "reasons": list(status.reasons)}
-
-
-def _filter_verdicts(profile: Profile, status: Status) -> list[dict[str, Any]]:
-    """Per Filter plugin, for a node that failed with ``status``: plugins before the rejecting
-    one passed (or were skipped by their PreFilter), later ones did not run."""
-    out: list[dict[str, Any]] = []
-    seen = False
-    for name in profile.filter:
-        if name == status.plugin:
-            out.append({"plugin": name, **_status(status)})
-            seen = True
-        elif seen:
-            out.append({"plugin": name, "code": "NotRun", "reasons": []})
-        else:
-            out.append({"plugin": name, "code": "Success", "reasons": []})
-    if not seen:
-        out = [{"plugin": status.plugin or "PreFilter", **_status(status)}]
-    return out
-
-
-def _node_explain(
-    profile: Profile, result: ScheduleResult, node: str, statuses: dict[str, Status]
-) -> dict[str, Any]:
-    diagnosis = result.diagnosis
-    entry: dict[str, Any] = {}
-    if node in result.feasible_nodes:
-        entry["filter"] = [
-            {"plugin": name, "code": "Success", "reasons": []} for name in profile.filter
-        ]
-        per_plugin = result.scores.get(node, {})
-        entry["scores"] = {
-            name: {"raw": s.raw, "normalized": s.normalized, "weighted": s.weighted}
-            for name, s in per_plugin.items()
-        }
-        if per_plugin:
-            entry["scoreSkipped"] = [n for n, _ in profile.score if n not in per_plugin]
-        if node in result.total_scores:
-            entry["total"] = result.total_scores[node]
-    elif node in statuses:
-        entry["filter"] = _filter_verdicts(profile, statuses[node])
-    elif result.fit_error is not None:
-        absent = diagnosis.node_to_status.absent_status
-        stage = "PreFilter" if diagnosis.pre_filter_msg else "PreFilterResult"
-        entry["filter"] = [{"plugin": absent.plugin or stage, **_status(absent)}]
-    else:
-        entry["filter"] = [{"plugin": "-", "code": "NotEvaluated", "reasons": []}]
-    return entry
-
-
-def _preemption_explain(pre: PreemptionResult, seed: int) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "nominatedNode": pre.nominated_node_name or None,
-        "potentialNodes": list(pre.potential_nodes),
-        "offset": pre.offset,
-        "offsetSeeded": seed,
-        "numCandidates": pre.num_candidates,
-        "candidates": [
-            {
-                "node": c.node_name,
-                "victims": [{"pod": v.key, "priority": v.priority} for v in c.victims.pods],
-                "pdbViolations": c.victims.num_pdb_violations,
-            }
-            for c in pre.candidates
-        ],
-        "rejected": {name: _status(s) for name, s in pre.node_statuses},
-        "pdbs": [
-            {
-                "pdb": f"{b.namespace}/{b.name}",
-                "disruptionsAllowed": b.disruptions_allowed,
-                "from": "status" if b.from_status else "computed",
-            }
-            for b in pre.budgets
-        ],
-    }
-    if pre.choice is not None:
-        out["chosenBy"] = pre.choice.decided_by
-        if pre.choice.tied:
-            out["tie"] = {"candidates": list(pre.choice.tied), "chosen": pre.choice.node_name}
-    return out
-
-
-def explain_attempt(
-    profile: Profile, result: ScheduleResult, nodes: Sequence[str], seed: int
-) -> dict[str, Any]:
-    """What one cycle decided, per node and per plugin."""
-    statuses = dict(result.diagnosis.node_to_status)
-    out: dict[str, Any] = {
-        "outcome": "Scheduled" if result.scheduled else "FailedScheduling",
-        "node": result.node_name,
-        "message": result.message,
-        "nominatedNodeFirst": result.pod.status.nominated_node_name or None,
-        "nodes": {n: _node_explain(profile, result, n, statuses) for n in nodes},
-    }
-    if result.tie_break is not None:
-        out["tie"] = {
-            "candidates": list(result.tie_break.candidates),
-            "score": result.tie_break.score,
-            "chosen": result.tie_break.chosen,
-            "seed": seed,
-        }
-    if result.post_filter_status is not None:
-        out["postFilter"] = {
-            "plugin": result.post_filter_status.plugin,
-            **_status(result.post_filter_status),
-        }
-    pre = preemption_of(result)
-    if pre is not None:
-        out["preemption"] = _preemption_explain(pre, seed)
-    return out
+AUTO_NODE_TABLE = 100
+"""Up to this many nodes, the text output shows the per-node table unless told not to."""
 
 
 def report(
-    sim: SimulationResult, profile: Profile, nodes: Sequence[str], *, explain: bool, seed: int
+    sim: SimulationResult,
+    profiles: Sequence[Profile],
+    *,
+    explain: bool,
+    seed: int,
+    only: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The JSON document: one object per pending pod (with ``explain`` when asked)."""
+    """The JSON document: one object per queued pod (``only``: that pod), with ``explain``."""
+    by_name = {p.scheduler_name: p for p in profiles}
+    nodes = [ni.name for ni in sim.snapshot.node_infos]
     out = []
-    for outcome in outcomes(sim):
-        obj = outcome.summary()
+    for outcome in sim.outcomes():
+        if only is not None and outcome.key != only:
+            continue
+        obj = summarize(outcome)
         if explain:
+            profile = by_name[outcome.last.pod.spec.scheduler_name]
             obj["explain"] = [explain_attempt(profile, a, nodes, seed) for a in outcome.attempts]
         out.append(obj)
     return out
 
 
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+def format_cpu(milli: int) -> str:
+    """Milli-cpu as a quantity: ``2``, ``1500m``."""
+    return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
 
 
-def _verdict(v: dict[str, Any]) -> str:
-    reasons = ", ".join(v["reasons"])
-    return f"{v['code']}: {reasons}" if reasons else str(v["code"])
+def format_bytes(amount: int) -> str:
+    """Bytes with a binary suffix, one decimal: ``512Mi``, ``1.5Gi``."""
+    for suffix, power in (("Ti", 4), ("Gi", 3), ("Mi", 2), ("Ki", 1)):
+        unit = 1024**power
+        if amount >= unit:
+            value = amount / unit
+            return f"{value:.0f}{suffix}" if value == int(value) else f"{value:.1f}{suffix}"
+    return str(amount)
 
 
-def _explain_lines(obj: dict[str, Any]) -> list[str]:
-    lines: list[str] = []
-    for i, attempt in enumerate(obj["explain"], start=1):
-        head = f"  attempt {i}: {attempt['outcome']}"
-        if attempt["node"]:
-            head += f" to {attempt['node']}"
-        if attempt["nominatedNodeFirst"]:
-            head += f" (nominated node {attempt['nominatedNodeFirst']} evaluated first)"
-        lines.append(head)
-        if attempt["message"]:
-            lines.append(f"    message: {attempt['message']}")
-        for node, entry in attempt["nodes"].items():
-            total = f"  total score {entry['total']}" if "total" in entry else ""
-            lines.append(f"    node {node}:{total}")
-            lines.extend(f"      Filter {v['plugin']:<34} {_verdict(v)}" for v in entry["filter"])
-            lines.extend(
-                f"      Score  {name:<34} raw {s['raw']:>4}  normalized {s['normalized']:>3}"
-                f"  weighted {s['weighted']:>4}"
-                for name, s in entry.get("scores", {}).items()
-            )
-            lines.extend(
-                f"      Score  {name:<34} skipped (PreScore returned Skip)"
-                for name in entry.get("scoreSkipped", ())
-            )
-        if attempt["node"] and len([n for n in attempt["nodes"].values() if "total" in n]) == 0:
-            lines.append("    one feasible node: scoring skipped, as upstream")
-        if "tie" in attempt:
-            tie = attempt["tie"]
-            lines.append(
-                f"    tie: {', '.join(tie['candidates'])} all scored {tie['score']}; chose "
-                f"{tie['chosen']} with the seeded generator (--seed {tie['seed']}); upstream "
-                "picks one of them at random"
-            )
-        if "postFilter" in attempt:
-            pf = attempt["postFilter"]
-            lines.append(f"    PostFilter {pf['plugin'] or '-'}: {_verdict(pf)}")
-        if "preemption" in attempt:
-            lines.extend(_preemption_lines(attempt["preemption"]))
-    return lines
-
-
-def _preemption_lines(pre: dict[str, Any]) -> list[str]:
-    lines = []
-    if pre["potentialNodes"]:
-        lines.append(
-            f"      dry run over {len(pre['potentialNodes'])} potential node(s) "
-            f"({', '.join(pre['potentialNodes'])}), starting at offset {pre['offset']} "
-            f"(seeded, --seed {pre['offsetSeeded']}), looking for {pre['numCandidates']} "
-            "candidate(s)"
-        )
-    else:
-        lines.append("      no node is Unschedulable (only those can be helped by preemption)")
-    lines.extend(
-        f"      PDB {b['pdb']}: disruptionsAllowed {b['disruptionsAllowed']} ({b['from']})"
-        for b in pre["pdbs"]
-    )
-    for name, status in pre["rejected"].items():
-        lines.append(f"      node {name}: no candidate: {_verdict(status)}")
-    for c in pre["candidates"]:
-        victims = ", ".join(f"{v['pod']} (priority {v['priority']})" for v in c["victims"])
-        lines.append(
-            f"      candidate {c['node']}: victims {victims}; PDB violations {c['pdbViolations']}"
-        )
-    if pre["nominatedNode"]:
-        lines.append(f"      chose {pre['nominatedNode']}: {pre['chosenBy']}")
-        if "tie" in pre:
-            lines.append(
-                f"      tie after every criterion between {', '.join(pre['tie']['candidates'])}: "
-                f"took the first in the seeded dry-run order; upstream's choice is arbitrary"
-            )
-        chosen = next(c for c in pre["candidates"] if c["node"] == pre["nominatedNode"])
-        deleted = ", ".join(v["pod"] for v in chosen["victims"])
-        lines.append(
-            f"      preempted {deleted} on {pre['nominatedNode']}; the simulator "
-            "deletes victims at once (graceful termination modelled as immediate) and retries "
-            "the pod"
-        )
-    return lines
-
-
-def render_text(objs: list[dict[str, Any]], *, explain: bool) -> list[str]:
-    """A table of the pods, then (with ``explain``) one block per pod."""
-    if not objs:
-        return ["no pending pods"]
-    rows = [["POD", "NODE", "NOMINATED", "VICTIMS", "MESSAGE"]]
-    rows.extend(
-        [
-            o["pod"],
-            o["node"] or "<pending>",
-            o["nominatedNode"] or "-",
-            ",".join(o["victims"]) or "-",
-            o["message"] or "-",
+def node_rows(infos: Sequence[NodeInfo]) -> list[list[str]]:
+    """The per-node table: requested/allocatable cpu, memory and pods, and the taints."""
+    rows = [["NODE", "CPU", "MEMORY", "PODS", "TAINTS"]]
+    for ni in infos:
+        alloc, req = ni.allocatable, ni.requested
+        taints = [
+            f"{t.key}={t.value}:{t.effect}" if t.value else f"{t.key}:{t.effect}"
+            for t in ni.node.taints
         ]
-        for o in objs
-    )
-    lines = _table(rows)
+        if ni.node.unschedulable:
+            taints.insert(0, "(cordoned)")
+        rows.append(
+            [
+                ni.name,
+                f"{format_cpu(req.get(CPU, 0))}/{format_cpu(alloc.get(CPU, 0))}",
+                f"{format_bytes(req.get(MEMORY, 0))}/{format_bytes(alloc.get(MEMORY, 0))}",
+                f"{len(ni.pods)}/{alloc.get(PODS, 0)}",
+                ", ".join(taints) or "-",
+            ]
+        )
+    return rows
+
+
+def render_text(
+    objs: list[dict[str, Any]],
+    sim: SimulationResult,
+    *,
+    explain: bool,
+    node_table: bool | None,
+) -> list[str]:
+    """The pod table, explain blocks, pods left out, the node table and the summary line."""
+    lines: list[str] = []
+    if objs:
+        rows = [["POD", "NODE", "NOMINATED", "VICTIMS", "MESSAGE"]]
+        rows.extend(
+            [
+                o["pod"],
+                o["node"] or "<pending>",
+                o["nominatedNode"] or "-",
+                ",".join(o["victims"]) or "-",
+                o["message"] or "-",
+            ]
+            for o in objs
+        )
+        lines.extend(table(rows))
+    else:
+        lines.append("no pending pods")
     if explain:
         for o in objs:
             lines.extend(("", f"{o['pod']}:"))
-            lines.extend(_explain_lines(o))
+            for line in explain_lines(o):
+                lines.extend(wrap(line))
+    if sim.skipped:
+        lines.extend(("", "left out:"))
+        lines.extend(table([["  " + s.pod, s.message] for s in sim.skipped]))
+    infos = sim.snapshot.node_infos
+    show = node_table if node_table is not None else len(infos) <= AUTO_NODE_TABLE
+    if show and infos:
+        lines.append("")
+        lines.extend(table(node_rows(infos)))
+    elif infos and node_table is None:
+        lines.extend(("", f"{len(infos)} nodes (--node-table shows them)"))
+    lines.extend(("", sim.summary().line()))
     return lines
 
 
-def _load(files: Sequence[Path]) -> Cluster:
-    for f in files:
-        if not f.exists():
-            raise ScheduleInputError(f"{f}: no such file or directory")
+def _seeded(profile: Profile, seed: int) -> Profile:
+    if DEFAULT_PREEMPTION not in profile.post_filter:
+        return profile
+    args = {**profile.plugin_args.get(DEFAULT_PREEMPTION, {}), "seed": seed}
+    return replace(profile, plugin_args={**profile.plugin_args, DEFAULT_PREEMPTION: args})
+
+
+def _profiles(config: Path | None, seed: int, registry: Registry) -> SchedulerConfig:
+    if config is None:
+        return SchedulerConfig([preemption_profile(seed=seed)])
     try:
-        return load_manifests(files)
-    except ManifestError as exc:
-        raise ScheduleInputError(str(exc)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScheduleInputError(f"cannot read manifests: {exc}") from None
+        data = config.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{config}: {exc.strerror or exc}") from None
+    try:
+        cfg = load_config(data, str(config), registry)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
+    cfg.profiles = [_seeded(p, seed) for p in cfg.profiles]
+    return cfg
+
+
+def _not_queued(cluster: Cluster, sim: SimulationResult, key: str) -> dict[str, Any]:
+    pod = cluster.pod(key)
+    if pod is None:
+        raise InputError(f"no pod {key} in the input")
+    skipped = next((s for s in sim.skipped if s.pod == key), None)
+    if skipped is not None:
+        message = f"not scheduled by this run: {skipped.message}"
+    elif pod.spec.node_name:
+        message = f"bound to {pod.spec.node_name} in the input: not scheduled by this run"
+    else:
+        message = f"not scheduled by this run: phase {pod.status.phase}"
+    return {
+        "pod": key,
+        "node": pod.spec.node_name or None,
+        "feasibleNodes": [],
+        "scores": {},
+        "message": message,
+        "nominatedNode": pod.status.nominated_node_name or None,
+        "victims": [],
+    }
 
 
 @click.command(name="schedule")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True)
 @click.option(
     "--output",
     "-o",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="A table, or a JSON list with one object per pending pod.",
+    help="A table, or a JSON list with one object per queued pod.",
 )
 @click.option("--explain", is_flag=True, help="Per node, each plugin's verdict and score.")
+@click.option(
+    "--pod",
+    "pod_key",
+    metavar="NS/NAME",
+    help="Only this pod, explained (a pod bound or left out in the input says why).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A KubeSchedulerConfiguration (profiles, plugins, weights, percentageOfNodesToScore).",
+)
 @click.option(
     "--seed",
     type=int,
@@ -377,26 +216,57 @@ def _load(files: Sequence[Path]) -> Cluster:
     show_default=True,
     help="Seed for the choices upstream makes at random (score ties, preemption offset).",
 )
+@click.option(
+    "--node-table/--no-node-table",
+    default=None,
+    help=f"Show the per-node table (default: when there are at most {AUTO_NODE_TABLE} nodes).",
+)
+@click.option("--fail-on-pending", is_flag=True, help="Exit 1 when a pod stays pending (CI).")
 @isolation_options
 def command(
-    files: tuple[Path, ...],
+    *,
+    files: tuple[str, ...],
     output: str,
     explain: bool,
+    pod_key: str | None,
+    config: Path | None,
     seed: int,
-    *,
+    node_table: bool | None,
+    fail_on_pending: bool,
     isolation: Path | None = None,
     alerts: Path | None = None,
 ) -> None:
-    """Schedule every pending pod of FILE... (YAML manifests or directories) in queue order."""
-    cluster = _load(files)
-    profile, registry = apply_isolation(
-        cluster, preemption_profile(seed=seed), preemption_registry(), isolation, alerts
+    """Schedule every pending pod of FILE... in queue order, as kube-scheduler would.
+
+    FILE is a manifest, a `kubectl get -o yaml|json` export, a directory (read recursively) or
+    `-` for standard input. Pods already bound stay where they are; workloads whose pods are
+    not in the input are expanded into the pods their controllers would create.
+    """
+    registry = preemption_registry()
+    cfg = _profiles(config, seed, registry)
+    for note in cfg.notes:
+        click.echo(f"note: {note}", err=True)
+    cluster = load_cluster(files)
+    profiles, registry = apply_isolation(cluster, cfg.profiles, registry, isolation, alerts)
+    if pod_key is not None and "/" not in pod_key:
+        pod_key = f"default/{pod_key}"
+    sim = schedule_cluster(
+        cluster,
+        profiles,
+        registry,
+        seed=seed,
+        percentage_of_nodes_to_score=cfg.percentage_of_nodes_to_score,
     )
-    sim = schedule_cluster(cluster, [profile], registry, seed=seed)
-    nodes = [ni.name for ni in sim.snapshot.node_infos]
-    objs = report(sim, profile, nodes, explain=explain, seed=seed)
+    objs = report(sim, profiles, explain=explain or pod_key is not None, seed=seed, only=pod_key)
+    if pod_key is not None and not objs:
+        objs = [_not_queued(cluster, sim, pod_key)]
     if output == "json":
         click.echo(json.dumps(objs, indent=2))
     else:
-        for line in render_text(objs, explain=explain):
+        lines = render_text(
+            objs, sim, explain=explain or pod_key is not None, node_table=node_table
+        )
+        for line in lines:
             click.echo(line)
+    if fail_on_pending and sim.summary().pending:
+        raise SystemExit(1)

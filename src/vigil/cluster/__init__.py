@@ -1,15 +1,26 @@
-"""The Kubernetes object model vigil reasons about, read from manifests.
+"""The cluster ground: the Kubernetes object model vigil reasons about and the store holding it.
 
-Pure data and pure functions: typed objects (pods, nodes, namespaces, services, PDBs,
-PriorityClasses, workloads, ingresses), the security fields of pods, exact quantities, selector semantics, toleration matching, the
-Priority admission step, and a loader that turns manifest files into a `Cluster`.
+Typed objects (pods with their security fields, nodes, namespaces, services, ingresses, PDBs,
+PriorityClasses, workloads), exact quantities, selector semantics, toleration matching, admission
+of pods being created, the PDB status the disruption controller computes, and the `Cluster`
+store, fed by a loader that reads manifest files and ``kubectl get -o yaml|json`` exports within
+bounds.
 """
 
 from vigil.cluster.cluster import Cluster
 from vigil.cluster.decode import KubeObject
+from vigil.cluster.disruption_budget import (
+    BudgetReason,
+    BudgetStatus,
+    budget_statuses,
+    compute_status,
+    controller_lookup,
+)
+from vigil.cluster.disruption_budget import recorded_status as recorded_pdb_status
+from vigil.cluster.documents import Bounds
 from vigil.cluster.errors import FieldError, ManifestError
 from vigil.cluster.ingress import Ingress
-from vigil.cluster.loader import build_cluster, load_manifests, parse_documents
+from vigil.cluster.loader import LoadProgress, build_cluster, load_manifests, parse_documents
 from vigil.cluster.meta import ObjectMeta, OwnerReference
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import Node, NodeCondition, Taint
@@ -54,6 +65,9 @@ from vigil.cluster.workloads import PodTemplate, Workload, expand_workload
 
 __all__ = [
     "Affinity",
+    "Bounds",
+    "BudgetReason",
+    "BudgetStatus",
     "Cluster",
     "Container",
     "ContainerPort",
@@ -62,6 +76,7 @@ __all__ = [
     "Ingress",
     "KubeObject",
     "LabelSelector",
+    "LoadProgress",
     "ManifestError",
     "Namespace",
     "Node",
@@ -99,13 +114,17 @@ __all__ = [
     "Volume",
     "WeightedPodAffinityTerm",
     "Workload",
+    "budget_statuses",
     "build_cluster",
+    "compute_status",
+    "controller_lookup",
     "expand_workload",
     "find_untolerated_taint",
     "load_manifests",
     "milli_value",
     "parse_documents",
     "parse_quantity",
+    "recorded_pdb_status",
     "scaled_value",
     "selector_matches",
     "tolerates",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec, decode_pod_status
+from vigil.cluster.errors import quote
 from vigil.cluster.ingress import Ingress, decode_ingress
 from vigil.cluster.meta import ObjectMeta, OwnerReference
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import TAINT_EFFECTS, Node, NodeCondition, Taint
-from vigil.cluster.pod import Pod
+from vigil.cluster.pod import Pod, PodCondition, PodStatus
 from vigil.cluster.policy import (
     PREEMPT_LOWER_PRIORITY,
     PodDisruptionBudget,
@@ -25,6 +26,10 @@ NAMESPACED_KINDS = frozenset({"Pod", "Service", "PodDisruptionBudget", "Ingress"
 SUPPORTED_KINDS = NAMESPACED_KINDS | {"Node", "Namespace", "PriorityClass"}
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+"""A copy of the object as last applied: often the largest field of an export, never read."""
+
+
 def decode_meta(f: Fields, *, namespaced: bool, name_required: bool = True) -> ObjectMeta:
     """``metadata``; namespaced objects default to the ``default`` namespace."""
     owners = tuple(
@@ -37,16 +42,19 @@ def decode_meta(f: Fields, *, namespaced: bool, name_required: bool = True) -> O
         )
         for o in f.objs("ownerReferences")
     )
+    annotations = f.str_map("annotations")
+    annotations.pop(LAST_APPLIED, None)
     return ObjectMeta(
         name=f.required_str("name") if name_required else f.string("name"),
         namespace=(f.string("namespace") or "default") if namespaced else "",
         labels=f.str_map("labels"),
-        annotations=f.str_map("annotations"),
+        annotations=annotations,
         uid=f.string("uid"),
         creation_timestamp=f.time("creationTimestamp"),
         deletion_timestamp=f.time("deletionTimestamp"),
         owner_references=owners,
         generation=f.integer("generation"),
+        resource_version=f.string("resourceVersion"),
     )
 
 
@@ -54,11 +62,20 @@ def _empty(path: str) -> Fields:
     return Fields({}, path)
 
 
+BOUND_WITHOUT_STATUS = PodStatus("Running", (PodCondition("Ready", "True"),))
+"""How a pod written without ``status`` but bound to a node is read: running and Ready, as it
+would be once its containers started. Exports carry the real status."""
+
+
 def _pod(meta: ObjectMeta, f: Fields) -> Pod:
-    spec = f.obj("spec")
-    if spec is None:
+    spec_fields = f.obj("spec")
+    if spec_fields is None:
         raise f.error("spec", "required")
-    return Pod(meta, decode_pod_spec(spec), decode_pod_status(f.obj("status")))
+    spec = decode_pod_spec(spec_fields)
+    status_fields = f.obj("status")
+    if status_fields is None and spec.node_name:
+        return Pod(meta, spec, BOUND_WITHOUT_STATUS)
+    return Pod(meta, spec, decode_pod_status(status_fields))
 
 
 def _node(meta: ObjectMeta, f: Fields) -> Node:
@@ -68,7 +85,7 @@ def _node(meta: ObjectMeta, f: Fields) -> Node:
     for t in spec.objs("taints"):
         effect = t.required_str("effect")
         if effect not in TAINT_EFFECTS:
-            raise t.error("effect", f'"{effect}" is not a valid taint effect')
+            raise t.error("effect", f"{quote(effect)} is not a valid taint effect")
         taints.append(Taint(t.required_str("key"), effect, t.string("value")))
     capacity = status.quantities("capacity")
     allocatable = status.quantities("allocatable") if status.has("allocatable") else dict(capacity)
@@ -90,7 +107,7 @@ def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
         raise spec.error("maxUnavailable", "minAvailable and maxUnavailable cannot be both set")
     policy = spec.opt_str("unhealthyPodEvictionPolicy")
     if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
-        raise spec.error("unhealthyPodEvictionPolicy", f'unsupported value "{policy}"')
+        raise spec.error("unhealthyPodEvictionPolicy", f"unsupported value {quote(policy)}")
     st = f.obj("status")
     status = None
     if st is not None:
@@ -121,7 +138,7 @@ def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
         raise f.error("value", "required")
     policy = f.string("preemptionPolicy", PREEMPT_LOWER_PRIORITY)
     if policy not in ("Never", PREEMPT_LOWER_PRIORITY):
-        raise f.error("preemptionPolicy", f'unsupported value "{policy}"')
+        raise f.error("preemptionPolicy", f"unsupported value {quote(policy)}")
     return PriorityClass(
         meta, f.integer("value"), f.boolean("globalDefault"), policy, f.string("description")
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vigil.cluster.decode_security import decode_pod_security
-from vigil.cluster.errors import FieldError
+from vigil.cluster.errors import FieldError, quote
 from vigil.cluster.pod import (
     Affinity,
     Container,
@@ -39,7 +39,9 @@ _POLICIES = frozenset({"Honor", "Ignore"})
 def _requirement(f: Fields, operators: frozenset[str]) -> Requirement:
     op = f.required_str("operator")
     if op not in operators:
-        raise f.error("operator", f'"{op}" is not a valid operator (expected {sorted(operators)})')
+        raise f.error(
+            "operator", f"{quote(op)} is not a valid operator (expected {sorted(operators)})"
+        )
     return Requirement(f.required_str("key"), op, f.strs("values"))
 
 
@@ -58,7 +60,8 @@ def _term(f: Fields) -> NodeSelectorTerm:
     )
 
 
-def _node_affinity(f: Fields) -> NodeAffinity:
+def decode_node_affinity(f: Fields) -> NodeAffinity:
+    """``affinity.nodeAffinity`` (also NodeAffinityArgs.addedAffinity)."""
     req = f.obj("requiredDuringSchedulingIgnoredDuringExecution")
     required = (
         None
@@ -105,24 +108,29 @@ def _affinity(f: Fields | None) -> Affinity | None:
         return None
     na, pa, paa = f.obj("nodeAffinity"), f.obj("podAffinity"), f.obj("podAntiAffinity")
     return Affinity(
-        _node_affinity(na) if na else None,
+        decode_node_affinity(na) if na else None,
         _pod_affinity(pa) if pa else None,
         _pod_affinity(paa) if paa else None,
     )
 
 
+def decode_resources(f: Fields) -> ResourceRequirements:
+    """``resources`` with the API server's defaulting (``SetDefaults_Pod``): a resource given
+    only as a limit is requested at that limit, so ``limits: {nvidia.com/gpu: 1}`` requests one
+    GPU. Pods in an export already carry it; manifests written by hand often rely on it."""
+    requests = f.quantities("requests")
+    limits = f.quantities("limits")
+    return ResourceRequirements({**limits, **requests}, limits)
+
+
 def _container(f: Fields) -> Container:
     res = f.obj("resources")
-    resources = (
-        ResourceRequirements(res.quantities("requests"), res.quantities("limits"))
-        if res
-        else ResourceRequirements()
-    )
+    resources = decode_resources(res) if res else ResourceRequirements()
     ports = []
     for p in f.objs("ports"):
         protocol = p.string("protocol", "TCP")
         if protocol not in _PROTOCOLS:
-            raise p.error("protocol", f'unsupported protocol "{protocol}"')
+            raise p.error("protocol", f"unsupported protocol {quote(protocol)}")
         host_port = p.integer("hostPort")
         if not 0 <= host_port <= 65535:
             raise p.error("hostPort", f"must be between 0 and 65535, got {host_port}")
@@ -143,19 +151,20 @@ def _container(f: Fields) -> Container:
 def _toleration(f: Fields) -> Toleration:
     op = f.string("operator")
     if op not in _TOLERATION_OPERATORS:
-        raise f.error("operator", f'"{op}" is not a valid toleration operator')
+        raise f.error("operator", f"{quote(op)} is not a valid toleration operator")
     effect = f.string("effect")
     if effect not in _TAINT_EFFECTS:
-        raise f.error("effect", f'"{effect}" is not a valid taint effect')
+        raise f.error("effect", f"{quote(effect)} is not a valid taint effect")
     return Toleration(
         f.string("key"), op, f.string("value"), effect, f.opt_int("tolerationSeconds")
     )
 
 
-def _spread(f: Fields) -> TopologySpreadConstraint:
+def decode_spread_constraint(f: Fields) -> TopologySpreadConstraint:
+    """One ``topologySpreadConstraints`` entry (also PodTopologySpreadArgs.defaultConstraints)."""
     when = f.required_str("whenUnsatisfiable")
     if when not in ("DoNotSchedule", "ScheduleAnyway"):
-        raise f.error("whenUnsatisfiable", f'unsupported value "{when}"')
+        raise f.error("whenUnsatisfiable", f"unsupported value {quote(when)}")
     max_skew = f.integer("maxSkew")
     if max_skew <= 0:
         raise f.error("maxSkew", f"must be greater than zero, got {max_skew}")
@@ -166,7 +175,7 @@ def _spread(f: Fields) -> TopologySpreadConstraint:
     for key in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
         value = f.opt_str(key)
         if value is not None and value not in _POLICIES:
-            raise f.error(key, f'unsupported value "{value}"')
+            raise f.error(key, f"unsupported value {quote(value)}")
         policies[key] = value
     return TopologySpreadConstraint(
         max_skew=max_skew,
@@ -188,18 +197,18 @@ def decode_pod_spec(f: Fields) -> PodSpec:
     res = f.obj("resources")
     policy = f.opt_str("preemptionPolicy")
     if policy is not None and policy not in ("Never", "PreemptLowerPriority"):
-        raise f.error("preemptionPolicy", f'unsupported value "{policy}"')
+        raise f.error("preemptionPolicy", f"unsupported value {quote(policy)}")
     return PodSpec(
         containers=containers,
         init_containers=tuple(_container(c) for c in f.objs("initContainers")),
         overhead=f.quantities("overhead"),
-        resources=ResourceRequirements(res.quantities("requests"), res.quantities("limits"))
-        if res
-        else None,
+        resources=decode_resources(res) if res else None,
         node_selector=f.str_map("nodeSelector"),
         affinity=_affinity(f.obj("affinity")),
         tolerations=tuple(_toleration(t) for t in f.objs("tolerations")),
-        topology_spread_constraints=tuple(_spread(t) for t in f.objs("topologySpreadConstraints")),
+        topology_spread_constraints=tuple(
+            decode_spread_constraint(t) for t in f.objs("topologySpreadConstraints")
+        ),
         priority=f.opt_int("priority"),
         priority_class_name=f.string("priorityClassName"),
         preemption_policy=policy,
@@ -208,6 +217,9 @@ def decode_pod_spec(f: Fields) -> PodSpec:
         scheduling_gates=tuple(g.required_str("name") for g in f.objs("schedulingGates")),
         termination_grace_period_seconds=f.opt_int("terminationGracePeriodSeconds"),
         security=decode_pod_security(f),
+        empty_dir_volumes=tuple(
+            v.string("name") for v in f.objs("volumes") if v.data.get("emptyDir") is not None
+        ),
     )
 
 
@@ -223,5 +235,5 @@ def decode_pod_status(f: Fields | None) -> PodStatus:
     )
     phase = f.string("phase", "Pending")
     if phase not in ("Pending", "Running", "Succeeded", "Failed", "Unknown"):
-        raise FieldError(f.at("phase"), f'unsupported phase "{phase}"')
+        raise FieldError(f.at("phase"), f"unsupported phase {quote(phase)}")
     return PodStatus(phase, conditions, f.string("nominatedNodeName"), f.time("startTime"))

@@ -1,89 +1,142 @@
-"""Loading manifest files (multi-document YAML, ``kind: List``) into a `Cluster`.
+"""Loading manifest files and ``kubectl get -o yaml|json`` exports into a `Cluster`.
 
-This is the only place in `vigil.cluster` that reads files. Every invalid object raises a
-one-line `ManifestError` naming the file, the object and the field.
+The steps: list the inputs (`vigil.cluster.sources`), read each into objects within bounds
+(`vigil.cluster.documents`), decode the kinds vigil reads (`vigil.cluster.decode`), then build
+the store: expand the workloads that arrived without their pods (`vigil.cluster.expansion`)
+and admit the pods being created (`vigil.cluster.admission`). Every invalid object raises a
+one-line `ManifestError` naming the file (as given on the command line), the object and the
+field. What is left out on purpose (kinds vigil does not read, files that are not Kubernetes
+manifests such as ``kustomization.yaml`` or ``Chart.yaml``) is listed in `Cluster.skipped`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from vigil.cluster.admission import Admission
 from vigil.cluster.cluster import Cluster
 from vigil.cluster.decode import SUPPORTED_KINDS, KubeObject, decode_object
-from vigil.cluster.errors import FieldError, ManifestError
-from vigil.cluster.ingress import Ingress
-from vigil.cluster.namespace import Namespace, Service
-from vigil.cluster.node import Node
+from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, parse_documents_of
+from vigil.cluster.errors import FieldError, ManifestError, quote
+from vigil.cluster.expansion import workloads_to_expand
 from vigil.cluster.pod import Pod
-from vigil.cluster.policy import PodDisruptionBudget, PriorityClass
-from vigil.cluster.priority import PriorityAdmissionError, PriorityResolver, validate_priority_class
+from vigil.cluster.policy import PriorityClass
+from vigil.cluster.priority import PriorityAdmissionError, validate_priority_class
 from vigil.cluster.reader import Fields
+from vigil.cluster.sources import list_inputs
 from vigil.cluster.workloads import Workload, expand_workload
 
+NAME_LIMIT = 80
+CLUSTER_SCOPED_KINDS = frozenset(
+    {
+        "Node",
+        "Namespace",
+        "PriorityClass",
+        "PersistentVolume",
+        "StorageClass",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "RuntimeClass",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "APIService",
+        "CSIDriver",
+        "CSINode",
+    }
+)
+PROGRESS_EVERY = 2000
+"""Objects decoded between two progress reports."""
 
-def _describe(doc: Mapping[str, Any], index: str) -> str:
+
+@dataclass(frozen=True, slots=True)
+class LoadProgress:
+    """Where a load is: the phase, the input, objects decoded so far, and how much of all the
+    inputs' bytes is done (the current input counts by the share of its objects decoded)."""
+
+    phase: str
+    """``parsing`` (an input is being parsed), ``decoding`` or ``building``."""
+    source: str
+    objects: int
+    bytes_done: int
+    bytes_total: int
+    source_bytes: int = 0
+    """Size of the input being parsed or decoded."""
+
+
+Progress = Callable[[LoadProgress], None]
+
+
+def _name(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= NAME_LIMIT else f"{text[:NAME_LIMIT]}..."
+
+
+def describe(doc: Mapping[str, Any], index: str) -> str:
+    """How an error names an object: ``Kind namespace/name``, or ``document N``."""
     kind = doc.get("kind")
     meta = doc.get("metadata")
     name = meta.get("name") if isinstance(meta, Mapping) else None
     if not isinstance(kind, str) or not isinstance(name, str) or not name:
         return f"document {index}"
     namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
-    if kind in ("Node", "Namespace", "PriorityClass"):
-        return f"{kind} {name}"
-    return f"{kind} {namespace if isinstance(namespace, str) and namespace else 'default'}/{name}"
+    if not (isinstance(namespace, str) and namespace) and kind in CLUSTER_SCOPED_KINDS:
+        return f"{_name(kind)} {_name(name)}"
+    ns = namespace if isinstance(namespace, str) and namespace else "default"
+    return f"{_name(kind)} {_name(ns)}/{_name(name)}"
 
 
-def _flatten(docs: Iterable[Any], source: str) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    for i, doc in enumerate(docs, start=1):
-        if doc is None:
-            continue
-        if not isinstance(doc, Mapping):
-            raise ManifestError(source, f"document {i}", "", "expected an object")
-        if doc.get("kind") == "List" or str(doc.get("kind", "")).endswith("List"):
-            items = doc.get("items") or []
-            if not isinstance(items, list):
-                raise ManifestError(source, f"document {i}", "items", "expected a list")
-            for j, item in enumerate(items):
-                if not isinstance(item, Mapping):
-                    raise ManifestError(
-                        source, f"document {i}", f"items[{j}]", "expected an object"
-                    )
-                yield f"{i}.items[{j}]", item
-        else:
-            yield str(i), doc
+def _not_kubernetes(doc: Mapping[str, Any]) -> bool:
+    return "kind" not in doc and "metadata" not in doc
 
 
-def parse_documents(text: str, source: str = "<string>") -> tuple[list[KubeObject], list[str]]:
-    """Decode every supported object of a YAML text; also return descriptions of skipped ones."""
-    try:
-        docs = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        raise ManifestError(
-            source, where, "", f"invalid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+def parse_documents(
+    text: str | bytes,
+    source: str = "<string>",
+    *,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    on_object: Callable[[], None] | None = None,
+    on_parsed: Callable[[int], None] | None = None,
+) -> tuple[list[KubeObject], list[str]]:
+    """Decode every supported object of one input; also describe what was skipped and why."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     objects: list[KubeObject] = []
     skipped: list[str] = []
-    for index, doc in _flatten(docs, source):
-        described = _describe(doc, index)
-        kind = doc.get("kind")
+    foreign: list[str] = []
+    seen = 0
+    for doc in parse_documents_of(data, source, bounds, on_parsed):
+        seen += 1
+        if not isinstance(doc.data, Mapping):
+            where = "" if doc.item is None else f"items[{doc.item}]"
+            raise ManifestError(source, f"document {doc.number}", where, "expected an object")
+        described = describe(doc.data, doc.index)
+        if _not_kubernetes(doc.data):
+            foreign.append(described)
+            continue
+        kind = doc.data.get("kind")
         if not isinstance(kind, str) or not kind:
             raise ManifestError(source, described, "kind", "required")
         if kind not in SUPPORTED_KINDS:
-            skipped.append(f"{source}: {described}")
+            skipped.append(f"{source}: {described}: kind {quote(kind)} is not read by vigil")
             continue
         try:
-            obj = decode_object(kind, Fields(doc))
+            obj = decode_object(kind, Fields(doc.data))
             if isinstance(obj, PriorityClass) and (problem := validate_priority_class(obj)):
                 raise FieldError("value", problem)
         except FieldError as exc:
             raise ManifestError(source, described, exc.path, exc.message) from None
         objects.append(obj)
+        if on_object is not None:
+            on_object()
+    if foreign and len(foreign) == seen:
+        skipped.append(f"{source}: not a Kubernetes manifest (no kind, no metadata): skipped")
+    else:
+        skipped.extend(
+            f"{source}: {d}: not a Kubernetes object (no kind): skipped" for d in foreign
+        )
     return objects, skipped
 
 
@@ -93,65 +146,85 @@ def build_cluster(
     *,
     sources: Sequence[str] | None = None,
 ) -> Cluster:
-    """Group objects into a `Cluster`, expand workloads into pods and admit pod priorities.
+    """Store the objects, expand workloads that arrived without pods, admit created pods.
 
     ``sources`` (aligned with ``objects``) names the file of each object for error messages.
     Raises `ManifestError` for a pod the Priority admission plugin would reject.
     """
-    cluster = Cluster(skipped=list(skipped))
-    objects = list(objects)
+    cluster = Cluster(skipped=skipped)
     pod_sources: dict[str, str] = {}
+    workload_sources: dict[tuple[str, str], str] = {}
     for index, obj in enumerate(objects):
         source = sources[index] if sources is not None else ""
         if isinstance(obj, Pod):
             pod_sources[obj.key] = source
-        if isinstance(obj, Node):
-            cluster.nodes.append(obj)
-        elif isinstance(obj, Pod):
-            cluster.pods.append(obj)
-        elif isinstance(obj, Namespace):
-            cluster.namespaces.append(obj)
-        elif isinstance(obj, Service):
-            cluster.services.append(obj)
-        elif isinstance(obj, Ingress):
-            cluster.ingresses.append(obj)
-        elif isinstance(obj, PodDisruptionBudget):
-            cluster.pdbs.append(obj)
-        elif isinstance(obj, PriorityClass):
-            cluster.priority_classes.append(obj)
         elif isinstance(obj, Workload):
-            cluster.workloads.append(obj)
-            sets, pods = expand_workload(obj)
-            cluster.workloads.extend(sets)
-            cluster.pods.extend(pods)
-            pod_sources.update((p.key, source) for p in pods)
-    resolver = PriorityResolver(cluster.priority_classes)
-    admitted = []
+            workload_sources[(obj.kind, obj.metadata.key)] = source
+        cluster.add(obj)
+    for workload in workloads_to_expand(cluster):
+        sets, pods = expand_workload(workload)
+        source = workload_sources.get((workload.kind, workload.metadata.key), "")
+        for rs in sets:
+            cluster.add(rs)
+        for pod in pods:
+            cluster.add(pod)
+        pod_sources.update((p.key, source) for p in pods)
+    admission = Admission(cluster.priority_classes)
     for pod in cluster.pods:
+        if not admission.needs_admission(pod):
+            continue
         try:
-            admitted.append(resolver.admit(pod))
+            admitted = admission.admit(pod)
         except PriorityAdmissionError as exc:
-            source = pod_sources.get(pod.key, "")
             raise ManifestError(
-                source, f"Pod {pod.key}", "spec.priorityClassName", str(exc)
+                pod_sources.get(pod.key, ""), f"Pod {pod.key}", "spec.priorityClassName", str(exc)
             ) from None
-    cluster.pods = admitted
+        if admitted is not pod:
+            cluster.add(admitted)
     return cluster
 
 
-def load_manifests(paths: Iterable[str | Path]) -> Cluster:
-    """Read manifest files (in order) into a `Cluster`; directories are read recursively."""
+def load_manifests(
+    paths: Iterable[str | Path],
+    *,
+    stdin: Callable[[], bytes] | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    progress: Progress | None = None,
+) -> Cluster:
+    """Read manifest files, directories (recursively) and ``-`` (standard input) in order."""
+    inputs = list(list_inputs(paths, stdin))
+    total = sum(i.size for i in inputs)
+    done = 0
     objects: list[KubeObject] = []
     sources: list[str] = []
     skipped: list[str] = []
-    for path in paths:
-        p = Path(path)
-        files = (
-            sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml")) if p.is_dir() else [p]
+    counter = [0]
+    in_input = [0, 0]
+
+    def report(phase: str, source: str, size: int = 0) -> None:
+        if progress is not None:
+            share = size * in_input[0] // in_input[1] if in_input[1] else 0
+            progress(LoadProgress(phase, source, counter[0], done + share, total, size))
+
+    for inp in inputs:
+        in_input[:] = [0, 0]
+        report("parsing", inp.name, inp.size)
+
+        def on_parsed(count: int) -> None:
+            in_input[1] = count
+
+        def on_object(name: str = inp.name, size: int = inp.size) -> None:
+            counter[0] += 1
+            in_input[0] += 1
+            if counter[0] % PROGRESS_EVERY == 0:
+                report("decoding", name, size)
+
+        found, skip = parse_documents(
+            inp.read(), inp.name, bounds=bounds, on_object=on_object, on_parsed=on_parsed
         )
-        for file in files:
-            found, skip = parse_documents(file.read_text(encoding="utf-8"), file.name)
-            objects.extend(found)
-            sources.extend(file.name for _ in found)
-            skipped.extend(skip)
+        objects.extend(found)
+        sources.extend(inp.name for _ in found)
+        skipped.extend(skip)
+        done += inp.size
+    report("building", "")
     return build_cluster(objects, skipped, sources=sources)

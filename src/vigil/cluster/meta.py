@@ -31,6 +31,13 @@ class ObjectMeta:
     deletion_timestamp: datetime | None = None
     owner_references: tuple[OwnerReference, ...] = ()
     generation: int = 0
+    resource_version: str = ""
+
+    @property
+    def is_persisted(self) -> bool:
+        """Whether the object was read back from an API server (it has a UID or a
+        resourceVersion): it already went through defaulting and admission."""
+        return bool(self.uid or self.resource_version)
 
     @property
     def key(self) -> str:

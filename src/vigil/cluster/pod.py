@@ -146,6 +146,8 @@ class PodSpec:
     scheduling_gates: tuple[str, ...] = ()
     termination_grace_period_seconds: int | None = None
     security: PodSecurity = field(default_factory=PodSecurity)
+    empty_dir_volumes: tuple[str, ...] = ()
+    """Names of ``emptyDir`` volumes (local data a drain deletes)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from vigil.cluster.meta import ObjectMeta
-from vigil.cluster.selectors import LabelSelector
+from vigil.cluster.pod import Pod
+from vigil.cluster.selectors import LabelSelector, Selector
 
 IntOrPercent = int | str
 
@@ -56,6 +57,22 @@ class PodDisruptionBudget:
     status: PodDisruptionBudgetStatus | None = None
 
     kind = "PodDisruptionBudget"
+
+    def selects(self, pod: Pod) -> bool:
+        """The disruption controller's selection: same namespace, and the selector matches
+        (policy/v1: ``{}`` selects every pod of the namespace, a null selector none)."""
+        return pod.namespace == self.metadata.namespace and Selector.from_label_selector(
+            self.selector
+        ).matches(pod.labels)
+
+    def guards(self, pod: Pod) -> bool:
+        """Whether the PDB guards the pod against eviction and preemption: as `selects`, but
+        a null or empty selector guards nothing ("should match nothing, not everything",
+        ``eviction.go``)."""
+        if pod.namespace != self.metadata.namespace:
+            return False
+        selector = Selector.from_label_selector(self.selector)
+        return not selector.is_empty() and selector.matches(pod.labels)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import math
 import re
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 _NUMBER = re.compile(r"^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$")
 _EXPONENT = re.compile(r"^[eE]([+-]?[0-9]+)$")
@@ -29,12 +30,28 @@ def _power_of_ten(exponent: int) -> Fraction:
     return Fraction(magnitude) if exponent >= 0 else Fraction(1, magnitude)
 
 
+QUANTITY_CACHE = 4096
+"""Distinct quantity strings whose parsed value is kept (clusters repeat a few hundred)."""
+
+
 def parse_quantity(text: str | int | float) -> Fraction:
     """Parse a quantity (``500m``, ``1.5Gi``, ``2e3``, ``1k``, ``100M``) into an exact number.
 
     YAML integers are accepted as is; YAML floats are read through their shortest decimal
-    representation so that ``0.5`` means exactly one half.
+    representation so that ``0.5`` means exactly one half. Strings are parsed once and the
+    (immutable) result shared, within a bounded cache.
     """
+    if isinstance(text, str) and len(text) <= 64:
+        return _parse_cached(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=QUANTITY_CACHE)
+def _parse_cached(text: str) -> Fraction:
+    return _parse(text)
+
+
+def _parse(text: str | int | float) -> Fraction:
     if isinstance(text, bool):
         raise QuantityError(f"invalid quantity {text!r}")
     if isinstance(text, int):

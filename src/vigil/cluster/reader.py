@@ -1,7 +1,8 @@
 """Typed, path-aware access to one decoded YAML object.
 
 Decoders read manifests through `Fields` so that every type error carries the exact field path
-(``spec.containers[0].resources.requests.cpu``) that the final `ManifestError` reports.
+(``spec.containers[0].resources.requests.cpu``) that the final `ManifestError` reports. The path
+is only built when an error needs it: a nested `Fields` keeps its parent and its key.
 """
 
 from __future__ import annotations
@@ -11,26 +12,52 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from vigil.cluster.errors import FieldError
+from vigil.cluster.errors import FieldError, quote
 from vigil.cluster.quantity import QuantityError, parse_quantity
+
+KEY_LIMIT = 80
+"""Characters of a map key kept in a field path (keys come from the file, like values)."""
 
 
 def _join(path: str, key: str) -> str:
+    if len(key) > KEY_LIMIT:
+        key = f"{key[:KEY_LIMIT]}...({len(key)} characters)"
     return f"{path}.{key}" if path else key
 
 
 class Fields:
     """A mapping read at a known path; getters validate types and raise `FieldError`."""
 
-    __slots__ = ("data", "path")
+    __slots__ = ("_key", "_parent", "_path", "data")
 
-    def __init__(self, data: Mapping[str, Any], path: str = "") -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        path: str = "",
+        *,
+        parent: Fields | None = None,
+        key: str = "",
+    ) -> None:
         self.data = data
-        self.path = path
+        self._path: str | None = path if parent is None else None
+        self._parent = parent
+        self._key = key
+
+    @property
+    def path(self) -> str:
+        """Where this object is (``spec.containers[0]``)."""
+        if self._path is None:
+            assert self._parent is not None
+            self._path = _join(self._parent.path, self._key)
+        return self._path
 
     def at(self, key: str) -> str:
         """The path of ``key`` below this object."""
         return _join(self.path, key)
+
+    def child(self, key: str, data: Mapping[str, Any]) -> Fields:
+        """The object ``data`` found at ``key`` (``items[3]`` for a list item)."""
+        return Fields(data, parent=self, key=key)
 
     def has(self, key: str) -> bool:
         """Whether the key is present and not null."""
@@ -46,7 +73,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, str):
-            raise self.error(key, f"expected a string, got {value!r}")
+            raise self.error(key, f"expected a string, got {quote(value)}")
         return value
 
     def required_str(self, key: str) -> str:
@@ -66,7 +93,7 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"expected an integer, got {value!r}")
+            raise self.error(key, f"expected an integer, got {quote(value)}")
         return value
 
     def integer(self, key: str, default: int = 0) -> int:
@@ -80,7 +107,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self.error(key, f"expected a boolean, got {value!r}")
+            raise self.error(key, f"expected a boolean, got {quote(value)}")
         return value
 
     def int_or_str(self, key: str) -> int | str | None:
@@ -89,9 +116,11 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.error(key, f"expected an integer or a percentage, got {value!r}")
+            raise self.error(key, f"expected an integer or a percentage, got {quote(value)}")
         if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit()):
-            raise self.error(key, f'invalid value "{value}": expected an integer or a percentage')
+            raise self.error(
+                key, f"invalid value {quote(value)}: expected an integer or a percentage"
+            )
         return value
 
     def time(self, key: str) -> datetime | None:
@@ -102,20 +131,20 @@ class Fields:
         if isinstance(value, datetime):
             return value
         if not isinstance(value, str):
-            raise self.error(key, f"expected a timestamp, got {value!r}")
+            raise self.error(key, f"expected a timestamp, got {quote(value)}")
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise self.error(key, f'invalid timestamp "{value}"') from None
+            raise self.error(key, f"invalid timestamp {quote(value)}") from None
 
     def obj(self, key: str) -> Fields | None:
         """A nested object, None when absent."""
         value = self.data.get(key)
         if value is None:
             return None
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict | Mapping):
             raise self.error(key, f"expected an object, got {type(value).__name__}")
-        return Fields(value, self.at(key))
+        return Fields(value, parent=self, key=key)
 
     def objs(self, key: str) -> list[Fields]:
         """A list of objects (empty when absent)."""
@@ -126,9 +155,9 @@ class Fields:
             raise self.error(key, f"expected a list, got {type(value).__name__}")
         out = []
         for i, item in enumerate(value):
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict | Mapping):
                 raise FieldError(f"{self.at(key)}[{i}]", "expected an object")
-            out.append(Fields(item, f"{self.at(key)}[{i}]"))
+            out.append(Fields(item, parent=self, key=f"{key}[{i}]"))
         return out
 
     def strs(self, key: str) -> tuple[str, ...]:
@@ -140,7 +169,7 @@ class Fields:
             raise self.error(key, f"expected a list, got {type(value).__name__}")
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise FieldError(f"{self.at(key)}[{i}]", f"expected a string, got {item!r}")
+                raise FieldError(f"{self.at(key)}[{i}]", f"expected a string, got {quote(item)}")
         return tuple(value)
 
     def str_map(self, key: str) -> dict[str, str]:
@@ -150,7 +179,7 @@ class Fields:
             return {}
         for k, v in sub.data.items():
             if not isinstance(v, str):
-                raise FieldError(sub.at(str(k)), f"expected a string, got {v!r}")
+                raise FieldError(sub.at(str(k)), f"expected a string, got {quote(v)}")
         return {str(k): v for k, v in sub.data.items()}
 
     def quantities(self, key: str) -> dict[str, Fraction]:
@@ -163,5 +192,5 @@ class Fields:
             try:
                 out[str(name)] = parse_quantity(raw)
             except (QuantityError, TypeError):
-                raise FieldError(sub.at(str(name)), f'invalid quantity "{raw}"') from None
+                raise FieldError(sub.at(str(name)), f"invalid quantity {quote(raw)}") from None
         return out

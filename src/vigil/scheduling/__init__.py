@@ -7,7 +7,7 @@ and `Scheduler.schedule_pod` returns a `ScheduleResult` explaining every decisio
 
 from vigil.scheduling.cycle_state import CycleState, StateData
 from vigil.scheduling.diagnosis import Diagnosis, FitError, NodeToStatus, reason_histogram
-from vigil.scheduling.framework import Framework, PluginScore, PreFilterOutcome, ProfileError
+from vigil.scheduling.framework import Framework, PreFilterOutcome, ProfileError
 from vigil.scheduling.interfaces import (
     MAX_NODE_SCORE,
     MIN_NODE_SCORE,
@@ -15,6 +15,7 @@ from vigil.scheduling.interfaces import (
     Handle,
     NodeScore,
     Plugin,
+    PluginScore,
     PostFilterPlugin,
     PostFilterResult,
     PreFilterExtensions,

@@ -18,17 +18,19 @@ reasons and codes are the per-node ones; the batch masks only decide which nodes
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vigil.cluster.pod import Pod
 from vigil.scheduling.cycle_state import CycleState
-from vigil.scheduling.framework import Framework, PluginScore
-from vigil.scheduling.interfaces import MAX_NODE_SCORE, MIN_NODE_SCORE
+from vigil.scheduling.interfaces import MAX_NODE_SCORE, MIN_NODE_SCORE, PluginScore
 from vigil.scheduling.nodeinfo import NodeInfo
 from vigil.scheduling.nodetable import BoolArray, IntArray, NodeTable
 from vigil.scheduling.status import Status
+
+if TYPE_CHECKING:
+    from vigil.scheduling.framework import Framework
 
 
 class ScoreTable(Mapping[str, dict[str, PluginScore]]):

@@ -3,22 +3,32 @@
 It follows ``frameworkImpl``: PreFilter results are intersected and Skip disables a plugin's
 Filter; Filter stops at the first rejecting plugin; nodes with nominated pods are filtered twice;
 PreScore Skip disables Score; scores are normalised, range-checked and weighted.
+
+The framework also chooses how a phase runs over many nodes (`find_nodes_that_pass_filters`,
+`score`): over the snapshot's column-wise `NodeTable` when every enabled plugin can do its part
+vectorised for this pod (`vigil.scheduling.batch`), else node by node; both give the same
+statuses and scores. The scheduler only asks for the phase, as upstream's ``schedule_one``
+asks the framework runtime.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from vigil.cluster.pod import Pod
+from vigil.scheduling.batch import filter_nodes, score_nodes
 from vigil.scheduling.cycle_state import CycleState
-from vigil.scheduling.diagnosis import NodeToStatus
+from vigil.scheduling.diagnosis import Diagnosis, NodeToStatus
 from vigil.scheduling.interfaces import (
     MAX_NODE_SCORE,
     MIN_NODE_SCORE,
     FilterPlugin,
     NodeScore,
+    PluginScore,
     PostFilterPlugin,
     PostFilterResult,
     PreFilterPlugin,
@@ -27,6 +37,7 @@ from vigil.scheduling.interfaces import (
     ScorePlugin,
 )
 from vigil.scheduling.nodeinfo import NodeInfo
+from vigil.scheduling.nodetable import IntArray, NodeTable
 from vigil.scheduling.podinfo import PodInfo
 from vigil.scheduling.profile import Profile
 from vigil.scheduling.registry import Registry
@@ -38,13 +49,31 @@ class ProfileError(ValueError):
     """A profile enables a plugin at a point the plugin does not implement."""
 
 
-@dataclass(frozen=True, slots=True)
-class PluginScore:
-    """One plugin's score of one node: raw, after NormalizeScore, and times the weight."""
+class FrameworkError(Exception):
+    """A plugin answered with code Error: the cycle stops (not an unschedulable pod)."""
 
-    raw: int
-    normalized: int
-    weighted: int
+    def __init__(self, status: Status) -> None:
+        super().__init__(status.message())
+        self.status = status
+
+
+@dataclass(slots=True)
+class FilterPass:
+    """What filtering a window of nodes found: the feasible nodes (in visit order), how many
+    nodes were examined, and the feasible nodes' table rows when the vectorised path ran."""
+
+    feasible: list[NodeInfo]
+    processed: int
+    rows: IntArray | None = None
+
+
+@dataclass(slots=True)
+class ScorePass:
+    """Scores of the feasible nodes: per node and plugin, and the weighted totals in the order
+    of the nodes given."""
+
+    scores: Mapping[str, dict[str, PluginScore]]
+    totals: IntArray
 
 
 @dataclass(slots=True)
@@ -259,6 +288,79 @@ class Framework:
                 table[s.name][pl.name] = PluginScore(raw_score, s.score, s.score * weight)
         return table, SUCCESS
 
+    def find_nodes_that_pass_filters(
+        self,
+        state: CycleState,
+        pod: Pod,
+        nodes: Sequence[NodeInfo],
+        diagnosis: Diagnosis,
+        *,
+        start: int,
+        to_find: int,
+    ) -> FilterPass:
+        """Filter ``nodes`` from index ``start`` (wrapping) until ``to_find`` pass
+        (``findNodesThatPassFilters``); failed nodes' statuses go into ``diagnosis``.
+
+        Raises `FrameworkError` when a plugin answers with code Error.
+        """
+        num_all = len(nodes)
+        if num_all == 0:
+            return FilterPass([], 0)
+        if not self.has_filter_plugins():
+            chosen = [nodes[(start + i) % num_all] for i in range(to_find)]
+            return FilterPass(chosen, len(chosen))
+        table = self._snapshot.node_table() if num_all > 1 else None
+        rows = _rows_of(table, nodes, self._snapshot.node_infos) if table is not None else None
+        if table is not None and rows is not None:
+            outcome = filter_nodes(self, state, pod, table, rows, start=start, to_find=to_find)
+            if outcome is not None:
+                for i, status in outcome.failed:
+                    diagnosis.node_to_status.set(table.names[i], status)
+                    diagnosis.add_plugin_status(status)
+                infos = table.infos
+                feasible_infos = [infos[i] for i in outcome.feasible.tolist()]
+                return FilterPass(feasible_infos, outcome.processed, outcome.feasible)
+        feasible: list[NodeInfo] = []
+        processed = 0
+        for i in range(num_all):
+            node_info = nodes[(start + i) % num_all]
+            status = self.run_filter_plugins_with_nominated_pods(state, pod, node_info)
+            processed += 1
+            if status.code is Code.ERROR:
+                raise FrameworkError(status)
+            if status.is_success():
+                feasible.append(node_info)
+                if len(feasible) >= to_find:
+                    break
+            else:
+                diagnosis.node_to_status.set(node_info.name, status)
+                diagnosis.add_plugin_status(status)
+        return FilterPass(feasible, processed)
+
+    def score(self, state: CycleState, pod: Pod, feasible: FilterPass) -> ScorePass:
+        """PreScore, Score, NormalizeScore and weights of the feasible nodes, vectorised when
+        every score plugin can do it for this pod. Raises `FrameworkError` on code Error."""
+        nodes = feasible.feasible
+        table = self._snapshot.node_table()
+        if table is not None:
+            rows = feasible.rows
+            if rows is None:
+                rows = _rows_of(table, nodes, self._snapshot.node_infos)
+            if rows is not None:
+                batch = score_nodes(self, state, pod, table, rows, nodes=nodes)
+                if batch is not None:
+                    return ScorePass(*batch)
+        status = self.run_pre_score_plugins(state, pod, nodes)
+        if not status.is_success():
+            raise FrameworkError(status)
+        by_node, status = self.run_score_plugins(state, pod, nodes)
+        if not status.is_success():
+            raise FrameworkError(status)
+        totals = np.array(
+            [sum(s.weighted for s in by_node[ni.name].values()) for ni in nodes], dtype=np.int64
+        )
+        return ScorePass(by_node, totals)
+
     def has_score_plugins(self) -> bool:
         """Whether any Score plugin is enabled."""
         return bool(self.score_plugins)
@@ -266,3 +368,19 @@ class Framework:
     def has_filter_plugins(self) -> bool:
         """Whether any Filter plugin is enabled."""
         return bool(self.filter_plugins)
+
+
+def _rows_of(
+    table: NodeTable, nodes: Sequence[NodeInfo], all_nodes: Sequence[NodeInfo]
+) -> IntArray | None:
+    """The table rows of ``nodes``, or None if one of them is not a node of the table."""
+    if nodes is all_nodes:
+        return np.arange(table.size)
+    index, infos = table.index, table.infos
+    rows = []
+    for ni in nodes:
+        i = index.get(ni.node.metadata.name)
+        if i is None or infos[i] is not ni:
+            return None
+        rows.append(i)
+    return np.array(rows, dtype=np.int64)

@@ -51,6 +51,15 @@ class PostFilterResult:
     nominated_node_name: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PluginScore:
+    """One plugin's score of one node: raw, after NormalizeScore, and times the weight."""
+
+    raw: int
+    normalized: int
+    weighted: int
+
+
 @dataclass(slots=True)
 class NodeScore:
     """A node's score from one plugin; NormalizeScore rewrites ``score`` in place."""

@@ -172,6 +172,7 @@ class NodeTable:
         "_label_indexes",
         "_masks",
         "_name_index",
+        "_namespace_pods",
         "_predicates",
         "_requested",
         "_taint_groups",
@@ -204,6 +205,7 @@ class NodeTable:
         self._masks: dict[Hashable, BoolArray] = {}
         self._predicates: dict[Hashable, tuple[PodPredicate, IntArray]] = {}
         self._buckets: dict[tuple[str | None, str | None], list[PodPredicate]] = {}
+        self._namespace_pods: dict[str, dict[str, tuple[int, Pod]]] | None = None
         for ni in self.infos:
             for amounts in (ni.allocatable, ni.requested):
                 if any(abs(v) >= EXACT_LIMIT for v in amounts.values()):
@@ -381,7 +383,15 @@ class NodeTable:
         entry = self._predicates.pop(key, None)
         if entry is None:
             counts = np.zeros(self.size, dtype=np.int64)
-            if not predicate.never:
+            if predicate.never:
+                pass
+            elif predicate.namespaces is not None:
+                by_namespace = self._pods_by_namespace()
+                for ns in predicate.namespaces:
+                    for i, pod in by_namespace.get(ns, {}).values():
+                        if predicate.matches(pod):
+                            counts[i] += 1
+            else:
                 for i, ni in enumerate(self.infos):
                     c = 0
                     for info in ni.pods:
@@ -396,6 +406,17 @@ class NodeTable:
             self._register(predicate)
         self._predicates[key] = entry
         return entry[1]
+
+    def _pods_by_namespace(self) -> dict[str, dict[str, tuple[int, Pod]]]:
+        """Pods by namespace with their node's row (built on first use, then kept current)."""
+        if self._namespace_pods is None:
+            index: dict[str, dict[str, tuple[int, Pod]]] = {}
+            for i, ni in enumerate(self.infos):
+                for info in ni.pods:
+                    pod = info.pod
+                    index.setdefault(pod.metadata.namespace, {})[pod.metadata.key] = (i, pod)
+            self._namespace_pods = index
+        return self._namespace_pods
 
     def _bucket_keys(self, predicate: PodPredicate) -> list[tuple[str | None, str | None]]:
         spaces: Sequence[str | None] = (
@@ -473,6 +494,13 @@ class NodeTable:
             self.non_zero_cpu[index] = cpu
             self.non_zero_memory[index] = mem
         self.pod_count[index] += delta
+        if self._namespace_pods is not None:
+            pod = info.pod
+            pods = self._namespace_pods.setdefault(pod.metadata.namespace, {})
+            if delta > 0:
+                pods[pod.metadata.key] = (index, pod)
+            else:
+                pods.pop(pod.metadata.key, None)
         self._update_predicates(index, info.pod, delta)
         if info.has_affinity:
             self._index_terms(index, info, delta)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from vigil.cluster.pod import Pod, PodAffinityTerm
 from vigil.cluster.selectors import Requirement, Selector
-from vigil.scheduling.resources import pod_non_zero_amounts, pod_resource_amounts
+from vigil.scheduling.resources import pod_amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +96,8 @@ class PodInfo:
     @staticmethod
     def of(pod: Pod) -> PodInfo:
         """Build the PodInfo of a pod (``framework.NewPodInfo``)."""
-        info = PodInfo(pod, requests=pod_resource_amounts(pod))
-        info.non_zero_cpu, info.non_zero_memory = pod_non_zero_amounts(pod)
+        requests, cpu, memory = pod_amounts(pod)
+        info = PodInfo(pod, requests=requests, non_zero_cpu=cpu, non_zero_memory=memory)
         affinity = pod.spec.affinity
         if affinity is not None and affinity.pod_affinity is not None:
             pa = affinity.pod_affinity

@@ -120,6 +120,53 @@ def to_amounts(requests: Mapping[str, Fraction]) -> dict[str, int]:
     }
 
 
+def _exact_amount(name: str, quantity: Fraction) -> int | None:
+    """The scheduler amount when no rounding is involved (whole milli-cpu, whole units)."""
+    den = quantity.denominator
+    if den == 1:
+        return quantity.numerator * 1000 if name == CPU else quantity.numerator
+    if name == CPU and 1000 % den == 0:
+        return quantity.numerator * (1000 // den)
+    return None
+
+
+def _simple_amounts(pod: Pod) -> tuple[dict[str, int], int, int] | None:
+    """Amounts and non-zero (cpu, memory) summed as integers, for the common pod (app
+    containers only, no overhead, no pod-level resources, whole milli-cpu and units): the
+    same numbers as the exact path, since nothing rounds. None for any other pod."""
+    spec = pod.spec
+    if spec.init_containers or spec.overhead or spec.resources is not None:
+        return None
+    amounts: dict[str, int] = {}
+    non_zero_cpu = non_zero_memory = 0
+    for c in spec.containers:
+        reqs = c.resources.requests
+        for name, quantity in reqs.items():
+            if not is_tracked_resource(name):
+                continue
+            amount = _exact_amount(name, quantity)
+            if amount is None:
+                return None
+            amounts[name] = amounts.get(name, 0) + amount
+        cpu = reqs.get(CPU)
+        memory = reqs.get(MEMORY)
+        non_zero_cpu += DEFAULT_MILLI_CPU_REQUEST if cpu is None else _exact_amount(CPU, cpu) or 0
+        non_zero_memory += (
+            DEFAULT_MEMORY_REQUEST if memory is None else _exact_amount(MEMORY, memory) or 0
+        )
+    return amounts, non_zero_cpu, non_zero_memory
+
+
+def pod_amounts(pod: Pod) -> tuple[dict[str, int], int, int]:
+    """`pod_resource_amounts` and `pod_non_zero_amounts` at once (integer fast path for the
+    common pod, exact fractions otherwise)."""
+    simple = _simple_amounts(pod)
+    if simple is not None:
+        return simple
+    cpu, memory = pod_non_zero_amounts(pod)
+    return to_amounts(pod_requests(pod)), cpu, memory
+
+
 def pod_resource_amounts(pod: Pod) -> dict[str, int]:
     """The pod's effective requests in scheduler units (what NodeInfo.Requested adds up)."""
     return to_amounts(pod_requests(pod))

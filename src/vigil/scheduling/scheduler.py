@@ -15,18 +15,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from vigil.cluster.pod import Pod
-from vigil.scheduling.batch import filter_nodes, score_nodes
 from vigil.scheduling.cycle_state import CycleState
 from vigil.scheduling.diagnosis import Diagnosis, FitError
-from vigil.scheduling.framework import Framework, PluginScore
-from vigil.scheduling.interfaces import PostFilterResult
+from vigil.scheduling.framework import FilterPass, Framework, FrameworkError
+from vigil.scheduling.interfaces import PluginScore, PostFilterResult
 from vigil.scheduling.nodeinfo import NodeInfo
-from vigil.scheduling.nodetable import IntArray, NodeTable
+from vigil.scheduling.nodetable import IntArray
 from vigil.scheduling.plugins import default_registry
 from vigil.scheduling.podinfo import PodInfo
 from vigil.scheduling.profile import Profile, default_profile
 from vigil.scheduling.registry import Registry
-from vigil.scheduling.select_host import TieBreak, draw_among, select_host
+from vigil.scheduling.select_host import TieBreak, draw_among
 from vigil.scheduling.snapshot import Snapshot
 from vigil.scheduling.status import Code, Status
 
@@ -104,8 +103,6 @@ class Scheduler:
         self.rng = random.Random(seed)
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.next_start_node_index = 0
-        self._batch_feasible: tuple[list[NodeInfo], IntArray] | None = None
-        """The last vectorised Filter's feasible nodes and their table rows."""
 
     def framework_for(self, pod: Pod) -> Framework | None:
         """The framework of the pod's ``schedulerName``, if this scheduler serves it."""
@@ -130,10 +127,8 @@ class Scheduler:
         pod: Pod,
         diagnosis: Diagnosis,
         nodes: Sequence[NodeInfo],
-    ) -> list[NodeInfo]:
+    ) -> FilterPass:
         num_all = len(nodes)
-        if num_all == 0:
-            return []
         pct = fwk.profile.percentage_of_nodes_to_score
         to_find = min(
             num_all,
@@ -141,45 +136,17 @@ class Scheduler:
                 num_all, self.percentage_of_nodes_to_score if pct is None else pct
             ),
         )
-        if not fwk.has_filter_plugins():
-            return [nodes[(self.next_start_node_index + i) % num_all] for i in range(to_find)]
-        table = self.snapshot.node_table() if num_all > 1 else None
-        rows = _rows_of(table, nodes, self.snapshot.node_infos) if table is not None else None
-        if table is not None and rows is not None:
-            start = self.next_start_node_index % num_all
-            outcome = filter_nodes(fwk, state, pod, table, rows, start=start, to_find=to_find)
-            if outcome is not None:
-                for i, status in outcome.failed:
-                    diagnosis.node_to_status.set(table.names[i], status)
-                    diagnosis.add_plugin_status(status)
-                self.next_start_node_index = (
-                    self.next_start_node_index + outcome.processed
-                ) % num_all
-                infos = table.infos
-                feasible_infos = [infos[i] for i in outcome.feasible.tolist()]
-                self._batch_feasible = (feasible_infos, outcome.feasible)
-                return feasible_infos
-        feasible: list[NodeInfo] = []
-        failed = 0
-        for i in range(num_all):
-            node_info = nodes[(self.next_start_node_index + i) % num_all]
-            status = fwk.run_filter_plugins_with_nominated_pods(state, pod, node_info)
-            if status.code is Code.ERROR:
-                raise _CycleError(status)
-            if status.is_success():
-                feasible.append(node_info)
-                if len(feasible) >= to_find:
-                    break
-            else:
-                diagnosis.node_to_status.set(node_info.name, status)
-                diagnosis.add_plugin_status(status)
-                failed += 1
-        self.next_start_node_index = (self.next_start_node_index + len(feasible) + failed) % num_all
-        return feasible
+        start = self.next_start_node_index % num_all if num_all else 0
+        found = fwk.find_nodes_that_pass_filters(
+            state, pod, nodes, diagnosis, start=start, to_find=to_find
+        )
+        if num_all:
+            self.next_start_node_index = (self.next_start_node_index + found.processed) % num_all
+        return found
 
     def _find_nodes_that_fit(
         self, fwk: Framework, state: CycleState, pod: Pod, result: ScheduleResult
-    ) -> list[NodeInfo]:
+    ) -> FilterPass:
         all_nodes = self.snapshot.node_infos
         diagnosis = result.diagnosis
         outcome = fwk.run_pre_filter_plugins(state, pod, all_nodes)
@@ -187,21 +154,19 @@ class Scheduler:
             result.pre_filter_result = outcome.result.node_names
         if not outcome.status.is_success():
             if not outcome.status.is_rejected():
-                raise _CycleError(outcome.status)
+                raise FrameworkError(outcome.status)
             diagnosis.pre_filter_msg = outcome.status.message()
             diagnosis.node_to_status.absent_status = outcome.status
             diagnosis.add_plugin_status(outcome.status)
             if outcome.result is not None and outcome.result.node_names == frozenset():
                 diagnosis.unschedulable_plugins.update(outcome.plugins_with_nodes)
-            return []
+            return FilterPass([], 0)
         if pod.status.nominated_node_name:
             nominated = self.snapshot.get(pod.status.nominated_node_name)
             if nominated is not None:
-                feasible = self._find_nodes_that_pass_filters(
-                    fwk, state, pod, diagnosis, [nominated]
-                )
-                if feasible:
-                    return feasible
+                found = self._find_nodes_that_pass_filters(fwk, state, pod, diagnosis, [nominated])
+                if found.feasible:
+                    return found
         nodes: Sequence[NodeInfo] = all_nodes
         if outcome.result is not None and outcome.result.node_names is not None:
             names = outcome.result.node_names
@@ -215,7 +180,6 @@ class Scheduler:
     def schedule_pod(self, pod: Pod) -> ScheduleResult:
         """Run one scheduling cycle for ``pod`` (no binding); PostFilter runs if nothing fits."""
         result = ScheduleResult(pod)
-        self._batch_feasible = None
         fwk = self.framework_for(pod)
         if fwk is None:
             result.error = Status.error(
@@ -229,10 +193,11 @@ class Scheduler:
             return result
         state = CycleState()
         try:
-            feasible = self._find_nodes_that_fit(fwk, state, pod, result)
-        except _CycleError as exc:
+            found = self._find_nodes_that_fit(fwk, state, pod, result)
+        except FrameworkError as exc:
             result.error = exc.status
             return result
+        feasible = found.feasible
         result.feasible_nodes = tuple(ni.node.metadata.name for ni in feasible)
         result.evaluated_nodes = len(feasible) + len(result.diagnosis.node_to_status)
         if not feasible:
@@ -250,48 +215,22 @@ class Scheduler:
             result.evaluated_nodes = 1 + len(result.diagnosis.node_to_status)
             result.node_name = feasible[0].name
             return result
-        batch = self._score_batch(fwk, state, pod, feasible) if fwk.has_score_plugins() else None
         if not fwk.has_score_plugins():
             result.total_scores = {ni.name: 1 for ni in feasible}
-        elif batch is not None:
-            result.scores, totals = batch
-            result.total_scores = dict(zip(result.feasible_nodes, totals.tolist(), strict=True))
-            result.node_name, result.tie_break = _select_host_array(
-                result.feasible_nodes, totals, self.rng
-            )
-            return result
+            totals = np.ones(len(feasible), dtype=np.int64)
         else:
-            status = fwk.run_pre_score_plugins(state, pod, feasible)
-            if not status.is_success():
-                result.error = status
+            try:
+                scored = fwk.score(state, pod, found)
+            except FrameworkError as exc:
+                result.error = exc.status
                 return result
-            table, status = fwk.run_score_plugins(state, pod, feasible)
-            if not status.is_success():
-                result.error = status
-                return result
-            result.scores = table
-            result.total_scores = {
-                n: sum(s.weighted for s in per.values()) for n, per in table.items()
-            }
-        result.node_name, result.tie_break = select_host(
-            result.feasible_nodes, result.total_scores, self.rng
+            result.scores = scored.scores
+            totals = scored.totals
+            result.total_scores = dict(zip(result.feasible_nodes, totals.tolist(), strict=True))
+        result.node_name, result.tie_break = _select_host_array(
+            result.feasible_nodes, totals, self.rng
         )
         return result
-
-    def _score_batch(
-        self, fwk: Framework, state: CycleState, pod: Pod, feasible: list[NodeInfo]
-    ) -> tuple[Mapping[str, dict[str, PluginScore]], IntArray] | None:
-        table = self.snapshot.node_table()
-        if table is None:
-            return None
-        last = self._batch_feasible
-        if last is not None and last[0] is feasible:
-            rows: IntArray | None = last[1]
-        else:
-            rows = _rows_of(table, feasible, self.snapshot.node_infos)
-        if rows is None:
-            return None
-        return score_nodes(fwk, state, pod, table, rows, nodes=feasible)
 
     def assume(self, pod: Pod, node_name: str) -> Pod:
         """Bind ``pod`` to ``node_name`` in the snapshot; returns the bound pod."""
@@ -318,25 +257,3 @@ def _select_host_array(
     """`select_host` over an array of totals (same reservoir sampling, same draws)."""
     best = int(totals.max())
     return draw_among([nodes[i] for i in np.flatnonzero(totals == best).tolist()], best, rng)
-
-
-def _rows_of(
-    table: NodeTable, nodes: Sequence[NodeInfo], all_nodes: Sequence[NodeInfo]
-) -> IntArray | None:
-    """The table rows of ``nodes``, or None if one of them is not a node of the table."""
-    if nodes is all_nodes:
-        return np.arange(table.size)
-    index, infos = table.index, table.infos
-    rows = []
-    for ni in nodes:
-        i = index.get(ni.node.metadata.name)
-        if i is None or infos[i] is not ni:
-            return None
-        rows.append(i)
-    return np.array(rows, dtype=np.int64)
-
-
-class _CycleError(Exception):
-    def __init__(self, status: Status) -> None:
-        super().__init__(status.message())
-        self.status = status

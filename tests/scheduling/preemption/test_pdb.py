@@ -82,8 +82,8 @@ def bare(i: int) -> Pod:
         pytest.param(
             pdb("b", min_available=0, selector=sel(app="web")),
             [bare(0), bare(1)],
-            2,
-            id="bound pods without Ready are taken as Ready",
+            0,
+            id="bound pods without a Ready condition are not healthy",
         ),
         pytest.param(
             pdb("b", min_available="50%", selector=sel(app="web")),

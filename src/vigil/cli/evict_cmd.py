@@ -1,0 +1,79 @@
+"""``vigil evict``: what the Eviction API would answer for one pod.
+
+The answer follows ``eviction.go`` exactly (200, 429 with the PodDisruptionBudget's cause, 403,
+500 when several PDBs guard the pod), against the PDB status recorded in the input when there is
+one, else the status the disruption controller would compute. Exit code 0 when the eviction
+would be allowed, 1 when it would be refused (as ``kubectl drain`` fails on a 429), 2 for bad
+input.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from vigil.cli.cluster_input import InputError, load_cluster
+from vigil.cli.pod_key import pod_key
+from vigil.cli.text import wrap
+from vigil.cluster import recorded_pdb_status
+from vigil.disruption import BudgetLedger, EvictionDecision
+
+POLICIES = ("IfHealthyBudget", "AlwaysAllow")
+
+
+def render(decision: EvictionDecision, ledger: BudgetLedger) -> list[str]:
+    """The decision in words, with the PDB status it read."""
+    verdict = "allowed" if decision.allowed else "refused"
+    head = f"{decision.pod}: eviction {verdict}: {int(decision.code)}"
+    if decision.reason:
+        head += f" {decision.reason}"
+    lines = [head, f"  {decision.message}"]
+    lines.extend(f"  cause {c.reason}: {c.message}" for c in decision.causes)
+    if len(decision.guarding) > 1:
+        lines.append(f"  guarded by {', '.join(decision.guarding)}")
+    if decision.pdb is not None:
+        pdb = next(p for p in ledger.cluster.pdbs if p.metadata.key == decision.pdb)
+        st = ledger.status(pdb)
+        source = "recorded in the input" if recorded_pdb_status(pdb) else "computed by vigil"
+        lines.append(
+            f"  PodDisruptionBudget {decision.pdb}: {st.current_healthy} healthy, "
+            f"{st.desired_healthy} desired, {st.disruptions_allowed} allowed ({source}); "
+            f"unhealthyPodEvictionPolicy {decision.policy}"
+        )
+    return [part for line in lines for part in wrap(line)]
+
+
+@click.command(name="evict")
+@click.argument("pod", metavar="NS/POD")
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Words, or the JSON object of the decision.",
+)
+@click.option(
+    "--unhealthy-policy",
+    type=click.Choice(POLICIES),
+    help="Decide as if every PDB had this unhealthyPodEvictionPolicy.",
+)
+def command(pod: str, files: tuple[str, ...], output: str, unhealthy_policy: str | None) -> None:
+    """Decide the eviction of NS/POD as the Eviction API would, from FILE... (manifests, exports,
+    `-`). Exit code 0: allowed; 1: refused."""
+    key = pod_key(pod)
+    cluster = load_cluster(files)
+    target = cluster.pod(key)
+    if target is None:
+        raise InputError(f"no pod {key} in the input")
+    ledger = BudgetLedger(cluster, policy_override=unhealthy_policy)
+    decision = ledger.decide(target)
+    if output == "json":
+        click.echo(json.dumps(decision.as_dict(), indent=2))
+    else:
+        for line in render(decision, ledger):
+            click.echo(line)
+    if not decision.allowed:
+        raise SystemExit(1)

@@ -1,0 +1,156 @@
+"""``vigil remediate``: the remediation plan for the pods the gates report.
+
+Reads the gates' alert lines (JSON lines, ``-`` for standard input) and the cluster (manifests or
+``kubectl get -o yaml|json`` exports), and prints per pod ``watch``, ``quarantine`` or
+``evict-and-replace`` with the reason: the score of its alerts in the window, the
+PodDisruptionBudget that refused a disruption, or the per-service rate bound that protects the
+service from an attacker who triggers alerts on every pod. Nothing is changed in any cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from vigil.cli.cluster_input import InputError, load_cluster
+from vigil.cli.text import table
+from vigil.disruption.pod_alerts import AlertFeed, AlertLineError, read_alerts
+from vigil.disruption.remediation import RemediationPolicy, plan_remediation
+
+MAX_ALERT_BYTES = 1024**3
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def seconds(value: str) -> int:
+    """``90s``, ``10m``, ``1h``, ``2d`` or plain seconds; raises a usage error."""
+    text = value.strip()
+    unit = _UNITS.get(text[-1:]) if text else None
+    number = text[:-1] if unit else text
+    if not number.isdigit() or int(number) <= 0:
+        raise click.BadParameter(f"expected a duration such as 10m or 1h, got {value!r}")
+    return int(number) * (unit or 1)
+
+
+def _read_alerts(path: str) -> AlertFeed:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_ALERT_BYTES + 1)
+        else:
+            if Path(path).stat().st_size > MAX_ALERT_BYTES:
+                raise InputError(f"{path}: larger than {MAX_ALERT_BYTES // 1024**2} MiB")
+            data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_ALERT_BYTES:
+        raise InputError(f"{path}: larger than {MAX_ALERT_BYTES // 1024**2} MiB")
+    try:
+        return read_alerts(data.decode("utf-8", errors="replace").splitlines())
+    except AlertLineError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def _now(value: str | None, feed: AlertFeed) -> datetime:
+    if value is None:
+        return max(a.time for a in feed.alerts)
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"expected an RFC 3339 time, got {value!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@click.command(name="remediate")
+@click.option(
+    "--alerts", "alerts_path", required=True, help="The gates' alert lines (JSON lines, or -)."
+)
+@click.option(
+    "--cluster",
+    "cluster_files",
+    multiple=True,
+    required=True,
+    help="Manifests or an export of the cluster (repeat for several files or directories).",
+)
+@click.option("--now", help="Plan as of this time (default: the latest alert).")
+@click.option("--window", default="10m", show_default=True, help="Alerts counted per pod.")
+@click.option("--quarantine-score", type=int, default=6, show_default=True)
+@click.option("--evict-score", type=int, default=20, show_default=True)
+@click.option(
+    "--max-disruptions",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Pods of one service quarantined or evicted per --disruption-window.",
+)
+@click.option("--disruption-window", default="1h", show_default=True)
+@click.option(
+    "--unhealthy-eviction",
+    is_flag=True,
+    help="Disrupt pods marked unhealthy for security reasons below their PodDisruptionBudget, "
+    "as unhealthyPodEvictionPolicy AlwaysAllow would (the plan says so).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def command(
+    *,
+    alerts_path: str,
+    cluster_files: tuple[str, ...],
+    now: str | None,
+    window: str,
+    quarantine_score: int,
+    evict_score: int,
+    max_disruptions: int,
+    disruption_window: str,
+    unhealthy_eviction: bool,
+    output: str,
+) -> None:
+    """Plan what to do with pods the gates report as misused: watch, quarantine (a label a
+    NetworkPolicy uses to cut the pod off, kept for evidence) or evict-and-replace, within
+    PodDisruptionBudgets and a per-service bound."""
+    policy = RemediationPolicy(
+        window_seconds=seconds(window),
+        quarantine_score=quarantine_score,
+        evict_score=evict_score,
+        max_disruptions=max_disruptions,
+        disruption_window_seconds=seconds(disruption_window),
+        unhealthy_eviction=unhealthy_eviction,
+    )
+    feed = _read_alerts(alerts_path)
+    cluster = load_cluster(cluster_files)
+    if feed.not_json:
+        click.echo(f"note: {feed.not_json} line(s) that are not JSON skipped", err=True)
+    if not feed.alerts:
+        if output == "json":
+            click.echo(json.dumps({"pods": [], "unknownPods": [], "summary": "no alerts"}))
+        else:
+            click.echo("no alerts")
+        return
+    plan = plan_remediation(cluster, feed.alerts, _now(now, feed), policy)
+    if output == "json":
+        doc = {
+            "now": plan.now.isoformat(),
+            "pods": [p.as_dict() for p in plan.pods],
+            "unknownPods": plan.unknown_pods,
+            "summary": plan.summary(),
+        }
+        click.echo(json.dumps(doc, indent=2))
+        return
+    if plan.pods:
+        rows = [["POD", "ACTION", "SCORE", "WHY"]]
+        rows.extend([p.pod, str(p.action), str(p.score), p.reason] for p in plan.pods)
+        for line in table(rows):
+            click.echo(line)
+    else:
+        click.echo("no alerts in the window")
+    for pod in plan.unknown_pods:
+        click.echo(f"not in the cluster: {pod}")
+    click.echo("")
+    click.echo(plan.summary())

@@ -1,0 +1,248 @@
+"""From the bytes of one manifest file to the objects in it, within documented bounds.
+
+Manifests come from people and from ``kubectl get -o yaml|json`` exports, and sometimes from an
+attacker (a manifest handed to an auditor, an export of a cluster they control). Whatever the
+bytes, reading them ends in objects or in one `ManifestError` line, in bounded time and memory:
+
+* at most `Bounds.max_bytes` per input, decoded as strict UTF-8;
+* YAML alias expansion (the "billion laughs" bomb) is refused past `Bounds.max_alias_nodes`
+  replayed nodes per input, with the message Kubernetes' decoder gives (``document contains
+  excessive aliasing``); Kubernetes allows about 400,000 alias-driven decodes per document;
+* nesting is bounded before the parser sees the text: a line whose indentation and block
+  indicators (``- ``, ``? ``, ``: ``) reach `Bounds.max_block_prefix` columns is refused (the
+  YAML parser recurses once per level), flow collections are bounded by the parser itself and
+  JSON by orjson (1024 levels);
+* at most `Bounds.max_objects` objects per input.
+
+Each object is released from the parsed document once it has been handed out, so a large
+export is never held twice (as parsed data and as decoded objects).
+
+YAML is read with yaml-rs (YAML 1.2 core schema: ``yes``/``no`` are strings, ``~`` and ``null``
+are null), JSON with orjson. yaml-rs returns a list for a multi-document stream, so a document
+that is itself a list is read as documents (each must be an object). Merge keys (``<<: *base``) are applied as YAML 1.1 defines them,
+as Kubernetes' decoder does. ``kind: List`` documents (and any ``*List`` kind) are flattened
+into their items.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import re2
+import yaml_rs
+
+from vigil.cluster.errors import ManifestError
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Limits on one input; the defaults are documented in docs/schedule.md."""
+
+    max_bytes: int = 1024 * MIB
+    max_alias_nodes: int = 400_000
+    max_block_prefix: int = 2000
+    max_objects: int = 1_000_000
+
+
+DEFAULT_BOUNDS = Bounds()
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One object of a file, its decoded fields and where it is: document ``number`` (from 1),
+    and ``item`` within that document's ``items`` when the document is a list."""
+
+    number: int
+    item: int | None
+    data: Any
+
+    @property
+    def index(self) -> str:
+        """``3``, or ``1.items[4]`` for an item of a list."""
+        return str(self.number) if self.item is None else f"{self.number}.items[{self.item}]"
+
+
+def looks_like_json(data: bytes) -> bool:
+    """Whether the input is JSON (its first non-blank byte opens an object or a list)."""
+    stripped = data.lstrip()
+    return stripped[:1] in (b"{", b"[")
+
+
+def _deep_prefix(limit: int) -> Any:
+    return re2.compile(rf"(?m)^[ \-?:]{{{limit // 2}}}[ \-?:]{{{limit - limit // 2}}}".encode())
+
+
+UTF8_CHUNK = 4 * MIB
+
+
+def _check_utf8(data: bytes, source: str) -> None:
+    """Refuse invalid UTF-8 (the YAML parser would replace it silently), chunk by chunk so
+    that no second copy of a large input is made."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), UTF8_CHUNK):
+        end = min(start + UTF8_CHUNK, len(data))
+        try:
+            decoder.decode(view[start:end], final=end == len(data))
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, start + max(exc.start, 0)) + 1
+            raise ManifestError(source, f"line {line}", "", "invalid UTF-8") from None
+
+
+def _yaml_error(exc: Exception) -> tuple[str, str]:
+    lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+    if not lines:
+        return "", "invalid YAML"
+    head, problem = lines[0], lines[-1]
+    if "alias replay limit" in head:
+        return "", "document contains excessive aliasing"
+    where = ""
+    if head.startswith("YAML parse error at "):
+        where = head.removeprefix("YAML parse error at ").split(",")[0]
+    if problem.lstrip().startswith(("|", "^")) or problem == head:
+        problem = head
+    return where, f"invalid YAML: {problem.strip()}"
+
+
+def _parse_yaml(data: bytes, source: str, bounds: Bounds) -> list[Any]:
+    _check_utf8(data, source)
+    deep = _deep_prefix(bounds.max_block_prefix).search(data)
+    if deep is not None:
+        line = data.count(b"\n", 0, deep.start()) + 1
+        raise ManifestError(
+            source,
+            f"line {line}",
+            "",
+            f"nesting deeper than {bounds.max_block_prefix} columns of indentation and block "
+            "indicators",
+        )
+    try:
+        loaded = yaml_rs.load(
+            data,
+            parse_datetime=False,
+            alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=bounds.max_alias_nodes),
+        )
+    except (yaml_rs.YAMLDecodeError, RecursionError, ValueError) as exc:
+        where, message = _yaml_error(exc)
+        raise ManifestError(source, where, "", message) from None
+    docs = loaded if isinstance(loaded, list) else [loaded]
+    if b"<<" in data:
+        for doc in docs:
+            apply_merge_keys(doc)
+    return docs
+
+
+def _parse_json(data: bytes, source: str) -> list[Any]:
+    try:
+        loaded = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ManifestError(source, f"line {exc.lineno}", "", f"invalid JSON: {exc.msg}") from None
+    return loaded if isinstance(loaded, list) else [loaded]
+
+
+def _parse(data: bytes, source: str, bounds: Bounds) -> list[Any]:
+    """JSON for ``*.json`` inputs; otherwise JSON when it parses as such (kubectl's ``-o json``
+    output, fast), else YAML (of which JSON is a subset). Input that looks like JSON and is
+    neither gets the JSON error (a truncated ``kubectl get -o json`` on standard input)."""
+    if source.endswith(".json"):
+        return _parse_json(data, source)
+    if looks_like_json(data):
+        try:
+            return _parse_json(data, source)
+        except ManifestError as json_error:
+            try:
+                return _parse_yaml(data, source, bounds)
+            except ManifestError:
+                raise json_error from None
+    return _parse_yaml(data, source, bounds)
+
+
+def apply_merge_keys(root: Any) -> None:
+    """Apply YAML merge keys in place: ``<<`` maps add the keys the mapping does not set.
+
+    ``<<: *a`` merges one mapping, ``<<: [*a, *b]`` several (earlier ones win). Iterative, so a
+    deeply nested document cannot exhaust the stack.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            merged = node.pop("<<", None)
+            if merged is not None:
+                sources = merged if isinstance(merged, list) else [merged]
+                for src in sources:
+                    if isinstance(src, dict):
+                        for key, value in src.items():
+                            node.setdefault(key, value)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _is_list_kind(doc: Mapping[str, Any]) -> bool:
+    kind = doc.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and "items" in doc
+
+
+def parse_documents_of(
+    data: bytes,
+    source: str,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    on_parsed: Callable[[int], None] | None = None,
+) -> Iterator[Document]:
+    """The objects of one input (YAML or JSON), lists flattened, empty documents dropped.
+
+    Raises `ManifestError` for unreadable input or a broken bound; a document that is not an
+    object is returned as is for the caller to name (``document 2: expected an object``).
+    ``on_parsed`` is told how many objects the input holds once it is parsed.
+    """
+    if len(data) > bounds.max_bytes:
+        raise ManifestError(
+            source,
+            "",
+            "",
+            f"input of {len(data) // MIB} MiB is larger than the {bounds.max_bytes // MIB} MiB "
+            "bound",
+        )
+    docs = _parse(data, source, bounds)
+    if on_parsed is not None:
+        on_parsed(sum(_size(d) for d in docs))
+    count = 0
+    for i, doc in enumerate(docs, start=1):
+        if doc is None:
+            continue
+        docs[i - 1] = None
+        if isinstance(doc, Mapping) and _is_list_kind(doc):
+            items = doc.get("items") or []
+            if not isinstance(items, list):
+                raise ManifestError(source, f"document {i}", "items", "expected a list")
+            for j, item in enumerate(items):
+                count += 1
+                if count > bounds.max_objects:
+                    raise _too_many(source, bounds)
+                items[j] = None
+                yield Document(i, j, item)
+            continue
+        count += 1
+        if count > bounds.max_objects:
+            raise _too_many(source, bounds)
+        yield Document(i, None, doc)
+
+
+def _size(doc: Any) -> int:
+    if doc is None:
+        return 0
+    if isinstance(doc, Mapping) and _is_list_kind(doc):
+        items = doc.get("items")
+        return len(items) if isinstance(items, list) else 0
+    return 1
+
+
+def _too_many(source: str, bounds: Bounds) -> ManifestError:
+    return ManifestError(source, "", "", f"more than {bounds.max_objects} objects")

@@ -1,0 +1,78 @@
+"""Which files a list of manifest arguments names, and their bytes.
+
+An argument is a file, a directory (read recursively, ``*.yaml``, ``*.yml`` and ``*.json`` in
+name order) or ``-`` for standard input. Each input keeps the path as the user would write it
+(the argument joined with the path below it), so an error in ``manifests/team-a/web.yaml`` says
+so rather than ``web.yaml``. With the loader, this is the only module of `vigil.cluster` that
+touches the file system.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from vigil.cluster.errors import ManifestError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One input: its display path and a way to read its bytes (read when needed)."""
+
+    name: str
+    size: int
+    read: Callable[[], bytes]
+
+
+def _file(path: Path, name: str) -> Input:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ManifestError(name, "", "", exc.strerror or str(exc)) from None
+
+    def read() -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise ManifestError(name, "", "", exc.strerror or str(exc)) from None
+
+    return Input(name, size, read)
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    def read() -> bytes:
+        return data
+
+    return read
+
+
+def list_inputs(
+    args: Iterable[str | Path], stdin: Callable[[], bytes] | None = None
+) -> Iterator[Input]:
+    """The inputs named by ``args``, in order; ``stdin`` reads standard input for ``-``.
+
+    A missing path raises `ManifestError` (``path: no such file or directory``).
+    """
+    for arg in args:
+        text = str(arg)
+        if text == STDIN:
+            if stdin is None:
+                raise ManifestError("-", "", "", "standard input is not available")
+            data = stdin()
+            yield Input("<stdin>", len(data), _constant(data))
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            files = sorted(
+                f for f in path.rglob("*") if f.suffix in MANIFEST_SUFFIXES and f.is_file()
+            )
+            for f in files:
+                yield _file(f, str(path / f.relative_to(path)))
+        elif path.exists():
+            yield _file(path, text)
+        else:
+            raise ManifestError(text, "", "", "no such file or directory")

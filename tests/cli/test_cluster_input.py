@@ -1,0 +1,39 @@
+"""Loading for commands: one-line errors, notes on standard error, progress on long loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vigil.cli.cluster_input import InputError, ProgressLine, load_cluster
+from vigil.cluster import LoadProgress
+
+
+def test_errors_and_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {name: x}\n")
+    cluster = load_cluster([str(tmp_path)])
+    assert cluster.pods == []
+    assert capsys.readouterr().err == (
+        f'note: {tmp_path}/cm.yaml: ConfigMap default/x: kind "ConfigMap" is not read by vigil\n'
+    )
+    with pytest.raises(InputError) as info:
+        load_cluster([str(tmp_path / "none.yaml")])
+    assert info.value.exit_code == 2
+
+
+def test_progress_only_for_long_loads(capsys: pytest.CaptureFixture[str]) -> None:
+    ticks = iter([0.0, 0.5, 1.5, 1.7, 3.0, 3.1])
+    line = ProgressLine(clock=lambda: next(ticks))
+    event = LoadProgress("decoding", "big.yaml", 4000, 50, 100)
+    line(event)
+    line(event)
+    line(event)
+    line(event)
+    line(LoadProgress("parsing", "huge.yaml", 0, 0, 2**30, 300 * 2**20))
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "loading: decoding (big.yaml): 50% of input, 4,000 objects, 2s",
+        "loading: decoding (big.yaml): 50% of input, 4,000 objects, 3s",
+        "loading: parsing huge.yaml (300 MiB)",
+    ]

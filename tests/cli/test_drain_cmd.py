@@ -1,0 +1,76 @@
+"""``vigil drain`` on the multi-team export: kubectl's refusals, rounds, replacements, blocks."""
+
+from __future__ import annotations
+
+from tests.cli.fixture import EXPORT, run, run_json
+
+FLAGS = ("--ignore-daemonsets", "--delete-emptydir-data", "--force")
+
+
+def test_refused_like_kubectl() -> None:
+    data = run_json("drain", "worker-a", EXPORT, code=1)
+    assert data["errors"] == [
+        "cannot delete Pods with local storage (use --delete-emptydir-data to override): "
+        "batch/report-20260302",
+        "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): "
+        "kube-system/kube-proxy-q9r4t",
+    ]
+    assert data["evictions"] == []
+    assert data["summary"] == "drain of worker-a refused: 2 filter error(s)"
+
+
+def test_plan_with_kubectl_flags() -> None:
+    data = run_json("drain", "worker-a", EXPORT, *FLAGS, code=1)
+    evicted = {e["pod"]: e for e in data["evictions"]}
+    assert set(evicted) == {
+        "batch/report-20260302",
+        "kube-system/coredns-7c65d6cfc9-4wz7p",
+        "shop/web-5d8f7b9c44-kq2nt",
+    }
+    assert evicted["batch/report-20260302"]["replacement"] is None
+    assert evicted["kube-system/coredns-7c65d6cfc9-4wz7p"]["replacement"]["node"] == "cp-1"
+    web = evicted["shop/web-5d8f7b9c44-kq2nt"]["replacement"]
+    assert web["node"] is None
+    assert web["message"].startswith("0/5 nodes are available: 1 node(s) didn't match pod topology")
+    (blocked,) = data["blocked"]
+    assert (blocked["pod"], blocked["code"], blocked["pdb"]) == (
+        "payments/api-7f9c6d8b5-d4h8s",
+        429,
+        "payments/api",
+    )
+    assert data["warnings"] == [
+        "deleting Pods that declare no controller: batch/report-20260302",
+        "ignoring DaemonSet-managed Pods: kube-system/kube-proxy-q9r4t",
+    ]
+    assert data["skipped"] == []
+    assert not data["complete"]
+
+
+def test_text_and_a_node_that_drains() -> None:
+    code, out, _ = run("drain", "worker-a", EXPORT, *FLAGS)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "cordon worker-a"
+    assert max(len(line) for line in lines) <= 120
+    assert "blocked (kubectl retries every 5s until --timeout):" in lines
+    assert lines[-1] == (
+        "drain of worker-a does not complete: 3 evicted in 2 round(s), 1 replacement(s) "
+        "scheduled, 1 blocked"
+    )
+    code, out, _ = run("drain", "gpu-1", EXPORT, "--ignore-daemonsets")
+    assert code == 0, out
+    assert out.splitlines()[-1].startswith("drain of gpu-1 completes: 1 evicted")
+
+
+def test_mirror_pods_are_skipped_and_errors() -> None:
+    data = run_json("drain", "cp-1", EXPORT, "--ignore-daemonsets")
+    assert data["skipped"] == ["kube-system/kube-apiserver-cp-1: mirror pod"]
+    code, _, err = run("drain", "nope", EXPORT)
+    assert (code, err.strip()) == (2, "Error: no node nope in the input")
+
+
+def test_always_allow_what_if() -> None:
+    data = run_json("drain", "worker-b", EXPORT, *FLAGS, "--unhealthy-policy", "AlwaysAllow")
+    api = next(e for e in data["evictions"] if e["pod"] == "payments/api-7f9c6d8b5-x2m6n")
+    assert api["allowed"]
+    assert "withoutOverride" not in api

@@ -1,0 +1,35 @@
+"""Which inputs arguments name: files, directories, standard input, paths as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vigil.cluster.errors import ManifestError
+from vigil.cluster.sources import list_inputs
+
+
+def test_directories_are_read_recursively_with_paths_below_the_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "manifests" / "team-a").mkdir(parents=True)
+    for name in ("manifests/team-a/web.yaml", "manifests/b.json", "manifests/a.yml"):
+        (tmp_path / name).write_text("a: 1\n")
+    (tmp_path / "manifests" / "README.md").write_text("no")
+    names = [i.name for i in list_inputs(["manifests"])]
+    assert names == ["manifests/a.yml", "manifests/b.json", "manifests/team-a/web.yaml"]
+    assert [i.read() for i in list_inputs(["manifests/a.yml"])] == [b"a: 1\n"]
+
+
+def test_dash_is_standard_input() -> None:
+    (inp,) = list_inputs(["-"], stdin=lambda: b"a: 1\n")
+    assert (inp.name, inp.size, inp.read()) == ("<stdin>", 5, b"a: 1\n")
+
+
+def test_missing_path_and_missing_stdin() -> None:
+    with pytest.raises(ManifestError, match=r"^nope\.yaml: no such file or directory$"):
+        list(list_inputs(["nope.yaml"]))
+    with pytest.raises(ManifestError, match="standard input is not available"):
+        list(list_inputs(["-"]))
