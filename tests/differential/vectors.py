@@ -101,6 +101,63 @@ USER = 'form-data; name="username"'
 PAYLOAD = SQLI.encode()
 
 
+def _client_multipart() -> list[Vector]:
+    """Multipart bodies laid out as common HTTP clients lay them out: all must pass."""
+
+    def client(name: str, boundary: str, content_type: str, parts: list[bytes]) -> Vector:
+        body = multipart(boundary, parts)
+        return Vector(
+            name,
+            "multipart",
+            "POST",
+            "/submit",
+            [("Content-Type", content_type)],
+            body,
+            benign=True,
+        )
+
+    curl = "------------------------d74496d66958873e"
+    requests = "7d1c2bd0a9b44b14a1cfa1e5e1e9d4b2"
+    dotnet = "a7f3c2e1-9b1d-4d7e-8c1a-2f6b5e4d3c21"
+    okhttp = "3a6f0c2e-8d4b-4c1a-9e7f-5b2d1c0a9e8f"
+    return [
+        client(
+            "curl -F layout",
+            curl,
+            f"multipart/form-data; boundary={curl}",
+            [
+                part(USER, b"alice"),
+                part('form-data; name="cv"; filename="cv.txt"', b"hi", "Content-Type: text/plain"),
+            ],
+        ),
+        client(
+            "python-requests layout",
+            requests,
+            f"multipart/form-data; boundary={requests}",
+            [
+                part(USER, b"alice"),
+                part(
+                    'form-data; name="file"; filename="a.bin"',
+                    b"\x00\x01",
+                    "Content-Type: application/octet-stream",
+                ),
+            ],
+        ),
+        client(
+            ".NET HttpClient layout (unquoted name, quoted boundary, part charset)",
+            dotnet,
+            f'multipart/form-data; boundary="{dotnet}"',
+            [part("form-data; name=username", b"alice", "Content-Type: text/plain; charset=utf-8")],
+        ),
+        client(
+            "OkHttp layout (part Content-Length)",
+            okhttp,
+            f"multipart/form-data; boundary={okhttp}",
+            [part(USER, b"alice", "Content-Length: 5")],
+        ),
+    ]
+
+
 def _multipart_vectors() -> list[Vector]:
     ok = [
         part(USER, b"alice"),
@@ -784,6 +841,31 @@ def _header_vectors() -> list[Vector]:
             [("Cookie", 'session="\\047 OR \\0471\\047=\\0471"')],
         ),
         Vector("cookie without a name", "header", "GET", "/profile/a", [("Cookie", "' OR 1 --")]),
+        Vector(
+            "cookie hidden after whitespace (aiohttp reads it)",
+            "header",
+            "GET",
+            "/profile/a",
+            [("Cookie", f"theme=dark user={SQLI_URL}")],
+            refused=True,
+        ),
+        Vector(
+            "cookie value with a space",
+            "header",
+            "GET",
+            "/profile/a",
+            [("Cookie", 'loc=New York; q="quoted"')],
+            benign=True,
+        ),
+        Vector(
+            "curl -d with raw UTF-8",
+            "header",
+            "POST",
+            "/submit",
+            [("Content-Type", "application/x-www-form-urlencoded")],
+            "name=Jos\u00e9&city=M\u00fcnchen".encode(),
+            benign=True,
+        ),
         Vector("Latin-1 header value", "header", "GET", "/profile/a", [("X-Name", b"Garc\xeda")]),
         Vector(
             "a header twice, payload split across them",
@@ -804,6 +886,7 @@ def _header_vectors() -> list[Vector]:
 
 
 VECTORS: list[Vector] = [
+    *_client_multipart(),
     *_multipart_vectors(),
     *_path_vectors(),
     *_target_vectors(),
