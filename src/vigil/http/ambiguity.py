@@ -157,7 +157,12 @@ def header_ambiguity(headers: list[tuple[str, str]]) -> Ambiguity | None:
                 )
             seen.add(name)
         elif name == "connection":
-            for option in value.split(",", MAX_CONNECTION_OPTIONS)[:MAX_CONNECTION_OPTIONS]:
+            options = (
+                value.split(",", MAX_CONNECTION_OPTIONS)[:MAX_CONNECTION_OPTIONS]
+                if "," in value
+                else (value,)
+            )
+            for option in options:
                 named = option.strip().lower()
                 if named in PROTECTED_HEADERS:
                     return Ambiguity(
@@ -183,6 +188,9 @@ def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | 
     if params.problem or any("*" in name for name in params.params):
         reason = params.problem or "an extended (RFC 2231) parameter"
         return Ambiguity(AmbiguityCode.CONTENT_TYPE, "header.content-type", reason)
+    media, charset = params.value, params.get("charset")
+    if charset is None and media != "multipart/form-data":
+        return None
     body = request.body
     coding = request.header("content-encoding")
     if coding:
@@ -190,7 +198,6 @@ def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | 
         if decoded.error or not decoded.complete:
             return None
         body = decoded.body
-    media, charset = params.value, params.get("charset")
     if media == "multipart/form-data":
         problem = parse_form_data(body, full_type, max_parts).problem
         return Ambiguity(AmbiguityCode.MULTIPART, "body", problem) if problem else None

@@ -54,5 +54,8 @@ def hidden_cookie(header: str) -> bool:
     quotes), which aiohttp reads as a cookie of its own and Starlette as part of a value."""
     if "=" not in header:
         return False
+    between = header.replace("; ", ";")
+    if " " not in between and "\t" not in between:
+        return False
     bare = _QUOTED.sub('""', header) if '"' in header else header
     return _HIDDEN.search(bare) is not None
