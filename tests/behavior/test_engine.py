@@ -249,13 +249,33 @@ def test_unknown_routes_and_methods_after_learning(
 
 def test_unknown_route_still_judges_dangerous_values(items: Engine) -> None:
     decision = items.inspect_request(RequestBuilder().get("/admin").query(q="' or 1=1 --").build())
-    assert codes(decision) == ["V100", "V101", "V102"]
+    assert codes(decision) == ["V100", "V101", "V102", "V109"]
 
 
 def test_unknown_route_with_encoded_path_attack(items: Engine) -> None:
     decision = items.inspect_request(RequestBuilder().get("/files/%252e%252e%252fetc").build())
     alert = next(a for a in decision.alerts if a.code == "V107")
     assert (alert.field, alert.severity, alert.seen) == ("path", H, "double-percent-encoding")
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "danger"),
+    [
+        pytest.param(
+            "/static/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "path.1", "markup", id="markup"
+        ),
+        pytest.param("/download/..%2f..%2fetc%2fpasswd", "path.1", "traversal", id="traversal"),
+        pytest.param("/q/x'%20union%20select%20password", "path.1", "sql", id="sql"),
+    ],
+)
+def test_literal_segments_of_an_unknown_route_are_judged(
+    items: Engine, path: str, field: str, danger: str
+) -> None:
+    decision = items.inspect_request(RequestBuilder().get(path).build())
+    structure = next(a for a in decision.alerts if a.code == "V109")
+    assert structure.field == field
+    assert danger in structure.seen
+    assert decision.verdict is Verdict.BLOCK
 
 
 def test_a_bad_path_parameter_is_judged(items: Engine) -> None:
@@ -277,19 +297,74 @@ def test_crowded_literal_positions_become_var_routes() -> None:
     assert engine.learn().routes["GET /files/{var}"].fields["path.1"].specials == "."
 
 
-def test_routes_beyond_the_bound_fall_into_other() -> None:
+@pytest.fixture(scope="module")
+def crowded() -> Engine:
+    """An enforcing engine that learned 600 route templates (the bound is 512)."""
+    engine = Engine()
+    for path in [f"/p{i}/q{j}" for i in range(60) for j in range(10)]:
+        assert engine.observe(engine.inspect_request(RequestBuilder().get(path).build()))
+    engine.learn()
+    engine.set_mode(Mode.ENFORCE)
+    return engine
+
+
+def test_routes_beyond_the_bound_fall_into_other(crowded: Engine) -> None:
+    policy = crowded.policy
+    assert len(policy.routes) == 512 + 1
+    other = policy.routes[f"GET {OTHER_ROUTE}"]
+    assert other.samples == 600 - 512
+    assert other.overflow is not None
+
+
+def test_a_route_seen_beyond_the_bound_alerts_low() -> None:
     engine = Engine()
     paths = [f"/p{i}/q{j}" for i in range(60) for j in range(10)]
     for path in paths:
-        assert engine.observe(engine.inspect_request(RequestBuilder().get(path).build()))
-    policy = engine.learn()
-    assert len(policy.routes) == 512 + 1
-    assert f"GET {OTHER_ROUTE}" in policy.routes
-    assert policy.routes[f"GET {OTHER_ROUTE}"].samples == len(paths) - 512
+        engine.observe(engine.inspect_request(RequestBuilder().get(path).build()))
+    engine.learn()
     engine.set_mode(Mode.ENFORCE)
-    unseen = engine.inspect_request(RequestBuilder().get("/never/seen/before").build())
-    assert unseen.route == f"GET {OTHER_ROUTE}"
-    assert "V100" not in {a.code for a in unseen.alerts}
+    other_key = f"GET {OTHER_ROUTE}"
+    beyond = [
+        p
+        for p in paths
+        if engine.inspect_request(RequestBuilder().get(p).build()).route == other_key
+    ]
+    assert len(beyond) == 600 - 512
+    for path in beyond:
+        decision = engine.inspect_request(RequestBuilder().get(path).build())
+        assert [(a.code, a.severity, a.expected) for a in decision.alerts] == [
+            ("V100", L, "a route seen while learning")
+        ]
+        assert decision.verdict is Verdict.ALERT
+
+
+@pytest.mark.parametrize(
+    ("path", "codes_"),
+    [
+        pytest.param("/admin/delete_all", ["V100"], id="unseen-route"),
+        pytest.param(
+            "/files/..%2f..%2fetc%2fpasswd", ["V100", "V101", "V102", "V109"], id="traversal"
+        ),
+        pytest.param("/users/1'%20or%20'1'='1", ["V100", "V101", "V109"], id="sql-in-a-segment"),
+        pytest.param("/x/%2527", ["V100", "V101", "V107"], id="double-encoding"),
+    ],
+)
+def test_an_unseen_route_beyond_the_bound_is_unknown_and_its_segments_are_judged(
+    crowded: Engine, path: str, codes_: list[str]
+) -> None:
+    decision = crowded.inspect_request(RequestBuilder().get(path).build())
+    assert decision.route == f"GET {OTHER_ROUTE}"
+    assert sorted({a.code for a in decision.alerts}) == codes_
+    assert decision.alerts[0].severity is M
+    assert decision.verdict is Verdict.BLOCK
+
+
+def test_the_overflow_filter_survives_the_yaml_and_accumulates(crowded: Engine) -> None:
+    back = parse_policy(yaml.safe_load(crowded.policy.to_yaml()))
+    assert (
+        back.routes[f"GET {OTHER_ROUTE}"].overflow
+        == crowded.policy.routes[f"GET {OTHER_ROUTE}"].overflow
+    )
 
 
 def test_tracked_routes_are_bounded() -> None:
@@ -941,9 +1016,7 @@ def test_learning_arbitrary_requests_never_raises(requests: list[Request]) -> No
 def _engine_with_rare_route() -> Engine:
     engine = Engine()
     engine.observe(
-        engine.inspect_request(
-            RequestBuilder().get("/health").header("user-agent", "curl/8").build()
-        )
+        engine.inspect_request(RequestBuilder().get("/health").header("x-client", "curl/8").build())
     )
     engine.learn()
     engine.set_mode(Mode.ENFORCE)
@@ -952,7 +1025,7 @@ def _engine_with_rare_route() -> Engine:
 
 def test_a_rarely_seen_route_does_not_block_mere_novelty() -> None:
     engine = _engine_with_rare_route()
-    novel = RequestBuilder().get("/health").header("user-agent", "Mozilla/5.0 (X11)").build()
+    novel = RequestBuilder().get("/health").header("x-client", "Mozilla/5.0 (X11)").build()
     decision = engine.inspect_request(novel)
     assert decision.alerts
     assert decision.verdict is Verdict.ALERT
@@ -962,7 +1035,7 @@ def test_a_rarely_seen_route_does_not_block_mere_novelty() -> None:
 
 def test_a_rarely_seen_route_still_blocks_high_severity_evidence() -> None:
     engine = _engine_with_rare_route()
-    attack = RequestBuilder().get("/health").header("user-agent", "curl/8").query(x="1'--").build()
+    attack = RequestBuilder().get("/health").header("x-client", "curl/8").query(x="1'--").build()
     decision = engine.inspect_request(attack)
     assert decision.verdict is Verdict.BLOCK
     assert {"V101", "V102"} <= {a.code for a in decision.alerts if a.severity >= Severity.HIGH}
@@ -974,5 +1047,5 @@ def test_a_route_with_its_own_block_score_counts_every_alert() -> None:
     routes = dict(policy.routes)
     routes["GET /health"] = routes["GET /health"].model_copy(update={"block_score": 3})
     engine.load(policy.model_copy(update={"routes": routes}))
-    novel = RequestBuilder().get("/health").header("user-agent", "Mozilla/5.0 (X11)").build()
+    novel = RequestBuilder().get("/health").header("x-client", "Mozilla/5.0 (X11)").build()
     assert engine.inspect_request(novel).verdict is Verdict.BLOCK

@@ -29,6 +29,7 @@ def route_stats(values: list[str], raw: bool = False, **extra: str) -> RouteStat
 
 
 def field_of(values: list[str], raw: bool = False) -> FieldPolicy:
+    """The criteria learned for ``q`` from ``values``."""
     stats = route_stats(values, raw)
     return learn_field(stats.fields["query.q"], stats.n, SETTINGS)
 
@@ -209,6 +210,49 @@ def test_empty_field_stats_learn_nothing() -> None:
     learned = learn_field(FieldStats(), 0.0, SETTINGS)
     assert (learned.classes, learned.specials, learned.shapes, learned.enum) == ([], "", [], None)
     assert learned.presence == 1.0
+
+
+def _names(rng_seed: int, count: int) -> list[str]:
+    firsts = ["Anne", "Marie", "José", "Zoë", "Åsa", "Liam", "Noah", "Mia"]
+    lasts = ["García López", "Smith", "Dubois", "Müller", "Nguyễn", "Rossi"]
+    return [f"{firsts[(i + rng_seed) % 8]} {lasts[i % 6]}" for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("values", "grammar"),
+    [
+        pytest.param(_names(0, 60), "name", id="person-names"),
+        pytest.param([f"user{i}@example.com" for i in range(40)], "email", id="emails"),
+        pytest.param([f"{28000 + i * 37:05d}" for i in range(40)], "code", id="postcodes"),
+        pytest.param([f"{i:08d}{'TRWAGMYFPD'[i % 10]}" for i in range(40)], "code", id="id-cards"),
+        pytest.param([f"4{i:015d}" for i in range(40)], "digits", id="card-numbers"),
+        pytest.param([f"+1 (555) 01{i:02d}-{i:04d}" for i in range(40)], "phone", id="phones"),
+        pytest.param([f"{i}.{i % 10}5" for i in range(40)], "number", id="decimals"),
+        pytest.param([f"Calle Mayor {i}, 2ºB" for i in range(40)], "address", id="addresses"),
+        pytest.param(
+            [f"Thanks for order {i}, it's great! Really." for i in range(40)], "text", id="prose"
+        ),
+        pytest.param([f"https://example.com/p/{i}" for i in range(40)], "url", id="urls"),
+        pytest.param([f"tok_{i:012d}abcdefXYZ" for i in range(40)], "token", id="tokens"),
+        pytest.param([str(i) for i in range(1, 60)], None, id="plain-ids-stay-typed"),
+        pytest.param([f"{i:032x}" for i in range(40)], None, id="hex-stays-typed"),
+        pytest.param(
+            [["natiuk", "althea4", "atl-sale", "moriyama", "verde_2"][i % 5] for i in range(40)],
+            None,
+            id="usernames",
+        ),
+        pytest.param(["tom"] * 9, None, id="too-few-values"),
+    ],
+)
+def test_the_kind_of_field_is_learned(values: list[str], grammar: str | None) -> None:
+    assert field_of(values).grammar == grammar
+
+
+def test_dangers_need_a_share_of_the_values() -> None:
+    rich = field_of(["<b>bold</b> text"] * 30 + ["plain text"] * 70)
+    poisoned = field_of(["' or 1=1 --"] * 3 + ["plain text"] * 997)
+    assert rich.dangers == ["markup"]
+    assert poisoned.dangers == []
 
 
 def test_learn_policy_is_pure_and_keeps_unobserved_routes() -> None:

@@ -141,7 +141,7 @@ def test_ambiguous_requests_are_refused_in_every_mode_before_the_engine(mode: Mo
     assert '"event":"request-refused"' in line
     assert '"code":"encoded-slash"' in line
     assert '"request_id":"rid-1"' in line
-    assert 'vigil_requests_refused_total{reason="encoded-slash"} 1.0' in (
+    assert 'vigil_ambiguous_requests_total{reason="encoded-slash"} 1.0' in (
         core.metrics.exposition().decode()
     )
 

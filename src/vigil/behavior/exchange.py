@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from vigil.behavior.stats import RouteStats
+from vigil.behavior.stats import DANGER_COUNTERS, GRAMMAR_COUNTERS, RouteStats
 from vigil.behavior.values import profile_text
 from vigil.http.body import BodyField
 from vigil.inspection.observation import Observation
@@ -72,6 +72,16 @@ def _add_fields(stats: RouteStats, fields: list[BodyField], response: bool) -> N
                 f.classes[bit] += 1
             if value.flags >> bit & 1:
                 f.flags[bit] += 1
+        if prof.grammars:
+            grammars = f.grammars
+            for bit in range(GRAMMAR_COUNTERS):
+                if prof.grammars >> bit & 1:
+                    grammars[bit] += 1
+        if prof.dangers:
+            dangers = f.dangers
+            for bit in range(DANGER_COUNTERS):
+                if prof.dangers >> bit & 1:
+                    dangers[bit] += 1
         for ch in prof.specials:
             f.specials.add(ch)
         for seq in prof.sequences:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from vigil.behavior.grammars import GRAMMARS, Grammar
 from vigil.behavior.policy import FieldPolicy, Policy, ResponsePolicy, RoutePolicy
-from vigil.behavior.routes import OTHER_ROUTE, RouteLearner, RouteTable
+from vigil.behavior.routes import OTHER_ROUTE, RouteLearner, RouteTable, TemplateFilter
 from vigil.behavior.stats import FieldStats, RouteStats
+from vigil.behavior.structure import DANGER_NAMES
 from vigil.behavior.values import CLASS_NAMES, CharClass
 from vigil.http.urlcodec import ENCODING_NAMES
 
@@ -46,6 +48,81 @@ class LearnSettings:
     stops appearing loses support and its criteria expire (1.0 keeps everything forever)."""
     entropy_min_samples: int = 50
     """Entropy criteria need this many samples of values 16 characters or longer."""
+    grammar_min_samples: int = 10
+    """A field's kind (its grammar) is learned only from at least this many values."""
+    danger_fraction: float = 0.01
+    """A dangerous structure is normal for a field only when at least this fraction of its
+    values (and ``min_support`` of them) showed it: a few poisoned samples do not admit SQL."""
+
+
+_CLASS = {cls: i for i, cls in enumerate(CLASS_NAMES)}
+_GRAMMAR = {grammar: i for i, grammar in enumerate(GRAMMARS)}
+
+
+def learn_grammar(stats: FieldStats, settings: LearnSettings) -> str | None:
+    """The kind of field ``stats`` describes, or None when no kind fits its values.
+
+    A kind is chosen when (nearly) all values follow its grammar and the values show the
+    kind's traits: capitalised or non-Latin words for a name, digits for a code, spaces and
+    digits for an address, spaces for free text. Numbers of one fixed width are codes
+    (postcodes, IDs) or, past CODE_WIDTH digits, card and account numbers, not quantities; plain non-negative integers of varying width
+    (identifiers, counts) get no kind and stay judged as typed integers.
+    """
+    n = stats.n
+    if n < settings.grammar_min_samples:
+        return None
+
+    def cover(grammar: Grammar) -> float:
+        return stats.grammars[_GRAMMAR[grammar]] / n
+
+    def share(cls: CharClass) -> float:
+        return stats.classes[_CLASS[cls]] / n
+
+    if cover(Grammar.NUMBER) >= 0.99:
+        width = _fixed_width(stats)
+        if width:
+            return "code" if width <= CODE_WIDTH else "digits"
+        if set(stats.shapes.items) <= {"int"} and not stats.specials.items:
+            return None
+        return "number"
+    if cover(Grammar.EMAIL) >= 0.95:
+        return "email"
+    if cover(Grammar.URL) >= 0.95:
+        return "url"
+    if cover(Grammar.TOKEN) >= 0.95 and not set(stats.shapes.items) <= {"hex", "uuid", "int"}:
+        return "token"
+    if cover(Grammar.NAME) >= 0.9 and share(CharClass.UPPER) + share(CharClass.LETTER_OTHER) >= 0.5:
+        return "name"
+    if (
+        cover(Grammar.CODE) >= 0.95
+        and share(CharClass.DIGIT) >= 0.5
+        and stats.patterns.overflow == 0
+        and len(stats.patterns.items) <= settings.pattern_max
+    ):
+        return "code"
+    if cover(Grammar.PHONE) >= 0.95:
+        return "phone"
+    if (
+        cover(Grammar.ADDRESS) >= 0.6
+        and share(CharClass.SPACE) >= 0.5
+        and share(CharClass.DIGIT) >= 0.3
+    ):
+        return "address"
+    if cover(Grammar.TEXT) >= 0.9 and share(CharClass.SPACE) >= 0.5:
+        return "text"
+    return None
+
+
+CODE_WIDTH = 10
+"""Fixed-width numbers up to this many digits are IDs or postcodes (other countries write them
+with letters: SW1A 1AA, K1A 0B1); longer ones are card or account numbers (digits only)."""
+
+
+def _fixed_width(stats: FieldStats) -> int:
+    """The width of a field whose values nearly all have one length of 4 or more, else 0."""
+    counts = stats.lengths.counts[:33]
+    widest = max(range(len(counts)), key=counts.__getitem__)
+    return widest if widest >= 4 and counts[widest] >= 0.9 * stats.lengths.total else 0
 
 
 def _support(count: float, n: float, settings: LearnSettings) -> bool:
@@ -103,6 +180,12 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
     entropy_max = None
     if long_values >= settings.entropy_min_samples:
         entropy_max = round(stats.entropy.quantile(0.999) + 0.5, 2)
+    danger_floor = max(settings.min_support, settings.danger_fraction * n)
+    dangers = [
+        name
+        for (_bit, name), count in zip(DANGER_NAMES.items(), stats.dangers, strict=True)
+        if count >= danger_floor
+    ]
     return FieldPolicy(
         samples=samples,
         presence=round(presence, 4),
@@ -118,6 +201,8 @@ def learn_field(stats: FieldStats, route_n: float, settings: LearnSettings) -> F
         encodings=encodings,
         entropy_max=entropy_max,
         max_repeat=max(1, int(stats.repeats.quantile(settings.length_quantile))),
+        grammar=learn_grammar(stats, settings),
+        dangers=dangers,
     )
 
 
@@ -143,6 +228,7 @@ def learn_route(
     return RoutePolicy(
         mode=previous.mode if previous else None,
         block_score=previous.block_score if previous else None,
+        overflow=previous.overflow if previous else None,
         samples=round(stats.n),
         content_types=stats.content_types.supported(settings.min_support),
         fields=fields,
@@ -161,6 +247,14 @@ class Learned:
     """The route templates the run generalised the observed paths into."""
 
 
+def _with_overflow(route: RoutePolicy, templates: list[str]) -> RoutePolicy:
+    """``route`` (an ``/{other}`` route) also remembering ``templates`` as seen beyond the bound."""
+    seen = TemplateFilter.decode(route.overflow) if route.overflow else TemplateFilter()
+    for template in templates:
+        seen.add(template)
+    return route.model_copy(update={"overflow": seen.encode()})
+
+
 def learn_policy(
     statistics: dict[str, RouteStats], settings: LearnSettings, previous: Policy
 ) -> Learned:
@@ -175,13 +269,20 @@ def learn_policy(
         generaliser.add(key.split(" ", 1)[1], max(1, int(stats.n)))
     table = RouteTable(frozenset(generaliser.templates()))
     merged: dict[str, RouteStats] = {}
+    beyond: dict[str, list[str]] = {}
     for key, stats in statistics.items():
         method, typed = key.split(" ", 1)
-        template = table.match(typed) or OTHER_ROUTE
+        template = table.match(typed)
+        if template is None:
+            template = OTHER_ROUTE
+            if typed != OTHER_ROUTE:
+                beyond.setdefault(f"{method} {OTHER_ROUTE}", []).append(typed)
         merged.setdefault(f"{method} {template}", RouteStats()).merge(stats)
     routes = dict(previous.routes)
     for key, stats in merged.items():
         routes[key] = learn_route(stats, settings, routes.get(key))
+    for key, templates in beyond.items():
+        routes[key] = _with_overflow(routes[key], templates)
     policy = previous.model_copy(update={"routes": routes, "version": previous.version + 1})
     if settings.decay_per_learn < 1.0:
         for stats in merged.values():

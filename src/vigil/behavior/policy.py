@@ -19,7 +19,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
-from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
+from vigil.behavior.grammars import kind_named
+from vigil.behavior.routes import TemplateFilter
+from vigil.behavior.structure import dangers_from_names
+from vigil.behavior.values import (
+    COVERS,
+    PUNCT,
+    SEQUENCES,
+    SHAPES,
+    TYPED_SHAPES,
+    classes_from_names,
+    classes_of,
+)
 from vigil.http.urlcodec import flags_from_names
 
 API_VERSION: Literal["vigil.dev/v1"] = "vigil.dev/v1"
@@ -56,6 +67,25 @@ class FieldPolicy(_Model):
     encodings: list[str] = Field(default_factory=list)
     entropy_max: float | None = None
     max_repeat: int = Field(1, ge=1)
+    grammar: str | None = None
+    """The kind of field (``name``, ``email``, ``phone``, ``code``, ``digits``, ``number``,
+    ``address``, ``text``, ``token``, ``url``): a value that follows that kind's grammar is
+    admitted whatever characters the learning traffic happened to show."""
+    dangers: list[str] = Field(default_factory=list)
+    """Dangerous structures this field normally carries (``markup`` in a rich-text field)."""
+
+    @field_validator("grammar")
+    @classmethod
+    def _known_grammar(cls, value: str | None) -> str | None:
+        if value is not None:
+            kind_named(value)
+        return value
+
+    @field_validator("dangers")
+    @classmethod
+    def _known_dangers(cls, value: list[str]) -> list[str]:
+        dangers_from_names(value)
+        return value
 
     @field_validator("classes")
     @classmethod
@@ -112,6 +142,16 @@ class RoutePolicy(_Model):
     content_types: list[str] = Field(default_factory=list)
     fields: dict[str, FieldPolicy] = Field(default_factory=dict)
     response: ResponsePolicy | None = None
+    overflow: str | None = None
+    """Only on a ``/{other}`` route: the path templates seen while learning beyond the route
+    bound, as an encoded :class:`~vigil.behavior.routes.TemplateFilter` (8 KiB before packing)."""
+
+    @field_validator("overflow")
+    @classmethod
+    def _filter(cls, value: str | None) -> str | None:
+        if value is not None:
+            TemplateFilter.decode(value)
+        return value
 
 
 class BodyPolicy(_Model):
@@ -204,6 +244,15 @@ def save_policy(policy: Policy, path: str | Path) -> None:
         raise
 
 
+def admitted_bytes(classes: int, specials: frozenset[str]) -> bytes:
+    """The printable ASCII bytes of ``classes`` (punctuation apart) and of ``specials``."""
+    return bytes(
+        c
+        for c in range(32, 127)
+        if chr(c) in specials or (chr(c) not in PUNCT and classes_of({chr(c)}) & classes)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FieldCheck:
     """A field's criteria compiled for the hot path."""
@@ -223,6 +272,21 @@ class FieldCheck:
     max_repeat: int
     required: bool
     description: str
+    admit_structure: int = 0
+    """Value grammars (bits) of the field's kind: a value following one of them is admitted."""
+    admit_specials: frozenset[str] = frozenset()
+    """Special characters such a value may carry beyond the learned ones."""
+    admit_classes: int = 0
+    """Character classes such a value may carry beyond the learned ones."""
+    admit_sequences: frozenset[str] = frozenset()
+    """Structural sequences such a value may carry beyond the learned ones."""
+    dangers: int = 0
+    """Dangerous structures (bits) the field normally carries."""
+    grammar: str = ""
+    """What the grammar admits, for alerts (``a name``); empty without a grammar."""
+    plain_bytes: bytes = b""
+    """The printable ASCII characters the learned classes and specials admit, as bytes: a run
+    of plain values whose bytes are all in here shows no new character (a fast path)."""
     clean: dict[tuple[str, int], None] = field(default_factory=dict, compare=False, repr=False)
     """Values already judged clean for this field (bounded by CLEAN_MEMO)."""
 
@@ -239,6 +303,7 @@ class FieldCheck:
         for shape in spec.shapes:
             admitted |= COVERS[shape]
         shapes = frozenset(admitted) if spec.shapes and "text" not in spec.shapes else None
+        kind = kind_named(spec.grammar) if spec.grammar is not None else None
         return cls(
             lo=spec.length[0],
             hi=spec.length[1],
@@ -255,4 +320,11 @@ class FieldCheck:
             max_repeat=spec.max_repeat,
             required=spec.required,
             description="|".join(spec.shapes) or "any",
+            admit_specials=kind.specials if kind else frozenset(),
+            admit_classes=kind.classes if kind else 0,
+            admit_sequences=kind.sequences if kind else frozenset(),
+            admit_structure=int(kind.structure) if kind else 0,
+            dangers=dangers_from_names(spec.dangers),
+            grammar=kind.description if kind else "",
+            plain_bytes=admitted_bytes(classes_from_names(spec.classes), frozenset(spec.specials)),
         )

@@ -4,12 +4,18 @@
 (integers, UUIDs, long hex, dates) are replaced by their type, and a path position where many
 distinct literals appear under the same parent (``/files/report.pdf``, ``/files/cv.doc``...) is
 generalised to ``{var}``. The number of routes is bounded: paths beyond the bound fall into one
-``{other}`` route, so random URLs cannot grow memory without limit (Knative Guard's #225).
+``{other}`` route, so random URLs cannot grow memory without limit (Knative Guard's #225). A path
+judged by ``{other}`` is still an unknown route unless its template was seen while learning: a
+:class:`TemplateFilter` of fixed size remembers those templates, and every segment of such a
+path is judged like a field.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from vigil.http.urlcodec import decode_component
@@ -28,8 +34,8 @@ PARAMS = ("{int}", "{uuid}", "{hex}", "{date}", "{var}")
 def segment_type(segment: str) -> str:
     """The template token for a decoded path segment: a typed parameter or the literal.
 
-    A ``/`` inside a segment (normalisation turns a fullwidth solidus into one) is written
-    ``%2F`` in the token, so a template always has one token per segment.
+    A ``/`` inside a segment (a decoded ``%2F``, or a fullwidth solidus after normalisation) is
+    written ``%2F`` in the token, so a template always has one token per segment.
     """
     if "/" in segment:
         return segment.replace("/", "%2F")
@@ -47,10 +53,17 @@ def segment_type(segment: str) -> str:
 def split_path(raw_path: str, max_segments: int = 32) -> tuple[list[str], int]:
     """Decode a raw path into segments (at most ``max_segments``) and the union of flags.
 
-    Segments are what uvicorn and gunicorn route on: the path is decoded, then split, so an
-    encoded slash (``%2F``) separates two segments like ``/`` does.
+    The path is split on ``/`` before decoding, so ``..%2F..%2Fetc`` stays one segment whose
+    traversal the checks see. uvicorn and gunicorn decode ``%2F`` before routing and aiohttp
+    does not; the gate refuses such paths (:mod:`vigil.http.ambiguity`), so for every request
+    it forwards these segments are the ones the framework routes on.
     """
-    segments, flags, _ = profile_path(raw_path, max_segments)
+    flags = 0
+    segments: list[str] = []
+    for raw in raw_path.split("/")[1 : max_segments + 1]:
+        text, seg_flags = decode_component(raw, plus_as_space=False)
+        flags |= seg_flags
+        segments.append(text)
     return segments, flags
 
 
@@ -62,17 +75,12 @@ def template_of(segments: list[str]) -> str:
 SEGMENT_CACHE = 4096
 """Bound on cached raw path segments (decoded text, flags, template token); emptied when full."""
 
-Piece = tuple[str, int, str]
-_segments: dict[str, tuple[Piece, ...]] = {}
-_ENCODED_SLASH = re.compile("%2f", re.IGNORECASE)
+_segments: dict[str, tuple[str, int, str]] = {}
 
 
-def _segment(raw: str) -> tuple[Piece, ...]:
-    pieces: list[Piece] = []
-    for part in _ENCODED_SLASH.split(raw) if "%" in raw else (raw,):
-        text, flags = decode_component(part, plus_as_space=False)
-        pieces.append((text, flags, segment_type(text)))
-    hit = tuple(pieces)
+def _segment(raw: str) -> tuple[str, int, str]:
+    text, flags = decode_component(raw, plus_as_space=False)
+    hit = (text, flags, segment_type(text))
     if len(_segments) >= SEGMENT_CACHE:
         _segments.clear()
     _segments[raw] = hit
@@ -83,20 +91,17 @@ def profile_path(raw_path: str, max_segments: int = 32) -> tuple[list[str], int,
     """:func:`split_path` and :func:`template_of` in one pass: segments, flags and template.
 
     Segments repeat across requests (``users`` in every ``/users/{int}``), so each raw segment
-    is decoded and typed once (cached, bounded by SEGMENT_CACHE). A raw segment holding an
-    encoded slash yields one segment per piece, as the frameworks route it.
+    is decoded and typed once (cached, bounded by SEGMENT_CACHE).
     """
     flags = 0
     segments: list[str] = []
     tokens: list[str] = []
     cache = _segments
     for raw in raw_path.split("/")[1 : max_segments + 1]:
-        for text, seg_flags, token in cache.get(raw) or _segment(raw):
-            flags |= seg_flags
-            segments.append(text)
-            tokens.append(token)
-    if len(segments) > max_segments:
-        del segments[max_segments:], tokens[max_segments:]
+        text, seg_flags, token = cache.get(raw) or _segment(raw)
+        flags |= seg_flags
+        segments.append(text)
+        tokens.append(token)
     return segments, flags, "/" + "/".join(tokens)
 
 
@@ -202,3 +207,62 @@ class RouteTable:
 def param_positions(template: str) -> list[int]:
     """Indexes of the parameter segments in a template (``/users/{int}`` -> ``[1]``)."""
     return [i for i, tok in enumerate(template.split("/")[1:]) if tok in PARAMS]
+
+
+FILTER_BITS = 1 << 16
+"""Size of a :class:`TemplateFilter` (8 KiB): about 1 % false positives at 6,800 templates,
+5 % at 11,000; a route learner keeps at most that many templates per learning run anyway."""
+
+FILTER_HASHES = 4
+
+
+@dataclass(slots=True)
+class TemplateFilter:
+    """A Bloom filter of route templates: "seen while learning, beyond the route bound".
+
+    Fixed size whatever the number of templates, so a policy stays bounded; membership can be
+    wrong only one way (an unseen template taken as seen), which lowers an alert, never hides
+    the checks of the path's segments.
+    """
+
+    bits: bytearray = field(default_factory=lambda: bytearray(FILTER_BITS // 8))
+
+    def _positions(self, template: str) -> list[int]:
+        digest = hashlib.blake2b(template.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return [
+            int.from_bytes(digest[i * 4 : i * 4 + 4], "little") % FILTER_BITS
+            for i in range(FILTER_HASHES)
+        ]
+
+    def add(self, template: str) -> None:
+        """Remember ``template``."""
+        for bit in self._positions(template):
+            self.bits[bit >> 3] |= 1 << (bit & 7)
+
+    def __contains__(self, template: object) -> bool:
+        if not isinstance(template, str):
+            return False
+        return all(self.bits[bit >> 3] >> (bit & 7) & 1 for bit in self._positions(template))
+
+    def merge(self, other: TemplateFilter) -> None:
+        """Remember every template ``other`` remembers."""
+        for i, byte in enumerate(other.bits):
+            self.bits[i] |= byte
+
+    def encode(self) -> str:
+        """A compact text form for policies (zlib-compressed, base64)."""
+        return base64.b64encode(zlib.compress(bytes(self.bits), 9)).decode("ascii")
+
+    @classmethod
+    def decode(cls, text: str) -> TemplateFilter:
+        """Inverse of :meth:`encode`; malformed text raises ValueError (inflation is bounded)."""
+        size = FILTER_BITS // 8
+        inflater = zlib.decompressobj()
+        try:
+            packed = base64.b64decode(text.encode("ascii"), validate=True)
+            raw = inflater.decompress(packed, size + 1)
+        except (ValueError, zlib.error, UnicodeEncodeError) as exc:
+            raise ValueError(f"not an encoded template filter: {exc}") from None
+        if len(raw) != size or not inflater.eof:
+            raise ValueError(f"a template filter holds {size} bytes once inflated")
+        return cls(bytearray(raw))

@@ -159,6 +159,17 @@ class Counts:
 
 FLAG_BITS = tuple(Encoding(1 << i) for i in range(8))
 
+GRAMMAR_COUNTERS = 9
+"""One counter per :class:`~vigil.behavior.grammars.Grammar` bit: values that followed it."""
+
+DANGER_COUNTERS = 7
+"""One counter per :class:`~vigil.behavior.structure.Danger` bit: values that showed it."""
+
+
+def _counters(data: dict[str, Any], key: str, size: int) -> list[float]:
+    counts = [float(c) for c in data.get(key, ())][:size]
+    return counts + [0.0] * (size - len(counts))
+
 
 @dataclass(slots=True)
 class FieldStats:
@@ -177,6 +188,8 @@ class FieldStats:
     entropy: Histogram = field(default_factory=lambda: Histogram(ENTROPY_EDGES))
     present: float = 0.0
     repeats: Histogram = field(default_factory=lambda: Histogram(LENGTH_EDGES))
+    grammars: list[float] = field(default_factory=lambda: [0.0] * GRAMMAR_COUNTERS)
+    dangers: list[float] = field(default_factory=lambda: [0.0] * DANGER_COUNTERS)
 
     def merge(self, other: FieldStats) -> None:
         """Add another field's statistics."""
@@ -188,6 +201,10 @@ class FieldStats:
         for i in range(8):
             self.classes[i] += other.classes[i]
             self.flags[i] += other.flags[i]
+        for i in range(GRAMMAR_COUNTERS):
+            self.grammars[i] += other.grammars[i]
+        for i in range(DANGER_COUNTERS):
+            self.dangers[i] += other.dangers[i]
         for mine, theirs in (
             (self.specials, other.specials),
             (self.sequences, other.sequences),
@@ -206,6 +223,8 @@ class FieldStats:
             hist.decay(factor)
         self.classes = [c * factor for c in self.classes]
         self.flags = [c * factor for c in self.flags]
+        self.grammars = [c * factor for c in self.grammars]
+        self.dangers = [c * factor for c in self.dangers]
         for counts in (
             self.specials,
             self.sequences,
@@ -226,6 +245,8 @@ class FieldStats:
             "repeats": self.repeats.to_dict(),
             "classes": self.classes,
             "flags": self.flags,
+            "grammars": self.grammars,
+            "dangers": self.dangers,
             "specials": self.specials.to_dict(),
             "sequences": self.sequences.to_dict(),
             "shapes": self.shapes.to_dict(),
@@ -245,6 +266,8 @@ class FieldStats:
             repeats=Histogram.from_dict(LENGTH_EDGES, data["repeats"]),
             classes=[float(c) for c in data["classes"]],
             flags=[float(c) for c in data["flags"]],
+            grammars=_counters(data, "grammars", GRAMMAR_COUNTERS),
+            dangers=_counters(data, "dangers", DANGER_COUNTERS),
             specials=Counts.from_dict(data["specials"]),
             sequences=Counts.from_dict(data["sequences"]),
             shapes=Counts.from_dict(data["shapes"]),

@@ -9,11 +9,13 @@ before anything starts listening.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.policy import PolicyError, load_policy
+from vigil.cli.gate_bounds import bound_options
 from vigil.gate.core import LearnEvery
 from vigil.gate.logging import LEVELS
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
@@ -89,6 +91,7 @@ def parse_listen(value: str, option: str) -> tuple[str, int]:
     help="Worker processes sharing the port (SO_REUSEPORT).",
 )
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
+@bound_options
 def command(
     *,
     upstream: str,
@@ -100,12 +103,18 @@ def command(
     learn_seconds: float,
     workers: int,
     log_level: str,
+    **bounds: Any,
 ) -> None:
     """Run the gate as a reverse proxy in front of UPSTREAM.
 
     Requests are inspected, forwarded and their responses inspected; in enforce mode irregular
     ones get 403 problem+json. Alerts are JSON lines on stdout. SIGTERM or Ctrl-C stops the gate
     gracefully and saves the learned policy.
+
+    The --max-*, --first-byte-timeout, --*-body-rate* and --route-* options bound what one
+    client or one slow route can hold (docs/gate.md, "Availability"). A client is a peer
+    address: behind an ingress or a load balancer that is the balancer, so raise or turn off
+    (0) the per-client caps there.
     """
     try:
         parse_upstream(upstream)
@@ -131,6 +140,7 @@ def command(
             port=port,
             metrics_host=metrics_host,
             metrics_port=metrics_port,
+            **bounds,
         ),
         policy_path=str(policy_path) if policy_path is not None else None,
         mode=Mode(mode) if mode is not None else None,

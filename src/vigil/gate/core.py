@@ -139,7 +139,7 @@ class GateCore:
         return decision
 
     def _refuse(self, request: Request, ambiguity: Ambiguity) -> Transaction:
-        self.metrics.request_refused(ambiguity.code.value)
+        self.metrics.ambiguous_request(ambiguity.code.value)
         self.log.event(
             "request-refused",
             level="warning",

@@ -77,6 +77,10 @@ class ClientGone(ConnectionResetError):
     """The client closed the connection before the exchange ended."""
 
 
+class BodyAborted(ClientGone):
+    """The listener stopped the request body (malformed or too slow) and answers it itself."""
+
+
 class HttpExchange:
     """A parsed request and the means to answer it; created by the listener only."""
 
@@ -86,6 +90,7 @@ class HttpExchange:
         "_continue",
         "_discard",
         "_waiter",
+        "aborted",
         "buffered",
         "connection",
         "content_length",
@@ -125,6 +130,9 @@ class HttpExchange:
         self.remote = connection.remote
         self.task: asyncio.Task[None] | None = None
         self.refusal: str | None = None
+        """The answer kind owed to input that followed this request (sent after its answer)."""
+        self.aborted: str | None = None
+        """The answer kind owed instead of this request's own answer: its body was stopped."""
         self.started = False
         self.finished = False
         self.ended = False
@@ -175,6 +183,11 @@ class HttpExchange:
         self.gone = True
         self._wake()
 
+    def abort(self, kind: str) -> None:
+        """Stop the body: reads raise :class:`BodyAborted`; the listener answers ``kind``."""
+        self.aborted = kind
+        self._wake()
+
     def _wake(self) -> None:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -183,8 +196,11 @@ class HttpExchange:
     async def read(self, limit: int = 1 << 16) -> bytes:
         """The next piece of the request body (at most ``limit`` bytes); empty at its end.
 
-        Raises :class:`ClientGone` when the client left before the body ended.
+        Raises :class:`ClientGone` when the client left before the body ended, and
+        :class:`BodyAborted` once the listener stopped the body (malformed or too slow).
         """
+        if self.aborted is not None:
+            raise BodyAborted(f"request body stopped: {self.aborted}")
         if self._continue:
             self._continue = False
             if not self.ended and not self.started:
@@ -200,6 +216,8 @@ class HttpExchange:
                 await self._waiter
             finally:
                 self._waiter = None
+            if self.aborted is not None:
+                raise BodyAborted(f"request body stopped: {self.aborted}")
         chunk = body.popleft()
         if len(chunk) > limit:
             body.appendleft(chunk[limit:])

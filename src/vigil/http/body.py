@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+import msgspec
 import orjson
 
 from vigil.http.charset import declared_charset, json_reading
@@ -26,12 +27,14 @@ MAX_DEPTH = 32
 """Deepest JSON nesting that is walked; deeper parts are reported, not walked."""
 
 
-@dataclass(slots=True)
-class BodyField:
+class BodyField(msgspec.Struct, gc=False):
     """One leaf or container of a parsed body.
 
     ``kind`` is ``string``, ``number``, ``bool``, ``null``, ``object``, ``array`` (JSON),
     ``value`` (form), ``file`` (multipart upload metadata). Containers carry their size.
+    A msgspec struct (positional and keyword construction, equality, repr): a JSON body of a
+    few kilobytes is over a hundred fields, and a struct is made in a third of the time of a
+    slotted dataclass and is never tracked by the garbage collector (it holds no container).
     """
 
     path: str
