@@ -15,7 +15,7 @@ from vigil.behavior.policy import FieldCheck, FieldPolicy
 from vigil.behavior.values import PATTERN_MAX, SEQUENCES, pattern_of
 from vigil.http.jsoncolumns import json_columns
 
-from .builders import RequestBuilder
+from .builders import RequestBuilder, stamp
 
 _CHARS = st.sampled_from(list(string.ascii_letters + string.digits + " -_.@'\"<>;:/=&#(){}*%0xX"))
 _PIECES = st.sampled_from(
@@ -111,10 +111,11 @@ def test_typical_columns_are_judged_clean_at_once() -> None:
 
 def _learned_check(values: list[object]) -> FieldCheck | None:
     engine = Engine()
-    for _ in range(5):
+    for i in range(5):
         request = RequestBuilder().post("/x").json({"v": values}).build()
-        engine.observe(engine.inspect_request(request))
-    policy = engine.learn().routes["POST /x"].fields.get("json.v[]")
+        engine.observe(engine.inspect_request(stamp(request, i * 5)))
+    route = engine.learn().routes.get("POST /x")
+    policy = route.fields.get("json.v[]") if route is not None else None
     return FieldCheck.compile(policy) if policy is not None else None
 
 

@@ -19,12 +19,15 @@ from vigil.behavior.learn import LearnSettings
 from vigil.behavior.model import MAX_UNKNOWN_FIELD_ALERTS
 from vigil.behavior.policy import BodyPolicy, parse_policy
 from vigil.behavior.routes import OTHER_ROUTE
+from vigil.behavior.statistics import Bounds
 from vigil.http.model import BodyState, Request
 
 from .builders import (
     RequestBuilder,
     codes,
+    feed,
     response,
+    stamp,
     train,
     trained_engine,
     users_request,
@@ -297,12 +300,16 @@ def test_crowded_literal_positions_become_var_routes() -> None:
     assert engine.learn().routes["GET /files/{var}"].fields["path.1"].specials == "."
 
 
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""The route-bound tests send each of 600 paths once: support counted in samples alone."""
+
+
 @pytest.fixture(scope="module")
 def crowded() -> Engine:
     """An enforcing engine that learned 600 route templates (the bound is 512)."""
-    engine = Engine()
-    for path in [f"/p{i}/q{j}" for i in range(60) for j in range(10)]:
-        assert engine.observe(engine.inspect_request(RequestBuilder().get(path).build()))
+    engine = Engine(settings=ONE_CLIENT)
+    paths = [f"/p{i}/q{j}" for i in range(60) for j in range(10)]
+    assert feed(engine, [RequestBuilder().get(path).build() for path in paths]) == len(paths)
     engine.learn()
     engine.set_mode(Mode.ENFORCE)
     return engine
@@ -317,10 +324,9 @@ def test_routes_beyond_the_bound_fall_into_other(crowded: Engine) -> None:
 
 
 def test_a_route_seen_beyond_the_bound_alerts_low() -> None:
-    engine = Engine()
+    engine = Engine(settings=ONE_CLIENT)
     paths = [f"/p{i}/q{j}" for i in range(60) for j in range(10)]
-    for path in paths:
-        engine.observe(engine.inspect_request(RequestBuilder().get(path).build()))
+    feed(engine, [RequestBuilder().get(path).build() for path in paths])
     engine.learn()
     engine.set_mode(Mode.ENFORCE)
     other_key = f"GET {OTHER_ROUTE}"
@@ -368,10 +374,8 @@ def test_the_overflow_filter_survives_the_yaml_and_accumulates(crowded: Engine) 
 
 
 def test_tracked_routes_are_bounded() -> None:
-    engine = Engine()
-    engine.collector.max_routes = 8
-    for i in range(100):
-        engine.observe(engine.inspect_request(RequestBuilder().get(f"/r{i}/x").build()))
+    engine = Engine(settings=LearnSettings(bounds=Bounds(max_routes=8)))
+    feed(engine, [RequestBuilder().get(f"/r{i}/x").build() for i in range(100)])
     assert len(engine.stats) == 9
     assert engine.stats[f"GET {OTHER_ROUTE}"].n == 92
 
@@ -406,11 +410,18 @@ def test_a_route_can_enforce_while_the_policy_detects() -> None:
         engine.set_mode(Mode.ENFORCE, "GET /nowhere")
 
 
-def test_a_fresh_engine_learns_silently() -> None:
+def test_a_fresh_engine_learns_quietly_but_checks_content() -> None:
     engine = Engine()
-    decision = engine.inspect_request(RequestBuilder().get("/anything").query(q="x'y").build())
-    assert decision.verdict is Verdict.ALLOW
-    assert decision.mode is Mode.LEARN
+    benign = engine.inspect_request(RequestBuilder().get("/anything").query(q="xy").build())
+    assert (benign.verdict, benign.alerts, benign.mode) == (Verdict.ALLOW, (), Mode.LEARN)
+    assert engine.observe(benign)
+    quote = engine.inspect_request(RequestBuilder().get("/anything").query(q="x'y").build())
+    assert quote.verdict is Verdict.ALERT
+    assert [a.code for a in quote.alerts] == ["V101"]
+    assert engine.observe(quote)
+    attack = engine.inspect_request(RequestBuilder().get("/anything").query(q="x' OR 1=1").build())
+    assert "V109" in {a.code for a in attack.alerts}
+    assert not engine.observe(attack)
 
 
 def test_learning_mode_alerts_on_unknown_routes_once_routes_exist() -> None:
@@ -460,17 +471,13 @@ def test_criteria_tighten_after_decay_and_relearning() -> None:
     engine = Engine()
     rng = random.Random(3)
     train(engine, 100, make=users_request, seed=1)
-    engine.observe(
-        engine.inspect_request(
-            RequestBuilder().get("/users").query(username="a" * 40).headers().build()
-        )
-    )
+    long_names = [RequestBuilder().get("/users").query(username="a" * 40).headers().build()]
+    feed(engine, long_names)
     first = engine.learn().routes["GET /users"].fields["query.username"].length
     assert first[1] >= 40
     assert ask(engine, username="a" * 30).alerts == ()
     engine.decay(0.001)
-    for _ in range(100):
-        engine.observe(engine.inspect_request(users_request(rng)))
+    feed(engine, [users_request(rng) for _ in range(100)], start=100)
     second = engine.learn().routes["GET /users"].fields["query.username"].length
     assert second[1] <= 12
     engine.set_mode(Mode.ENFORCE)
@@ -479,12 +486,12 @@ def test_criteria_tighten_after_decay_and_relearning() -> None:
 
 def test_rare_special_character_expires() -> None:
     engine = Engine(settings=LearnSettings(decay_per_learn=0.1))
-    for i in range(20):
-        name = "o-neil" if i < 3 else "tom"
-        engine.observe(ask(engine, username=name))
+    names = ["o-neil" if i % 6 == 0 and i < 18 else "tom" for i in range(20)]
+    feed(
+        engine, [RequestBuilder().get("/users").query(username=n).headers().build() for n in names]
+    )
     assert engine.learn().routes["GET /users"].fields["query.username"].specials == "-"
-    for _ in range(20):
-        engine.observe(ask(engine, username="tom"))
+    feed(engine, [RequestBuilder().get("/users").query(username="tom").headers().build()] * 20, 20)
     assert engine.learn().routes["GET /users"].fields["query.username"].specials == ""
 
 
@@ -998,7 +1005,7 @@ def test_engine_never_raises_on_arbitrary_requests(users: Engine, request_: Requ
     _check_decision(users.inspect_response(decision, response(200, {"users": []})))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(_REQUESTS, min_size=1, max_size=8))
 def test_learning_arbitrary_requests_never_raises(requests: list[Request]) -> None:
     engine = Engine()
@@ -1014,11 +1021,12 @@ def test_learning_arbitrary_requests_never_raises(requests: list[Request]) -> No
 
 
 def _engine_with_rare_route() -> Engine:
+    """``GET /health`` learned from four requests: four clients, four windows."""
     engine = Engine()
-    engine.observe(
-        engine.inspect_request(RequestBuilder().get("/health").header("x-client", "curl/8").build())
-    )
-    engine.learn()
+    for i in range(4):
+        request = RequestBuilder().get("/health").header("x-client", "curl/8").build()
+        engine.observe(engine.inspect_request(stamp(request, i * 5)))
+    assert engine.learn().routes["GET /health"].samples == 4
     engine.set_mode(Mode.ENFORCE)
     return engine
 

@@ -34,7 +34,7 @@ def test_histogram_counts_upper_inclusive_buckets() -> None:
     hist = Histogram((1.0, 2.0, 4.0))
     for value in (0.5, 1.0, 1.5, 4.0, 9.0):
         hist.add(value)
-    assert hist.counts == [2.0, 1.0, 1.0, 1.0]
+    assert hist.counts == {0: 2.0, 1: 1.0, 2: 1.0, 3: 1.0}
     assert hist.max_seen == 9.0
     assert hist.total == 5.0
 

@@ -12,7 +12,7 @@ from .test_detection import normal
 
 def test_blocked_benign_requests_are_counted_per_label() -> None:
     engine = Engine()
-    train(engine, normal(1, 200))
+    train(engine, normal(1, 200), seconds_per_request=60.0)
     benign = [
         (Request("GET", "/users", "username=tom", [("host", "shop")]), "plain"),
         (Request("GET", "/users", "username=alice", [("host", "shop")]), "plain"),

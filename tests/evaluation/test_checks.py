@@ -9,7 +9,7 @@ from .test_detection import ATTACKS, normal
 
 
 def test_half_split_learns_from_the_first_half_and_judges_the_second() -> None:
-    split = half_split(normal(1, 300), ATTACKS)
+    split = half_split(normal(1, 300), ATTACKS, seconds_per_request=60.0)
     assert split.trained == 150
     assert split.result.false_positives + split.result.true_negatives == 150
     assert split.result.true_positives == 2

@@ -54,6 +54,22 @@ def test_problem_is_generic() -> None:
 
 
 @pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("malformed-request", 400),
+        ("not-implemented", 501),
+        ("ambiguous-request", 400),
+        ("request-too-large", 431),
+        ("request-blocked", 403),
+    ],
+)
+def test_problem_status_of_each_kind(kind: str, status: int) -> None:
+    answer = problem(kind, "rid")
+    assert answer.status == status
+    assert orjson.loads(answer.body)["type"].endswith("/" + kind)
+
+
+@pytest.mark.parametrize(
     ("kind", "status", "retry_after"),
     [
         ("overloaded", 503, "1"),

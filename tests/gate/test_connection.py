@@ -52,9 +52,11 @@ class MemoryTransport:
         return ("127.0.0.1", 1) if name == "peername" else None
 
 
-async def drive(chunks: list[bytes]) -> tuple[bytes, bool, list[BaseException]]:
-    """Feed ``chunks`` to one connection of an echo server; returns its output and errors."""
-    server = RecordingServer(echo, ServerLimits())
+async def drive(
+    chunks: list[bytes], handler: Handler = echo
+) -> tuple[bytes, bool, list[BaseException]]:
+    """Feed ``chunks`` to one connection of a server; returns its output and errors."""
+    server = RecordingServer(handler, ServerLimits())
     connection = HttpConnection(server)
     transport = MemoryTransport()
     connection.connection_made(cast("Any", transport))
@@ -116,6 +118,59 @@ def test_pipelined_requests_split_anywhere_get_the_same_answers(
     answers = parse_answers(split)
     assert len(answers) == len(requests)
     assert [a.body for a in answers] == [a.body for a in parse_answers(whole)]
+
+
+async def header_names(exchange: HttpExchange) -> None:
+    """Answers with the names of the request's headers, read after its whole body."""
+    while await exchange.read():
+        pass
+    exchange.respond(200, [], ",".join(name for name, _ in exchange.headers).encode())
+
+
+CHUNKED_WITH_TRAILER = (
+    b"POST / HTTP/1.1\r\nHost: x\r\nTrailer: X-User\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"3\r\nabc\r\n0\r\nX-User: ' OR '1'='1\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("payload", "names"),
+    [
+        pytest.param(
+            CHUNKED_WITH_TRAILER, b"host,trailer,transfer-encoding", id="trailer-never-a-header"
+        ),
+        pytest.param(
+            b"GET / HTTP/1.1\r\nHost: x\r\nX_User: a\r\nX-User: b\r\n\r\n",
+            b"host,x-user",
+            id="underscore-name-dropped",
+        ),
+        pytest.param(
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent_Length: 5\r\n\r\n",
+            b"host",
+            id="framing-lookalike-dropped",
+        ),
+    ],
+)
+async def test_header_list_holds_only_head_fields_without_underscores(
+    payload: bytes, names: bytes
+) -> None:
+    written, _, errors = await drive([payload], header_names)
+    assert not errors
+    answers = parse_answers(written)
+    assert [a.status for a in answers] == [200]
+    assert answers[0].body == names
+
+
+async def test_trailer_fields_count_against_the_header_bound() -> None:
+    trailers = b"".join(b"X-T%d: v\r\n" % i for i in range(ServerLimits().max_headers))
+    payload = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+        + trailers
+        + b"\r\n"
+    )
+    written, closed, _ = await drive([payload], header_names)
+    assert [a.status for a in parse_answers(written)] == [431]
+    assert closed
 
 
 class FakeClock:

@@ -133,6 +133,12 @@ def test_hot_series_expose_what_prometheus_client_would() -> None:
         ["route"],
         registry=reference,
     )
+    Counter(
+        "vigil_ambiguous_requests",
+        "Requests refused before inspection because stacks read them differently.",
+        ["reason"],
+        registry=reference,
+    )
     ours = "".join(
         line + "\n"
         for line in metrics.exposition().decode().splitlines()
@@ -204,3 +210,13 @@ def test_hot_series_drop_created_samples_when_prometheus_client_does() -> None:
     assert "vigil_requests_inspected_created" not in text
     assert "vigil_inspection_seconds_created" not in text
     assert 'vigil_requests_inspected_total{route="GET /a",verdict="allow"} 1.0' in text
+
+
+def test_refused_requests_are_counted_by_reason() -> None:
+    metrics = GateMetrics()
+    metrics.ambiguous_request("encoded-slash")
+    metrics.ambiguous_request("encoded-slash")
+    metrics.ambiguous_request("multipart")
+    text = metrics.exposition().decode()
+    assert 'vigil_ambiguous_requests_total{reason="encoded-slash"} 2.0' in text
+    assert 'vigil_ambiguous_requests_total{reason="multipart"} 1.0' in text

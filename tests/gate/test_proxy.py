@@ -18,6 +18,7 @@ from aiohttp import web
 from tests.gate.conftest import ATTACK, check_problem, usernames
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import BodyPolicy, Policy, load_policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
@@ -30,6 +31,9 @@ TIMEOUT = aiohttp.ClientTimeout(total=10)
 Gate = tuple[GateProxy, GateCore, io.StringIO]
 MakeGate = Callable[..., Awaitable[Gate]]
 
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""These tests send from one client within a second: support is counted in samples alone."""
+
 
 @pytest.fixture
 async def make_gate(upstream: str) -> AsyncIterator[MakeGate]:
@@ -38,7 +42,7 @@ async def make_gate(upstream: str) -> AsyncIterator[MakeGate]:
     async def make(policy: Policy | None = None, target: str | None = None, **config: Any) -> Gate:
         log = io.StringIO()
         core = GateCore(
-            Engine(policy or Policy.model_validate({})),
+            Engine(policy or Policy.model_validate({}), settings=ONE_CLIENT),
             log=GateLog(log, "info"),
             metrics=GateMetrics(),
             policy_path=config.pop("policy_path", None),
@@ -361,7 +365,7 @@ async def test_policy_saved_on_close_and_loaded_back(
 ) -> None:
     path = tmp_path / "policy.yaml"
     core = GateCore(
-        Engine(),
+        Engine(settings=ONE_CLIENT),
         log=GateLog(io.StringIO()),
         policy_path=path,
         learn_every=LearnEvery(requests=40, seconds=None),
@@ -381,7 +385,8 @@ async def test_policy_saved_on_close_and_loaded_back(
     assert saved == core.engine.policy
     assert "GET /users" in saved.routes
     reloaded = GateCore(
-        Engine(saved.model_copy(update={"mode": Mode.ENFORCE})), log=GateLog(io.StringIO())
+        Engine(saved.model_copy(update={"mode": Mode.ENFORCE}), settings=ONE_CLIENT),
+        log=GateLog(io.StringIO()),
     )
     proxy = await start_proxy(reloaded, ProxyConfig(upstream=upstream, port=0))
     try:

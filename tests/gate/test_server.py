@@ -18,6 +18,7 @@ Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 STATUS_OF_KIND = {
     "malformed-request": 400,
+    "not-implemented": 501,
     "body-timeout": 408,
     "too-many-requests": 429,
     "request-too-large": 431,
@@ -241,6 +242,38 @@ async def test_expect_continue_is_answered_when_the_body_is_read(serve: Serve) -
         (
             "unknown-coding",
             b"POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "two-transfer-encodings",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "gzip-then-chunked-headers",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "chunked-twice",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "coding-before-chunked",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            501,
+            "not-implemented",
+        ),
+        (
+            "transfer-encoding-in-http-1.0",
+            b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             400,
             "malformed-request",
         ),

@@ -237,18 +237,19 @@ def _novelty(
                     novelty,
                 )
             )
-    elif check.patterns is not None and prof.pattern not in check.patterns:
-        shown = ", ".join(sorted(check.patterns)[:4])
-        alerts.append(
-            Alert(
-                "V105",
-                route,
-                path,
-                f"pattern {shown}",
-                f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
-                novelty,
+    elif check.patterns is not None:
+        if prof.pattern not in check.patterns:
+            shown = ", ".join(sorted(check.patterns)[:4])
+            alerts.append(
+                Alert(
+                    "V105",
+                    route,
+                    path,
+                    f"pattern {shown}",
+                    f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
+                    novelty,
+                )
             )
-        )
     elif check.shapes is not None and prof.shape not in check.shapes:
         sev = novelty if check.typed else Severity.LOW
         alerts.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigil.behavior.compiled import CompiledRoute, compile_route
+from vigil.behavior.layers import effective_routes
 from vigil.behavior.policy import Policy
 from vigil.behavior.routes import OTHER_ROUTE, PARAMS, RouteTable
 from vigil.http.body import BodyField
@@ -61,9 +62,10 @@ class CompiledPolicy:
 
 
 def compile_policy(policy: Policy, mature_samples: int) -> CompiledPolicy:
-    """Compile every route of ``policy``; see :func:`compile_route` for ``mature_samples``."""
-    routes = {
-        key: compile_route(key, spec, policy, mature_samples) for key, spec in policy.routes.items()
-    }
+    """Compile every route of ``policy`` as judged: the learned layer with the operator's
+    decisions applied (:func:`~vigil.behavior.layers.effective_routes`); see
+    :func:`compile_route` for ``mature_samples``."""
+    judged = effective_routes(policy.routes, policy.operator)
+    routes = {key: compile_route(key, spec, policy, mature_samples) for key, spec in judged.items()}
     table = RouteTable(frozenset(key.split(" ", 1)[1] for key in routes))
     return CompiledPolicy(policy, routes, table)

@@ -60,9 +60,8 @@ class LearnedModel:
         route = self.compiled.routes.get(key)
         if route is None:
             policy = self.compiled.policy
-            alerts = []
-            if policy.mode is not Mode.LEARN or policy.routes:
-                alerts = self._judge_unknown_route(key, obs, context.template is not None)
+            announce = policy.mode is not Mode.LEARN or bool(policy.routes)
+            alerts = self._judge_unknown_route(key, obs, context.template is not None, announce)
         else:
             alerts = self._judge(route, obs, context.claimed)
             if context.template == OTHER_ROUTE:
@@ -78,9 +77,15 @@ class LearnedModel:
             return []
         return judge_response(route, obs)
 
-    def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
-        code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
-        alerts = [Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM)]
+    def _judge_unknown_route(
+        self, key: str, obs: Observation, path_known: bool, announce: bool
+    ) -> list[Alert]:
+        """Content checks of a route the policy does not know (yet); ``announce`` adds the
+        unknown-route alert itself (not while a service with no policy yet learns)."""
+        alerts = []
+        if announce:
+            code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
+            alerts.append(Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM))
         for value in obs.fields:
             alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
         judged = {f.path for f in obs.fields}
@@ -110,7 +115,11 @@ class LearnedModel:
 
     def _judge(self, route: CompiledRoute, obs: Observation, claimed: set[str]) -> list[Alert]:
         key = route.key
-        alerts = _judge_path(key, obs) if obs.path_flags & HIGH_ENCODINGS else []
+        alerts = (
+            _judge_path(key, obs)
+            if obs.path_flags & HIGH_ENCODINGS or "." in obs.typed_path
+            else []
+        )
         fields = obs.fields
         columns = obs.json
         if columns is not None:
@@ -236,11 +245,19 @@ def _beyond_bound(route: CompiledRoute, key: str, obs: Observation) -> Alert:
     return Alert("V100", key, "route", expected, redact(f"{obs.method} {typed}", 64), severity)
 
 
+DOT_SEGMENTS = frozenset({".", ".."})
+
+
 def _judge_path(key: str, obs: Observation) -> list[Alert]:
+    alerts = []
+    dots = [s for s in obs.segments if s in DOT_SEGMENTS or "../" in s or "..\\" in s]
+    if dots:
+        seen = redact("/" + "/".join(obs.segments), 64)
+        alerts.append(Alert("V102", key, "path", "no dot segments", seen, Severity.HIGH))
     if not obs.path_flags or not obs.path_flags & HIGH_ENCODINGS:
-        return []
+        return alerts
     flags = obs.path_flags & HIGH_ENCODINGS
-    return [
+    alerts.append(
         Alert(
             "V107",
             key,
@@ -249,7 +266,8 @@ def _judge_path(key: str, obs: Observation) -> list[Alert]:
             ",".join(names_of(flags)),
             encoding_severity(flags),
         )
-    ]
+    )
+    return alerts
 
 
 def _findings(key: str, obs: Observation) -> list[Alert]:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
 from vigil.behavior.grammars import kind_named
+from vigil.behavior.operator import OperatorLayer
 from vigil.behavior.routes import TemplateFilter
 from vigil.behavior.structure import dangers_from_names
 from vigil.behavior.values import (
@@ -40,6 +41,11 @@ DEFAULT_BODY_LIMIT = 1 << 20
 
 CLEAN_MEMO = 1024
 """Bound on the values remembered as clean per compiled field."""
+
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's safe loader and dumper when PyYAML has them (ten times faster), else PyYAML's own."""
 
 
 class PolicyError(ValueError):
@@ -142,6 +148,11 @@ class RoutePolicy(_Model):
     content_types: list[str] = Field(default_factory=list)
     fields: dict[str, FieldPolicy] = Field(default_factory=dict)
     response: ResponsePolicy | None = None
+    changed_at: float | None = None
+    """When the learned criteria last changed (seconds since the epoch): promotion waits for a
+    quiet period after it."""
+    mode_since: float | None = None
+    """When automatic promotion last set ``mode``."""
     overflow: str | None = None
     """Only on a ``/{other}`` route: the path templates seen while learning beyond the route
     bound, as an encoded :class:`~vigil.behavior.routes.TemplateFilter` (8 KiB before packing)."""
@@ -175,6 +186,9 @@ class Policy(_Model):
     block_score: int = Field(DEFAULT_BLOCK_SCORE, ge=1)
     body: BodyPolicy = Field(default_factory=BodyPolicy)
     routes: dict[str, RoutePolicy] = Field(default_factory=dict)
+    """The learned layer: rewritten by every learning run."""
+    operator: OperatorLayer = Field(default_factory=OperatorLayer)
+    """The operator's layer: decisions that learning copies unchanged (``vigil.behavior.operator``)."""
 
     @field_validator("routes")
     @classmethod
@@ -186,17 +200,22 @@ class Policy(_Model):
         return value
 
     def mode_of(self, route: str) -> Mode:
-        """The effective mode of a route (its own, else the policy's)."""
+        """The effective mode of a route: the operator's, else its own, else the policy's."""
+        decision = self.operator.routes.get(route)
+        if decision is not None and decision.mode is not None:
+            return decision.mode
         entry = self.routes.get(route)
         return entry.mode if entry is not None and entry.mode is not None else self.mode
 
     def to_yaml(self) -> str:
-        """Human-readable YAML, keys in a stable order."""
+        """Human-readable YAML, keys in a stable order (an empty operator layer left out)."""
         data = self.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        if not self.operator:
+            del data["operator"]
+        text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
         if "\x85" in text:
             # PyYAML writes NEL raw and reads it back as a line break: escape non-ASCII then.
-            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False, width=100)
+            text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=False, width=100)
         return text
 
 
@@ -204,7 +223,7 @@ def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; errors name the file, the field and the problem."""
     path = Path(path)
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

@@ -14,6 +14,8 @@ from typing import Any
 import click
 
 from vigil.behavior.decision import Mode
+from vigil.behavior.identity import IdentityError, IdentitySource, Source
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import PolicyError, load_policy
 from vigil.cli.gate_bounds import bound_options
 from vigil.gate.core import LearnEvery
@@ -112,6 +114,42 @@ def parse_listen(value: str, option: str) -> tuple[str, int]:
     show_default=True,
     help="How often the policy and rule files are checked for changes.",
 )
+@click.option(
+    "--identity",
+    type=click.Choice([s.value for s in Source]),
+    default="peer",
+    show_default=True,
+    help="Where a client's identity is read: the peer address, X-Forwarded-For behind "
+    "--trusted-proxy, or --identity-header set by the authentication layer.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    help="CIDR of a proxy whose X-Forwarded-For entries are believed (repeatable).",
+)
+@click.option("--identity-header", default="", help="Header naming the authenticated client.")
+@click.option(
+    "--min-clients",
+    type=click.IntRange(min=1),
+    default=LearnSettings().min_clients,
+    show_default=True,
+    help="Distinct clients that must show a route, field or character before it is learned.",
+)
+@click.option(
+    "--min-windows",
+    type=click.IntRange(min=1),
+    default=LearnSettings().min_windows,
+    show_default=True,
+    help="Distinct time windows (of --window-seconds) in which they must show it.",
+)
+@click.option(
+    "--window-seconds",
+    type=click.FloatRange(min=0.001),
+    default=LearnSettings().window_seconds,
+    show_default=True,
+    help="Length of a learning time window.",
+)
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
 @bound_options
 def command(
@@ -127,6 +165,12 @@ def command(
     rules_path: Path | None,
     signatures: bool,
     reload_seconds: float,
+    identity: str,
+    trusted_proxies: tuple[str, ...],
+    identity_header: str,
+    min_clients: int,
+    min_windows: int,
+    window_seconds: float,
     log_level: str,
     **bounds: Any,
 ) -> None:
@@ -163,6 +207,11 @@ def command(
             compile_rules(rules_path, utc_now())
         except RulesError as exc:
             raise ConfigError(str(exc)) from None
+    try:
+        source = IdentitySource.parse(identity, trusted_proxies, identity_header)
+    except IdentityError as exc:
+        hint = "--trusted-proxy" if "trusted proxy '" in str(exc) else "--identity"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     settings = GateSettings(
         proxy=ProxyConfig(
             upstream=upstream,
@@ -180,5 +229,9 @@ def command(
             builtin=signatures, rules_path=str(rules_path) if rules_path is not None else None
         ),
         reload_seconds=reload_seconds,
+        learn=LearnSettings(
+            min_clients=min_clients, min_windows=min_windows, window_seconds=window_seconds
+        ),
+        identity=source,
     )
     raise SystemExit(run(settings, workers))

@@ -52,11 +52,16 @@ def half_split(
     anomalous: Sequence[Request],
     progress: Progress | None = None,
     examples: int = 5,
+    seconds_per_request: float = 1.0,
 ) -> HalfSplit:
-    """Learn from the first half of ``training``; false positives on the second half."""
+    """Learn from the first half of ``training``; false positives on the second half.
+
+    Training requests are stamped ``seconds_per_request`` apart (see
+    :func:`~vigil.evaluation.detection.stamp`).
+    """
     half = len(training) // 2
     engine = Engine()
-    trained = train(engine, training[:half], progress)
+    trained = train(engine, training[:half], progress, seconds_per_request)
     return HalfSplit(trained, evaluate(engine, training[half:], anomalous, progress, examples))
 
 

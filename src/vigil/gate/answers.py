@@ -56,7 +56,17 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     ),
     "body-timeout": (408, "Request body timeout", "The request body was not received in time."),
     "bad-request": (400, "Bad request", "The request could not be forwarded."),
+    "ambiguous-request": (
+        400,
+        "Ambiguous request",
+        "The request can be read in more than one way; the gate does not forward it.",
+    ),
     "malformed-request": (400, "Malformed request", "The request is not valid HTTP/1.1."),
+    "not-implemented": (
+        501,
+        "Not implemented",
+        "The request uses a transfer coding the gate does not implement.",
+    ),
     "request-too-large": (
         431,
         "Request header fields too large",

@@ -83,6 +83,8 @@ class HttpConnection(asyncio.Protocol):
         """Reading stays paused until then: the client was answered 429 or 503 (0: not held)."""
         self._url = b""
         self._headers: list[tuple[str, str]] = []
+        self._in_head = False
+        self._fields = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)
@@ -233,6 +235,8 @@ class HttpConnection(asyncio.Protocol):
         self.head_bytes = 0
         self._url = b""
         self._headers = []
+        self._in_head = True
+        self._fields = 0
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -240,14 +244,24 @@ class HttpConnection(asyncio.Protocol):
             raise _Refused("request-too-large")
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        """One header or trailer field; both count against ``max_headers``.
+
+        Trailer fields (after a chunked body) are dropped: they are neither inspected nor
+        forwarded, and never join the header list. Header names with an underscore are dropped
+        too, as nginx does by default (``underscores_in_headers off``) and gunicorn
+        (``header_map = drop``): CGI and WSGI map ``X_User`` and ``X-User`` to one variable.
+        """
         if len(name) + len(value) > self.limits.max_field_size:
             raise _Refused("request-too-large")
-        if len(self._headers) >= self.limits.max_headers:
+        self._fields += 1
+        if self._fields > self.limits.max_headers:
             raise _Refused("request-too-large")
-        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+        if self._in_head and b"_" not in name:
+            self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         parser = self.parser
+        self._in_head = False
         self.head_started = None
         exchange = HttpExchange(
             self,
@@ -257,8 +271,8 @@ class HttpConnection(asyncio.Protocol):
             version=parser.get_http_version(),
             keep_alive=parser.should_keep_alive(),
         )
-        if exchange.bad_framing:
-            raise _Refused("malformed-request")
+        if exchange.framing_error is not None:
+            raise _Refused(exchange.framing_error)
         self.parsing = exchange
         if self.active is None:
             self.start(exchange)

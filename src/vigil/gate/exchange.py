@@ -56,6 +56,23 @@ def encode_head(
     return "\r\n".join(lines).encode("latin-1")
 
 
+def transfer_coding_error(values: list[str], version: str) -> str | None:
+    """Why the ``Transfer-Encoding`` header values of a request make it refused, or None.
+
+    Only ``chunked`` alone is accepted, the one framing every upstream reads alike (RFC 9112
+    section 6): a second ``Transfer-Encoding`` header, ``chunked`` applied twice or not last, or
+    a transfer coding in an HTTP/1.0 request is ``malformed-request`` (400); another coding
+    before ``chunked`` (``gzip, chunked``), which the gate would forward still encoded while
+    dropping the header that says so, is ``not-implemented`` (501).
+    """
+    if len(values) > 1 or version == "1.0":
+        return "malformed-request"
+    codings = [c.strip().lower() for c in values[0].split(",")]
+    if codings[-1] != "chunked" or "chunked" in codings[:-1]:
+        return "malformed-request"
+    return "not-implemented" if len(codings) > 1 else None
+
+
 class ClientGone(ConnectionResetError):
     """The client closed the connection before the exchange ended."""
 
@@ -74,12 +91,12 @@ class HttpExchange:
         "_discard",
         "_waiter",
         "aborted",
-        "bad_framing",
         "buffered",
         "connection",
         "content_length",
         "ended",
         "finished",
+        "framing_error",
         "gone",
         "headers",
         "keep_alive",
@@ -127,18 +144,19 @@ class HttpExchange:
         self._discard = False
         self.content_length: int | None = None
         self.with_body = False
-        self.bad_framing = False
-        """A ``Transfer-Encoding`` whose last coding is not ``chunked`` (RFC 9112: 400)."""
         self._continue = False
+        codings: list[str] = []
         for name, value in headers:
             if name == "content-length":
                 self.content_length = int(value) if value.isdigit() else None
                 self.with_body = self.with_body or value != "0"
             elif name == "transfer-encoding":
                 self.with_body = True
-                self.bad_framing = value.rsplit(",", 1)[-1].strip().lower() != "chunked"
+                codings.append(value)
             elif name == "expect":
                 self._continue = value.lower() == "100-continue"
+        self.framing_error = transfer_coding_error(codings, version) if codings else None
+        """The listener's error kind for a body framing the gate refuses, or None."""
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (lower-case), or None."""

@@ -32,12 +32,14 @@ from vigil.gate.headers import (
     HOP_BY_HOP,
     end_to_end_lower,
     forwarded_for,
+    join_repeated,
     narrow_accept_encoding,
 )
 from vigil.gate.refusals import ANSWERS, Refusal, Refusals
 from vigil.gate.route_limit import RouteHints, RouteLimiter, route_key
 from vigil.gate.server import Answer
 from vigil.gate.upstream import UpstreamFailure, UpstreamPool, UpstreamResponse
+from vigil.http.ambiguity import SINGLETON_HEADERS
 from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response, split_target
 
@@ -121,6 +123,7 @@ class Forwarder:
         """Judge ``exchange``, forward it and answer it: blocked, failed or proxied."""
         core = self.core
         limit = core.body_limit
+        exchange.headers = join_repeated(exchange.headers, SINGLETON_HEADERS)
         path, query = split_target(exchange.target)
         routes = self._routes
         if routes is not None and routes.saturated:

@@ -92,6 +92,12 @@ class GateMetrics:
             ["route"],
             registry=r,
         )
+        self.ambiguous = Counter(
+            "vigil_ambiguous_requests",
+            "Requests refused before inspection because stacks read them differently.",
+            ["reason"],
+            registry=r,
+        )
         self._listener = ListenerFigures()
         r.register(self._listener)
 
@@ -125,6 +131,10 @@ class GateMetrics:
     def route_refused(self, route: str) -> None:
         """Count a request refused for its route's upstream share (the route key)."""
         self.route_busy.labels(self._route(route)).inc()
+
+    def ambiguous_request(self, reason: str) -> None:
+        """Count a request refused as ambiguous; ``reason`` is an ``AmbiguityCode`` value."""
+        self.ambiguous.labels(self._code(reason)).inc()
 
     def inspection_error(self) -> None:
         """Count an inspection that failed inside the engine."""

@@ -28,6 +28,8 @@ from typing import Any, TextIO
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
+from vigil.behavior.identity import IdentitySource
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
@@ -53,6 +55,10 @@ class GateSettings:
     """Built-in attack and leak detectors, and the operator's rule file."""
     reload_seconds: float = RELOAD_SECONDS
     """How often the policy and rule files are looked at for changes."""
+    learn: LearnSettings = field(default_factory=LearnSettings)
+    """Support thresholds and windows of local learning."""
+    identity: IdentitySource = field(default_factory=IdentitySource)
+    """Where a request's client identity is read."""
 
 
 def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = None) -> GateCore:
@@ -75,11 +81,12 @@ def build_reloader(
         return loaded.model_copy(update={"mode": settings.mode})
 
     core = GateCore(
-        Engine(adapt(policy)),
+        Engine(adapt(policy), settings=settings.learn),
         metrics=GateMetrics(),
         log=GateLog(stream, settings.log_level, worker=worker, **pod_context()),
         policy_path=path if worker == 0 else None,
         learn_every=settings.learn_every,
+        identity=settings.identity,
     )
     reloader = Reloader(core, settings.signatures, policy_path=path, adapt=adapt)
     reloader.start()
