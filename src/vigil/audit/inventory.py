@@ -1,6 +1,8 @@
 """The objects an audit reads, decoded and located: workloads (anything with a pod template),
 pods, nodes, namespaces, PriorityClasses, PodDisruptionBudgets, Services and Ingresses.
 
+Inputs are read by the cluster ground's bounded reader (`vigil.cluster.documents`: yaml-rs and
+orjson, size, alias and nesting bounds) with each document's start line, for ``file:line``.
 Unlike the simulator's loader, nothing is expanded or admitted: the audit judges manifests as
 written, so a workload is one object with its template, a PriorityClass name that is not in the
 input is not an error, and objects owned by another object of the input (the ReplicaSets and
@@ -13,11 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from vigil.audit.documents import DocumentError, iter_objects
 from vigil.audit.model import ObjectRef
 from vigil.cluster.decode import decode_meta, decode_object
 from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec
-from vigil.cluster.errors import FieldError
+from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, Document, parse_documents_of
+from vigil.cluster.errors import FieldError, ManifestError, quote
 from vigil.cluster.ingress import Ingress
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.namespace import Namespace, Service
@@ -277,34 +279,57 @@ def _cut(message: str, limit: int = 200) -> str:
     return message if len(message) <= limit else message[:limit] + f"... ({len(message)} chars)"
 
 
-def parse_sources(sources: Iterable[tuple[str, str]]) -> Inventory:
-    """Read ``(name, text)`` sources into an inventory; the first bad object raises
-    `InventoryError` naming the source, line, object and field."""
-    inv = Inventory()
-    for source, text in sources:
-        try:
-            objects = list(iter_objects(text, source))
-        except DocumentError as exc:
-            raise InventoryError(str(exc)) from None
-        for line, where, data in objects:
-            kind, namespace, name = _describe(data, where)
-            if not kind and "apiVersion" not in data:
-                inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
-                continue
-            if not kind:
-                raise InventoryError(f"{source}:{line}: {where}: kind: required")
-            if kind not in DIRECT_KINDS and kind not in TEMPLATE_KINDS and kind != "Pod":
-                inv.skipped[kind] = inv.skipped.get(kind, 0) + 1
-                continue
-            ref = ObjectRef(kind, namespace, name, source, line)
-            try:
-                _add(inv, kind, ref, data)
-            except FieldError as exc:
+def _read_object(
+    inv: Inventory, source: str, line: int, where: str, data: Mapping[str, Any]
+) -> None:
+    kind, namespace, name = _describe(data, where)
+    if not kind and "apiVersion" not in data:
+        inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
+        return
+    if not kind:
+        raise InventoryError(f"{source}:{line}: {where}: kind: required")
+    if kind not in DIRECT_KINDS and kind not in TEMPLATE_KINDS and kind != "Pod":
+        inv.skipped[kind] = inv.skipped.get(kind, 0) + 1
+        return
+    ref = ObjectRef(kind, namespace, name, source, line)
+    try:
+        _add(inv, kind, ref, data)
+    except FieldError as exc:
+        raise InventoryError(
+            f"{source}:{line}: {ref.display}: {exc.path}: {_cut(exc.message)}"
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise InventoryError(f"{source}:{line}: {ref.display}: {_cut(str(exc))}") from None
+    inv.read += 1
+
+
+def _read_source(inv: Inventory, source: str, data: bytes, bounds: Bounds) -> None:
+    index, number = 0, 0
+    doc: Document
+    for doc in parse_documents_of(data, source, bounds, locate=True):
+        if doc.number != number:
+            index, number = index + 1, doc.number
+        where = f"document {index}" if doc.item is None else f"document {index} items[{doc.item}]"
+        if not isinstance(doc.data, Mapping):
+            if doc.item is not None:
                 raise InventoryError(
-                    f"{source}:{line}: {ref.display}: {exc.path}: {_cut(exc.message)}"
-                ) from None
-            except (TypeError, ValueError) as exc:
-                raise InventoryError(f"{source}:{line}: {ref.display}: {_cut(str(exc))}") from None
-            inv.read += 1
+                    f"{source}: document {index}: items[{doc.item}]: expected an object"
+                )
+            raise InventoryError(f"{source}: {where}: expected an object, got {quote(doc.data)}")
+        _read_object(inv, source, doc.line, where, doc.data)
+
+
+def parse_sources(
+    sources: Iterable[tuple[str, str | bytes]], bounds: Bounds = DEFAULT_BOUNDS
+) -> Inventory:
+    """Read ``(name, content)`` sources into an inventory; the first unreadable input or bad
+    object raises `InventoryError` naming the source, line, object and field."""
+    inv = Inventory()
+    try:
+        for source, content in sources:
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            _read_source(inv, source, data, bounds)
+    except ManifestError as exc:
+        raise InventoryError(str(exc)) from None
     _drop_owned(inv)
     return inv

@@ -192,7 +192,7 @@ def load_manifests(
     progress: Progress | None = None,
 ) -> Cluster:
     """Read manifest files, directories (recursively) and ``-`` (standard input) in order."""
-    inputs = list(list_inputs(paths, stdin))
+    inputs = list(list_inputs(paths, stdin, max_bytes=bounds.max_bytes))
     total = sum(i.size for i in inputs)
     done = 0
     objects: list[KubeObject] = []
