@@ -232,6 +232,18 @@ spec: {selector: {app: web}}
             "f.yaml: PriorityClass huge: value: maximum allowed value of a user defined priority is 1000000000",
         ),
         (
+            "kind: PriorityClass\nmetadata: {name: system-node-critical}\nvalue: 5",
+            "f.yaml: PriorityClass system-node-critical: metadata.name: priority class names with "
+            "'system-' prefix are reserved for system use only. error: value of "
+            "system-node-critical PriorityClass must be 2000001000",
+        ),
+        (
+            "kind: PriorityClass\nmetadata: {name: system-x}\nvalue: 5",
+            "f.yaml: PriorityClass system-x: metadata.name: priority class names with 'system-' "
+            "prefix are reserved for system use only. error: system-x is not a known system "
+            "priority class",
+        ),
+        (
             "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  topologySpreadConstraints:\n"
             "  - {maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}",
             "f.yaml: Pod default/p: spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, got 0",

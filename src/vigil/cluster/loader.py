@@ -24,7 +24,8 @@ from vigil.cluster.errors import FieldError, ManifestError, quote
 from vigil.cluster.expansion import workloads_to_expand
 from vigil.cluster.pod import Pod
 from vigil.cluster.policy import PriorityClass
-from vigil.cluster.priority import PriorityAdmissionError, validate_priority_class
+from vigil.cluster.priority import PriorityAdmissionError
+from vigil.cluster.priority_classes import validate_priority_class
 from vigil.cluster.reader import Fields
 from vigil.cluster.sources import list_inputs
 from vigil.cluster.workloads import Workload, expand_workload
@@ -124,8 +125,8 @@ def parse_documents(
             continue
         try:
             obj = decode_object(kind, Fields(doc.data))
-            if isinstance(obj, PriorityClass) and (problem := validate_priority_class(obj)):
-                raise FieldError("value", problem)
+            if isinstance(obj, PriorityClass) and (problems := validate_priority_class(obj)):
+                raise FieldError(problems[0].path, problems[0].detail)
         except FieldError as exc:
             raise ManifestError(source, described, exc.path, exc.message) from None
         objects.append(obj)
