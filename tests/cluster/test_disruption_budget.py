@@ -181,6 +181,22 @@ def test_scale_owner_follows_replica_set_to_deployment() -> None:
     assert scale_owner(cluster, pod("x", owner=None)) is None
 
 
+def test_replication_controllers_scale_and_daemonsets_have_none() -> None:
+    rc = Workload("ReplicationController", ObjectMeta("legacy", "shop"), replicas=2)
+    ds = Workload("DaemonSet", ObjectMeta("agent", "shop"))
+    cluster = Cluster(workloads=[rc, ds])
+    assert scale_owner(cluster, pod("legacy-1", owner=("ReplicationController", "legacy"))) is rc
+    pods = [pod(f"legacy-{i}", owner=("ReplicationController", "legacy")) for i in range(2)]
+    st = compute_status(budget(max_unavailable=1), pods, controller_lookup(cluster))
+    assert (st.expected_pods, st.desired_healthy, st.disruptions_allowed) == (2, 1, 1)
+    agent = pod("agent-1", owner=("DaemonSet", "agent"))
+    st = compute_status(budget(max_unavailable=1), [agent], controller_lookup(cluster))
+    assert (st.reason, st.message) == (
+        BudgetReason.SYNC_FAILED,
+        'found no controllers for pod "agent-1"',
+    )
+
+
 def test_budget_statuses_of_a_store_and_recorded_status() -> None:
     recorded = replace(
         budget(min_available=1),

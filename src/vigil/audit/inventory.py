@@ -16,32 +16,22 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from vigil.audit.model import ObjectRef
-from vigil.cluster.decode import decode_meta, decode_object
-from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec
+from vigil.cluster.decode import decode_object
 from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, Document, parse_documents_of
 from vigil.cluster.errors import FieldError, ManifestError, quote
 from vigil.cluster.ingress import Ingress
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import Node
-from vigil.cluster.pod import PodSpec
+from vigil.cluster.pod import Pod, PodSpec
 from vigil.cluster.policy import PodDisruptionBudget, PriorityClass
 from vigil.cluster.reader import Fields
 from vigil.cluster.selectors import LabelSelector
+from vigil.cluster.workloads import SCALED_KINDS, WORKLOAD_KINDS, Workload
 
 T = TypeVar("T")
 
-TEMPLATE_KINDS = frozenset(
-    {
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "DaemonSet",
-        "Job",
-        "CronJob",
-        "ReplicationController",
-    }
-)
+TEMPLATE_KINDS = WORKLOAD_KINDS
 DIRECT_KINDS = frozenset(
     {"Node", "Namespace", "PriorityClass", "PodDisruptionBudget", "Service", "Ingress"}
 )
@@ -124,28 +114,6 @@ class Inventory:
         return next((e.obj for e in self.priority_classes if e.obj.name == name), None)
 
 
-def _pod_status(data: Mapping[str, Any]) -> tuple[bool, bool | None, bool]:
-    status = data.get("status")
-    meta = data.get("metadata") or {}
-    owned = bool(isinstance(meta, Mapping) and meta.get("ownerReferences"))
-    if not isinstance(status, Mapping) or not status:
-        return owned, None, False
-    ready: bool | None = None
-    for cond in status.get("conditions") or []:
-        if isinstance(cond, Mapping) and cond.get("type") == "Ready":
-            ready = cond.get("status") == "True"
-    crash = False
-    for cs in status.get("containerStatuses") or []:
-        if not isinstance(cs, Mapping):
-            continue
-        waiting = (
-            (cs.get("state") or {}).get("waiting") if isinstance(cs.get("state"), Mapping) else None
-        )
-        if isinstance(waiting, Mapping) and waiting.get("reason") == "CrashLoopBackOff":
-            crash = True
-    return True, ready, crash
-
-
 def _annotations(*metas: ObjectMeta) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
     for meta in metas:
@@ -153,66 +121,52 @@ def _annotations(*metas: ObjectMeta) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def _holder(
-    kind: str, ref: ObjectRef, meta: ObjectMeta, f: Fields, data: Mapping[str, Any]
-) -> PodHolder:
-    if kind == "Pod":
-        spec_f = f.obj("spec")
-        if spec_f is None:
-            raise f.error("spec", "required")
-        bound, ready, crash = _pod_status(data)
-        return PodHolder(
-            ref,
-            meta,
-            meta.labels,
-            decode_pod_spec(spec_f),
-            1,
-            None,
-            _annotations(meta),
-            bound,
-            ready,
-            crash,
-        )
-    spec_f = f.obj("spec")
-    if spec_f is None:
-        raise f.error("spec", "required")
-    outer = spec_f
-    if kind == "CronJob":
-        job = spec_f.obj("jobTemplate")
-        job_spec = job.obj("spec") if job is not None else None
-        if job_spec is None:
-            raise spec_f.error("jobTemplate", "required")
-        spec_f = job_spec
-    template = spec_f.obj("template")
-    if template is None:
-        raise spec_f.error("template", "required")
-    template_meta = decode_meta(
-        template.obj("metadata") or Fields({}, template.at("metadata")),
-        namespaced=True,
-        name_required=False,
-    )
-    pod_spec_f = template.obj("spec")
-    if pod_spec_f is None:
-        raise template.error("spec", "required")
-    replicas = None if kind in ("DaemonSet", "Job", "CronJob") else outer.opt_int("replicas")
-    if replicas is None and kind in (
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "ReplicationController",
-    ):
-        replicas = 1
-    selector = (
-        decode_label_selector(outer.obj("selector")) if kind != "ReplicationController" else None
-    )
+def _pod_holder(ref: ObjectRef, pod: Pod, reported: bool) -> PodHolder:
+    """A Pod as the checks see it; ``reported``: the input carried a (non-empty) status."""
+    ready_condition = pod.condition("Ready")
+    ready = None if not reported or ready_condition is None else ready_condition.status == "True"
     return PodHolder(
         ref,
-        meta,
-        template_meta.labels,
-        decode_pod_spec(pod_spec_f),
+        pod.metadata,
+        pod.labels,
+        pod.spec,
+        1,
+        None,
+        _annotations(pod.metadata),
+        reported or bool(pod.metadata.owner_references),
+        ready,
+        reported and pod.is_crash_looping,
+    )
+
+
+def _missing_template(kind: str, f: Fields) -> FieldError:
+    """Where a workload without a pod template lacks it (the audit judges templates)."""
+    spec = f.obj("spec")
+    if spec is None:
+        return f.error("spec", "required")
+    if kind == "CronJob":
+        job = spec.obj("jobTemplate")
+        job_spec = job.obj("spec") if job is not None else None
+        if job_spec is None:
+            return spec.error("jobTemplate", "required")
+        spec = job_spec
+    return spec.error("template", "required")
+
+
+def _workload_holder(ref: ObjectRef, workload: Workload) -> PodHolder:
+    assert workload.template is not None
+    template = workload.template
+    replicas = workload.replicas
+    if replicas is None and workload.kind in SCALED_KINDS:
+        replicas = 1
+    return PodHolder(
+        ref,
+        workload.metadata,
+        template.metadata.labels,
+        template.spec,
         replicas,
-        selector,
-        _annotations(meta, template_meta),
+        workload.selector,
+        _annotations(workload.metadata, template.metadata),
     )
 
 
@@ -230,12 +184,18 @@ def _describe(data: Mapping[str, Any], where: str) -> tuple[str, str, str]:
 
 
 def pod_holder(kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> PodHolder:
-    """The pod holder of one Pod or workload object; raises `FieldError` on a bad field."""
+    """The pod holder of one Pod or workload object, decoded by the cluster ground's decoders;
+    raises `FieldError` on a bad field."""
     f = Fields(data)
-    meta_f = f.obj("metadata")
-    if meta_f is None:
-        raise f.error("metadata", "required")
-    return _holder(kind, ref, decode_meta(meta_f, namespaced=True), f, data)
+    obj = decode_object(kind, f)
+    if isinstance(obj, Pod):
+        status = data.get("status")
+        return _pod_holder(ref, obj, isinstance(status, Mapping) and bool(status))
+    if not isinstance(obj, Workload):
+        raise FieldError("kind", f"{kind} has no pod template")
+    if obj.template is None:
+        raise _missing_template(kind, f)
+    return _workload_holder(ref, obj)
 
 
 def _add(inv: Inventory, kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> None:

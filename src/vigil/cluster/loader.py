@@ -21,7 +21,7 @@ from vigil.cluster.cluster import Cluster
 from vigil.cluster.decode import SUPPORTED_KINDS, KubeObject, decode_object
 from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, parse_documents_of
 from vigil.cluster.errors import FieldError, ManifestError, quote
-from vigil.cluster.expansion import workloads_to_expand
+from vigil.cluster.expansion import workloads_not_expanded, workloads_to_expand
 from vigil.cluster.pod import Pod
 from vigil.cluster.policy import PriorityClass
 from vigil.cluster.priority import PriorityAdmissionError
@@ -170,6 +170,13 @@ def build_cluster(
         for pod in pods:
             cluster.add(pod)
         pod_sources.update((p.key, source) for p in pods)
+    for workload in workloads_not_expanded(cluster):
+        source = workload_sources.get((workload.kind, workload.metadata.key), "")
+        cluster.skipped.append(
+            f"{source + ': ' if source else ''}{workload.kind} {workload.metadata.key}: its pods "
+            "are not in the input and vigil does not create them (only Deployments, ReplicaSets "
+            "and StatefulSets are expanded)"
+        )
     admission = Admission(cluster.priority_classes)
     for pod in cluster.pods:
         if not admission.needs_admission(pod):

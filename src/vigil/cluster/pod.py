@@ -160,6 +160,18 @@ class PodCondition:
     message: str = ""
 
 
+CRASH_LOOP_BACK_OFF = "CrashLoopBackOff"
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerStatus:
+    """``status.containerStatuses[*]``: the container and why it waits, if it does."""
+
+    name: str
+    waiting_reason: str = ""
+    """``state.waiting.reason`` (``CrashLoopBackOff``, ``ImagePullBackOff``...), empty otherwise."""
+
+
 @dataclass(frozen=True, slots=True)
 class PodStatus:
     """``status`` of a pod."""
@@ -168,6 +180,7 @@ class PodStatus:
     conditions: tuple[PodCondition, ...] = ()
     nominated_node_name: str = ""
     start_time: datetime | None = None
+    container_statuses: tuple[ContainerStatus, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +234,11 @@ class Pod:
             if cond.type == type_:
                 return cond
         return None
+
+    @property
+    def is_crash_looping(self) -> bool:
+        """Some container waits in ``CrashLoopBackOff``."""
+        return any(c.waiting_reason == CRASH_LOOP_BACK_OFF for c in self.status.container_statuses)
 
     @property
     def is_ready(self) -> bool:
