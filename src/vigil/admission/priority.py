@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from vigil.admission.context import AdmissionContext
-from vigil.admission.request import ALLOW, AdmissionRequest, Decision, forbidden, invalid
+from vigil.admission.request import (
+    ALLOW,
+    AdmissionRequest,
+    Decision,
+    forbidden,
+    invalid,
+    spec_of,
+)
 from vigil.cluster.decode import decode_object
 from vigil.cluster.errors import FieldError
 from vigil.cluster.policy import PriorityClass
@@ -29,17 +36,12 @@ PLUGIN = "Priority"
 VALIDATION = "PriorityClass validation"
 
 
-def _spec(obj: dict[str, Any] | None) -> Fields:
-    spec = (obj or {}).get("spec")
-    return Fields(spec if isinstance(spec, dict) else {}, "spec")
-
-
 def admit_pod(request: AdmissionRequest, ctx: AdmissionContext) -> tuple[Decision, str]:
     """``admitPod`` (`vigil.cluster.priority`): the decision and, on success, what the plugin
     set."""
     if request.operation != "CREATE" or request.sub_resource:
         return ALLOW, "Priority: nothing to do for this operation"
-    spec = _spec(request.object)
+    spec = Fields(spec_of(request.object), "spec")
     try:
         name = spec.string("priorityClassName")
         given, given_policy = spec.opt_int("priority"), spec.opt_str("preemptionPolicy")

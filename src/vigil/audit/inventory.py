@@ -19,6 +19,7 @@ from vigil.audit.model import ObjectRef
 from vigil.cluster.decode import decode_object
 from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, Document, parse_documents_of
 from vigil.cluster.errors import FieldError, ManifestError, quote
+from vigil.cluster.identity import identify
 from vigil.cluster.ingress import Ingress
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.namespace import Namespace, Service
@@ -35,7 +36,6 @@ TEMPLATE_KINDS = WORKLOAD_KINDS
 DIRECT_KINDS = frozenset(
     {"Node", "Namespace", "PriorityClass", "PodDisruptionBudget", "Service", "Ingress"}
 )
-CLUSTER_SCOPED = frozenset({"Node", "Namespace", "PriorityClass"})
 NOT_KUBERNETES = "documents without kind or apiVersion"
 
 
@@ -170,19 +170,6 @@ def _workload_holder(ref: ObjectRef, workload: Workload) -> PodHolder:
     )
 
 
-def _describe(data: Mapping[str, Any], where: str) -> tuple[str, str, str]:
-    kind = data.get("kind")
-    meta = data.get("metadata")
-    name = meta.get("name") if isinstance(meta, Mapping) else None
-    namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
-    kind_s = kind if isinstance(kind, str) else ""
-    if kind_s in CLUSTER_SCOPED:
-        namespace = ""
-    elif not isinstance(namespace, str) or not namespace:
-        namespace = "default"
-    return kind_s, str(namespace), name if isinstance(name, str) and name else where
-
-
 def pod_holder(kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> PodHolder:
     """The pod holder of one Pod or workload object, decoded by the cluster ground's decoders;
     raises `FieldError` on a bad field."""
@@ -242,7 +229,8 @@ def _cut(message: str, limit: int = 200) -> str:
 def _read_object(
     inv: Inventory, source: str, line: int, where: str, data: Mapping[str, Any]
 ) -> None:
-    kind, namespace, name = _describe(data, where)
+    ident = identify(data)
+    kind, namespace, name = ident.kind, ident.namespace, ident.name or where
     if not kind and "apiVersion" not in data:
         inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
         return

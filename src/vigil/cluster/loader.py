@@ -22,6 +22,7 @@ from vigil.cluster.decode import SUPPORTED_KINDS, KubeObject, decode_object
 from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, parse_documents_of
 from vigil.cluster.errors import FieldError, ManifestError, quote
 from vigil.cluster.expansion import workloads_not_expanded, workloads_to_expand
+from vigil.cluster.identity import identify, object_display
 from vigil.cluster.pod import Pod
 from vigil.cluster.policy import PriorityClass
 from vigil.cluster.priority import PriorityAdmissionError
@@ -31,24 +32,6 @@ from vigil.cluster.sources import list_inputs
 from vigil.cluster.workloads import Workload, expand_workload
 
 NAME_LIMIT = 80
-CLUSTER_SCOPED_KINDS = frozenset(
-    {
-        "Node",
-        "Namespace",
-        "PriorityClass",
-        "PersistentVolume",
-        "StorageClass",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
-        "RuntimeClass",
-        "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration",
-        "APIService",
-        "CSIDriver",
-        "CSINode",
-    }
-)
 PROGRESS_EVERY = 2000
 """Objects decoded between two progress reports."""
 
@@ -71,23 +54,16 @@ class LoadProgress:
 Progress = Callable[[LoadProgress], None]
 
 
-def _name(value: Any) -> str:
-    text = str(value)
+def _name(text: str) -> str:
     return text if len(text) <= NAME_LIMIT else f"{text[:NAME_LIMIT]}..."
 
 
 def describe(doc: Mapping[str, Any], index: str) -> str:
     """How an error names an object: ``Kind namespace/name``, or ``document N``."""
-    kind = doc.get("kind")
-    meta = doc.get("metadata")
-    name = meta.get("name") if isinstance(meta, Mapping) else None
-    if not isinstance(kind, str) or not isinstance(name, str) or not name:
+    ident = identify(doc)
+    if not ident.kind or not ident.name:
         return f"document {index}"
-    namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
-    if not (isinstance(namespace, str) and namespace) and kind in CLUSTER_SCOPED_KINDS:
-        return f"{_name(kind)} {_name(name)}"
-    ns = namespace if isinstance(namespace, str) and namespace else "default"
-    return f"{_name(kind)} {_name(ns)}/{_name(name)}"
+    return object_display(_name(ident.kind), _name(ident.namespace), _name(ident.name))
 
 
 def _not_kubernetes(doc: Mapping[str, Any]) -> bool:
