@@ -33,9 +33,16 @@ from vigil.cluster.workloads import SCALED_KINDS, WORKLOAD_KINDS, Workload
 T = TypeVar("T")
 
 TEMPLATE_KINDS = WORKLOAD_KINDS
-DIRECT_KINDS = frozenset(
-    {"Node", "Namespace", "PriorityClass", "PodDisruptionBudget", "Service", "Ingress"}
-)
+_ENTRY_LISTS = {
+    "Node": "nodes",
+    "Namespace": "namespaces",
+    "PriorityClass": "priority_classes",
+    "PodDisruptionBudget": "pdbs",
+    "Service": "services",
+    "Ingress": "ingresses",
+}
+"""The `Inventory` list of each kind read as is."""
+DIRECT_KINDS = frozenset(_ENTRY_LISTS)
 NOT_KUBERNETES = "documents without kind or apiVersion"
 
 
@@ -196,19 +203,8 @@ def _add(inv: Inventory, kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> 
         inv.holders.append(holder)
         return
     obj = decode_object(kind, f)
-    entry = Entry(ref, obj)
-    if isinstance(obj, Node):
-        inv.nodes.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, Namespace):
-        inv.namespaces.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, PriorityClass):
-        inv.priority_classes.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, PodDisruptionBudget):
-        inv.pdbs.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, Service):
-        inv.services.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, Ingress):
-        inv.ingresses.append(entry)  # type: ignore[arg-type]
+    entries: list[Entry[Any]] = getattr(inv, _ENTRY_LISTS[kind])
+    entries.append(Entry(ref, obj))
 
 
 def _drop_owned(inv: Inventory) -> None:

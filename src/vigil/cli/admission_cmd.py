@@ -21,7 +21,7 @@ import click
 from vigil.admission import AdmissionContext, ReviewError, parse_review, response, review
 from vigil.audit.inventory import Inventory
 from vigil.cli.cluster_input import load_inventory
-from vigil.cli.inputs import InputError, load_policy, read_bytes
+from vigil.cli.inputs import InputError, load_policy, policy_option, read_bytes
 from vigil.cluster.documents import parse_documents_of
 from vigil.cluster.errors import ManifestError
 from vigil.posture import PosturePolicy
@@ -63,11 +63,7 @@ def command() -> None:
     metavar="FILE",
     help="Cluster state (PriorityClasses, nodes, pods, namespaces); repeatable, files or directories.",
 )
-@click.option(
-    "--policy",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="PosturePolicy file (default: built-in defaults).",
-)
+@policy_option
 @click.option(
     "--mode",
     type=click.Choice(["both", "validate", "mutate"]),
@@ -129,9 +125,7 @@ def review_command(
     metavar="FILE",
     help="Cluster state read once at start (PriorityClasses, nodes, namespaces).",
 )
-@click.option(
-    "--policy", type=click.Path(path_type=Path, dir_okay=False), help="PosturePolicy file."
-)
+@policy_option
 @click.option(
     "--upstream",
     is_flag=True,

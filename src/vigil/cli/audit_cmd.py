@@ -21,7 +21,13 @@ from vigil.audit.report_json import report_json
 from vigil.audit.report_text import render_text
 from vigil.audit.sarif import report_sarif
 from vigil.cli.cluster_input import load_inventory, output_option
-from vigil.cli.inputs import InputError, load_alert_counts, load_policy, load_suppressions
+from vigil.cli.inputs import (
+    InputError,
+    load_alert_counts,
+    load_policy,
+    load_suppressions,
+    policy_option,
+)
 
 FAIL_ON = [s.label for s in Severity if s is not Severity.INFO] + ["never"]
 
@@ -35,11 +41,7 @@ def _version() -> str:
 
 @click.command(name="audit")
 @click.argument("inputs", nargs=-1, metavar="FILE...|DIR|-")
-@click.option(
-    "--policy",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="PosturePolicy file (default: built-in defaults).",
-)
+@policy_option
 @click.option(
     "--suppressions",
     type=click.Path(path_type=Path, dir_okay=False),

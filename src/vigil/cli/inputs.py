@@ -7,13 +7,17 @@ Every problem is one `InputError` line naming the file, with exit code 2.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from vigil.posture import AlertCounts, AlertsError, PolicyError, PosturePolicy, parse_alerts
 from vigil.posture.load import MAX_POLICY_BYTES, parse_policy, parse_suppressions
 from vigil.posture.policy import Suppression
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_INPUT_BYTES = 256 << 20
 """Default bound of one file, or of standard input: 256 MiB."""
@@ -59,6 +63,15 @@ def read_text(path: Path | str, limit: int = MAX_INPUT_BYTES) -> str:
         if str(path) == STDIN:
             raise InputError("-: standard input is not UTF-8 text") from None
         raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def policy_option(func: F) -> F:
+    """``--policy POLICY.yaml``: the PosturePolicy (default: the built-in defaults)."""
+    return click.option(
+        "--policy",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="PosturePolicy file (default: built-in defaults).",
+    )(func)
 
 
 def load_policy(path: Path | None) -> PosturePolicy:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
-from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.meta import HasMetadata, ObjectMeta
 from vigil.cluster.security import PodSecurity
 from vigil.cluster.selectors import LabelSelector, NodeSelector, PreferredSchedulingTerm
 
@@ -184,7 +184,7 @@ class PodStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class Pod:
+class Pod(HasMetadata):
     """A pod as read from a manifest or produced by a workload expansion."""
 
     metadata: ObjectMeta
@@ -192,26 +192,6 @@ class Pod:
     status: PodStatus = field(default_factory=PodStatus)
 
     kind = "Pod"
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        """``metadata.namespace``."""
-        return self.metadata.namespace
-
-    @property
-    def key(self) -> str:
-        """``namespace/name``."""
-        return self.metadata.key
-
-    @property
-    def labels(self) -> Mapping[str, str]:
-        """``metadata.labels``."""
-        return self.metadata.labels
 
     @property
     def priority(self) -> int:

@@ -16,7 +16,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
 
-from vigil.cluster.meta import ObjectMeta, OwnerReference
+from vigil.cluster.meta import HasMetadata, ObjectMeta, OwnerReference
 from vigil.cluster.pod import Pod, PodSpec
 from vigil.cluster.selectors import LabelSelector
 
@@ -39,7 +39,7 @@ class PodTemplate:
 
 
 @dataclass(frozen=True, slots=True)
-class Workload:
+class Workload(HasMetadata):
     """A workload of one of `WORKLOAD_KINDS` (``kind`` says which)."""
 
     kind: str
@@ -48,16 +48,6 @@ class Workload:
     """``spec.replicas`` of the `SCALED_KINDS` as written (None when unset, and for the others)."""
     selector: LabelSelector | None = None
     template: PodTemplate | None = None
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        """``metadata.namespace``."""
-        return self.metadata.namespace
 
 
 def stable_uid(kind: str, namespace: str, name: str) -> str:
