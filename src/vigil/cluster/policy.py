@@ -65,9 +65,12 @@ class PodDisruptionBudget(HasMetadata):
 
     def selects_labels(self, namespace: str, labels: Mapping[str, str]) -> bool:
         """`selects` for the pods a template would create (their namespace and labels)."""
-        return namespace == self.metadata.namespace and Selector.from_label_selector(
-            self.selector
-        ).matches(labels)
+        return namespace == self.metadata.namespace and self.selection().matches(labels)
+
+    def selection(self) -> Selector:
+        """The selector as the disruption controller applies it within the PDB's namespace
+        (built once by callers that match many label sets)."""
+        return Selector.from_label_selector(self.selector)
 
     def guards(self, pod: Pod) -> bool:
         """Whether the PDB guards the pod against eviction and preemption: as `selects`, but

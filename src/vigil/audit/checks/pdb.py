@@ -55,11 +55,8 @@ def _by_namespace(holders: list[PodHolder]) -> dict[str, list[PodHolder]]:
 
 
 def _selected(pdb: PodDisruptionBudget, by_ns: dict[str, list[PodHolder]]) -> list[PodHolder]:
-    return [
-        h
-        for h in by_ns.get(pdb.metadata.namespace, ())
-        if pdb.selects_labels(h.namespace, h.pod_labels)
-    ]
+    selection = pdb.selection()
+    return [h for h in by_ns.get(pdb.metadata.namespace, ()) if selection.matches(h.pod_labels)]
 
 
 def _blocked(entry: Entry[PodDisruptionBudget], workloads: list[PodHolder]) -> str | None:
