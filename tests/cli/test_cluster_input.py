@@ -10,7 +10,6 @@ from vigil.cli.cluster_input import (
     InputError,
     ProgressLine,
     load_cluster,
-    load_inventory,
     require_node,
     require_pod,
 )
@@ -44,41 +43,6 @@ def test_progress_only_for_long_loads(capsys: pytest.CaptureFixture[str]) -> Non
         "loading: decoding (big.yaml): 50% of input, 4,000 objects, 3s",
         "loading: parsing huge.yaml (300 MiB)",
     ]
-
-
-def test_posture_inputs_are_read_recursively_sorted_and_located(tmp_path: Path) -> None:
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "z.yml").write_text("---\nkind: Namespace\nmetadata: {name: z}\n")
-    (tmp_path / "a.json").write_text('{"kind": "Namespace", "metadata": {"name": "a"}}')
-    (tmp_path / "notes.txt").write_text("no")
-    inventory = load_inventory([str(tmp_path)])
-    assert [(e.ref.source, e.ref.line, e.obj.name) for e in inventory.namespaces] == [
-        (str(tmp_path / "a.json"), 1, "a"),
-        (str(tmp_path / "b" / "z.yml"), 2, "z"),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("none.yaml", None, "none.yaml: no such file or directory"),
-        (
-            "bad.yaml",
-            b"kind: Pod\nmetadata: {name: p}\n",
-            "bad.yaml:1: Pod default/p: spec: required",
-        ),
-        ("bin.yaml", b"a: \xff\n", "bin.yaml: line 1: invalid UTF-8"),
-    ],
-)
-def test_posture_input_errors_are_one_line(
-    tmp_path: Path, name: str, content: bytes | None, message: str
-) -> None:
-    if content is not None:
-        (tmp_path / name).write_bytes(content)
-    with pytest.raises(InputError) as info:
-        load_inventory([str(tmp_path / name)])
-    assert str(info.value.message) == f"{tmp_path}/{message}"
-    assert info.value.exit_code == 2
 
 
 def test_missing_node_and_pod_are_input_errors() -> None:

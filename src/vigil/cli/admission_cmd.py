@@ -20,8 +20,8 @@ import click
 
 from vigil.admission import AdmissionContext, ReviewError, parse_review, response, review
 from vigil.audit.inventory import Inventory
-from vigil.cli.cluster_input import load_inventory
-from vigil.cli.inputs import InputError, load_policy, policy_option, read_bytes
+from vigil.cli.inputs import InputError, read_bytes
+from vigil.cli.posture_input import load_inventory, load_policy, policy_option
 from vigil.cluster.documents import parse_documents_of
 from vigil.cluster.errors import ManifestError
 from vigil.posture import PosturePolicy

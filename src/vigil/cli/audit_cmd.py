@@ -20,10 +20,11 @@ from vigil.audit.catalogue import catalogue
 from vigil.audit.report_json import report_json
 from vigil.audit.report_text import render_text
 from vigil.audit.sarif import report_sarif
-from vigil.cli.cluster_input import load_inventory, output_option
-from vigil.cli.inputs import (
-    InputError,
+from vigil.cli.cluster_input import output_option
+from vigil.cli.inputs import InputError
+from vigil.cli.posture_input import (
     load_alert_counts,
+    load_inventory,
     load_policy,
     load_suppressions,
     policy_option,

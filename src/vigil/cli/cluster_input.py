@@ -4,9 +4,8 @@ Every cluster command loads its FILE arguments the same way, through the cluster
 bounded reader: one ``Error:`` line and exit code 2 for unusable input, progress on standard
 error when a load takes more than a second, and the objects left out (kinds vigil does not
 read, files that are not manifests) noted on standard error, so standard output stays the
-command's result. The simulator and disruption commands load a `Cluster` (`load_cluster`); the
-posture commands an audit `Inventory` with each object's ``file:line`` (`load_inventory`). The
-options and lookups these commands share live here too.
+command's result. The options and lookups these commands share live here too; the posture
+commands read the same inputs into an audit inventory (`vigil.cli.posture_input`).
 """
 
 from __future__ import annotations
@@ -20,18 +19,15 @@ from typing import Any, TypeVar
 
 import click
 
-from vigil.audit import Inventory, InventoryError, parse_sources
 from vigil.cli.inputs import InputError
 from vigil.cluster import Cluster, LoadProgress, ManifestError, Node, Pod, load_manifests
 from vigil.cluster.documents import DEFAULT_BOUNDS
-from vigil.cluster.sources import STDIN, list_inputs
 
 __all__ = [
     "InputError",
     "ProgressLine",
     "cluster_files",
     "load_cluster",
-    "load_inventory",
     "output_option",
     "paused_gc",
     "require_node",
@@ -89,7 +85,7 @@ def paused_gc() -> Iterator[None]:
         gc.freeze()
 
 
-def _stdin() -> bytes:
+def read_stdin_bound() -> bytes:
     """Standard input, read up to one byte past the input bound (the loader refuses more)."""
     return sys.stdin.buffer.read(DEFAULT_BOUNDS.max_bytes + 1)
 
@@ -99,7 +95,7 @@ def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
     progress = None if quiet else ProgressLine()
     try:
         with paused_gc():
-            cluster = load_manifests(files, stdin=_stdin, progress=progress)
+            cluster = load_manifests(files, stdin=read_stdin_bound, progress=progress)
     except ManifestError as exc:
         raise InputError(str(exc)) from None
     except (OSError, MemoryError) as exc:
@@ -110,19 +106,6 @@ def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
         if len(cluster.skipped) > MAX_NOTES:
             click.echo(f"note: ... and {len(cluster.skipped) - MAX_NOTES} more", err=True)
     return cluster
-
-
-def load_inventory(files: Sequence[str]) -> Inventory:
-    """Load FILE arguments for the posture commands (standard input is named ``-`` in
-    findings); raises `InputError`."""
-    inputs = ((i.name, i.read()) for i in list_inputs(files, _stdin, stdin_name=STDIN))
-    try:
-        with paused_gc():
-            return parse_sources(inputs)
-    except InventoryError as exc:
-        raise InputError(str(exc)) from None
-    except MemoryError as exc:
-        raise InputError(f"cannot read manifests: {exc}") from None
 
 
 def require_node(cluster: Cluster, name: str) -> Node:

@@ -1,5 +1,5 @@
-"""Reading the small files commands take besides their manifests: policies, suppressions,
-alert logs, scheduler configurations, AdmissionReviews, each bounded, or ``-`` for standard input.
+"""Reading the small files commands take besides their manifests (policies, suppressions, alert
+logs, scheduler configurations, AdmissionReviews), each bounded, or ``-`` for standard input.
 
 Every problem is one `InputError` line naming the file, with exit code 2.
 """
@@ -7,17 +7,9 @@ Every problem is one `InputError` line naming the file, with exit code 2.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
-
-from vigil.posture import AlertCounts, AlertsError, PolicyError, PosturePolicy, parse_alerts
-from vigil.posture.load import MAX_POLICY_BYTES, parse_policy, parse_suppressions
-from vigil.posture.policy import Suppression
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_INPUT_BYTES = 256 << 20
 """Default bound of one file, or of standard input: 256 MiB."""
@@ -63,42 +55,3 @@ def read_text(path: Path | str, limit: int = MAX_INPUT_BYTES) -> str:
         if str(path) == STDIN:
             raise InputError("-: standard input is not UTF-8 text") from None
         raise InputError(f"{path}: not UTF-8 text") from None
-
-
-def policy_option(func: F) -> F:
-    """``--policy POLICY.yaml``: the PosturePolicy (default: the built-in defaults)."""
-    return click.option(
-        "--policy",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="PosturePolicy file (default: built-in defaults).",
-    )(func)
-
-
-def load_policy(path: Path | None) -> PosturePolicy:
-    """The PosturePolicy file, or the defaults when none is given."""
-    if path is None:
-        return PosturePolicy()
-    try:
-        return parse_policy(read_text(path, MAX_POLICY_BYTES), str(path))
-    except PolicyError as exc:
-        raise InputError(str(exc)) from None
-
-
-def load_suppressions(path: Path | None) -> list[Suppression]:
-    """A suppressions file, or none."""
-    if path is None:
-        return []
-    try:
-        return parse_suppressions(read_text(path, MAX_POLICY_BYTES), str(path))
-    except PolicyError as exc:
-        raise InputError(str(exc)) from None
-
-
-def load_alert_counts(path: Path | None) -> AlertCounts | None:
-    """The gates' alert log counted per pod and severity, or None when none is given."""
-    if path is None:
-        return None
-    try:
-        return parse_alerts(read_text(path), str(path))
-    except AlertsError as exc:
-        raise InputError(str(exc)) from None

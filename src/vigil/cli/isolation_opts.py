@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
-from vigil.cli.inputs import InputError, load_alert_counts, load_policy
+from vigil.cli.inputs import InputError
+from vigil.cli.posture_input import load_alert_counts, load_policy
 from vigil.cluster import Cluster
 from vigil.posture.context import risk_context
 from vigil.scheduling import Profile
