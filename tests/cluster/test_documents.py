@@ -159,6 +159,8 @@ def test_size_and_count_bounds() -> None:
     assert "larger than the 1 MiB bound" in _error("a: " + "x" * 2_000_000, Bounds(max_bytes=2**20))
     text = "kind: List\nitems: [{a: 1}, {a: 2}, {a: 3}]\n"
     assert _error(text, Bounds(max_objects=2)) == "f.yaml: more than 2 objects"
+    assert _error("---\n---\n---\n", Bounds(max_objects=2)) == "f.yaml: more than 2 documents"
+    assert _data("a: '------'\n---\nb: 1\n", Bounds(max_objects=2)) == [{"a": "------"}, {"b": 1}]
     assert len(_data(text, Bounds(max_objects=3))) == 3
 
 

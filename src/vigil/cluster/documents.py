@@ -12,7 +12,8 @@ bytes, reading them ends in objects or in one `ManifestError` line, in bounded t
   indicators (``- ``, ``? ``, ``: ``) reach `Bounds.max_block_prefix` columns is refused (the
   YAML parser recurses once per level), flow collections are bounded by the parser itself and
   JSON by orjson (1024 levels);
-* at most `Bounds.max_objects` objects per input.
+* at most `Bounds.max_objects` objects per input, and as many documents (empty ones count:
+  a stream of bare ``---`` markers is refused before it is parsed).
 
 Each object is released from the parsed document once it has been handed out, so a large
 export is never held twice (as parsed data and as decoded objects).
@@ -98,30 +99,30 @@ _CONTENT = re2.compile(rb"(?m)^[ \t\r\f\v]*[^ \t\r\n\f\v#]")
 _BARE_CONTENT = re2.compile(rb"(?m)^[ \t\r\f\v]*[^ \t\r\n\f\v#%]")
 
 
-def _segments(data: bytes) -> list[tuple[int, int]]:
-    """``(start, end)`` of the text before the first ``---`` and after each ``---`` line."""
-    out: list[tuple[int, int]] = []
-    begin = 0
-    for match in _SEPARATOR.finditer(data):
-        out.append((begin, match.start()))
-        newline = data.find(b"\n", match.start())
-        begin = len(data) if newline < 0 else newline + 1
-    out.append((begin, len(data)))
-    return out
+def _too_many_markers(data: bytes, limit: int) -> bool:
+    """Whether the input has more than ``limit`` ``---`` markers (counted only as far as the
+    limit, and only when a cheap upper bound exceeds it)."""
+    if data.count(b"---") <= limit:
+        return False
+    return any(count > limit for count, _ in enumerate(_SEPARATOR.finditer(data), start=1))
 
 
 def document_starts(data: bytes) -> list[int]:
     """The first line (1-based) that is neither blank nor a comment of each document that has
     one, in order; a document whose only content is on its ``---`` line has none."""
     starts: list[int] = []
-    line, counted = 1, 0
-    for begin, end in _segments(data):
-        found = _CONTENT.search(data, begin, end)
-        if found is None:
-            continue
-        line += data.count(b"\n", counted, found.start())
-        counted = found.start()
-        starts.append(line)
+    line, counted, begin = 1, 0, 0
+    ends = [m.start() for m in _SEPARATOR.finditer(data)]
+    ends.append(len(data))
+    for end in ends:
+        if end > begin:
+            found = _CONTENT.search(data, begin, end)
+            if found is not None:
+                line += data.count(b"\n", counted, found.start())
+                counted = found.start()
+                starts.append(line)
+        newline = data.find(b"\n", end)
+        begin = len(data) if newline < 0 else newline + 1
     return starts
 
 
@@ -186,6 +187,8 @@ def _parse_yaml(data: bytes, source: str, bounds: Bounds) -> list[Any]:
             f"nesting deeper than {bounds.max_block_prefix} columns of indentation and block "
             "indicators",
         )
+    if _too_many_markers(data, bounds.max_objects):
+        raise ManifestError(source, "", "", f"more than {bounds.max_objects} documents")
     try:
         loaded = yaml_rs.load(
             data,
