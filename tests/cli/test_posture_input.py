@@ -57,3 +57,17 @@ def test_policy_and_alert_files(tmp_path: Path) -> None:
     alerts.write_text('{"pod": "shop/web-1", "alerts": [{"severity": "high"}]}\nnot json\n')
     with pytest.raises(InputError, match=r"a\.jsonl: line 2: not a JSON object"):
         load_alert_counts(alerts)
+
+
+def test_large_inputs_are_announced_before_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vigil.cli import cluster_input
+
+    monkeypatch.setattr(cluster_input, "LARGE_INPUT", 10)
+    export = tmp_path / "export.yaml"
+    export.write_text("kind: Namespace\nmetadata: {name: a}\n")
+    load_inventory([str(export)])
+    assert capsys.readouterr().err == f"loading: parsing {export} (0 MiB)\n"
+    load_inventory([str(export)], quiet=True)
+    assert capsys.readouterr().err == ""

@@ -9,15 +9,16 @@ auditor and the policy models they never use.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from vigil.audit import Inventory, InventoryError, parse_sources
-from vigil.cli.cluster_input import paused_gc, read_stdin_bound
+from vigil.cli.cluster_input import ProgressLine, paused_gc, read_stdin_bound
 from vigil.cli.inputs import InputError, read_text
+from vigil.cluster import LoadProgress
 from vigil.cluster.sources import STDIN, list_inputs
 from vigil.posture import AlertCounts, AlertsError, PolicyError, PosturePolicy, parse_alerts
 from vigil.posture.load import MAX_POLICY_BYTES, parse_policy, parse_suppressions
@@ -26,13 +27,24 @@ from vigil.posture.policy import Suppression
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def load_inventory(files: Sequence[str]) -> Inventory:
+def _read_all(files: Sequence[str], progress: ProgressLine | None) -> Iterator[tuple[str, bytes]]:
+    inputs = list(list_inputs(files, read_stdin_bound, stdin_name=STDIN))
+    total = sum(i.size for i in inputs)
+    done = 0
+    for inp in inputs:
+        if progress is not None:
+            progress(LoadProgress("parsing", inp.name, 0, done, total, inp.size))
+        yield inp.name, inp.read()
+        done += inp.size
+
+
+def load_inventory(files: Sequence[str], *, quiet: bool = False) -> Inventory:
     """Load FILE arguments for the posture commands (standard input is named ``-`` in
-    findings); raises `InputError`."""
-    inputs = ((i.name, i.read()) for i in list_inputs(files, read_stdin_bound, stdin_name=STDIN))
+    findings), with progress on standard error when it takes more than a second; raises
+    `InputError`."""
     try:
         with paused_gc():
-            return parse_sources(inputs)
+            return parse_sources(_read_all(files, None if quiet else ProgressLine()))
     except InventoryError as exc:
         raise InputError(str(exc)) from None
     except MemoryError as exc:
