@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 import orjson
@@ -41,6 +41,7 @@ class RequestBuilder:
         self._body = b""
         self._state = BodyState.COMPLETE
         self._client = ""
+        self._time = 0.0
 
     def method(self, method: str, path: str) -> RequestBuilder:
         self._method, self._path = method, path
@@ -91,6 +92,10 @@ class RequestBuilder:
         self._client = client
         return self
 
+    def at(self, time: float) -> RequestBuilder:
+        self._time = time
+        return self
+
     def build(self) -> Request:
         return Request(
             method=self._method,
@@ -100,6 +105,7 @@ class RequestBuilder:
             body=self._body,
             body_state=self._state,
             client=self._client,
+            received_at=self._time,
         )
 
 
@@ -135,6 +141,36 @@ def users_response(rng: random.Random) -> Response:
     return response(200, {"users": [{"name": words(rng), "id": rng.randint(1, 999)}]})
 
 
+CLIENTS = 8
+"""Distinct clients that stamped benign traffic comes from (learning needs K of them)."""
+T0 = 1_700_000_000.0
+"""When stamped traffic starts (seconds since the epoch)."""
+STEP = 120.0
+"""Seconds between two stamped requests: five per ten-minute window."""
+
+
+def stamp(request: Request, index: int) -> Request:
+    """Give ``request`` (the ``index``-th of a run) a client and a time, as a gate would.
+
+    Learning counts support in distinct clients and windows: benign traffic comes from
+    :data:`CLIENTS` rotating clients, :data:`STEP` seconds apart. A client or time already set
+    is kept.
+    """
+    if not request.client:
+        request.client = f"192.0.2.{index % CLIENTS + 1}"
+    if not request.received_at:
+        request.received_at = T0 + index * STEP
+    return request
+
+
+def feed(engine: Engine, requests: Iterable[Request], start: int = 0) -> int:
+    """Judge and observe ``requests`` (stamped); returns how many were learnable."""
+    return sum(
+        engine.observe(engine.inspect_request(stamp(request, start + i)))
+        for i, request in enumerate(requests)
+    )
+
+
 RequestFactory = Callable[[random.Random], Request]
 ResponseFactory = Callable[[random.Random], Response]
 
@@ -150,8 +186,8 @@ def train(
     """Feed ``count`` generated exchanges to ``engine`` (without learning); returns how many it took."""
     rng = random.Random(seed)
     learned = 0
-    for _ in range(count):
-        decision = engine.inspect_request(make(rng))
+    for index in range(count):
+        decision = engine.inspect_request(stamp(make(rng), index))
         if answer is not None:
             decision = engine.inspect_response(decision, answer(rng))
         learned += engine.observe(decision)

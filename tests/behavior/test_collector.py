@@ -10,6 +10,7 @@ from vigil.behavior.decision import Mode, Verdict, decide
 from vigil.behavior.exchange import Exchange
 from vigil.behavior.inspector import Inspector
 from vigil.behavior.routes import OTHER_ROUTE, RouteTable
+from vigil.behavior.statistics import Bounds, Statistics
 
 from .builders import RequestBuilder, users_request
 
@@ -34,7 +35,7 @@ def test_unlearnable_or_foreign_decisions_are_refused() -> None:
 
 
 def test_routes_beyond_the_bound_share_the_other_bucket() -> None:
-    collector = Collector(max_routes=3)
+    collector = Collector(Statistics(bounds=Bounds(max_routes=3)))
     inspector = Inspector()
     for i in range(10):
         collector.observe(inspector.inspect_request(RequestBuilder().get(f"/r{i}").build()))
@@ -47,11 +48,10 @@ def test_take_empties_and_restore_merges_what_came_meanwhile() -> None:
     inspector = Inspector()
     collector.observe(inspector.inspect_request(RequestBuilder().get("/items/1").build()))
     taken = collector.take()
+    assert set(taken.routes) == {"GET /items/{int}"}
     assert collector.stats == {}
     collector.observe(inspector.inspect_request(RequestBuilder().get("/items/2").build()))
-    collector.restore(
-        {"GET /items/{int}": taken["GET /items/{int}"]}, RouteTable(frozenset({"/items/{int}"}))
-    )
+    collector.restore(taken, RouteTable(frozenset({"/items/{int}"})))
     assert set(collector.stats) == {"GET /items/{int}"}
     assert collector.stats["GET /items/{int}"].n == 2
 

@@ -44,3 +44,14 @@ def test_mode_falls_back_to_the_policy_and_required_fields_are_collected() -> No
     assert route.has_response
     own = compile_route("GET /x", spec.model_copy(update={"mode": Mode.ENFORCE}), Policy())
     assert own.mode is Mode.ENFORCE
+
+
+def test_headers_and_cookies_are_never_required() -> None:
+    spec = RoutePolicy(
+        samples=50,
+        fields={
+            name: FieldPolicy(required=True)
+            for name in ("query.a", "form.b", "header.accept-encoding", "cookie.session")
+        },
+    )
+    assert compile_route("GET /x", spec, Policy()).required == frozenset({"query.a", "form.b"})

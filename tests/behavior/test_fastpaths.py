@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import string
 
 import pytest
 from hypothesis import given
@@ -15,7 +16,10 @@ from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.policy import FieldPolicy, Policy, ResponsePolicy, RoutePolicy
 from vigil.behavior.profile import Finding, Limits, profile_request, profile_response
 from vigil.behavior.routes import SEGMENT_CACHE, profile_path, split_path, template_of
+from vigil.behavior.structure import dangers_in
+from vigil.behavior.values import PUNCT, SEQUENCE_RE, TextProfile, classes_of, shape_of
 from vigil.http.body import BodyField
+from vigil.http.cookies import cookie_pairs
 from vigil.http.model import Request, Response
 from vigil.http.urlcodec import decode_component, text_flags
 
@@ -70,16 +74,28 @@ def reference_header_fields(
             )
             break
         if name == "cookie":
-            for part in raw.split(";", limits.max_query_fields)[: limits.max_query_fields]:
-                key, _, value = part.strip().partition("=")
+            for key, value in cookie_pairs(raw, limits.max_query_fields):
                 text, flags = decode_component(value, plus_as_space=False)
                 out.append(BodyField(f"cookie.{key}", text, flags))
             continue
         if name == "authorization":
             scheme = raw.split(" ", 1)[0]
             out.append(BodyField("header.authorization", scheme, text_flags(scheme)))
+            credentials = raw.split(" ", 1)[1].strip() if " " in raw else ""
+            if credentials:
+                shape = "".join(
+                    "a"
+                    if c.isascii() and c.islower()
+                    else "A"
+                    if c.isascii() and c.isupper()
+                    else "9"
+                    if c in "0123456789"
+                    else c
+                    for c in credentials
+                )
+                out.append(BodyField("header.authorization.credentials", shape, text_flags(shape)))
             continue
-        if name in {"content-length", "x-request-id", "traceparent", "tracestate"}:
+        if name == "content-length":
             out.append(BodyField(f"header.{name}", "", 0))
             continue
         out.append(BodyField(f"header.{name}", raw, text_flags(raw)))
@@ -153,3 +169,19 @@ def test_decision_init_keeps_the_dataclass_contract() -> None:
     assert dataclasses.replace(named, score=1).score == 1
     with pytest.raises(dataclasses.FrozenInstanceError):
         named.score = 0  # type: ignore[misc]
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "xX0", min_size=1, max_size=40))
+def test_the_alphanumeric_profile_equals_the_general_one(text: str) -> None:
+    profile = TextProfile(text)
+    chars = set(text)
+    assert profile.classes == classes_of(chars)
+    assert profile.specials == frozenset(chars & PUNCT)
+    assert profile.sequences == frozenset(s.lower() for s in SEQUENCE_RE.findall(text))
+    assert profile.distinct_chars == len(chars)
+    assert profile.dangers == dangers_in(text)
+
+
+@given(st.text(alphabet="0123456789abcdefxXghZ", min_size=1, max_size=48))
+def test_the_alphanumeric_shape_equals_shape_of(text: str) -> None:
+    assert TextProfile(text).shape == shape_of(text, classes_of(set(text)))

@@ -10,7 +10,7 @@ import pytest
 from vigil.behavior.alerts import Alert, Severity
 from vigil.behavior.decision import Mode, Verdict
 from vigil.behavior.exchange import Exchange
-from vigil.behavior.inspector import Inspector, unlearnable_severity
+from vigil.behavior.inspector import Inspector, is_learnable, unlearnable_severity
 from vigil.behavior.model import MODEL
 from vigil.inspection.phases import Context, Phase
 
@@ -160,6 +160,28 @@ def test_unlearnable_severity_is_high_while_learning_and_medium_after() -> None:
     assert unlearnable_severity(Mode.LEARN) is Severity.HIGH
     assert unlearnable_severity(Mode.DETECT) is Severity.MEDIUM
     assert unlearnable_severity(Mode.ENFORCE) is Severity.MEDIUM
+
+
+def _alert(code: str, severity: Severity) -> Alert:
+    return Alert(code, "GET /x", "query.q", "x", "y", severity)
+
+
+@pytest.mark.parametrize(
+    ("alerts", "mode", "learnable"),
+    [
+        pytest.param([], Mode.ENFORCE, True, id="clean"),
+        pytest.param([_alert("V101", Severity.HIGH)], Mode.LEARN, True, id="learn-special-only"),
+        pytest.param([_alert("V101", Severity.HIGH), _alert("V109", Severity.HIGH)], Mode.LEARN,
+                     False, id="learn-special-and-structure"),
+        pytest.param([_alert("V102", Severity.HIGH)], Mode.LEARN, False, id="learn-sequence"),
+        pytest.param([_alert("V110", Severity.MEDIUM)], Mode.LEARN, True, id="learn-new-field"),
+        pytest.param([_alert("V101", Severity.HIGH)], Mode.DETECT, False, id="detect-special"),
+        pytest.param([_alert("V104", Severity.LOW)], Mode.ENFORCE, True, id="enforce-low"),
+        pytest.param([_alert("V110", Severity.MEDIUM)], Mode.ENFORCE, False, id="enforce-medium"),
+    ],
+)  # fmt: skip
+def test_is_learnable(alerts: list[Alert], mode: Mode, learnable: bool) -> None:
+    assert is_learnable(alerts, mode) is learnable
 
 
 def test_load_follows_the_policy_body_bound(learned: Inspector) -> None:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vigil.behavior.decision import Mode
+from vigil.behavior.grammars import KINDS
 from vigil.behavior.policy import (
     CLEAN_MEMO,
     BodyPolicy,
@@ -24,6 +25,8 @@ from vigil.behavior.policy import (
     parse_policy,
     save_policy,
 )
+from vigil.behavior.routes import TemplateFilter
+from vigil.behavior.structure import DANGER_NAMES
 from vigil.behavior.values import SEQUENCES, SHAPES
 from vigil.http.urlcodec import ENCODING_NAMES, Encoding
 
@@ -73,6 +76,18 @@ def test_defaults_fail_closed_and_learn() -> None:
             id="unknown-sequence",
         ),
         pytest.param(
+            policy_data(grammar="postcode"),
+            "routes.GET /users.fields.query.username.grammar",
+            "'postcode'",
+            id="unknown-grammar",
+        ),
+        pytest.param(
+            policy_data(dangers=["sqli"]),
+            "routes.GET /users.fields.query.username.dangers",
+            "'sqli'",
+            id="unknown-danger",
+        ),
+        pytest.param(
             policy_data(length=[10, 2]),
             "routes.GET /users.fields.query.username.length",
             "0 <= min <= max",
@@ -89,6 +104,12 @@ def test_defaults_fail_closed_and_learn() -> None:
         ),
         pytest.param(
             {"routes": {"get /users": {}}}, "routes", "'METHOD /path/{param}'", id="lower-method"
+        ),
+        pytest.param(
+            {"routes": {"GET /{other}": {"overflow": "bm90IGEgZmlsdGVy"}}},
+            "routes.GET /{other}.overflow",
+            "template filter",
+            id="bad-overflow-filter",
         ),
         pytest.param({"mode": "block"}, "mode", "'learn', 'detect' or 'enforce'", id="bad-mode"),
         pytest.param(
@@ -240,6 +261,8 @@ _FIELD = st.builds(
     encodings=st.lists(st.sampled_from(list(ENCODING_NAMES.values())), unique=True, max_size=3),
     entropy_max=st.none() | st.floats(0.0, 8.0),
     max_repeat=st.integers(1, 100),
+    grammar=st.none() | st.sampled_from(sorted(KINDS)),
+    dangers=st.lists(st.sampled_from(list(DANGER_NAMES.values())), unique=True, max_size=2),
 )
 _ROUTE_KEY = st.tuples(
     st.sampled_from(["GET", "POST", "DELETE"]),
@@ -252,6 +275,7 @@ _ROUTE = st.builds(
     samples=st.integers(0, 10**6),
     content_types=st.lists(st.sampled_from(["application/json", "text/plain"]), unique=True),
     fields=st.dictionaries(_TEXT, _FIELD, max_size=3),
+    overflow=st.none() | st.just(TemplateFilter().encode()),
     response=st.none()
     | st.builds(
         ResponsePolicy,
@@ -299,3 +323,13 @@ def test_learned_enum_values_survive_the_yaml_round_trip(value: str) -> None:
     )
     back = parse_policy(yaml.safe_load(policy.to_yaml()))
     assert back.routes["GET /a"].fields["query.q"].enum == [value, "x"]
+
+
+def test_compile_takes_the_grammar_and_dangers_of_the_kind() -> None:
+    check = FieldCheck.compile(FieldPolicy(grammar="name", dangers=["markup"]))
+    assert check.admit_structure == KINDS["name"].structure
+    assert check.admit_specials == KINDS["name"].specials
+    assert check.grammar == "a name"
+    assert check.dangers == 2
+    plain = FieldCheck.compile(FieldPolicy())
+    assert (plain.admit_structure, plain.admit_specials, plain.dangers) == (0, frozenset(), 0)

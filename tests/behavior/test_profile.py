@@ -9,7 +9,7 @@ from collections.abc import Callable
 import orjson
 import pytest
 
-from vigil.behavior.profile import Limits, profile_request, profile_response
+from vigil.behavior.profile import Limits, mask_secret, profile_request, profile_response
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import Encoding
 
@@ -63,10 +63,30 @@ def test_path_flags_are_collected() -> None:
             id="cookies-split",
         ),
         pytest.param(
-            "authorization", "Bearer s3cr3t.token", [("header.authorization", "Bearer")], id="auth"
+            "authorization",
+            "Bearer s3cr3t.Token",
+            [
+                ("header.authorization", "Bearer"),
+                ("header.authorization.credentials", "a9aa9a.Aaaaa"),
+            ],
+            id="auth-scheme-and-credential-shape",
+        ),
+        pytest.param(
+            "authorization",
+            "Bearer ' OR '1'='1",
+            [
+                ("header.authorization", "Bearer"),
+                ("header.authorization.credentials", "' AA '9'='9"),
+            ],
+            id="injected-credential-keeps-its-punctuation",
+        ),
+        pytest.param(
+            "authorization", "Negotiate", [("header.authorization", "Negotiate")], id="scheme-only"
         ),
         pytest.param("content-length", "123", [("header.content-length", "")], id="length-skipped"),
-        pytest.param("x-request-id", "abc-123", [("header.x-request-id", "")], id="id-skipped"),
+        pytest.param(
+            "x-request-id", "abc-123", [("header.x-request-id", "abc-123")], id="request-id"
+        ),
     ],
 )
 def test_header_fields(name: str, value: str, expected: list[tuple[str, str]]) -> None:
@@ -237,6 +257,20 @@ def test_gzip_json_responses_are_profiled_decoded() -> None:
         "json.users[].id",
     ]
     assert obs.body_size == len(body)
+
+
+@pytest.mark.parametrize(
+    ("secret", "shape"),
+    [
+        pytest.param("dXNlcjpwYXNz", "aAAaaaaaAAAa", id="basic"),
+        pytest.param("eyJ0.e30.c2ln-_x=", "aaA9.a99.a9aa-_a=", id="jwt-like"),
+        pytest.param("' OR '1'='1", "' AA '9'='9", id="injection-keeps-punctuation"),
+        pytest.param("clé", "aaé", id="non-ascii-kept"),
+    ],
+)
+def test_mask_secret_keeps_only_the_shape(secret: str, shape: str) -> None:
+    assert mask_secret(secret) == shape
+    assert len(mask_secret(secret)) == len(secret)
 
 
 def test_the_observation_carries_the_decoded_body() -> None:

@@ -34,7 +34,7 @@ def test_histogram_counts_upper_inclusive_buckets() -> None:
     hist = Histogram((1.0, 2.0, 4.0))
     for value in (0.5, 1.0, 1.5, 4.0, 9.0):
         hist.add(value)
-    assert hist.counts == [2.0, 1.0, 1.0, 1.0]
+    assert hist.counts == {0: 2.0, 1: 1.0, 2: 1.0, 3: 1.0}
     assert hist.max_seen == 9.0
     assert hist.total == 5.0
 
@@ -188,6 +188,8 @@ def field_stats(draw: st.DrawFn) -> FieldStats:
     stats.shapes = draw(counts())
     stats.values = draw(counts())
     stats.patterns = draw(counts())
+    stats.grammars = draw(st.lists(_WEIGHT, min_size=9, max_size=9))
+    stats.dangers = draw(st.lists(_WEIGHT, min_size=7, max_size=7))
     return stats
 
 
@@ -286,3 +288,11 @@ def test_counts_decay_shrinks_totals(c: Counts, factor: float) -> None:
     before = sum(c.items.values()) + c.overflow
     c.decay(factor)
     assert sum(c.items.values()) + c.overflow <= before * factor + 1e-9
+
+
+def test_field_stats_of_an_older_version_read_without_grammars_and_dangers() -> None:
+    data = FieldStats(n=3.0).to_dict()
+    del data["grammars"], data["dangers"]
+    stats = FieldStats.from_dict(data)
+    assert stats.grammars == [0.0] * 9
+    assert stats.dangers == [0.0] * 7

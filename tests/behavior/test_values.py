@@ -9,11 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vigil.behavior import values
+from vigil.behavior.grammars import Grammar
+from vigil.behavior.structure import Danger
 from vigil.behavior.values import (
+    CACHE_VALUE_CHARS,
     CLASS_NAMES,
     COVERS,
     PATTERN_MAX,
-    PROFILE_CHARS,
     SEQUENCES,
     SHAPES,
     CharClass,
@@ -24,6 +26,7 @@ from vigil.behavior.values import (
     pattern_of,
     profile_text,
     shape_of,
+    undo_references,
 )
 
 
@@ -77,7 +80,7 @@ def test_special_characters(text: str, specials: str) -> None:
         pytest.param("x-->", ["-->"], id="comment-close-is-not-its-prefix"),
         pytest.param("a--b", ["--"], id="double-dash"),
         pytest.param("<?php ?>", ["<?", "?>"], id="php"),
-        pytest.param("&#60;", ["&#"], id="html-entity"),
+        pytest.param("&#zz;", ["&#"], id="malformed-html-reference"),
         pytest.param("\\x41\\u0041", ["\\u", "\\x"], id="escapes"),
         pytest.param("a || b && c", ["&&", "||"], id="shell-operators"),
         pytest.param("0X1F", ["0x"], id="hex-prefix-case-insensitive"),
@@ -183,12 +186,47 @@ def test_entropy_is_profiled_only_for_values_of_16_or_more() -> None:
     assert math.isclose(profile_text("abcdefghijklmnop").entropy, 4.0)
 
 
-def test_long_values_keep_their_full_length_but_scan_a_prefix() -> None:
-    text = "a" * PROFILE_CHARS + "<script>"
+@pytest.mark.parametrize("size", [8192, 100_000, 1 << 20])
+def test_long_values_are_scanned_whole(size: int) -> None:
+    text = "a" * size + "<script>"
     profile = profile_text(text)
-    assert profile.length == PROFILE_CHARS + 8
+    assert profile.length == size + 8
+    assert profile.specials == frozenset("<>")
+    assert profile.shape == "text"
+    assert profile.dangers & Danger.MARKUP
+
+
+def test_only_short_values_are_cached() -> None:
+    short, long = "b" * CACHE_VALUE_CHARS, "c" * (CACHE_VALUE_CHARS + 1)
+    profile_text(short)
+    profile_text(long)
+    assert short in values._cache
+    assert long not in values._cache
+
+
+@pytest.mark.parametrize(
+    ("text", "view"),
+    [
+        pytest.param("&#1040;&#1085;&#1085;&#1072;", "Анна", id="decimal"),
+        pytest.param("Jos&#xE9;", "José", id="hexadecimal"),
+        pytest.param("&#55296;x", "&#55296;x", id="surrogate-kept"),
+        pytest.param("&#99999999;", "&#99999999;", id="too-long-kept"),
+        pytest.param("a&#b", "a&#b", id="not-a-reference"),
+    ],
+)
+def test_character_references_are_undone(text: str, view: str) -> None:
+    assert undo_references(text) == view
+
+
+def test_latin1_form_references_profile_as_the_name_they_encode() -> None:
+    profile = profile_text("&#1040;&#1085;&#1085;&#1072;")
+    assert profile == profile_text("Анна")
     assert profile.specials == frozenset()
-    assert profile.shape == "word"
+    assert profile.grammars & Grammar.NAME
+
+
+def test_dangers_are_looked_for_behind_references() -> None:
+    assert profile_text("&#60;script&#62;").dangers & Danger.MARKUP
 
 
 def test_profile_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,10 +34,19 @@ def test_unreadable_capture_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     not (CSIC / "anomalousTrafficTest.txt.gz").is_file(), reason="CSIC 2010 not present"
 )
-def test_csic2010_meets_the_detection_target(tmp_path: Path) -> None:
+def test_csic2010_meets_the_detection_and_real_world_targets(tmp_path: Path) -> None:
     policy = tmp_path / "csic.yaml"
     result = CliRunner().invoke(
-        cli, ["eval", "--data", str(CSIC), "--output", "json", "--save-policy", str(policy)]
+        cli,
+        [
+            "eval",
+            "--data",
+            str(CSIC),
+            "--output",
+            "json",
+            "--save-policy",
+            str(policy),
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{") :])
@@ -47,3 +56,16 @@ def test_csic2010_meets_the_detection_target(tmp_path: Path) -> None:
     assert report["detection_rate"] >= 0.95
     assert report["false_positive_rate"] <= 0.01
     assert "GET /tienda1/publico/anadir.jsp" in policy.read_text()
+    sets = {entry["name"]: entry for entry in report["benign_sets"]}
+    assert sets["people"]["total"] == 12000
+    assert sets["people"]["false_positive_rate"] <= 0.02
+    assert sets["clients"]["total"] == 36000
+    assert sets["clients"]["false_positive_rate"] <= 0.02
+    assert report["half_split"] is None
+
+
+def test_help_explains_the_benign_sets() -> None:
+    result = CliRunner().invoke(cli, ["eval", "--help"])
+    assert result.exit_code == 0
+    assert "--people-per-form" in result.output
+    assert "--half-split" in result.output

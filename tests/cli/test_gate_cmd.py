@@ -40,6 +40,20 @@ def run(*args: str) -> tuple[int, str]:
             "fixed port",
         ),
         (["--upstream", "http://127.0.0.1:8080", "--mode", "block"], "--mode"),
+        (["--upstream", "http://127.0.0.1:8080", "--identity", "forwarded"], "trusted proxy"),
+        (
+            [
+                "--upstream",
+                "http://127.0.0.1:8080",
+                "--identity",
+                "forwarded",
+                "--trusted-proxy",
+                "10.0.0.0/33",
+            ],
+            "--trusted-proxy",
+        ),
+        (["--upstream", "http://127.0.0.1:8080", "--identity", "header"], "header's name"),
+        (["--upstream", "http://127.0.0.1:8080", "--min-clients", "0"], "--min-clients"),
     ],
 )
 def test_bad_options_exit_2(args: list[str], needle: str) -> None:
@@ -136,6 +150,10 @@ async def test_gate_process_learns_saves_and_enforces(upstream: str, tmp_path: P
         f"127.0.0.1:{metrics}",
         "--learn-every",
         "0",
+        "--min-clients",
+        "1",
+        "--min-windows",
+        "1",
     )
     host = {"host": "service.test"}
     try:

@@ -18,9 +18,9 @@ def policy_file(tmp_path: Path) -> Path:
     engine = Engine()
     for i in range(60):
         name = "abcdefghij"[: 3 + i % 7]
-        decision = engine.inspect_request(
-            Request("GET", "/users", f"username={name}&page={i % 3}", [("host", "svc")])
-        )
+        request = Request("GET", "/users", f"username={name}&page={i % 3}", [("host", "svc")])
+        request.client, request.received_at = f"10.0.0.{i % 5}", 1e9 + 60 * i
+        decision = engine.inspect_request(request)
         engine.observe(
             engine.inspect_response(
                 decision, Response(200, [("content-type", "application/json")], b'{"n": 1}')

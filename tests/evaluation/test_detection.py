@@ -28,7 +28,7 @@ ATTACKS = [
 
 def test_confusion_counts_and_rates() -> None:
     engine = Engine()
-    assert train(engine, normal(1, 200)) == 200
+    assert train(engine, normal(1, 200), seconds_per_request=60.0) == 200
     result = evaluate(engine, normal(2, 100), ATTACKS, examples=5)
     assert (result.true_positives, result.false_negatives) == (2, 1)
     assert (result.false_positives, result.true_negatives) == (0, 100)

@@ -10,6 +10,7 @@ import pytest
 from tests.gate.conftest import usernames
 from vigil.behavior.decision import Mode, Verdict
 from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import (
     GateCore,
@@ -19,6 +20,9 @@ from vigil.gate.core import (
 )
 from vigil.gate.logging import GateLog
 from vigil.http.model import BodyState, Request, Response
+
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""These tests send from one client within a second: support is counted in samples alone."""
 
 
 class Clock:
@@ -39,7 +43,7 @@ def exchange(core: GateCore, name: str) -> bool:
 
 def make(**kwargs: object) -> tuple[GateCore, io.StringIO]:
     log = io.StringIO()
-    return GateCore(Engine(), log=GateLog(log), **kwargs), log  # type: ignore[arg-type]
+    return GateCore(Engine(settings=ONE_CLIENT), log=GateLog(log), **kwargs), log  # type: ignore[arg-type]
 
 
 def test_learn_every_requests() -> None:
@@ -120,3 +124,34 @@ def test_bounded_state() -> None:
 def test_requote() -> None:
     assert requote("/a b/caf\u00e9/%41") == "/a%20b/caf%C3%A9/%41"
     assert requote("") == "/"
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_ambiguous_requests_are_refused_in_every_mode_before_the_engine(mode: Mode) -> None:
+    core, log = make()
+    core.engine.set_mode(mode)
+    request = Request("GET", "/profile%2f%27%20OR%201=1", "", [("x-request-id", "rid-1")])
+    tx = core.inspect_request(request)
+    assert tx.blocked
+    assert tx.refusal is not None
+    assert tx.refusal.code.value == "encoded-slash"
+    answer = core.blocked(tx)
+    assert answer.status == 400
+    assert b"ambiguous-request" in answer.body
+    assert b"%2f" not in answer.body
+    assert not core.finish(tx)
+    assert core.engine.stats == {}
+    line = log.getvalue().splitlines()[-1]
+    assert '"event":"request-refused"' in line
+    assert '"code":"encoded-slash"' in line
+    assert '"request_id":"rid-1"' in line
+    assert 'vigil_ambiguous_requests_total{reason="encoded-slash"} 1.0' in (
+        core.metrics.exposition().decode()
+    )
+
+
+def test_an_ordinary_request_is_not_refused() -> None:
+    core, _ = make()
+    tx = core.inspect_request(Request("GET", "/users", "q=a%2Fb", [("host", "svc")]))
+    assert tx.refusal is None
+    assert not tx.blocked

@@ -13,11 +13,15 @@ import pytest
 from tests.gate.conftest import ATTACK, check_problem, usernames
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import BodyPolicy, Policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.wsgi import VigilWSGIMiddleware, request_from_environ
 from vigil.http.model import BodyState
+
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""These tests send from one client within a second: support is counted in samples alone."""
 
 
 class Closing:
@@ -114,7 +118,7 @@ def call(
 def gate(policy: Policy | None = None) -> tuple[VigilWSGIMiddleware, GateCore, io.StringIO]:
     log = io.StringIO()
     core = GateCore(
-        Engine(policy or Policy.model_validate({})),
+        Engine(policy or Policy.model_validate({}), settings=ONE_CLIENT),
         log=GateLog(log),
         learn_every=LearnEvery(None, None),
     )
@@ -195,9 +199,31 @@ def test_request_target_from_environ() -> None:
     assert request.path == "/caf%C3%A9%20x/%41"
     assert request.query == "a=%zz"
     assert ("host", "service.test") in request.headers
-    environ["RAW_URI"] = "/raw%2Fpath?q=1"
+
+
+@pytest.mark.parametrize(
+    ("raw_uri", "path_info", "path"),
+    [
+        pytest.param("/a%2Fb?q=1", "/a/b", "/a%2Fb", id="raw-kept-when-it-decodes-to-path-info"),
+        pytest.param("http://h.test/a%2Fb", "/a/b", "/a%2Fb", id="absolute-form-raw-kept"),
+        pytest.param("/other?q=1", "/a/b", "/a/b", id="path-info-wins-when-they-differ"),
+        pytest.param("/s?q=http://x/y", "/s", "/s", id="url-in-query-not-absolute-form"),
+    ],
+)
+def test_request_path_is_what_the_application_routes_on(
+    raw_uri: str, path_info: str, path: str
+) -> None:
+    environ = environ_for(path_info, "q=http://x/y")
+    environ["RAW_URI"] = raw_uri
     request = request_from_environ(environ, b"", BodyState.COMPLETE)
-    assert (request.path, request.query) == ("/raw%2Fpath", "q=1")
+    assert (request.path, request.query) == (path, "q=http://x/y")
+
+
+def test_header_values_are_latin1_text_as_werkzeug_reads_them() -> None:
+    environ = environ_for("/", "")
+    environ["HTTP_X_NAME"] = "Garc\xeda"
+    request = request_from_environ(environ, b"", BodyState.COMPLETE)
+    assert ("x-name", "Garc\u00eda") in request.headers
 
 
 @pytest.mark.parametrize(
@@ -213,7 +239,7 @@ def test_the_app_is_asked_only_for_codings_the_gate_decodes(
         seen.append(dict(environ))
         return app(environ, start_response)
 
-    middleware = VigilWSGIMiddleware(recorder, Engine())
+    middleware = VigilWSGIMiddleware(recorder, Engine(settings=ONE_CLIENT))
     environ = environ_for("/users", "username=tom")
     environ["HTTP_ACCEPT_ENCODING"] = offered
     status, _, _ = call(middleware, environ)

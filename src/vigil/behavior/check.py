@@ -1,15 +1,21 @@
 """Judging values against learned criteria, with graded severities.
 
-Severity follows what an irregularity means for an attacker: a new quote, angle bracket or
-semicolon, a comment or traversal sequence, a NUL byte or double encoding is high; a new space
-or an enum value never seen is medium; a slightly longer value or a new letter case is low.
+Severity follows what an irregularity means for an attacker: dangerous structure (a quote
+followed by SQL, a tag, traversal, a shell command, template or JNDI syntax) is high wherever it
+appears, headers included; a new quote, angle bracket or semicolon, a comment or traversal
+sequence, a NUL byte or double encoding is high; a new space or an enum value never seen is
+medium; a slightly longer value or a new letter case is low. A field learned as a kind (a name,
+an e-mail, a postcode...) admits what that kind's grammar allows, and a standard header admits
+any value that follows its grammar: novelty there is what real clients do, not evidence.
 Each check yields at most one alert per field and kind, listing everything new it saw.
 """
 
 from __future__ import annotations
 
 from vigil.behavior.alerts import Alert, Severity, redact
+from vigil.behavior.header_grammar import conforms
 from vigil.behavior.policy import FieldCheck
+from vigil.behavior.structure import danger_names, may_hold_danger
 from vigil.behavior.values import CharClass, TextProfile, class_names, profile_text
 from vigil.http.body import BodyField
 from vigil.http.urlcodec import Encoding, names_of
@@ -31,12 +37,6 @@ _SPACE = int(CharClass.SPACE)
 _CONTROL = int(CharClass.CONTROL)
 _SPACE_OR_SYMBOL = int(CharClass.SPACE | CharClass.SYMBOL_OTHER)
 
-UNKNOWN_MAX_LENGTH = 4096
-"""A value longer than this in a field the route never showed is a high-severity alert."""
-
-UNKNOWN_FIELD_SEVERITY = {"header": Severity.LOW, "cookie": Severity.LOW}
-"""Severity of a field never seen on a route, by prefix; other prefixes are medium."""
-
 
 FREE_TEXT_SPECIALS = 4
 """A field that admits spaces and at least this many special characters is free text: a new
@@ -52,13 +52,48 @@ def novelty_severity(path: str) -> Severity:
     return Severity.LOW if path.startswith(("header.", "cookie.")) else Severity.MEDIUM
 
 
-def _client_chosen(path: str, severity: Severity) -> Severity:
+_ONE_LEVEL_LOWER = {Severity.CRITICAL: Severity.HIGH, Severity.HIGH: Severity.MEDIUM}
+
+
+def client_chosen(path: str, severity: Severity) -> Severity:
     """One level lower in headers and cookies, whose values clients choose freely."""
     if not path.startswith(("header.", "cookie.")):
         return severity
-    return {Severity.CRITICAL: Severity.HIGH, Severity.HIGH: Severity.MEDIUM}.get(
-        severity, Severity.LOW
+    return _ONE_LEVEL_LOWER.get(severity, Severity.LOW)
+
+
+def standard_header(path: str, text: str) -> bool:
+    """Whether ``path`` is a standard header and ``text`` follows its grammar."""
+    return path.startswith("header.") and conforms(path[7:], text)
+
+
+def danger_alert(route: str, path: str, text: str, found: int, learned: int = 0) -> Alert:
+    """The high-severity alert for dangerous structure a field does not normally carry."""
+    expected = "no " + "/".join(danger_names(found)) + " structure"
+    if learned:
+        expected += " (normal: " + ",".join(danger_names(learned)) + ")"
+    return Alert(
+        "V109",
+        route,
+        path,
+        expected,
+        ",".join(danger_names(found)) + f" in {redact(text)}",
+        Severity.HIGH,
     )
+
+
+def admitted_header(
+    route: str, value: BodyField, dangers: int, repeat: int, max_repeat: int
+) -> list[Alert]:
+    """A standard header that follows its grammar: only dangerous structure and repeats."""
+    alerts: list[Alert] = []
+    text = value.text
+    found = profile_text(text).dangers & ~dangers if may_hold_danger(text, set(text)) else 0
+    if found:
+        alerts.append(danger_alert(route, value.path, value.text, found, dangers))
+    if repeat > max_repeat:
+        alerts.append(_repeated(route, value.path, max_repeat, repeat))
+    return alerts
 
 
 def specials_severity(chars: frozenset[str] | set[str], free_text: bool = False) -> Severity:
@@ -81,7 +116,8 @@ def encoding_severity(flags: int) -> Severity:
     return Severity.LOW
 
 
-def _chars(chars: frozenset[str] | set[str]) -> str:
+def chars_of(chars: frozenset[str] | set[str]) -> str:
+    """Characters written sorted, for alerts (``none`` for no character)."""
     return "".join(sorted(chars)) or "none"
 
 
@@ -91,23 +127,70 @@ def _free_text(check: FieldCheck) -> bool:
 
 def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) -> list[Alert]:
     """All alerts for one field value against its compiled criteria."""
-    alerts: list[Alert] = []
     path = value.path
     text = value.text
     if check.kinds is not None and value.kind != "value" and value.kind not in check.kinds:
-        alerts.append(
+        return [
             Alert("V125", route, path, "|".join(sorted(check.kinds)), value.kind, Severity.MEDIUM)
-        )
-        return alerts
+        ]
     if value.size is not None:
         if value.size > check.hi:
             sev = Severity.MEDIUM if value.size > 2 * check.hi + 8 else Severity.LOW
-            alerts.append(Alert("V124", route, path, f"size <= {check.hi}", str(value.size), sev))
-        return alerts
+            return [Alert("V124", route, path, f"size <= {check.hi}", str(value.size), sev)]
+        return []
     memo = (text, value.flags)
     if repeat <= check.max_repeat and memo in check.clean:
-        return alerts
-    prof: TextProfile = profile_text(text)
+        return []
+    if not value.flags and standard_header(path, text):
+        alerts = admitted_header(route, value, check.dangers, repeat, check.max_repeat)
+    else:
+        prof = profile_text(text)
+        alerts = []
+        found = prof.dangers & ~check.dangers
+        if found:
+            alerts.append(danger_alert(route, path, text, found, check.dangers))
+        novel: list[Alert] = []
+        _novelty(route, value, check, prof, novel)
+        if novel and prof.grammars & check.admit_structure:
+            novel = []
+            _admitted_novelty(route, value, check, prof, novel)
+        alerts += novel
+        _encodings(route, value, check, alerts)
+        _length(route, path, check, prof, alerts)
+        _entropy(route, path, check, prof, alerts)
+        if repeat > check.max_repeat:
+            alerts.append(_repeated(route, path, check.max_repeat, repeat))
+    if not alerts:
+        check.remember_clean(memo)
+    return alerts
+
+
+def _admitted_novelty(
+    route: str, value: BodyField, check: FieldCheck, prof: TextProfile, alerts: list[Alert]
+) -> None:
+    """A value that follows its field's kind: only sequences the kind does not admit are new."""
+    path, text = value.path, value.text
+    new_sequences = prof.sequences - check.sequences - check.admit_sequences
+    if new_sequences:
+        alerts.append(_sequence_alert(route, path, text, new_sequences))
+    if check.enum is not None and text not in check.enum:
+        alerts.append(
+            Alert(
+                "V106",
+                route,
+                path,
+                f"one of {len(check.enum)} known values",
+                redact(text),
+                novelty_severity(path),
+            )
+        )
+
+
+def _novelty(
+    route: str, value: BodyField, check: FieldCheck, prof: TextProfile, alerts: list[Alert]
+) -> None:
+    """New special characters, sequences and character classes, and an unexpected shape."""
+    path, text = value.path, value.text
     new_specials = prof.specials - check.specials
     if new_specials:
         alerts.append(
@@ -115,24 +198,14 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
                 "V101",
                 route,
                 path,
-                f"specials {_chars(check.specials)!r}",
-                f"{_chars(new_specials)!r} in {redact(text)}",
-                _client_chosen(path, specials_severity(new_specials, _free_text(check))),
+                f"specials {chars_of(check.specials)!r}",
+                f"{chars_of(new_specials)!r} in {redact(text)}",
+                client_chosen(path, specials_severity(new_specials, _free_text(check))),
             )
         )
     new_sequences = prof.sequences - check.sequences
     if new_sequences:
-        sev = Severity.LOW if new_sequences <= LOW_SEQUENCES else Severity.HIGH
-        alerts.append(
-            Alert(
-                "V102",
-                route,
-                path,
-                "no such sequence",
-                f"{sorted(new_sequences)} in {redact(text)}",
-                sev,
-            )
-        )
+        alerts.append(_sequence_alert(route, path, text, new_sequences))
     new_classes = prof.classes & ~check.classes & ~_PUNCT
     if new_classes:
         if new_classes & _CONTROL:
@@ -151,18 +224,64 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
                 sev,
             )
         )
+    novelty = novelty_severity(path)
+    if check.enum is not None:
+        if text not in check.enum:
+            alerts.append(
+                Alert(
+                    "V106",
+                    route,
+                    path,
+                    f"one of {len(check.enum)} known values",
+                    redact(text),
+                    novelty,
+                )
+            )
+    elif check.patterns is not None:
+        if prof.pattern not in check.patterns:
+            shown = ", ".join(sorted(check.patterns)[:4])
+            alerts.append(
+                Alert(
+                    "V105",
+                    route,
+                    path,
+                    f"pattern {shown}",
+                    f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
+                    novelty,
+                )
+            )
+    elif check.shapes is not None and prof.shape not in check.shapes:
+        sev = novelty if check.typed else Severity.LOW
+        alerts.append(
+            Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev)
+        )
+
+
+def _sequence_alert(route: str, path: str, text: str, sequences: frozenset[str]) -> Alert:
+    sev = Severity.LOW if sequences <= LOW_SEQUENCES else client_chosen(path, Severity.HIGH)
+    return Alert(
+        "V102", route, path, "no such sequence", f"{sorted(sequences)} in {redact(text)}", sev
+    )
+
+
+def _encodings(route: str, value: BodyField, check: FieldCheck, alerts: list[Alert]) -> None:
     flags = value.flags & ~check.encodings
     if flags:
         alerts.append(
             Alert(
                 "V107",
                 route,
-                path,
+                value.path,
                 "encodings " + (",".join(names_of(check.encodings)) or "none"),
                 ",".join(names_of(flags)),
-                encoding_severity(flags),
+                client_chosen(value.path, encoding_severity(flags)),
             )
         )
+
+
+def _length(
+    route: str, path: str, check: FieldCheck, prof: TextProfile, alerts: list[Alert]
+) -> None:
     length = prof.length
     if length > check.hi:
         if length > 8 * check.hi + 64:
@@ -178,37 +297,17 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
         alerts.append(
             Alert("V104", route, path, f"length {check.lo}..{check.hi}", str(length), Severity.LOW)
         )
-    novelty = novelty_severity(path)
-    if check.enum is not None:
-        if text not in check.enum:
-            alerts.append(
-                Alert(
-                    "V106",
-                    route,
-                    path,
-                    f"one of {len(check.enum)} known values",
-                    redact(text),
-                    novelty,
-                )
-            )
-    elif check.patterns is not None and prof.pattern not in check.patterns:
-        shown = ", ".join(sorted(check.patterns)[:4])
-        alerts.append(
-            Alert(
-                "V105",
-                route,
-                path,
-                f"pattern {shown}",
-                f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
-                novelty,
-            )
-        )
-    elif check.shapes is not None and prof.shape not in check.shapes:
-        sev = novelty if check.typed else Severity.LOW
-        alerts.append(
-            Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev)
-        )
-    if check.entropy_max is not None and prof.length >= 16 and prof.entropy > check.entropy_max:
+
+
+def _entropy(
+    route: str, path: str, check: FieldCheck, prof: TextProfile, alerts: list[Alert]
+) -> None:
+    if (
+        check.entropy_max is not None
+        and prof.length >= 16
+        and prof.entropy_bound > check.entropy_max
+        and prof.entropy > check.entropy_max
+    ):
         alerts.append(
             Alert(
                 "V108",
@@ -219,80 +318,14 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
                 Severity.LOW,
             )
         )
-    if repeat > check.max_repeat:
-        alerts.append(
-            Alert(
-                "V112",
-                route,
-                path,
-                f"at most {check.max_repeat} occurrence(s)",
-                str(repeat),
-                Severity.MEDIUM,
-            )
-        )
-    elif not alerts:
-        check.remember_clean(memo)
-    return alerts
 
 
-def check_unknown(route: str, value: BodyField) -> list[Alert]:
-    """Alerts for a field the route never showed: the field itself, and dangerous content."""
-    prefix = value.path.split(".", 1)[0]
-    alerts = [
-        Alert(
-            "V110",
-            route,
-            value.path,
-            "a known field",
-            redact(value.path, 64),
-            UNKNOWN_FIELD_SEVERITY.get(prefix, Severity.MEDIUM),
-        )
-    ]
-    prof = profile_text(value.text) if value.size is None else None
-    if prof is not None and prof.length > UNKNOWN_MAX_LENGTH:
-        alerts.append(
-            Alert(
-                "V104",
-                route,
-                value.path,
-                f"length <= {UNKNOWN_MAX_LENGTH} (unknown field)",
-                str(prof.length),
-                Severity.HIGH,
-            )
-        )
-    if prof is not None:
-        risky = prof.specials & (HIGH_SPECIALS | MEDIUM_SPECIALS)
-        if risky and prefix not in UNKNOWN_FIELD_SEVERITY:
-            alerts.append(
-                Alert(
-                    "V101",
-                    route,
-                    value.path,
-                    "no special characters in an unknown field",
-                    f"{_chars(risky)!r} in {redact(value.text)}",
-                    specials_severity(risky),
-                )
-            )
-        if prof.sequences - LOW_SEQUENCES:
-            alerts.append(
-                Alert(
-                    "V102",
-                    route,
-                    value.path,
-                    "no such sequence",
-                    f"{sorted(prof.sequences)} in {redact(value.text)}",
-                    Severity.HIGH,
-                )
-            )
-    if value.flags & HIGH_ENCODINGS:
-        alerts.append(
-            Alert(
-                "V107",
-                route,
-                value.path,
-                "encodings none",
-                ",".join(names_of(value.flags & HIGH_ENCODINGS)),
-                Severity.HIGH,
-            )
-        )
-    return alerts
+def _repeated(route: str, path: str, max_repeat: int, repeat: int) -> Alert:
+    return Alert(
+        "V112",
+        route,
+        path,
+        f"at most {max_repeat} occurrence(s)",
+        str(repeat),
+        Severity.MEDIUM,
+    )

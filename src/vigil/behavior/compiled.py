@@ -13,9 +13,14 @@ from dataclasses import dataclass
 from vigil.behavior.alerts import Severity
 from vigil.behavior.decision import Mode
 from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
+from vigil.behavior.routes import TemplateFilter
 
 FIELD_KINDS = ("string", "number", "bool", "null", "object", "array", "value", "file")
 """Every :class:`~vigil.http.body.BodyField` kind."""
+
+CLIENT_CHOSEN = ("header.", "cookie.")
+"""Field prefixes a client chooses freely: one that is absent is never reported missing (curl
+sends no Accept-Encoding, a first visit no cookie; the application answers 401 itself)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,8 @@ class CompiledRoute:
     has_response: bool
     response_accepts: frozenset[tuple[str, str]] = frozenset()
     """``(path, kind)`` pairs of response fields that need no further check (a fast path)."""
+    overflow: TemplateFilter | None = None
+    """On a ``/{other}`` route: templates seen while learning beyond the route bound."""
 
 
 def compile_route(
@@ -58,13 +65,18 @@ def compile_route(
         block_score=spec.block_score or policy.block_score,
         counted=Severity.HIGH if immature else Severity.LOW,
         checks={name: FieldCheck.compile(f) for name, f in spec.fields.items()},
-        required=frozenset(name for name, f in spec.fields.items() if f.required),
+        required=frozenset(
+            name
+            for name, f in spec.fields.items()
+            if f.required and not name.startswith(CLIENT_CHOSEN)
+        ),
         content_types=frozenset(spec.content_types),
         statuses=frozenset(response.statuses) if response else frozenset(),
         response_size=response.size[1] if response else 0,
         latency_ms_max=response.latency_ms_max if response else None,
         response_checks=response_checks,
         has_response=response is not None and response.samples > 0,
+        overflow=TemplateFilter.decode(spec.overflow) if spec.overflow else None,
         response_accepts=frozenset(
             (name, kind)
             for name, check in response_checks.items()

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigil.behavior.compiled import CompiledRoute, compile_route
+from vigil.behavior.layers import effective_routes
 from vigil.behavior.policy import Policy
-from vigil.behavior.routes import PARAMS, RouteTable
+from vigil.behavior.routes import OTHER_ROUTE, PARAMS, RouteTable
 from vigil.http.body import BodyField
 from vigil.inspection.observation import Observation
 
@@ -39,7 +40,8 @@ class CompiledPolicy:
         """Resolve a profiled request to its route and add its parameter segments as fields.
 
         A segment where the route's template has a parameter (``{int}``, ``{var}``...) becomes a
-        ``path.N`` field, so its value is judged like any other field.
+        ``path.N`` field, so its value is judged like any other field; on the ``/{other}`` route
+        (paths beyond the route bound) every segment does.
         """
         template = self.table.match(obs.typed_path)
         if template is None:
@@ -49,7 +51,9 @@ class CompiledPolicy:
             key = f"{obs.method} {template}"
             resolution = Resolution(key, template, self.routes.get(key))
         shape = template if template is not None else obs.typed_path
-        if "{" in shape:
+        if template == OTHER_ROUTE:
+            obs.fields.extend(BodyField(f"path.{i}", s) for i, s in enumerate(obs.segments))
+        elif "{" in shape:
             segments = obs.segments
             for i, tok in enumerate(shape.split("/")[1:]):
                 if tok in PARAMS and i < len(segments):
@@ -58,9 +62,10 @@ class CompiledPolicy:
 
 
 def compile_policy(policy: Policy, mature_samples: int) -> CompiledPolicy:
-    """Compile every route of ``policy``; see :func:`compile_route` for ``mature_samples``."""
-    routes = {
-        key: compile_route(key, spec, policy, mature_samples) for key, spec in policy.routes.items()
-    }
+    """Compile every route of ``policy`` as judged: the learned layer with the operator's
+    decisions applied (:func:`~vigil.behavior.layers.effective_routes`); see
+    :func:`compile_route` for ``mature_samples``."""
+    judged = effective_routes(policy.routes, policy.operator)
+    routes = {key: compile_route(key, spec, policy, mature_samples) for key, spec in judged.items()}
     table = RouteTable(frozenset(key.split(" ", 1)[1] for key in routes))
     return CompiledPolicy(policy, routes, table)

@@ -19,6 +19,7 @@ from vigil.behavior.decision import Decision, Mode
 from vigil.behavior.inspector import Inspector, unlearnable_severity
 from vigil.behavior.learn import LearnSettings, learn_policy
 from vigil.behavior.policy import Policy
+from vigil.behavior.snapshot import decode_statistics
 from vigil.behavior.stats import RouteStats
 from vigil.http.model import Request, Response
 from vigil.inspection.observation import Limits
@@ -37,6 +38,7 @@ class Engine:
         settings: LearnSettings | None = None,
         *,
         detectors: Sequence[Detector] = (),
+        client_key: bytes = b"",
     ) -> None:
         self.settings = settings if settings is not None else LearnSettings()
         self.inspector = Inspector(
@@ -45,7 +47,9 @@ class Engine:
             mature_samples=self.settings.min_route_samples,
             detectors=detectors,
         )
-        self.collector = Collector()
+        self.unpublished: tuple[str, ...] = ()
+        """Routes the last learning run saw but did not publish (too little support)."""
+        self.collector = Collector(self.settings.statistics(), client_key=client_key)
 
     @property
     def policy(self) -> Policy:
@@ -85,16 +89,32 @@ class Engine:
         """Add a judged exchange to the learning statistics; returns whether it was learned."""
         return self.collector.observe(decision)
 
-    def learn(self) -> Policy:
+    def learn(self, now: float | None = None) -> Policy:
         """Learn the next policy version from the collected statistics and judge with it.
+
+        ``now`` (seconds since the epoch) stamps routes whose criteria changed.
 
         The statistics are taken out and learned outside the collector's lock, so inspections and
         observations keep flowing; what was observed meanwhile is merged back afterwards.
         """
-        learned = learn_policy(self.collector.take(), self.settings, self.policy)
+        learned = learn_policy(self.collector.take(), self.settings, self.policy, now)
         self.collector.restore(learned.statistics, learned.table)
         self.load(learned.policy)
+        self.unpublished = learned.unpublished
         return learned.policy
+
+    def export_statistics(self, service: str | None = None) -> bytes:
+        """The learning statistics as a versioned snapshot (JSON), to survive a restart."""
+        return self.collector.export(service or self.policy.service)
+
+    def import_statistics(self, data: bytes | str) -> None:
+        """Continue from a snapshot of :meth:`export_statistics` (merged with what is pending).
+
+        Raises :class:`~vigil.behavior.documents.WireError` naming the bad field.
+        """
+        restored = decode_statistics(data, self.settings.thresholds, self.settings.bounds)
+        restored.window_seconds = self.settings.window_seconds
+        self.collector.replace(restored)
 
     def decay(self, factor: float) -> None:
         """Age all learning statistics so criteria can tighten and expire on the next learn."""

@@ -5,7 +5,7 @@ of the request phases in order (operator rules and signatures first, the learned
 turns all their alerts into one :class:`~vigil.behavior.decision.Decision` under the route's mode
 and block score; then the same for the response. It judges and never learns: what it hands on
 for learning is the :class:`~vigil.behavior.exchange.Exchange` inside the decision, with its
-learnability already settled (see :func:`unlearnable_severity`). Pure: no clock, no I/O.
+learnability already settled (see :func:`is_learnable`). Pure: no clock, no I/O.
 """
 
 from __future__ import annotations
@@ -30,10 +30,26 @@ def unlearnable_severity(mode: Mode) -> Severity:
     """The alert severity from which an exchange is not learned.
 
     While a route learns, novelty (a new field, route or enum value) is what learning is for,
-    so only high-severity evidence (quotes, comment or traversal sequences, encoding tricks)
-    keeps an exchange out. Once a route detects or enforces, anything medium or worse is kept out.
+    so only high-severity evidence (dangerous structure, comment or traversal sequences, encoding
+    tricks) keeps an exchange out. Once a route detects or enforces, anything medium or worse is
+    kept out.
     """
     return Severity.HIGH if mode is Mode.LEARN else Severity.MEDIUM
+
+
+SUPPORT_GATED = frozenset({"V101"})
+"""Alerts that, while learning, never keep an exchange out on their own, however severe: a new
+special character (an apostrophe in an address, a dollar sign in a password) is novelty that
+learning admits only once K clients in W windows showed it (:mod:`vigil.behavior.support`), and
+a value that uses it in an attack also carries dangerous structure (V109), which does."""
+
+
+def is_learnable(alerts: list[Alert], mode: Mode) -> bool:
+    """True when an exchange with ``alerts``, judged under ``mode``, may be learned."""
+    threshold = unlearnable_severity(mode)
+    if mode is Mode.LEARN:
+        return all(a.severity < threshold or a.code in SUPPORT_GATED for a in alerts)
+    return all(a.severity < threshold for a in alerts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +124,7 @@ class Inspector:
         context = Context(key, request, obs, resolution.template)
         alerts = _run(chain.request, context)
         mode, block_score, counted = _settings(chain.compiled, resolution.route)
-        unlearnable = unlearnable_severity(mode)
-        learnable = not alerts or all(a.severity < unlearnable for a in alerts)
+        learnable = not alerts or is_learnable(alerts, mode)
         exchange = Exchange(key, obs, learnable=learnable, context=context)
         return decide(key, alerts, mode, block_score, exchange, counted=counted)
 
@@ -128,7 +143,7 @@ class Inspector:
         mode, block_score, counted = _settings(chain.compiled, chain.compiled.routes.get(key))
         if isinstance(exchange, Exchange):
             exchange.response = obs
-            if alerts and any(a.severity >= unlearnable_severity(mode) for a in alerts):
+            if alerts and not is_learnable(alerts, mode):
                 exchange.learnable = False
         return decide(key, alerts, mode, block_score, exchange, counted=counted)
 

@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections import Counter
 
 from vigil.behavior.alerts import Alert, Severity, redact
-from vigil.behavior.check import HIGH_ENCODINGS, check_unknown, check_value, encoding_severity
+from vigil.behavior.check import HIGH_ENCODINGS, check_value, encoding_severity
+from vigil.behavior.columns import column_is_clean
 from vigil.behavior.compiled import CompiledRoute
 from vigil.behavior.compiled_policy import CompiledPolicy
 from vigil.behavior.decision import Mode
+from vigil.behavior.policy import FieldCheck
 from vigil.behavior.response import judge_response
+from vigil.behavior.routes import OTHER_ROUTE
+from vigil.behavior.unknown import check_unknown
+from vigil.http.body import BodyField
+from vigil.http.jsoncolumns import JsonColumns
 from vigil.http.model import BodyState
 from vigil.http.urlcodec import names_of
 from vigil.inspection.observation import Observation
@@ -54,11 +60,12 @@ class LearnedModel:
         route = self.compiled.routes.get(key)
         if route is None:
             policy = self.compiled.policy
-            alerts = []
-            if policy.mode is not Mode.LEARN or policy.routes:
-                alerts = self._judge_unknown_route(key, obs, context.template is not None)
+            announce = policy.mode is not Mode.LEARN or bool(policy.routes)
+            alerts = self._judge_unknown_route(key, obs, context.template is not None, announce)
         else:
             alerts = self._judge(route, obs, context.claimed)
+            if context.template == OTHER_ROUTE:
+                alerts.insert(0, _beyond_bound(route, key, obs))
         if obs.body_state is not BodyState.COMPLETE:
             alerts.extend(self._judge_body_state(key, obs))
         return alerts
@@ -70,12 +77,22 @@ class LearnedModel:
             return []
         return judge_response(route, obs)
 
-    def _judge_unknown_route(self, key: str, obs: Observation, path_known: bool) -> list[Alert]:
-        code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
-        alerts = [Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM)]
-        for value in obs.fields[:MAX_UNKNOWN_FIELD_ALERTS]:
-            if not value.path.startswith(("header.", "cookie.")):
-                alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+    def _judge_unknown_route(
+        self, key: str, obs: Observation, path_known: bool, announce: bool
+    ) -> list[Alert]:
+        """Content checks of a route the policy does not know (yet); ``announce`` adds the
+        unknown-route alert itself (not while a service with no policy yet learns)."""
+        alerts = []
+        if announce:
+            code, expected = ("V113", "a known method") if path_known else ("V100", "a known route")
+            alerts.append(Alert(code, key, "route", expected, redact(key, 64), Severity.MEDIUM))
+        for value in obs.fields:
+            alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
+        judged = {f.path for f in obs.fields}
+        for i, segment in enumerate(obs.segments):
+            if f"path.{i}" not in judged:
+                segment_field = BodyField(f"path.{i}", segment)
+                alerts.extend(a for a in check_unknown(key, segment_field) if a.code != "V110")
         alerts.extend(_judge_path(key, obs))
         alerts.extend(_findings(key, obs))
         return alerts
@@ -98,37 +115,33 @@ class LearnedModel:
 
     def _judge(self, route: CompiledRoute, obs: Observation, claimed: set[str]) -> list[Alert]:
         key = route.key
-        alerts = _judge_path(key, obs) if obs.path_flags & HIGH_ENCODINGS else []
-        paths = [f.path for f in obs.fields]
+        alerts = (
+            _judge_path(key, obs)
+            if obs.path_flags & HIGH_ENCODINGS or "." in obs.typed_path
+            else []
+        )
+        fields = obs.fields
+        columns = obs.json
+        if columns is not None:
+            end = columns.start + columns.count
+            fields = fields[: columns.start] + fields[end:]
+        paths = [f.path for f in fields]
         present = set(paths)
         repeats = Counter(paths) if len(present) < len(paths) else None
-        unknown = 0
+        unknown = _Unknown(key, alerts)
         checks = route.checks
-        for value in obs.fields:
+        for value in fields:
             if claimed and value.path in claimed:
                 continue
             check = checks.get(value.path)
             if check is None:
-                if value.path.startswith("path."):
-                    alerts.extend(a for a in check_unknown(key, value) if a.code != "V110")
-                    continue
-                unknown += 1
-                if unknown <= MAX_UNKNOWN_FIELD_ALERTS:
-                    alerts.extend(check_unknown(key, value))
+                unknown.judge(value)
                 continue
             repeat = repeats[value.path] if repeats is not None else 1
             alerts.extend(check_value(key, value, check, repeat))
-        if unknown > MAX_UNKNOWN_FIELD_ALERTS:
-            alerts.append(
-                Alert(
-                    "V114",
-                    key,
-                    "fields",
-                    f"at most {MAX_UNKNOWN_FIELD_ALERTS} unknown fields",
-                    str(unknown),
-                    Severity.HIGH,
-                )
-            )
+        if columns is not None:
+            present |= _judge_columns(key, columns, checks, claimed, unknown)
+        unknown.summarise()
         missing = route.required - present
         if missing:
             if obs.findings or obs.body_state is not BodyState.COMPLETE:
@@ -151,11 +164,100 @@ class LearnedModel:
         return _dedupe(alerts) if len(alerts) > 1 else alerts
 
 
+class _Unknown:
+    """Fields a route never showed: judged one by one up to a bound, then summarised."""
+
+    __slots__ = ("alerts", "count", "key")
+
+    def __init__(self, key: str, alerts: list[Alert]) -> None:
+        self.key, self.alerts, self.count = key, alerts, 0
+
+    def judge(self, value: BodyField) -> None:
+        """Add the alerts of one unknown field (path segments are judged, never counted)."""
+        found = check_unknown(self.key, value)
+        if value.path.startswith("path."):
+            self.alerts.extend(a for a in found if a.code != "V110")
+            return
+        if found and found[0].code == "V110":
+            self.count += 1
+            if self.count > MAX_UNKNOWN_FIELD_ALERTS:
+                found = [a for a in found if a.code == "V109"]
+        self.alerts.extend(found)
+
+    def summarise(self) -> None:
+        """One high alert when more unknown fields came than were reported one by one."""
+        if self.count > MAX_UNKNOWN_FIELD_ALERTS:
+            self.alerts.append(
+                Alert(
+                    "V114",
+                    self.key,
+                    "fields",
+                    f"at most {MAX_UNKNOWN_FIELD_ALERTS} unknown fields",
+                    str(self.count),
+                    Severity.HIGH,
+                )
+            )
+
+
+def _judge_columns(
+    key: str,
+    columns: JsonColumns,
+    checks: dict[str, FieldCheck],
+    claimed: set[str],
+    unknown: _Unknown,
+) -> set[str]:
+    """Judge a JSON body column by column; returns the paths present.
+
+    A column whose values all pass at once (:func:`~vigil.behavior.columns.column_is_clean`) costs
+    a few set operations; any other column is judged value by value, exactly as other fields.
+    """
+    counts: dict[str, int] = {}
+    for column in columns.columns:
+        counts[column.path] = counts.get(column.path, 0) + len(column.values)
+    alerts = unknown.alerts
+    for column in columns.columns:
+        path = column.path
+        if claimed and path in claimed:
+            continue
+        check = checks.get(path)
+        if check is None:
+            for value in column.fields:
+                unknown.judge(value)
+            continue
+        repeat = counts[path]
+        if column_is_clean(column, check, repeat):
+            continue
+        for value in column.fields:
+            alerts.extend(check_value(key, value, check, repeat))
+    return set(counts)
+
+
+def _beyond_bound(route: CompiledRoute, key: str, obs: Observation) -> Alert:
+    """The unknown-route alert of a path judged by ``/{other}`` (past the route bound).
+
+    Low when the path's template was seen while learning (the service has more routes than the
+    bound), medium when it never was (``/admin/delete_all``).
+    """
+    typed = obs.typed_path
+    seen = route.overflow is not None and typed in route.overflow
+    expected = "a route seen while learning" if seen else "a known route"
+    severity = Severity.LOW if seen else Severity.MEDIUM
+    return Alert("V100", key, "route", expected, redact(f"{obs.method} {typed}", 64), severity)
+
+
+DOT_SEGMENTS = frozenset({".", ".."})
+
+
 def _judge_path(key: str, obs: Observation) -> list[Alert]:
+    alerts = []
+    dots = [s for s in obs.segments if s in DOT_SEGMENTS or "../" in s or "..\\" in s]
+    if dots:
+        seen = redact("/" + "/".join(obs.segments), 64)
+        alerts.append(Alert("V102", key, "path", "no dot segments", seen, Severity.HIGH))
     if not obs.path_flags or not obs.path_flags & HIGH_ENCODINGS:
-        return []
+        return alerts
     flags = obs.path_flags & HIGH_ENCODINGS
-    return [
+    alerts.append(
         Alert(
             "V107",
             key,
@@ -164,7 +266,8 @@ def _judge_path(key: str, obs: Observation) -> list[Alert]:
             ",".join(names_of(flags)),
             encoding_severity(flags),
         )
-    ]
+    )
+    return alerts
 
 
 def _findings(key: str, obs: Observation) -> list[Alert]:

@@ -19,7 +19,19 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
-from vigil.behavior.values import COVERS, SEQUENCES, SHAPES, TYPED_SHAPES, classes_from_names
+from vigil.behavior.grammars import kind_named
+from vigil.behavior.operator import OperatorLayer
+from vigil.behavior.routes import TemplateFilter
+from vigil.behavior.structure import dangers_from_names
+from vigil.behavior.values import (
+    COVERS,
+    PUNCT,
+    SEQUENCES,
+    SHAPES,
+    TYPED_SHAPES,
+    classes_from_names,
+    classes_of,
+)
 from vigil.http.urlcodec import flags_from_names
 
 API_VERSION: Literal["vigil.dev/v1"] = "vigil.dev/v1"
@@ -29,6 +41,11 @@ DEFAULT_BODY_LIMIT = 1 << 20
 
 CLEAN_MEMO = 1024
 """Bound on the values remembered as clean per compiled field."""
+
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's safe loader and dumper when PyYAML has them (ten times faster), else PyYAML's own."""
 
 
 class PolicyError(ValueError):
@@ -56,6 +73,25 @@ class FieldPolicy(_Model):
     encodings: list[str] = Field(default_factory=list)
     entropy_max: float | None = None
     max_repeat: int = Field(1, ge=1)
+    grammar: str | None = None
+    """The kind of field (``name``, ``email``, ``phone``, ``code``, ``digits``, ``number``,
+    ``address``, ``text``, ``token``, ``url``): a value that follows that kind's grammar is
+    admitted whatever characters the learning traffic happened to show."""
+    dangers: list[str] = Field(default_factory=list)
+    """Dangerous structures this field normally carries (``markup`` in a rich-text field)."""
+
+    @field_validator("grammar")
+    @classmethod
+    def _known_grammar(cls, value: str | None) -> str | None:
+        if value is not None:
+            kind_named(value)
+        return value
+
+    @field_validator("dangers")
+    @classmethod
+    def _known_dangers(cls, value: list[str]) -> list[str]:
+        dangers_from_names(value)
+        return value
 
     @field_validator("classes")
     @classmethod
@@ -112,6 +148,21 @@ class RoutePolicy(_Model):
     content_types: list[str] = Field(default_factory=list)
     fields: dict[str, FieldPolicy] = Field(default_factory=dict)
     response: ResponsePolicy | None = None
+    changed_at: float | None = None
+    """When the learned criteria last changed (seconds since the epoch): promotion waits for a
+    quiet period after it."""
+    mode_since: float | None = None
+    """When automatic promotion last set ``mode``."""
+    overflow: str | None = None
+    """Only on a ``/{other}`` route: the path templates seen while learning beyond the route
+    bound, as an encoded :class:`~vigil.behavior.routes.TemplateFilter` (8 KiB before packing)."""
+
+    @field_validator("overflow")
+    @classmethod
+    def _filter(cls, value: str | None) -> str | None:
+        if value is not None:
+            TemplateFilter.decode(value)
+        return value
 
 
 class BodyPolicy(_Model):
@@ -135,6 +186,9 @@ class Policy(_Model):
     block_score: int = Field(DEFAULT_BLOCK_SCORE, ge=1)
     body: BodyPolicy = Field(default_factory=BodyPolicy)
     routes: dict[str, RoutePolicy] = Field(default_factory=dict)
+    """The learned layer: rewritten by every learning run."""
+    operator: OperatorLayer = Field(default_factory=OperatorLayer)
+    """The operator's layer: decisions that learning copies unchanged (``vigil.behavior.operator``)."""
 
     @field_validator("routes")
     @classmethod
@@ -146,17 +200,22 @@ class Policy(_Model):
         return value
 
     def mode_of(self, route: str) -> Mode:
-        """The effective mode of a route (its own, else the policy's)."""
+        """The effective mode of a route: the operator's, else its own, else the policy's."""
+        decision = self.operator.routes.get(route)
+        if decision is not None and decision.mode is not None:
+            return decision.mode
         entry = self.routes.get(route)
         return entry.mode if entry is not None and entry.mode is not None else self.mode
 
     def to_yaml(self) -> str:
-        """Human-readable YAML, keys in a stable order."""
+        """Human-readable YAML, keys in a stable order (an empty operator layer left out)."""
         data = self.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        if not self.operator:
+            del data["operator"]
+        text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
         if "\x85" in text:
             # PyYAML writes NEL raw and reads it back as a line break: escape non-ASCII then.
-            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False, width=100)
+            text = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=False, width=100)
         return text
 
 
@@ -164,7 +223,7 @@ def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; errors name the file, the field and the problem."""
     path = Path(path)
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
@@ -204,6 +263,15 @@ def save_policy(policy: Policy, path: str | Path) -> None:
         raise
 
 
+def admitted_bytes(classes: int, specials: frozenset[str]) -> bytes:
+    """The printable ASCII bytes of ``classes`` (punctuation apart) and of ``specials``."""
+    return bytes(
+        c
+        for c in range(32, 127)
+        if chr(c) in specials or (chr(c) not in PUNCT and classes_of({chr(c)}) & classes)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FieldCheck:
     """A field's criteria compiled for the hot path."""
@@ -223,6 +291,21 @@ class FieldCheck:
     max_repeat: int
     required: bool
     description: str
+    admit_structure: int = 0
+    """Value grammars (bits) of the field's kind: a value following one of them is admitted."""
+    admit_specials: frozenset[str] = frozenset()
+    """Special characters such a value may carry beyond the learned ones."""
+    admit_classes: int = 0
+    """Character classes such a value may carry beyond the learned ones."""
+    admit_sequences: frozenset[str] = frozenset()
+    """Structural sequences such a value may carry beyond the learned ones."""
+    dangers: int = 0
+    """Dangerous structures (bits) the field normally carries."""
+    grammar: str = ""
+    """What the grammar admits, for alerts (``a name``); empty without a grammar."""
+    plain_bytes: bytes = b""
+    """The printable ASCII characters the learned classes and specials admit, as bytes: a run
+    of plain values whose bytes are all in here shows no new character (a fast path)."""
     clean: dict[tuple[str, int], None] = field(default_factory=dict, compare=False, repr=False)
     """Values already judged clean for this field (bounded by CLEAN_MEMO)."""
 
@@ -239,6 +322,7 @@ class FieldCheck:
         for shape in spec.shapes:
             admitted |= COVERS[shape]
         shapes = frozenset(admitted) if spec.shapes and "text" not in spec.shapes else None
+        kind = kind_named(spec.grammar) if spec.grammar is not None else None
         return cls(
             lo=spec.length[0],
             hi=spec.length[1],
@@ -255,4 +339,11 @@ class FieldCheck:
             max_repeat=spec.max_repeat,
             required=spec.required,
             description="|".join(spec.shapes) or "any",
+            admit_specials=kind.specials if kind else frozenset(),
+            admit_classes=kind.classes if kind else 0,
+            admit_sequences=kind.sequences if kind else frozenset(),
+            admit_structure=int(kind.structure) if kind else 0,
+            dangers=dangers_from_names(spec.dangers),
+            grammar=kind.description if kind else "",
+            plain_bytes=admitted_bytes(classes_from_names(spec.classes), frozenset(spec.specials)),
         )

@@ -1,17 +1,23 @@
 """Profiling: turn a request or response into the observation every detector judges.
 
 The observation's shape (:class:`~vigil.inspection.observation.Observation`, its field names and
-bounds) is described in :mod:`vigil.inspection.observation`. Cookies are split into their keys
-and ``Authorization`` is reduced to its scheme, so secrets are never learned.
+bounds) is described in :mod:`vigil.inspection.observation`. Cookies are split into their keys.
+``Authorization`` becomes its scheme (``header.authorization``) and the *shape* of its credentials
+(``header.authorization.credentials``: letters and digits masked, punctuation and length kept),
+so credentials are judged by scheme, charset and length and never learned, logged or sent.
 """
 
 from __future__ import annotations
 
 import re
 
+import orjson
+
 from vigil.behavior.routes import profile_path
 from vigil.http.body import BodyField, BodyParse, is_json, parse_body, parse_json
+from vigil.http.cookies import cookie_pairs
 from vigil.http.encoding import decode_content
+from vigil.http.jsoncolumns import JsonColumns, json_columns
 from vigil.http.model import BodyState, Request, Response
 from vigil.http.urlcodec import decode_component, split_pairs, text_flags
 from vigil.inspection.observation import Finding, Limits, Observation
@@ -21,8 +27,11 @@ DEFAULT_LIMITS = Limits()
 _METHOD = re.compile(r"[A-Z]{1,20}")
 """Methods outside this shape are profiled as ``OTHER`` so route keys stay valid policy keys."""
 
-SKIPPED_HEADERS = frozenset({"content-length", "x-request-id", "traceparent", "tracestate"})
-"""Headers whose values carry no behaviour (lengths, correlation ids); their presence still counts."""
+SKIPPED_HEADERS = frozenset({"content-length"})
+"""Headers whose values carry no behaviour (the server framed the body by it); presence counts.
+
+Correlation and trace headers (``x-request-id``, ``traceparent``) are profiled like any other:
+their grammar admits every well-formed id, and a malformed one is judged."""
 
 UNPROFILED_RESPONSE_HEADERS = frozenset({"date", "set-cookie", "etag", "last-modified", "expires"})
 """Response headers left out entirely: they change on every response or carry secrets."""
@@ -57,15 +66,33 @@ def _header_fields(
             flags = 0 if raw.isprintable() else text_flags(raw)
             append(BodyField(f"header.{name}", raw, flags))
         elif name == "cookie":
-            for part in raw.split(";", limits.max_query_fields)[: limits.max_query_fields]:
-                key, _, value = part.strip().partition("=")
+            for key, value in cookie_pairs(raw, limits.max_query_fields):
                 text, flags = decode_component(value, plus_as_space=False)
                 append(BodyField(f"cookie.{key}", text, flags))
         elif name == "authorization":
-            scheme = raw.split(" ", 1)[0]
+            scheme, _, credentials = raw.partition(" ")
             append(BodyField("header.authorization", scheme, text_flags(scheme)))
+            if credentials:
+                shape = mask_secret(credentials.strip())
+                append(BodyField("header.authorization.credentials", shape, text_flags(shape)))
         elif name in SKIPPED_HEADERS:
             append(BodyField(f"header.{name}", "", 0))
+
+
+_MASK = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "a" * 26 + "A" * 26 + "9" * 10,
+)
+
+
+def mask_secret(text: str) -> str:
+    """The shape of a secret: ASCII letters and digits masked by class, the rest kept.
+
+    ``Bearer eyJhbGci.eyJz`` keeps its length, charset and separators (``aaAaaAa.aaAa``), so a
+    malformed or injected credential (``' OR '1'='1`` -> ``' AA '9'='9``) still shows, while
+    the secret itself is never learned, logged or sent to a learner.
+    """
+    return text.translate(_MASK)
 
 
 def _body_fields(parsed: BodyParse, obs: Observation) -> None:
@@ -97,6 +124,7 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
         len(request.body),
         request.client,
     )
+    obs.time = request.received_at
     pairs, truncated = split_pairs(request.query, limits.max_query_fields)
     if truncated:
         obs.findings.append(
@@ -115,8 +143,28 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
             body = _decoded(body, coding, limits, obs)
         if obs.body_state is BodyState.COMPLETE:
             obs.body = body
-            _body_fields(parse_body(body, obs.content_type, full_type, limits.max_body_fields), obs)
+            columns = _json_columns(body, obs.content_type, limits) if body else None
+            if columns is not None:
+                columns.start = len(obs.fields)
+                obs.json = columns
+                for column in columns.columns:
+                    obs.fields += column.fields
+            else:
+                parsed = parse_body(body, obs.content_type, full_type, limits.max_body_fields)
+                _body_fields(parsed, obs)
     return obs
+
+
+def _json_columns(body: bytes, content_type: str, limits: Limits) -> JsonColumns | None:
+    """The columns of a JSON body orjson reads, within the bounds; else None (parse_body reads
+    it and reports what went wrong)."""
+    if not is_json(content_type):
+        return None
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return json_columns(doc, "json", limits.max_body_fields)
 
 
 def _decoded(body: bytes, coding: str, limits: Limits, obs: Observation) -> bytes:

@@ -42,36 +42,36 @@ MAX_SET_ITEMS = 64
 
 @dataclass(slots=True)
 class Histogram:
-    """Counts per bucket of fixed edges, plus the exact maximum seen."""
+    """Counts per bucket of fixed edges (sparse: only buckets that hold a count), plus the exact
+    maximum seen. Bucket ``i`` holds values up to ``edges[i]``; the last, past every edge."""
 
     edges: tuple[float, ...]
-    counts: list[float] = field(default_factory=list)
+    counts: dict[int, float] = field(default_factory=dict)
     max_seen: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not self.counts:
-            self.counts = [0.0] * (len(self.edges) + 1)
 
     @property
     def total(self) -> float:
         """Sum of all counts."""
-        return sum(self.counts)
+        return sum(self.counts.values())
 
     def add(self, value: float, weight: float = 1.0) -> None:
         """Count one value."""
-        self.counts[bisect.bisect_left(self.edges, value)] += weight
+        index = bisect.bisect_left(self.edges, value)
+        counts = self.counts
+        counts[index] = counts.get(index, 0.0) + weight
         self.max_seen = max(self.max_seen, value)
 
     def merge(self, other: Histogram) -> None:
         """Add another histogram of the same edges."""
-        for i, c in enumerate(other.counts):
-            self.counts[i] += c
+        counts = self.counts
+        for i, c in other.counts.items():
+            counts[i] = counts.get(i, 0.0) + c
         self.max_seen = max(self.max_seen, other.max_seen)
 
     def decay(self, factor: float) -> None:
         """Multiply all counts by ``factor`` (0 < factor <= 1); counts below 0.01 are forgotten."""
-        self.counts = [c * factor if c * factor >= 0.01 else 0.0 for c in self.counts]
-        if not any(self.counts):
+        self.counts = {i: c * factor for i, c in self.counts.items() if c * factor >= 0.01}
+        if not self.counts:
             self.max_seen = 0.0
 
     def quantile(self, q: float) -> float:
@@ -81,7 +81,8 @@ class Histogram:
             return 0.0
         target = q * total
         running = 0.0
-        for i, c in enumerate(self.counts):
+        for i in sorted(self.counts):
+            c = self.counts[i]
             running += c
             if running >= target and c > 0:
                 edge = self.edges[i] if i < len(self.edges) else self.max_seen
@@ -90,21 +91,27 @@ class Histogram:
 
     def lowest(self, min_count: float = 0.0) -> float:
         """Upper edge of the lowest bucket holding more than ``min_count``."""
-        for i, c in enumerate(self.counts):
-            if c > min_count:
+        for i in sorted(self.counts):
+            if self.counts[i] > min_count:
                 return self.edges[i - 1] + 1 if 0 < i <= len(self.edges) else 0.0
         return 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Sparse JSON-ready form."""
-        return {"max": self.max_seen, "buckets": {i: c for i, c in enumerate(self.counts) if c}}
+        return {
+            "max": self.max_seen,
+            "buckets": {i: c for i, c in sorted(self.counts.items()) if c},
+        }
 
     @classmethod
     def from_dict(cls, edges: tuple[float, ...], data: dict[str, Any]) -> Histogram:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict` (buckets outside the edges are ignored)."""
         hist = cls(edges)
+        size = len(edges) + 1
         for key, count in data.get("buckets", {}).items():
-            hist.counts[int(key)] = float(count)
+            index = int(key)
+            if 0 <= index < size and float(count) > 0:
+                hist.counts[index] = float(count)
         hist.max_seen = float(data.get("max", 0.0))
         return hist
 
@@ -138,9 +145,9 @@ class Counts:
         self.overflow *= factor
 
     def supported(self, min_count: float) -> list[str]:
-        """Items counted at least ``min_count`` times, most frequent first."""
+        """Items counted at least ``min_count`` times, most frequent first (ties by name)."""
         return sorted(
-            (k for k, v in self.items.items() if v >= min_count), key=lambda k: -self.items[k]
+            (k for k, v in self.items.items() if v >= min_count), key=lambda k: (-self.items[k], k)
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,6 +165,17 @@ class Counts:
 
 
 FLAG_BITS = tuple(Encoding(1 << i) for i in range(8))
+
+GRAMMAR_COUNTERS = 9
+"""One counter per :class:`~vigil.behavior.grammars.Grammar` bit: values that followed it."""
+
+DANGER_COUNTERS = 7
+"""One counter per :class:`~vigil.behavior.structure.Danger` bit: values that showed it."""
+
+
+def _counters(data: dict[str, Any], key: str, size: int) -> list[float]:
+    counts = [float(c) for c in data.get(key, ())][:size]
+    return counts + [0.0] * (size - len(counts))
 
 
 @dataclass(slots=True)
@@ -177,6 +195,8 @@ class FieldStats:
     entropy: Histogram = field(default_factory=lambda: Histogram(ENTROPY_EDGES))
     present: float = 0.0
     repeats: Histogram = field(default_factory=lambda: Histogram(LENGTH_EDGES))
+    grammars: list[float] = field(default_factory=lambda: [0.0] * GRAMMAR_COUNTERS)
+    dangers: list[float] = field(default_factory=lambda: [0.0] * DANGER_COUNTERS)
 
     def merge(self, other: FieldStats) -> None:
         """Add another field's statistics."""
@@ -188,6 +208,10 @@ class FieldStats:
         for i in range(8):
             self.classes[i] += other.classes[i]
             self.flags[i] += other.flags[i]
+        for i in range(GRAMMAR_COUNTERS):
+            self.grammars[i] += other.grammars[i]
+        for i in range(DANGER_COUNTERS):
+            self.dangers[i] += other.dangers[i]
         for mine, theirs in (
             (self.specials, other.specials),
             (self.sequences, other.sequences),
@@ -206,6 +230,8 @@ class FieldStats:
             hist.decay(factor)
         self.classes = [c * factor for c in self.classes]
         self.flags = [c * factor for c in self.flags]
+        self.grammars = [c * factor for c in self.grammars]
+        self.dangers = [c * factor for c in self.dangers]
         for counts in (
             self.specials,
             self.sequences,
@@ -226,6 +252,8 @@ class FieldStats:
             "repeats": self.repeats.to_dict(),
             "classes": self.classes,
             "flags": self.flags,
+            "grammars": self.grammars,
+            "dangers": self.dangers,
             "specials": self.specials.to_dict(),
             "sequences": self.sequences.to_dict(),
             "shapes": self.shapes.to_dict(),
@@ -245,6 +273,8 @@ class FieldStats:
             repeats=Histogram.from_dict(LENGTH_EDGES, data["repeats"]),
             classes=[float(c) for c in data["classes"]],
             flags=[float(c) for c in data["flags"]],
+            grammars=_counters(data, "grammars", GRAMMAR_COUNTERS),
+            dangers=_counters(data, "dangers", DANGER_COUNTERS),
             specials=Counts.from_dict(data["specials"]),
             sequences=Counts.from_dict(data["sequences"]),
             shapes=Counts.from_dict(data["shapes"]),

@@ -2,9 +2,17 @@
 
 A value (already decoded and normalised) becomes a small profile: its length, which character
 classes it uses, which ASCII special characters, which structural sequences (``--``, ``../``,
-``${``), a typed shape (int, float, uuid, hex, date, ip, email, word, token, text) and its
-Shannon entropy. Profiling is pure, allocation-light and cached: headers and enum-like values
-repeat, so most values of real traffic are profiled once.
+``${``), a typed shape (int, float, uuid, hex, date, ip, email, word, token, text), the value
+grammars it follows (:mod:`vigil.behavior.grammars`), the dangerous structures it contains
+(:mod:`vigil.behavior.structure`) and its Shannon entropy.
+
+Browsers send characters a Latin-1 form cannot encode as numeric character references
+(``&#1040;&#1085;&#1085;&#1072;`` for Анна), so features are taken on the value with those
+references undone; dangerous structure is looked for in both forms. The whole value is scanned,
+however long (values are bounded by the body and header limits before they get here).
+
+Profiling is pure and cached: headers and enum-like values repeat, so most values of real
+traffic are profiled once. Only short values are cached, so the cache is bounded in bytes too.
 """
 
 from __future__ import annotations
@@ -12,49 +20,60 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
-from enum import IntFlag
 
-from vigil.http.flagnames import mask_of, names_in
+from vigil.behavior.charclass import (
+    ASCII_CONTROL,
+    CLASS_NAMES,
+    CONTROL_BIT,
+    DIGIT_BIT,
+    DIGITS,
+    LOWER,
+    LOWER_BIT,
+    OTHER_SYMBOL_BIT,
+    PUNCT,
+    PUNCT_BIT,
+    SPACE_BIT,
+    SPACES,
+    UPPER,
+    UPPER_BIT,
+    CharClass,
+    class_names,
+    classes_from_names,
+    classes_of,
+)
+from vigil.behavior.grammars import grammars_of
+from vigil.behavior.structure import dangers_in, may_hold_danger
 
-PROFILE_CHARS = 8192
-"""Only the first characters of a value are scanned for characters and sequences; the length
-is always the full length."""
+__all__ = [
+    "ASCII_CONTROL",
+    "CLASS_NAMES",
+    "COVERS",
+    "DIGITS",
+    "LOWER",
+    "PUNCT",
+    "SEQUENCES",
+    "SHAPES",
+    "SPACES",
+    "TYPED_SHAPES",
+    "UPPER",
+    "CharClass",
+    "TextProfile",
+    "class_names",
+    "classes_from_names",
+    "classes_of",
+    "entropy_of",
+    "pattern_of",
+    "profile_text",
+    "shape_of",
+    "undo_references",
+]
 
 CACHE_SIZE = 16384
 """Bound on cached profiles; the cache is emptied when full (no unbounded growth)."""
 
+CACHE_VALUE_CHARS = 256
+"""Only values up to this length are cached, so the cache holds at most ~4 MiB of text."""
 
-class CharClass(IntFlag):
-    """Character classes a value may contain."""
-
-    LOWER = 1
-    UPPER = 2
-    DIGIT = 4
-    SPACE = 8
-    PUNCT = 16
-    LETTER_OTHER = 32
-    SYMBOL_OTHER = 64
-    CONTROL = 128
-
-
-CLASS_NAMES: dict[CharClass, str] = {
-    CharClass.LOWER: "lower",
-    CharClass.UPPER: "upper",
-    CharClass.DIGIT: "digit",
-    CharClass.SPACE: "space",
-    CharClass.PUNCT: "punct",
-    CharClass.LETTER_OTHER: "non-ascii-letter",
-    CharClass.SYMBOL_OTHER: "non-ascii-symbol",
-    CharClass.CONTROL: "control",
-}
-
-LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
-UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-DIGITS = frozenset("0123456789")
-SPACES = frozenset(" \t")
-PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-ASCII_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t") | {"\x7f"}
 
 SEQUENCES = (
     "--", "/*", "*/", "../", "..\\", "<!--", "-->", "${", "{{", "#{", "<%", "%>", "<?",
@@ -62,7 +81,7 @@ SEQUENCES = (
 )  # fmt: skip
 """Structural sequences that mean comments, traversal, templating or escapes in some language."""
 
-_SEQUENCE_RE = re.compile(
+SEQUENCE_RE = re.compile(
     "|".join(re.escape(s) for s in sorted(SEQUENCES, key=len, reverse=True)), re.IGNORECASE
 )
 """Longest first, so ``-->`` is found as itself and not as its prefix ``--``."""
@@ -114,61 +133,191 @@ _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?
 _IPV6 = re.compile(r"[0-9a-fA-F:]{2,39}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_.-]{16,}")
-_DIGIT_RUNS = re.compile(r"[0-9]+")
-_UPPER_RUNS = re.compile(r"[A-Z\u00c0-\u00de]+")
-_LOWER_RUNS = re.compile(r"[a-z\u00df-\u00ff]+")
+DIGIT_RUN = "[0-9]+"
+UPPER_RUN = "[A-Z\u00c0-\u00d6\u00d8-\u00de]+"
+LOWER_RUN = "[a-z\u00df-\u00f6\u00f8-\u00ff]+"
+"""Runs of digits, capitals and small letters (ASCII and Latin-1 letters; not × or ÷)."""
+_DIGIT_RUNS = re.compile(DIGIT_RUN)
+_UPPER_RUNS = re.compile(UPPER_RUN)
+_LOWER_RUNS = re.compile(LOWER_RUN)
 
 PATTERN_MAX = 64
 """Values longer than this get no run pattern (free text has no useful one)."""
 
 
-@dataclass(frozen=True, slots=True)
 class TextProfile:
-    """The features of one decoded value."""
+    """The features of one decoded value.
 
-    length: int
-    classes: int
-    specials: frozenset[str]
-    sequences: frozenset[str]
-    shape: str
-    entropy: float
-    pattern: str
+    Length, character classes, specials and sequences are taken at once; the shape, pattern,
+    entropy, grammars and dangerous structures are taken on first use (a value judged clean by
+    its field's learned characters never needs its grammars), then kept.
+    """
+
+    __slots__ = (
+        "_dangers",
+        "_entropy",
+        "_grammars",
+        "_pattern",
+        "_shape",
+        "classes",
+        "distinct",
+        "length",
+        "sequences",
+        "specials",
+        "text",
+        "view",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._shape: str | None = None
+        self._entropy: float | None = None
+        self._pattern: str | None = None
+        self._grammars: int | None = None
+        self._dangers: int | None = None
+        self.sequences: frozenset[str] = _NO_SEQUENCES
+        self.length = len(text)
+        if text.isalnum() and text.isascii():
+            self._alphanumeric(text)
+            return
+        view = undo_references(text) if "&#" in text else text
+        self.view = view
+        chars = set(view)
+        self.distinct = len(chars)
+        self.length = len(view)
+        self.classes = classes_of(chars)
+        specials = chars & PUNCT
+        self.specials = frozenset(specials)
+        if specials or "0" in chars:
+            found = SEQUENCE_RE.findall(view)
+            if found:
+                self.sequences = frozenset(s.lower() for s in found)
+
+    def _alphanumeric(self, text: str) -> None:
+        """The fast path of ASCII letters and digits (ids, words, hex): no set of characters."""
+        self.view = text
+        self.specials = _NO_SPECIALS
+        self._dangers = 0
+        if text.isdigit():
+            self.classes = DIGIT_BIT
+        else:
+            lower, upper = text.lower(), text.upper()
+            classes = 0 if text == upper else LOWER_BIT
+            if text != lower:
+                classes |= UPPER_BIT
+            if not text.isalpha():
+                classes |= DIGIT_BIT
+                if "0x" in lower:
+                    self.sequences = _HEX_PREFIX
+            self.classes = classes
+        self.distinct = -1
+        self._shape = _alphanumeric_shape(text)
+
+    @property
+    def distinct_chars(self) -> int:
+        """How many distinct characters the value has."""
+        if self.distinct < 0:
+            self.distinct = len(set(self.view))
+        return self.distinct
+
+    @property
+    def shape(self) -> str:
+        """The most specific typed shape (see :data:`SHAPES`)."""
+        shape = self._shape
+        if shape is None:
+            shape = self._shape = shape_of(self.view, self.classes)
+        return shape
+
+    @property
+    def entropy(self) -> float:
+        """Shannon entropy in bits per character (0 for values shorter than 16)."""
+        entropy = self._entropy
+        if entropy is None:
+            view = self.view
+            entropy = self._entropy = entropy_of(view) if len(view) >= 16 else 0.0
+        return entropy
+
+    @property
+    def entropy_bound(self) -> float:
+        """An upper bound of :attr:`entropy` that costs nothing: log2 of the distinct characters."""
+        distinct = self.distinct_chars
+        return math.log2(distinct) if distinct > 1 and self.length >= 16 else 0.0
+
+    @property
+    def pattern(self) -> str:
+        """The run pattern (see :func:`pattern_of`)."""
+        pattern = self._pattern
+        if pattern is None:
+            pattern = self._pattern = pattern_of(self.view)
+        return pattern
+
+    @property
+    def grammars(self) -> int:
+        """The :class:`~vigil.behavior.grammars.Grammar` bits the value follows."""
+        grammars = self._grammars
+        if grammars is None:
+            grammars = self._grammars = grammars_of(self.view)
+        return grammars
+
+    @property
+    def dangers(self) -> int:
+        """The :class:`~vigil.behavior.structure.Danger` bits found in the value."""
+        dangers = self._dangers
+        if dangers is None:
+            text, view = self.text, self.view
+            if not may_hold_danger(text, set(text)):
+                dangers = 0
+            else:
+                dangers = dangers_in(text) | (dangers_in(view) if view is not text else 0)
+            self._dangers = dangers
+        return dangers
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.length,
+            self.classes,
+            self.specials,
+            self.sequences,
+            self.shape,
+            self.entropy,
+            self.pattern,
+            self.grammars,
+            self.dangers,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextProfile) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"TextProfile({self.text!r}, {self._key()!r})"
 
 
-_LOWER, _UPPER, _DIGIT, _SPACE = (
-    int(CharClass.LOWER),
-    int(CharClass.UPPER),
-    int(CharClass.DIGIT),
-    int(CharClass.SPACE),
-)
-_PUNCT, _OTHER_LETTER, _OTHER_SYMBOL = (
-    int(CharClass.PUNCT),
-    int(CharClass.LETTER_OTHER),
-    int(CharClass.SYMBOL_OTHER),
-)
-_CONTROL = int(CharClass.CONTROL)
-_FREE = _SPACE | _CONTROL | _OTHER_SYMBOL
+_NO_SEQUENCES: frozenset[str] = frozenset()
+_NO_SPECIALS: frozenset[str] = frozenset()
+_HEX_PREFIX = frozenset({"0x"})
 
 
-def classes_of(chars: frozenset[str] | set[str]) -> int:
-    """The CharClass bits present in a set of characters."""
-    mask = 0
-    if not chars.isdisjoint(LOWER):
-        mask |= _LOWER
-    if not chars.isdisjoint(UPPER):
-        mask |= _UPPER
-    if not chars.isdisjoint(DIGITS):
-        mask |= _DIGIT
-    if not chars.isdisjoint(SPACES):
-        mask |= _SPACE
-    if not chars.isdisjoint(PUNCT):
-        mask |= _PUNCT
-    if not chars.isdisjoint(ASCII_CONTROL):
-        mask |= _CONTROL
-    for ch in chars:
-        if ord(ch) > 127:
-            mask |= _OTHER_LETTER if ch.isalpha() else _OTHER_SYMBOL
-    return mask
+_DIGIT = DIGIT_BIT
+_PUNCT = PUNCT_BIT
+_FREE = SPACE_BIT | CONTROL_BIT | OTHER_SYMBOL_BIT
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _alphanumeric_shape(text: str) -> str:
+    """:func:`shape_of` of a non-empty ASCII alphanumeric value, without regular expressions."""
+    if text.isdigit():
+        return "int" if len(text) <= 40 else "float"
+    if text.isalpha():
+        return "word"
+    if ("e" in text or "E" in text) and _FLOAT.fullmatch(text):
+        return "float"
+    digits = text[2:] if text.startswith("0x") else text
+    return "hex" if len(digits) >= 8 and _HEX_DIGITS.issuperset(digits) else "alnum"
 
 
 def shape_of(text: str, classes: int) -> str:
@@ -231,41 +380,35 @@ def entropy_of(text: str) -> float:
     return math.log2(n) - total / n
 
 
+_REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));")
+
+
+def _character(match: re.Match[str]) -> str:
+    decimal, hexadecimal = match.groups()
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return match.group(0)
+    return chr(code)
+
+
+def undo_references(text: str) -> str:
+    """``text`` with numeric character references (``&#1040;``, ``&#x41;``) replaced."""
+    if "&#" not in text:
+        return text
+    return _REFERENCE.sub(_character, text)
+
+
 _cache: dict[str, TextProfile] = {}
 
 
 def profile_text(text: str) -> TextProfile:
-    """Profile a decoded value; results are cached (bounded by CACHE_SIZE)."""
+    """Profile a decoded value; short values' profiles are cached (bounded by CACHE_SIZE)."""
     cached = _cache.get(text)
     if cached is not None:
         return cached
-    scan = text if len(text) <= PROFILE_CHARS else text[:PROFILE_CHARS]
-    chars = set(scan)
-    classes = classes_of(chars)
-    specials = frozenset(chars & PUNCT)
-    sequences: frozenset[str] = frozenset()
-    if specials or "0" in chars:
-        sequences = frozenset(m.group(0).lower() for m in _SEQUENCE_RE.finditer(scan))
-    profile = TextProfile(
-        length=len(text),
-        classes=classes,
-        specials=specials,
-        sequences=sequences,
-        shape=shape_of(scan, classes),
-        entropy=entropy_of(scan) if len(scan) >= 16 else 0.0,
-        pattern=pattern_of(text),
-    )
-    if len(_cache) >= CACHE_SIZE:
-        _cache.clear()
-    _cache[text] = profile
+    profile = TextProfile(text)
+    if len(text) <= CACHE_VALUE_CHARS:
+        if len(_cache) >= CACHE_SIZE:
+            _cache.clear()
+        _cache[text] = profile
     return profile
-
-
-def class_names(mask: int) -> list[str]:
-    """Stable names of the classes in ``mask``."""
-    return names_in(CLASS_NAMES, mask)
-
-
-def classes_from_names(names: list[str]) -> int:
-    """Inverse of :func:`class_names`; unknown names raise ValueError."""
-    return mask_of(CLASS_NAMES, names, "character class")

@@ -1,7 +1,9 @@
 """``vigil eval``: detection and false-positive rates on a labelled HTTP data set.
 
 Learns from the data set's normal training traffic only, then judges its normal test set and
-its anomalous set in enforce mode and prints the request-level confusion matrix.
+its anomalous set in enforce mode and prints the request-level confusion matrix; then the
+real-world benign sets built at eval time and, on request, the half-split check
+(:mod:`vigil.evaluation.checks`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ import click
 
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import save_policy as write_policy
+from vigil.evaluation.checks import (
+    benign_json,
+    benign_report,
+    benign_sets,
+    half_split,
+    half_split_report,
+)
 from vigil.evaluation.detection import Confusion, evaluate, train
 from vigil.evaluation.rawhttp import CaptureError, read_capture
+from vigil.evaluation.realworld.people import MissingGenerator
 
 CSIC_FILES = {
     "train": "normalTrafficTraining.txt.gz",
@@ -74,12 +84,44 @@ def _report(result: Confusion, trained: int, seconds: float) -> str:
     help="Misses and false positives to show.",
 )
 @click.option(
+    "--benign-sets/--no-benign-sets",
+    "benign_sets_",
+    default=True,
+    show_default=True,
+    help="Also measure false positives on the real-world benign sets built at eval time.",
+)
+@click.option(
+    "--people-per-form",
+    type=click.IntRange(1, 50),
+    default=3,
+    show_default=True,
+    help="Generated people placed into each person-form request of the normal test set.",
+)
+@click.option(
+    "--seed", type=int, default=7, show_default=True, help="Seed of the generated benign sets."
+)
+@click.option(
+    "--half-split",
+    "half_split_",
+    is_flag=True,
+    help="Also learn from the first half of the training file and judge its second half.",
+)
+@click.option(
     "--save-policy",
     type=click.Path(path_type=Path),
     default=None,
     help="Write the learned policy to this YAML file.",
 )
-def command(data_dir: Path, output: str, examples: int, save_policy: Path | None) -> None:
+def command(  # noqa: PLR0917 - one parameter per option
+    data_dir: Path,
+    output: str,
+    examples: int,
+    benign_sets_: bool,
+    people_per_form: int,
+    seed: int,
+    half_split_: bool,
+    save_policy: Path | None,
+) -> None:
     """Learn on the CSIC 2010 normal training traffic, then report detection on its anomalous
     set and false positives on its normal test set, with the confusion matrix.
 
@@ -94,19 +136,34 @@ def command(data_dir: Path, output: str, examples: int, save_policy: Path | None
     started = time.perf_counter()
     engine = Engine()
     try:
+        training = list(read_capture(paths["train"]))
+        normal = list(read_capture(paths["normal"]))
+        anomalous = list(read_capture(paths["anomalous"]))
         click.echo("learning from normal training traffic...", err=True)
-        trained = train(engine, read_capture(paths["train"]), _progress)
+        trained = train(engine, training, _progress)
         click.echo("judging test traffic...", err=True)
-        result = evaluate(
-            engine,
-            read_capture(paths["normal"]),
-            read_capture(paths["anomalous"]),
-            _progress,
-            examples,
-        )
+        result = evaluate(engine, normal, anomalous, _progress, examples)
     except CaptureError as exc:
         raise click.UsageError(str(exc)) from None
     seconds = time.perf_counter() - started
+    benign = []
+    if benign_sets_:
+        click.echo("judging the real-world benign sets...", err=True)
+        try:
+            benign = benign_sets(
+                engine,
+                normal,
+                people_per_form=people_per_form,
+                seed=seed,
+                progress=_progress,
+                examples=examples,
+            )
+        except MissingGenerator as exc:
+            click.echo(f"benign sets skipped: {exc}", err=True)
+    split = None
+    if half_split_:
+        click.echo("half-split check: learning from the first half...", err=True)
+        split = half_split(training, anomalous, _progress, examples)
     if save_policy is not None:
         write_policy(engine.policy, save_policy)
     if output == "json":
@@ -122,10 +179,25 @@ def command(data_dir: Path, output: str, examples: int, save_policy: Path | None
                 "precision": result.precision,
                 "codes_on_anomalous": dict(result.codes_on_anomalous),
                 "codes_on_false_positives": dict(result.codes_on_normal),
+                "benign_sets": benign_json(benign),
+                "half_split": None
+                if split is None
+                else {
+                    "trained": split.trained,
+                    "false_positives": split.result.false_positives,
+                    "judged": split.result.false_positives + split.result.true_negatives,
+                    "false_positive_rate": split.result.false_positive_rate,
+                    "detection_rate": split.result.detection_rate,
+                },
             },
             sys.stdout,
             indent=2,
         )
         sys.stdout.write("\n")
     else:
-        click.echo(_report(result, trained, seconds))
+        lines = [_report(result, trained, seconds)]
+        if benign:
+            lines += ["", *benign_report(benign)]
+        if split is not None:
+            lines += ["", *half_split_report(split)]
+        click.echo("\n".join(lines))

@@ -9,11 +9,15 @@ before anything starts listening.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from vigil.behavior.decision import Mode
+from vigil.behavior.identity import IdentityError, IdentitySource, Source
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import PolicyError, load_policy
+from vigil.cli.gate_bounds import bound_options
 from vigil.gate.core import LearnEvery
 from vigil.gate.logging import LEVELS
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
@@ -88,7 +92,44 @@ def parse_listen(value: str, option: str) -> tuple[str, int]:
     show_default=True,
     help="Worker processes sharing the port (SO_REUSEPORT).",
 )
+@click.option(
+    "--identity",
+    type=click.Choice([s.value for s in Source]),
+    default="peer",
+    show_default=True,
+    help="Where a client's identity is read: the peer address, X-Forwarded-For behind "
+    "--trusted-proxy, or --identity-header set by the authentication layer.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    help="CIDR of a proxy whose X-Forwarded-For entries are believed (repeatable).",
+)
+@click.option("--identity-header", default="", help="Header naming the authenticated client.")
+@click.option(
+    "--min-clients",
+    type=click.IntRange(min=1),
+    default=LearnSettings().min_clients,
+    show_default=True,
+    help="Distinct clients that must show a route, field or character before it is learned.",
+)
+@click.option(
+    "--min-windows",
+    type=click.IntRange(min=1),
+    default=LearnSettings().min_windows,
+    show_default=True,
+    help="Distinct time windows (of --window-seconds) in which they must show it.",
+)
+@click.option(
+    "--window-seconds",
+    type=click.FloatRange(min=0.001),
+    default=LearnSettings().window_seconds,
+    show_default=True,
+    help="Length of a learning time window.",
+)
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True)
+@bound_options
 def command(
     *,
     upstream: str,
@@ -99,13 +140,25 @@ def command(
     learn_every: int,
     learn_seconds: float,
     workers: int,
+    identity: str,
+    trusted_proxies: tuple[str, ...],
+    identity_header: str,
+    min_clients: int,
+    min_windows: int,
+    window_seconds: float,
     log_level: str,
+    **bounds: Any,
 ) -> None:
     """Run the gate as a reverse proxy in front of UPSTREAM.
 
     Requests are inspected, forwarded and their responses inspected; in enforce mode irregular
     ones get 403 problem+json. Alerts are JSON lines on stdout. SIGTERM or Ctrl-C stops the gate
     gracefully and saves the learned policy.
+
+    The --max-*, --first-byte-timeout, --*-body-rate* and --route-* options bound what one
+    client or one slow route can hold (docs/gate.md, "Availability"). A client is a peer
+    address: behind an ingress or a load balancer that is the balancer, so raise or turn off
+    (0) the per-client caps there.
     """
     try:
         parse_upstream(upstream)
@@ -124,6 +177,11 @@ def command(
             raise ConfigError(str(exc)) from None
     if policy_path is not None and not policy_path.parent.is_dir():
         raise ConfigError(f"{policy_path}: directory {policy_path.parent} does not exist")
+    try:
+        source = IdentitySource.parse(identity, trusted_proxies, identity_header)
+    except IdentityError as exc:
+        hint = "--trusted-proxy" if "trusted proxy '" in str(exc) else "--identity"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     settings = GateSettings(
         proxy=ProxyConfig(
             upstream=upstream,
@@ -131,10 +189,15 @@ def command(
             port=port,
             metrics_host=metrics_host,
             metrics_port=metrics_port,
+            **bounds,
         ),
         policy_path=str(policy_path) if policy_path is not None else None,
         mode=Mode(mode) if mode is not None else None,
         learn_every=LearnEvery(requests=learn_every or None, seconds=learn_seconds or None),
         log_level=log_level,
+        learn=LearnSettings(
+            min_clients=min_clients, min_windows=min_windows, window_seconds=window_seconds
+        ),
+        identity=source,
     )
     raise SystemExit(run(settings, workers))

@@ -41,7 +41,7 @@ from yarl import URL
 
 from vigil.behavior.policy import PolicyError, load_policy
 from vigil.demo.sample_service import LOOPBACK, USERNAMES, start_sample_service, summarize
-from vigil.demo.traffic import DemoRequest, attacks, benign_traffic, controls
+from vigil.demo.traffic import CLIENT_HEADER, DemoRequest, attacks, benign_traffic, controls
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 REQUEST_ID_HEADER = "x-request-id"
@@ -103,6 +103,10 @@ class Outcome:
 # The gate as a subprocess
 
 
+DEMO_WINDOW_SECONDS = 0.2
+"""The demo's replay lasts seconds, not hours: its learning windows are short."""
+
+
 def gate_command() -> list[str]:
     """How to run ``vigil gate`` with this interpreter's installation."""
     script = Path(sys.executable).parent / "vigil"
@@ -141,6 +145,12 @@ class GateProcess:
             str(learn_every),
             "--learn-seconds",
             "0",
+            "--identity",
+            "header",
+            "--identity-header",
+            CLIENT_HEADER,
+            "--window-seconds",
+            str(DEMO_WINDOW_SECONDS),
             "--log-level",
             "info",
         ]

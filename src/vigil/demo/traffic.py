@@ -69,10 +69,18 @@ class DemoRequest:
         return f"{self.path}?{urlencode(self.query, quote_via=quote)}"
 
 
+CLIENT_HEADER = "x-demo-client"
+"""The header naming the simulated client, as an authentication layer would (the demo's gate
+counts distinct clients by it)."""
+CLIENTS = 24
+"""Simulated clients of the benign traffic."""
+
+
 def client_headers(rng: random.Random) -> tuple[tuple[str, str], ...]:
-    """Headers of one client: a user agent, an Accept, sometimes an Accept-Language."""
+    """Headers of one client: its id, a user agent, an Accept, sometimes an Accept-Language."""
     headers = [
         ("Host", HOST),
+        (CLIENT_HEADER, f"client-{rng.randrange(CLIENTS)}"),
         ("User-Agent", rng.choice(USER_AGENTS)),
         ("Accept", rng.choice(ACCEPTS)),
     ]

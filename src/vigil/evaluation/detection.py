@@ -51,12 +51,49 @@ class Confusion:
         return self.true_positives / flagged if flagged else 0.0
 
 
-def train(engine: Engine, requests: Iterable[Request], progress: Progress | None = None) -> int:
-    """Feed normal requests to a learning engine, then learn a policy; returns the count."""
+EVAL_START = 1_262_304_000.0
+"""When replayed training traffic starts (2010-01-01, seconds since the epoch)."""
+SPREAD_CLIENTS = 64
+"""Clients that requests without a session cookie are spread over, round robin."""
+
+
+def stamp(request: Request, index: int, seconds_per_request: float = 1.0) -> Request:
+    """Give the ``index``-th replayed request a client and a time, as a gate would.
+
+    Data sets like CSIC 2010 carry neither: the client is the request's ``JSESSIONID`` cookie
+    (CSIC gives every request its own session, so each request counts as a distinct client),
+    else one of :data:`SPREAD_CLIENTS` clients in turn; requests arrive ``seconds_per_request``
+    apart (one per second: the 36,000 CSIC training requests span ten hours, sixty windows).
+    """
+    if not request.client:
+        session = _session_of(request)
+        request.client = f"session:{session}" if session else f"client-{index % SPREAD_CLIENTS}"
+    if not request.received_at:
+        request.received_at = EVAL_START + index * seconds_per_request
+    return request
+
+
+def _session_of(request: Request) -> str:
+    for name, value in request.headers:
+        if name == "cookie":
+            for part in value.split(";"):
+                key, _, session = part.strip().partition("=")
+                if key.lower() == "jsessionid":
+                    return session
+    return ""
+
+
+def train(
+    engine: Engine,
+    requests: Iterable[Request],
+    progress: Progress | None = None,
+    seconds_per_request: float = 1.0,
+) -> int:
+    """Feed normal requests (stamped, see :func:`stamp`) to a learning engine, then learn."""
     engine.set_mode(Mode.LEARN)
     count = 0
     for count, request in enumerate(requests, 1):
-        engine.observe(engine.inspect_request(request))
+        engine.observe(engine.inspect_request(stamp(request, count - 1, seconds_per_request)))
         if progress is not None and count % 5000 == 0:
             progress("learn", count)
     engine.learn()

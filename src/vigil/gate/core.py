@@ -19,11 +19,13 @@ from urllib.parse import quote
 
 from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
+from vigil.behavior.identity import IdentitySource, Source, client_identity
 from vigil.behavior.policy import Policy, save_policy
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
+from vigil.http.ambiguity import Ambiguity, find_ambiguity
 from vigil.http.model import BodyState, Request, Response
 
 
@@ -48,11 +50,13 @@ class Transaction:
     decision: Decision
     response_decision: Decision | None = None
     finished: bool = False
+    refusal: Ambiguity | None = None
+    """Why the request was refused before inspection: stacks would read it differently."""
 
     @property
     def blocked(self) -> bool:
         """True when the request must be refused with :meth:`GateCore.blocked`."""
-        return self.decision.blocked
+        return self.refusal is not None or self.decision.blocked
 
 
 @dataclass(slots=True)
@@ -83,8 +87,13 @@ class GateCore:
         policy_path: str | Path | None = None,
         learn_every: LearnEvery | None = None,
         clock: Callable[[], float] = time.monotonic,
+        identity: IdentitySource | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.identity = identity if identity is not None else IdentitySource()
+        """Where a request's client identity is read (learning counts distinct clients)."""
+        self._wall_clock = wall_clock
         self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
         self.log = log if log is not None else GateLog()
         self.policy_path = Path(policy_path) if policy_path is not None else None
@@ -99,8 +108,21 @@ class GateCore:
         return self.engine.policy.body.limit_bytes
 
     def inspect_request(self, request: Request) -> Transaction:
-        """Assign the request id, judge the request, log and count; returns the transaction."""
+        """Assign the request id, judge the request, log and count; returns the transaction.
+
+        A request that mainstream stacks read in more than one way
+        (:func:`~vigil.http.ambiguity.find_ambiguity`) is refused in every mode, before the
+        engine sees it: its transaction is blocked and :meth:`blocked` answers 400.
+        """
         request.request_id = request_id_of(request.header(REQUEST_ID_HEADER))
+        if not request.received_at:
+            request.received_at = self._wall_clock()
+        if self.identity.source is not Source.PEER:
+            request.client = client_identity(self.identity, request.client, request.headers)
+        limits = self.engine.limits
+        ambiguity = find_ambiguity(request, limits.max_body_fields, limits.body_bytes)
+        if ambiguity is not None:
+            return self._refuse(request, ambiguity)
         started = time.perf_counter()
         try:
             decision = self.engine.inspect_request(request)
@@ -126,6 +148,21 @@ class GateCore:
         tx.response_decision = decision
         return decision
 
+    def _refuse(self, request: Request, ambiguity: Ambiguity) -> Transaction:
+        self.metrics.ambiguous_request(ambiguity.code.value)
+        self.log.event(
+            "request-refused",
+            level="warning",
+            request_id=request.request_id,
+            code=ambiguity.code.value,
+            part=ambiguity.part,
+            reason=ambiguity.reason,
+        )
+        route = f"{request.method if request.method.isalpha() else 'OTHER'} {OTHER_ROUTE}"
+        mode = self.engine.policy.mode
+        decision = Decision(route=route, mode=mode, alerts=(), score=0, verdict=Verdict.BLOCK)
+        return Transaction(request, request.request_id, decision, refusal=ambiguity)
+
     def _failed(self, route: str, request_id: str, exc: Exception) -> Decision:
         mode = self.engine.policy.mode_of(route)
         verdict = Verdict.BLOCK if mode is Mode.ENFORCE else Verdict.ALLOW
@@ -141,8 +178,9 @@ class GateCore:
         return Decision(route=route, mode=mode, alerts=(), score=0, verdict=verdict)
 
     def blocked(self, tx: Transaction) -> Problem:
-        """The 403 answer for a blocked request."""
-        return problem("request-blocked", tx.request_id)
+        """The answer to a blocked request: 400 when it was refused as ambiguous, else 403."""
+        kind = "ambiguous-request" if tx.refusal is not None else "request-blocked"
+        return problem(kind, tx.request_id)
 
     def finish(self, tx: Transaction, *, learn: bool = True) -> bool:
         """Close ``tx``: learn from it when its route is learning; returns whether it was learned.
@@ -194,7 +232,7 @@ class GateCore:
     def _learn_locked(self) -> Policy:
         with self._learn.count_lock:
             self._learn.observed = 0
-        policy = self.engine.learn()
+        policy = self.engine.learn(now=self._wall_clock())
         self._learn.last_run = self._clock()
         self.metrics.policy_loaded(policy.version)
         self.log.event("policy-learned", version=policy.version, routes=len(policy.routes))

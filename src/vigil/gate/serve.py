@@ -28,6 +28,8 @@ from typing import Any, TextIO
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
+from vigil.behavior.identity import IdentitySource
+from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy, load_policy
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
@@ -47,6 +49,10 @@ class GateSettings:
     """Overrides the policy's default mode when set."""
     learn_every: LearnEvery = field(default_factory=LearnEvery)
     log_level: str = "info"
+    learn: LearnSettings = field(default_factory=LearnSettings)
+    """Support thresholds and windows of local learning."""
+    identity: IdentitySource = field(default_factory=IdentitySource)
+    """Where a request's client identity is read."""
 
 
 def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = None) -> GateCore:
@@ -56,11 +62,12 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
     if settings.mode is not None:
         policy = policy.model_copy(update={"mode": settings.mode})
     return GateCore(
-        Engine(policy),
+        Engine(policy, settings=settings.learn),
         metrics=GateMetrics(),
         log=GateLog(stream, settings.log_level, worker=worker),
         policy_path=path if worker == 0 else None,
         learn_every=settings.learn_every,
+        identity=settings.identity,
     )
 
 

@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "V106": "value-not-in-enum",
     "V107": "encoding-anomaly",
     "V108": "entropy-out-of-range",
+    "V109": "dangerous-structure",
     "V110": "unknown-field",
     "V111": "missing-field",
     "V112": "repeated-field",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vigil.http.body import BodyField
+from vigil.http.jsoncolumns import JsonColumns
 from vigil.http.model import BodyState
 
 
@@ -58,3 +59,9 @@ class Observation:
     body: bytes = b""
     """The body after its content coding was undone (bounded by ``Limits.body_bytes``); empty
     when it could not be read whole or decoded."""
+    time: float = 0.0
+    """Seconds since the epoch when the gate received the request (set by the adapter; the
+    core has no clock). Learning counts support in time windows of it."""
+    json: JsonColumns | None = None
+    """A JSON body's fields grouped by path (the same fields, also in ``fields``), for
+    detectors that judge a column of values at once; None for other bodies."""

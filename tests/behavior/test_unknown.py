@@ -1,0 +1,65 @@
+"""Fields a route never showed: the field itself, and its content, one level lower in headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from vigil.behavior.alerts import Severity
+from vigil.behavior.unknown import UNKNOWN_MAX_LENGTH, check_unknown
+from vigil.http.body import BodyField
+from vigil.http.urlcodec import Encoding
+
+ROUTE = "GET /users"
+L, M, H = Severity.LOW, Severity.MEDIUM, Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    ("path", "severity"),
+    [
+        pytest.param("query.debug", M, id="query-medium"),
+        pytest.param("json.admin", M, id="json-medium"),
+        pytest.param("header.x-new", L, id="header-low"),
+        pytest.param("cookie.theme", L, id="cookie-low"),
+    ],
+)
+def test_unknown_field_v110(path: str, severity: Severity) -> None:
+    alerts = check_unknown(ROUTE, BodyField(path, "1"))
+    assert [(a.code, a.severity, a.field, a.expected, a.seen) for a in alerts] == [
+        ("V110", severity, path, "a known field", repr(path))
+    ]
+
+
+def test_unknown_field_with_dangerous_content() -> None:
+    alerts = check_unknown(ROUTE, BodyField("query.q", "1' -- x", int(Encoding.NUL)))
+    by_code = {a.code: a for a in alerts}
+    assert sorted(by_code) == ["V101", "V102", "V107", "V109", "V110"]
+    assert by_code["V101"].severity is H
+    assert by_code["V101"].expected == "no special characters in an unknown field"
+    assert by_code["V102"].severity is H
+    assert by_code["V107"].seen == "nul-byte"
+
+
+def test_unknown_header_content_is_judged_one_level_lower_but_structure_stays_high() -> None:
+    alerts = check_unknown(ROUTE, BodyField("header.x-note", "a;b ../c"))
+    assert [(a.code, a.severity) for a in alerts] == [
+        ("V110", L),
+        ("V109", H),
+        ("V101", M),
+        ("V102", M),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("length", "codes"),
+    [
+        pytest.param(UNKNOWN_MAX_LENGTH, ["V110"], id="at-bound"),
+        pytest.param(UNKNOWN_MAX_LENGTH + 1, ["V110", "V104"], id="over-bound"),
+        pytest.param(1 << 20, ["V110", "V104"], id="1-mib"),
+    ],
+)
+def test_long_unknown_values_are_high(length: int, codes: list[str]) -> None:
+    alerts = check_unknown(ROUTE, BodyField("header.x-big", "a" * length))
+    assert [a.code for a in alerts] == codes
+    if "V104" in codes:
+        assert alerts[1].severity is H
+        assert alerts[1].seen == str(length)
