@@ -120,12 +120,22 @@ def rate(fn: Callable[[], object], seconds: float) -> float:
             return count / (now - start)
 
 
+LEARNING_CLIENTS = 50
+"""Distinct clients of the learning traffic (support is counted in clients and time windows)."""
+
+
+def _from_client(request: Request, index: int) -> Request:
+    request.client = f"10.0.{index % LEARNING_CLIENTS}.1"
+    request.received_at = 1_700_000_000.0 + index
+    return request
+
+
 def trained_engine(rng: random.Random) -> Engine:
-    """An enforcing engine that learned 2,000 GETs and 2,000 POSTs."""
+    """An enforcing engine that learned 2,000 GETs and 2,000 POSTs from 50 clients over an hour."""
     engine = Engine()
-    for _ in range(2000):
-        engine.observe(engine.inspect_request(make_get(rng)))
-        engine.observe(engine.inspect_request(make_post(rng)))
+    for i in range(2000):
+        engine.observe(engine.inspect_request(_from_client(make_get(rng), i)))
+        engine.observe(engine.inspect_request(_from_client(make_post(rng), i)))
     engine.learn()
     engine.set_mode(Mode.ENFORCE)
     return engine

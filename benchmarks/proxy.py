@@ -6,8 +6,20 @@ Measured with wrk (fixed duration, one thread, N connections, ``--latency``):
     upstream is never the bottleneck);
 (b) nginx as a plain reverse proxy in front of it (one worker, keep-alive to the upstream);
 (c) ``vigil gate --mode enforce`` in front of it, one worker, after a short learning phase
-    (wrk replaying ``GET /users?username=<name>`` over 50 names in ``--mode learn``), so the
-    policy it enforces is a real learned one; then the same with ``--workers 2``.
+    (wrk replaying ``GET /users?username=<name>`` over 50 names and ``GET /report?id=<n>`` in
+    ``--mode learn``), so the policy it enforces is a real learned one; then the same with
+    ``--workers 2``;
+(d) availability: the enforcing gate (one worker) in front of an upstream whose ``/report``
+    hangs (nginx proxying it to a socket that never answers), measured with wrk on
+    ``GET /users`` before, during and after an attack by ``benchmarks/attack.py``: 1,000 slow
+    clients (a third silent, a third sending heads one byte per second, a third sending bodies
+    at 10 bytes/s), each from its own loopback address, and 300 clients keeping requests to the
+    hung route outstanding; refused clients wait the ``Retry-After`` second before trying
+    again. Quiet runs and runs under attack alternate (``--rounds`` attacks, each between two
+    quiet runs, all on one gate process); the ratio of the median 2xx throughput under attack
+    to the median quiet one is printed: the target of issue 7 is at least 80%. With ``--unprotected`` the
+    same attack is run again against a gate with the availability bounds turned off, to show
+    what they buy.
 
 Every request of the measured runs is ``GET /users?username=alice`` with wrk's own headers.
 The target of issue 2: the gate reaches at least 15% of nginx's throughput with one worker.
@@ -20,6 +32,8 @@ configuration and port 80 are never touched. Every process the script starts is 
 the end (SIGTERM, bounded wait, then SIGKILL).
 
     .venv/bin/python benchmarks/proxy.py [--duration 10] [--connections 32]
+        [--runs all|throughput|availability] [--slow-clients 1000] [--slow-sources 1000]
+        [--hang-clients 300] [--unprotected]
 """
 
 # ruff: noqa: E402 - the standard library imports must come after the sys.path fix below
@@ -34,13 +48,17 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
 import argparse
+import json
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +66,14 @@ from vigil.demo.sample_service import USERNAMES as LEARN_NAMES
 
 LOOPBACK = "127.0.0.1"
 MEASURED_PATH = "/users?username=alice"
+HUNG_TARGET = "/report?id=7"
+ATTACK_SCRIPT = Path(__file__).with_name("attack.py")
+UNPROTECTED = [
+    *("--max-client-connections", "0", "--max-client-in-flight", "0", "--max-receiving", "0"),
+    *("--min-body-rate", "0", "--first-byte-timeout", "75", "--route-concurrency", "0"),
+]
+"""The availability bounds turned off, as the gate was before issue 7 (global bounds only),
+except that idle connections still make room at the connection bound."""
 UPSTREAM_BODY = (
     '{"users": [{"id": 2, "username": "alice", "email": "alice@example.com"}]}'  # 72 bytes
 )
@@ -251,6 +277,11 @@ class Result:
     non_2xx: int
     errors: str
 
+    @property
+    def good_rps(self) -> float:
+        """Requests/s answered 2xx or 3xx (wrk's rate counts every answer)."""
+        return self.rps * (self.requests - self.non_2xx) / self.requests if self.requests else 0.0
+
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
@@ -313,11 +344,14 @@ def measure(wrk: str, name: str, base: str, duration: float, connections: int) -
     return result
 
 
-LEARN_SCRIPT = """-- wrk: GET /users?username=<name>, cycling over the names
+LEARN_SCRIPT = """-- wrk: GET /users?username=<name> cycling over the names, every 4th GET /report?id=<n>
 names = {%s}
 i = 0
 request = function()
   i = i + 1
+  if i %% 4 == 0 then
+    return wrk.format("GET", "/report?id=" .. (i %% 97 + 1))
+  end
   return wrk.format("GET", "/users?username=" .. names[(i %% #names) + 1])
 end
 """
@@ -344,6 +378,7 @@ def start_gate(
     policy: Path,
     mode: str,
     workers: int = 1,
+    extra: list[str] | None = None,
 ) -> subprocess.Popen[bytes]:
     log = workdir / f"{name}.log"
     args = [
@@ -364,6 +399,7 @@ def start_gate(
         str(workers),
         "--log-level",
         "warning",
+        *(extra or []),
     ]
     proc = procs.start(name, args, log)
     wait_for_port(port, proc, name, log)
@@ -373,37 +409,314 @@ def start_gate(
 
 
 # --------------------------------------------------------------------------------------------
+# availability under attack
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32-64)")
-    parser.add_argument(
-        "--learn-duration", type=float, default=3.0, help="seconds of learning traffic"
+def scrape(port: int) -> dict[str, float]:
+    """The gate's metrics as ``{series: value}`` (``name{labels}`` keys)."""
+    with urllib.request.urlopen(f"http://{LOOPBACK}:{port}/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    series: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            series[key] = float(value)
+    return series
+
+
+def figures(metrics: dict[str, float]) -> str:
+    """The listener's figures and the refusals so far, in one line."""
+    shown = [
+        f"{label} {metrics.get(key, 0):,.0f}"
+        for key, label in (
+            ("vigil_open_connections", "connections"),
+            ("vigil_open_clients", "clients"),
+            ("vigil_requests_in_progress", "in progress"),
+            ("vigil_requests_receiving", "receiving bodies"),
+            ("vigil_connections_evicted_total", "evicted"),
+        )
+    ]
+    refusals = {
+        key.split('"')[1]: value
+        for key, value in metrics.items()
+        if key.startswith("vigil_refusals_total{") and value
+    }
+    refused = ", ".join(f"{reason} {count:,.0f}" for reason, count in sorted(refusals.items()))
+    return "; ".join(shown) + f"; refusals: {refused or 'none'}"
+
+
+def measure_any(wrk: str, name: str, base: str, duration: float, connections: int) -> Result:
+    """Like :func:`measure`, without requiring a 200 first (the gate may be starved)."""
+    url = base + MEASURED_PATH
+    run_wrk(wrk, url, 1, connections)
+    result = parse_wrk(name, run_wrk(wrk, url, duration, connections))
+    print(
+        f"  {name}: {result.good_rps:,.0f} 2xx req/s ({result.non_2xx:,} non-2xx), "
+        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
+        + (f", {result.errors}" if result.errors else ""),
+        file=sys.stderr,
+        flush=True,
     )
-    options = parser.parse_args()
-    if not 1 <= options.connections <= 1024 or options.duration <= 0:
-        parser.error("--connections must be 1..1024 and --duration positive")
+    return result
 
-    nginx, wrk = ensure_tools()
-    procs = Processes()
-    workdir = Path(tempfile.mkdtemp(prefix="vigil-bench-proxy-"))
-    workdir.chmod(0o755)
-    results: list[Result] = []
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user and system) a process used so far; 0 when unknown."""
+    if pid is None:
+        return 0.0
     try:
-        up, nginx_port, gate_port = free_port(), free_port(), free_port()
-        start_nginx(
-            procs,
-            nginx,
-            workdir,
-            name="upstream",
-            server=f"""    server {{
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """One wrk run and the share of a core the gate and the attacker used meanwhile."""
+
+    result: Result
+    gate_cpu: float
+    attack_cpu: float
+
+    @property
+    def per_gate_cpu(self) -> float:
+        """2xx answers per CPU second of the gate."""
+        return self.result.good_rps / self.gate_cpu if self.gate_cpu else 0.0
+
+
+def measured(run: Callable[[], Result], gate: int, attack: int | None = None) -> Measured:
+    """``run()`` with the CPU time of the gate and of the attacker sampled around it."""
+    started, gate0, attack0 = time.monotonic(), cpu_seconds(gate), cpu_seconds(attack)
+    result = run()
+    wall = time.monotonic() - started
+    measured = Measured(
+        result, (cpu_seconds(gate) - gate0) / wall, (cpu_seconds(attack) - attack0) / wall
+    )
+    print(
+        f"    gate used {measured.gate_cpu:.0%} of a core"
+        + (f", the attacker {measured.attack_cpu:.0%}" if attack is not None else ""),
+        file=sys.stderr,
+        flush=True,
+    )
+    return measured
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    name: str
+    quiet: list[Measured]
+    """Quiet runs: one before the first attack, then one after each."""
+    under: list[Measured]
+    """One run under each attack."""
+    gate_figures: str
+    tallies: dict[str, dict[str, object]]
+
+    @property
+    def ratio(self) -> float:
+        """Median 2xx throughput under attack over the median of the quiet runs."""
+        quiet = statistics.median(m.result.good_rps for m in self.quiet)
+        under = statistics.median(m.result.good_rps for m in self.under)
+        return under / quiet if quiet else 0.0
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The same ratio per CPU second of the gate: what the attack cost the gate itself."""
+        quiet = statistics.median(m.per_gate_cpu for m in self.quiet)
+        under = statistics.median(m.per_gate_cpu for m in self.under)
+        return under / quiet if quiet else 0.0
+
+
+def start_attack(
+    procs: Processes, workdir: Path, port: int, options: argparse.Namespace
+) -> tuple[Path, int]:
+    log = workdir / "attack.log"
+    log.write_text("")
+    args = [
+        sys.executable,
+        str(ATTACK_SCRIPT),
+        *("--port", str(port), "--hang-target", HUNG_TARGET),
+        *("--slow-clients", str(options.slow_clients), "--sources", str(options.slow_sources)),
+        *("--hang-clients", str(options.hang_clients), "--kinds", options.slow_kinds),
+        *("--retry-pause", str(options.retry_pause)),
+    ]
+    proc = procs.start("attack", args, log)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while "attack-started" not in log.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise BenchError(f"the attack did not start:\n{tail(log)}")
+        time.sleep(0.1)
+    return log, proc.pid
+
+
+def stop_attack(procs: Processes, log: Path) -> dict[str, dict[str, object]]:
+    for name, proc in list(procs.procs):
+        if name == "attack":
+            procs.stop(proc)
+    for line in reversed(log.read_text().splitlines()):
+        if line.startswith("{"):
+            tallies: dict[str, dict[str, object]] = json.loads(line)
+            return tallies
+    raise BenchError(f"the attack printed no tallies:\n{tail(log)}")
+
+
+def availability(
+    procs: Processes,
+    wrk: str,
+    workdir: Path,
+    *,
+    name: str,
+    upstream: int,
+    learned: Path,
+    options: argparse.Namespace,
+    protected: bool,
+) -> Availability:
+    """Throughput of GET /users before, under and after the attack, on one gate process."""
+    gate_port, metrics_port = free_port(), free_port()
+    policy = workdir / f"{name}.yaml"
+    shutil.copyfile(learned, policy)
+    extra = ["--metrics-listen", f"{LOOPBACK}:{metrics_port}"]
+    gate = start_gate(
+        procs,
+        workdir,
+        name=name,
+        upstream=upstream,
+        port=gate_port,
+        policy=policy,
+        mode="enforce",
+        extra=extra if protected else [*extra, *UNPROTECTED],
+    )
+    base = f"http://{LOOPBACK}:{gate_port}"
+    duration, connections = options.duration, options.connections
+    print(f"measuring {name}", file=sys.stderr, flush=True)
+    quiet = [
+        measured(lambda: measure(wrk, f"{name}: quiet", base, duration, connections), gate.pid)
+    ]
+    under: list[Measured] = []
+    gate_figures, tallies = "", {}
+    for _ in range(options.rounds):
+        log, attacker = start_attack(procs, workdir, gate_port, options)
+        print(
+            f"  attack started; letting it settle for {options.settle:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        time.sleep(options.settle)
+        print(f"  gate under attack: {figures(scrape(metrics_port))}", file=sys.stderr, flush=True)
+        under.append(
+            measured(
+                lambda: measure_any(wrk, f"{name}: under attack", base, duration, connections),
+                gate.pid,
+                attacker,
+            )
+        )
+        gate_figures = figures(scrape(metrics_port))
+        print(f"  gate after the measured run: {gate_figures}", file=sys.stderr, flush=True)
+        tallies = stop_attack(procs, log)
+        hang = tallies.get("hang", {}).get("statuses", {})
+        answered = hang if isinstance(hang, dict) else {}
+        unexpected = {s: n for s, n in answered.items() if s not in {"200", "429", "503", "504"}}
+        if unexpected:
+            raise BenchError(
+                f"{name}: requests to the hung route were answered {unexpected}; the gate "
+                "should have passed them to the upstream (is the policy enforcing them?)"
+            )
+        time.sleep(1.0)
+        quiet.append(
+            measured(
+                lambda: measure_any(wrk, f"{name}: quiet", base, duration, connections), gate.pid
+            )
+        )
+    procs.stop(gate)
+    return Availability(name, quiet, under, gate_figures, tallies)
+
+
+def hung_upstream_server(up: int, hole: int) -> str:
+    """nginx: ``/report`` proxied to a socket that never answers, the rest ``return 200``."""
+    return f"""    server {{
+        listen {LOOPBACK}:{up};
+        location /report {{
+            proxy_pass http://{LOOPBACK}:{hole};
+            proxy_connect_timeout 75s;
+            proxy_read_timeout 3600s;
+            proxy_send_timeout 3600s;
+        }}
+        location / {{ default_type application/json; return 200 '{UPSTREAM_BODY}'; }}
+    }}"""
+
+
+KIND_TEXT = {
+    "silent": "silent",
+    "slow-head": "sending heads at 1 byte/s",
+    "slow-body": "sending bodies at 10 bytes/s",
+}
+
+
+def print_availability(runs: list[Availability], options: argparse.Namespace) -> None:
+    print()
+    kinds = options.slow_kinds.split(",")
+    shares = [
+        f"{len(range(i, options.slow_clients, len(kinds))):,} {KIND_TEXT.get(kind, kind)}"
+        for i, kind in enumerate(kinds)
+    ]
+    hung = HUNG_TARGET.split("?", maxsplit=1)[0]
+    print(
+        f"availability: {options.slow_clients:,} slow clients ({', '.join(shares)}; from "
+        f"{min(options.slow_sources, options.slow_clients):,} addresses) and "
+        f"{options.hang_clients:,} clients of a hung route (GET {hung}); "
+        f"wrk {options.connections} connections on GET {MEASURED_PATH}"
+    )
+    width = max(len(run.name) for run in runs) + 16
+    print(
+        f"{'run':<{width}}  {'2xx req/s':>9}  {'p99 ms':>7}  {'non-2xx':>7}  "
+        f"{'gate CPU':>8}  {'attacker CPU':>12}"
+    )
+    for run in runs:
+        rows = [("quiet", run.quiet[0])]
+        for attacked, after in zip(run.under, run.quiet[1:], strict=True):
+            rows += [("under attack", attacked), ("quiet", after)]
+        for label, one in rows:
+            result = one.result
+            print(
+                f"{run.name + ': ' + label:<{width}}  {result.good_rps:>9,.0f}  "
+                f"{result.p99_ms:>7.2f}  {result.non_2xx:>7,}  {one.gate_cpu:>8.0%}  "
+                f"{one.attack_cpu:>12.0%}" + (f"  {result.errors}" if result.errors else "")
+            )
+    for run in runs:
+        print(f"{run.name}: under attack / quiet (medians) = {run.ratio:.1%}")
+        print(
+            f"  per CPU second of the gate (what handling the attack cost the gate itself): "
+            f"{run.cpu_ratio:.1%}"
+        )
+        print(f"  gate figures after the measured run: {run.gate_figures}")
+        for kind, tally in run.tallies.items():
+            print(f"  {kind}: {tally}")
+    protected = runs[0]
+    met = protected.ratio >= 0.80
+    print(
+        f"target: >= 80% of the quiet throughput under attack: "
+        f"{'MET' if met else 'NOT MET'} ({protected.ratio:.1%})"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def start_upstreams(procs: Processes, nginx: str, workdir: Path, runs: str) -> tuple[int, int]:
+    """The upstream nginx, and nginx as a reverse proxy when throughput is measured."""
+    up, nginx_port = free_port(), free_port()
+    start_nginx(
+        procs,
+        nginx,
+        workdir,
+        name="upstream",
+        server=f"""    server {{
         listen {LOOPBACK}:{up};
         location / {{ default_type application/json; return 200 '{UPSTREAM_BODY}'; }}
     }}""",
-            port=up,
-        )
+        port=up,
+    )
+    if runs != "availability":
         start_nginx(
             procs,
             nginx,
@@ -420,100 +733,141 @@ def main() -> int:
     }}""",
             port=nginx_port,
         )
+    return up, nginx_port
 
-        print("measuring (a) the upstream directly", file=sys.stderr, flush=True)
-        results.append(
-            measure(
-                wrk,
-                "(a) upstream direct",
-                f"http://{LOOPBACK}:{up}",
-                options.duration,
-                options.connections,
-            )
-        )
-        print("measuring (b) nginx reverse proxy", file=sys.stderr, flush=True)
-        results.append(
-            measure(
-                wrk,
-                "(b) nginx reverse proxy, 1 worker",
-                f"http://{LOOPBACK}:{nginx_port}",
-                options.duration,
-                options.connections,
-            )
-        )
 
-        learned = workdir / "learned.yaml"
-        print(
-            f"learning: vigil gate --mode learn under {options.learn_duration:.0f} s of wrk "
-            f"traffic over {len(LEARN_NAMES)} user names",
-            file=sys.stderr,
-            flush=True,
+def learn(procs: Processes, wrk: str, workdir: Path, up: int, options: argparse.Namespace) -> Path:
+    """A policy learned by ``vigil gate --mode learn`` under wrk traffic; returns its file."""
+    learned = workdir / "learned.yaml"
+    gate_port = free_port()
+    print(
+        f"learning: vigil gate --mode learn under {options.learn_duration:.0f} s of wrk "
+        f"traffic over {len(LEARN_NAMES)} user names and GET /report",
+        file=sys.stderr,
+        flush=True,
+    )
+    gate = start_gate(
+        procs,
+        workdir,
+        name="gate-learn",
+        upstream=up,
+        port=gate_port,
+        policy=learned,
+        mode="learn",
+    )
+    script = workdir / "learn.lua"
+    script.write_text(LEARN_SCRIPT % ", ".join(f'"{n}"' for n in LEARN_NAMES))
+    learn_out = parse_wrk(
+        "learn",
+        run_wrk(
+            wrk,
+            f"http://{LOOPBACK}:{gate_port}/",
+            options.learn_duration,
+            options.connections,
+            script,
+        ),
+    )
+    procs.stop(gate)  # SIGTERM: the gate learns and saves the policy
+    if not learned.exists():
+        raise BenchError(f"the learning gate saved no policy:\n{tail(workdir / 'gate-learn.log')}")
+    routes = re.findall(r"^  (GET [^:]+):", learned.read_text(), re.MULTILINE)
+    print(
+        f"  learned from {learn_out.requests:,} requests: routes {routes}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return learned
+
+
+def throughput(
+    procs: Processes,
+    wrk: str,
+    workdir: Path,
+    *,
+    up: int,
+    nginx_port: int,
+    learned: Path,
+    options: argparse.Namespace,
+) -> list[Result]:
+    """Runs (a), (b) and (c)."""
+    results: list[Result] = []
+    for name, port in (
+        ("(a) upstream direct", up),
+        ("(b) nginx reverse proxy, 1 worker", nginx_port),
+    ):
+        print(f"measuring {name}", file=sys.stderr, flush=True)
+        results.append(
+            measure(wrk, name, f"http://{LOOPBACK}:{port}", options.duration, options.connections)
         )
+    gate_port = free_port()
+    for workers in (1, 2):
+        policy = workdir / f"enforce-{workers}.yaml"
+        shutil.copyfile(learned, policy)
+        name = f"(c) vigil gate enforce, {workers} worker{'s' if workers > 1 else ''}"
+        print(f"measuring {name}", file=sys.stderr, flush=True)
         gate = start_gate(
             procs,
             workdir,
-            name="gate-learn",
+            name=f"gate-enforce-{workers}",
             upstream=up,
             port=gate_port,
-            policy=learned,
-            mode="learn",
+            policy=policy,
+            mode="enforce",
+            workers=workers,
         )
-        script = workdir / "learn.lua"
-        script.write_text(LEARN_SCRIPT % ", ".join(f'"{n}"' for n in LEARN_NAMES))
-        learn_out = parse_wrk(
-            "learn",
-            run_wrk(
-                wrk,
-                f"http://{LOOPBACK}:{gate_port}/",
-                options.learn_duration,
-                options.connections,
-                script,
-            ),
-        )
-        procs.stop(gate)  # SIGTERM: the gate learns and saves the policy
-        if not learned.exists():
-            raise BenchError(
-                f"the learning gate saved no policy:\n{tail(workdir / 'gate-learn.log')}"
+        attack = f"http://{LOOPBACK}:{gate_port}/users?username=%27%20OR%20%271%27%3D%271"
+        if http_get(attack) != 403:
+            raise BenchError(f"{name}: the SQL injection was not blocked; policy not enforced")
+        results.append(
+            measure(
+                wrk, name, f"http://{LOOPBACK}:{gate_port}", options.duration, options.connections
             )
-        routes = re.findall(r"^  (GET [^:]+):", learned.read_text(), re.MULTILINE)
-        print(
-            f"  learned from {learn_out.requests:,} requests: routes {routes}",
-            file=sys.stderr,
-            flush=True,
         )
+        procs.stop(gate)
+    return results
 
-        for workers in (1, 2):
-            policy = workdir / f"enforce-{workers}.yaml"
-            shutil.copyfile(learned, policy)
-            name = f"(c) vigil gate enforce, {workers} worker{'s' if workers > 1 else ''}"
-            print(f"measuring {name}", file=sys.stderr, flush=True)
-            gate = start_gate(
+
+def availability_runs(
+    procs: Processes,
+    nginx: str,
+    wrk: str,
+    workdir: Path,
+    *,
+    learned: Path,
+    options: argparse.Namespace,
+) -> list[Availability]:
+    """Run (d), protected, then (with ``--unprotected``) with the bounds turned off."""
+    with socket.socket() as hole:
+        hole.bind((LOOPBACK, 0))
+        hole.listen(4096)
+        hung_up = free_port()
+        start_nginx(
+            procs,
+            nginx,
+            workdir,
+            name="upstream-hung",
+            server=hung_upstream_server(hung_up, int(hole.getsockname()[1])),
+            port=hung_up,
+        )
+        variants = [("(d) gate, availability bounds", True)]
+        if options.unprotected:
+            variants.append(("(e) gate, bounds off", False))
+        return [
+            availability(
                 procs,
+                wrk,
                 workdir,
-                name=f"gate-enforce-{workers}",
-                upstream=up,
-                port=gate_port,
-                policy=policy,
-                mode="enforce",
-                workers=workers,
+                name=name,
+                upstream=hung_up,
+                learned=learned,
+                options=options,
+                protected=protected,
             )
-            attack = f"http://{LOOPBACK}:{gate_port}/users?username=%27%20OR%20%271%27%3D%271"
-            if http_get(attack) != 403:
-                raise BenchError(f"{name}: the SQL injection was not blocked; policy not enforced")
-            results.append(
-                measure(
-                    wrk,
-                    name,
-                    f"http://{LOOPBACK}:{gate_port}",
-                    options.duration,
-                    options.connections,
-                )
-            )
-            procs.stop(gate)
-    finally:
-        procs.stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+            for name, protected in variants
+        ]
 
+
+def print_throughput(results: list[Result], nginx: str, options: argparse.Namespace) -> None:
     direct, proxy, gate1 = results[0], results[1], results[2]
     print()
     print(
@@ -544,6 +898,92 @@ def main() -> int:
         f"target: gate >= 15% of nginx's throughput with one worker: "
         f"{'MET' if met else 'NOT MET'} ({ratio_nginx:.1%})"
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32-64)")
+    parser.add_argument(
+        "--learn-duration", type=float, default=3.0, help="seconds of learning traffic"
+    )
+    parser.add_argument(
+        "--runs",
+        choices=("all", "throughput", "availability"),
+        default="all",
+        help="throughput: runs (a)-(c); availability: run (d)",
+    )
+    parser.add_argument("--slow-clients", type=int, default=1000, help="slow clients in (d)")
+    parser.add_argument(
+        "--slow-sources", type=int, default=1000, help="loopback addresses the slow clients use"
+    )
+    parser.add_argument(
+        "--slow-kinds",
+        default="silent,slow-head,slow-body",
+        help="kinds of slow clients, shared evenly (see benchmarks/attack.py)",
+    )
+    parser.add_argument(
+        "--hang-clients", type=int, default=300, help="clients of the hung route in (d)"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=8.0, help="seconds between starting the attack and wrk"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="attacks in (d), each followed by a quiet run (medians are compared)",
+    )
+    parser.add_argument(
+        "--retry-pause",
+        type=float,
+        default=1.0,
+        help="seconds attacking clients wait after a 429 or 503 (0: they hammer)",
+    )
+    parser.add_argument(
+        "--unprotected",
+        action="store_true",
+        help="also run (d)'s attack against a gate with the availability bounds off",
+    )
+    options = parser.parse_args()
+    if not 1 <= options.connections <= 1024 or options.duration <= 0:
+        parser.error("--connections must be 1..1024 and --duration positive")
+    if (
+        options.slow_clients < 0
+        or options.hang_clients < 0
+        or not 1 <= options.slow_sources <= 64516
+    ):
+        parser.error("--slow-clients/--hang-clients must be >= 0 and --slow-sources 1..64516")
+
+    nginx, wrk = ensure_tools()
+    procs = Processes()
+    workdir = Path(tempfile.mkdtemp(prefix="vigil-bench-proxy-"))
+    workdir.chmod(0o755)
+    results: list[Result] = []
+    runs: list[Availability] = []
+    try:
+        up, nginx_port = start_upstreams(procs, nginx, workdir, options.runs)
+        learned = learn(procs, wrk, workdir, up, options)
+        if options.runs != "availability":
+            results = throughput(
+                procs,
+                wrk,
+                workdir,
+                up=up,
+                nginx_port=nginx_port,
+                learned=learned,
+                options=options,
+            )
+        if options.runs != "throughput":
+            runs = availability_runs(procs, nginx, wrk, workdir, learned=learned, options=options)
+    finally:
+        procs.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    if results:
+        print_throughput(results, nginx, options)
+    if runs:
+        print_availability(runs, options)
     return 0
 
 

@@ -153,3 +153,9 @@ def test_priority_class_validation(
         request("PriorityClass", obj, operation=operation, old=old), context(cluster)
     )
     assert (decision.code, decision.message) == (code, message)
+
+
+def test_a_pod_spec_field_of_the_wrong_type_is_a_bad_request() -> None:
+    decision, _ = admit_pod(request("Pod", pod("web", priority="high"), namespace="dev"), context())
+    assert (decision.allowed, decision.code, decision.reason) == (False, 400, "BadRequest")
+    assert decision.message == 'spec.priority: expected an integer, got "high"'

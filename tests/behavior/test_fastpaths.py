@@ -19,6 +19,7 @@ from vigil.behavior.routes import SEGMENT_CACHE, profile_path, split_path, templ
 from vigil.behavior.structure import dangers_in
 from vigil.behavior.values import PUNCT, SEQUENCE_RE, TextProfile, classes_of, shape_of
 from vigil.http.body import BodyField
+from vigil.http.cookies import cookie_pairs
 from vigil.http.model import Request, Response
 from vigil.http.urlcodec import decode_component, text_flags
 
@@ -73,8 +74,7 @@ def reference_header_fields(
             )
             break
         if name == "cookie":
-            for part in raw.split(";", limits.max_query_fields)[: limits.max_query_fields]:
-                key, _, value = part.strip().partition("=")
+            for key, value in cookie_pairs(raw, limits.max_query_fields):
                 text, flags = decode_component(value, plus_as_space=False)
                 out.append(BodyField(f"cookie.{key}", text, flags))
             continue

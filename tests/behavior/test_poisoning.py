@@ -228,9 +228,10 @@ def test_a_route_used_once_per_learning_run_matures_despite_decay() -> None:
         assert decision.verdict is Verdict.BLOCK, label
     nan = RequestBuilder().post("/profile").body(b'{"name": "bob", "age": NaN}', "application/json")
     assert engine.inspect_request(nan.build()).verdict is Verdict.BLOCK
-    utf16 = orjson.dumps({"name": "bob", "age": 30}).decode().encode("utf-16")
-    encoded = RequestBuilder().post("/profile").body(utf16, "application/json").build()
-    assert engine.inspect_request(encoded).verdict is Verdict.BLOCK
+    for label, document in attacks.items():
+        utf16 = orjson.dumps(document).decode().encode("utf-16")
+        encoded = RequestBuilder().post("/profile").body(utf16, "application/json").build()
+        assert engine.inspect_request(encoded).verdict is Verdict.BLOCK, f"utf-16 {label}"
 
 
 # A route first learned from one request does not freeze -----------------------------------------

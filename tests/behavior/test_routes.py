@@ -15,6 +15,7 @@ from vigil.behavior.routes import (
     RouteTable,
     TemplateFilter,
     param_positions,
+    profile_path,
     segment_type,
     split_path,
     template_of,
@@ -65,6 +66,32 @@ def test_split_path_decodes_and_flags_segments() -> None:
     segments, flags = split_path("/files/..%2f..%2fetc/a+b/%00")
     assert segments == ["files", "../../etc", "a+b", "\x00"]
     assert flags == Encoding.NUL
+
+
+@pytest.mark.parametrize(
+    ("path", "segments", "template"),
+    [
+        pytest.param(
+            "/files/..%2F..%2Fetc",
+            ["files", "../../etc"],
+            "/files/..%2F..%2Fetc",
+            id="encoded-slash-stays-in-its-segment-where-traversal-shows",
+        ),
+        pytest.param("/a%252fb", ["a%2fb"], "/a%2fb", id="double-encoded"),
+        pytest.param(
+            "/a%ef%bc%8fb/1",
+            ["a/b", "1"],
+            "/a%2Fb/{int}",
+            id="fullwidth-solidus-after-normalisation",
+        ),
+    ],
+)
+def test_a_template_has_one_token_per_segment(
+    path: str, segments: list[str], template: str
+) -> None:
+    assert split_path(path)[0] == segments
+    assert profile_path(path)[2] == template
+    assert len(template.split("/")) == len(segments) + 1
 
 
 def test_split_path_is_bounded() -> None:

@@ -67,6 +67,18 @@ def test_bad_request_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["admission", "review", str(garbled)])
     assert result.exit_code == 2
     assert "not JSON or YAML" in result.output
+    two = tmp_path / "two.yaml"
+    two.write_text(yaml.safe_dump(review_doc("Pod", pod("a", "dev"))) + "---\nkind: X\n")
+    result = CliRunner().invoke(cli, ["admission", "review", str(two)])
+    assert result.exit_code == 2
+    assert "expected one AdmissionReview document, found 2" in result.output
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    bomb.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["admission", "review", str(bomb)])
+    assert result.exit_code == 2
+    assert "document contains excessive aliasing" in result.output
 
 
 def test_serve_refuses_bad_certificates_and_listen(tmp_path: Path) -> None:

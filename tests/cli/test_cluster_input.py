@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from vigil.cli.cluster_input import InputError, ProgressLine, load_cluster
+from vigil.cli.cluster_input import (
+    InputError,
+    ProgressLine,
+    load_cluster,
+    require_node,
+    require_pod,
+)
 from vigil.cluster import LoadProgress
 
 
@@ -37,3 +43,11 @@ def test_progress_only_for_long_loads(capsys: pytest.CaptureFixture[str]) -> Non
         "loading: decoding (big.yaml): 50% of input, 4,000 objects, 3s",
         "loading: parsing huge.yaml (300 MiB)",
     ]
+
+
+def test_missing_node_and_pod_are_input_errors() -> None:
+    cluster = load_cluster([], quiet=True)
+    with pytest.raises(InputError, match=r"^no node n1 in the input$"):
+        require_node(cluster, "n1")
+    with pytest.raises(InputError, match=r"^no pod a/b in the input$"):
+        require_pod(cluster, "a/b")

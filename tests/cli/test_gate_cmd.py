@@ -72,6 +72,15 @@ def test_invalid_policy_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "body.oversize" in out
 
 
+def test_invalid_rules_are_one_line_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules:\n  - id: r\n    forbid: {regex: '(a'}\n")
+    code, out = run("--upstream", "http://127.0.0.1:8080", "--rules", str(path))
+    assert code == 2
+    assert out.strip().splitlines() == [out.strip()]
+    assert f"{path}:3: rules[0].forbid.regex: invalid RE2 pattern" in out
+
+
 def test_policy_in_missing_directory(tmp_path: Path) -> None:
     code, out = run(
         "--upstream", "http://127.0.0.1:8080", "--policy", str(tmp_path / "no" / "p.yaml")
@@ -384,3 +393,70 @@ def test_identity_options_merge_into_the_files_client_section(tmp_path: Path) ->
     assert merged.learn_settings().min_clients == 5
     assert merged.learn_settings().min_windows == 4
     assert callable(given_options)
+
+
+async def wait_for_line(log: Path, needle: str, count: int = 1) -> None:
+    for _ in range(400):
+        if log.read_text().count(needle) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{needle!r} x{count} never logged:\n{log.read_text()[-2000:]}")
+
+
+async def test_gate_process_applies_and_reloads_its_rules(upstream: str, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rule = "rules:\n  - id: patch\n    action: block\n    fields: query.username\n    require: {{regex: '{}'}}\n"
+    rules.write_text(rule.format("^[a-z]{1,4}$"))
+    proc, url = await start_gate(
+        tmp_path, "--upstream", upstream, "--rules", str(rules), "--reload-seconds", "0.1"
+    )
+    log = next(tmp_path.glob("gate-*.log"))
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as client:
+            async with client.get(f"{url}/users?username=tom") as resp:
+                assert resp.status == 200
+            async with client.get(f"{url}/users?username=thomas") as resp:
+                assert resp.status == 403
+            rules.write_text(rule.format("^[a-z]{1,8}$") + "\n")
+            await wait_for_line(log, '"event":"rules-loaded"', 2)
+            async with client.get(f"{url}/users?username=thomas") as resp:
+                assert resp.status == 200
+            rules.write_text("rules: [broken\n")
+            await wait_for_line(log, '"event":"rules-rejected"')
+            async with client.get(f"{url}/users?username=thomas") as resp:
+                assert resp.status == 200
+            async with client.get(f"{url}/users?username=thomasina") as resp:
+                assert resp.status == 403
+    finally:
+        assert await stop(proc) == 0
+    text = log.read_text()
+    assert '"pod":' in text
+    assert f"{rules}:2: invalid YAML" in text
+
+
+def test_a_broken_rule_file_named_in_the_config_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("rules: [broken\n")
+    config = tmp_path / "gate.yaml"
+    config.write_text("upstream: http://127.0.0.1:8080\nrules: rules.yaml\n")
+    code, out = run("--config", str(config))
+    assert code == 2
+    assert f"{tmp_path / 'rules.yaml'}:2: invalid YAML" in out
+    assert len(out.strip().splitlines()) == 1
+
+
+def test_rules_signatures_and_bounds_reach_the_worker_settings(tmp_path: Path) -> None:
+    from vigil.cli.gate_cmd import settings_of
+    from vigil.gate.config import load_gate_config, override
+
+    (tmp_path / "rules.yaml").write_text("rules: []\n")
+    config = tmp_path / "gate.yaml"
+    config.write_text(
+        "upstream: http://127.0.0.1:8080\nrules: rules.yaml\nsignatures: false\n"
+        "reload_seconds: 0.5\nbounds:\n  max_in_flight: 32\n  max_client_in_flight: 4\n"
+    )
+    merged = override(load_gate_config(config), {"bounds": {"max_client_in_flight": 0}})
+    settings = settings_of(merged, str(config))
+    assert settings.signatures.rules_path == str(tmp_path / "rules.yaml")
+    assert settings.signatures.builtin is False
+    assert settings.reload_seconds == 0.5
+    assert (settings.proxy.max_in_flight, settings.proxy.max_client_in_flight) == (32, 0)

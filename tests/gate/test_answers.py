@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import orjson
+import pytest
 
 from vigil.gate.answers import ID_BATCH, new_request_id, problem, request_id_of
 
@@ -50,3 +51,37 @@ def test_problem_is_generic() -> None:
         "detail": "The request was refused by the security gate.",
         "request_id": "rid",
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("malformed-request", 400),
+        ("not-implemented", 501),
+        ("ambiguous-request", 400),
+        ("request-too-large", 431),
+        ("request-blocked", 403),
+    ],
+)
+def test_problem_status_of_each_kind(kind: str, status: int) -> None:
+    answer = problem(kind, "rid")
+    assert answer.status == status
+    assert orjson.loads(answer.body)["type"].endswith("/" + kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "retry_after"),
+    [
+        ("overloaded", 503, "1"),
+        ("route-busy", 503, "1"),
+        ("too-many-requests", 429, "1"),
+        ("body-timeout", 408, None),
+        ("request-blocked", 403, None),
+    ],
+)
+def test_refusals_that_can_be_retried_say_when(
+    kind: str, status: int, retry_after: str | None
+) -> None:
+    answer = problem(kind, "rid")
+    assert answer.status == status
+    assert dict(answer.headers).get("retry-after") == retry_after

@@ -13,7 +13,7 @@ from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import BodyPolicy, Policy
-from vigil.gate.asgi import VigilASGIMiddleware
+from vigil.gate.asgi import VigilASGIMiddleware, target_path
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 
@@ -231,3 +231,55 @@ async def test_the_app_is_asked_only_for_codings_the_gate_decodes(
     await middleware(scope, receive, send)
     values = [v for k, v in seen[0] if k.lower() == b"accept-encoding"]
     assert values == ([] if forwarded is None else [forwarded])
+
+
+@pytest.mark.parametrize(
+    ("scope", "path"),
+    [
+        pytest.param({"path": "/a/b", "raw_path": b"/a%2Fb"}, "/a%2Fb", id="raw-kept"),
+        pytest.param(
+            {"path": "/api/a/b", "root_path": "/api", "raw_path": b"/api/a%2Fb"},
+            "/api/a%2Fb",
+            id="raw-with-root-path",
+        ),
+        pytest.param(
+            {"path": "/a/b", "raw_path": b"/other"}, "/a/b", id="path-wins-when-they-differ"
+        ),
+        pytest.param({"path": "/caf\u00e9 x"}, "/caf%C3%A9%20x", id="no-raw-path"),
+    ],
+)
+def test_target_path_is_what_the_application_routes_on(scope: Message, path: str) -> None:
+    assert target_path(scope) == path
+
+
+async def test_application_gets_the_headers_the_gate_inspected() -> None:
+    """uvicorn appends trailer fields to the scope's list while the body arrives."""
+    seen: list[list[tuple[bytes, bytes]]] = []
+    scope_headers: list[tuple[bytes, bytes]] = [(b"host", b"h"), (b"x-name", b"Garc\xeda")]
+    inspected: list[list[tuple[str, str]]] = []
+
+    async def inner(scope: Message, receive: Any, send: Any) -> None:
+        seen.append(list(scope["headers"]))
+        await receive()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive() -> Message:
+        scope_headers.append((b"x-user", b"' OR '1'='1"))
+        return {"type": "http.request", "body": b"a", "more_body": False}
+
+    async def send(message: Message) -> None:
+        return None
+
+    core = GateCore(Engine(), log=GateLog(io.StringIO()))
+    original = core.inspect_request
+
+    def spy(request: Any) -> Any:
+        inspected.append(list(request.headers))
+        return original(request)
+
+    core.inspect_request = spy  # type: ignore[method-assign]
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": scope_headers}
+    await VigilASGIMiddleware(inner, core)(scope, receive, send)
+    assert [name for name, _ in seen[0]] == [b"host", b"x-name", b"x-request-id"]
+    assert inspected[0] == [("host", "h"), ("x-name", "Garc\u00eda")]

@@ -27,6 +27,12 @@ learn_seconds: 30
 workers: 2
 log_level: warning
 watch_policy: false
+rules: rules/patches.yaml
+signatures: false
+reload_seconds: 5
+bounds:
+  max_in_flight: 64
+  route_concurrency: 0
 learner:
   url: http://learner.vigil:7070
   service: users
@@ -52,6 +58,10 @@ def test_a_full_file_loads_with_paths_relative_to_it(tmp_path: Path) -> None:
     assert config.learner.token_file == tmp_path / "secrets" / "token"
     assert config.learner.batch_size == 200
     assert config.learner.flush_seconds == 2.0
+    assert config.rules == tmp_path / "rules" / "patches.yaml"
+    assert (config.signatures, config.reload_seconds) == (False, 5.0)
+    assert (config.bounds.max_in_flight, config.bounds.route_concurrency) == (64, 0)
+    assert config.bounds.max_connections == GateConfig().bounds.max_connections
 
 
 def test_an_empty_file_is_every_default(tmp_path: Path) -> None:
@@ -72,6 +82,9 @@ def test_an_empty_file_is_every_default(tmp_path: Path) -> None:
         ("learner:\n  url: http://l:1\n  service: Users!\n", "learner.service: "),
         ("learner:\n  url: http://l:1/x\n  service: u\n", "learner.url: learner URL"),
         ("learner:\n  url: http://l:1\n  service: u\n  batch_size: 5000\n", "learner.batch_size"),
+        ("bounds:\n  max_in_flight: 0\n", "bounds.max_in_flight: "),
+        ("bounds:\n  max_inflight: 9\n", "bounds.max_inflight: unknown option"),
+        ("reload_seconds: 0\n", "reload_seconds: "),
         ("- a list\n", "expected a mapping of options, got list"),
         ("upstream: [unclosed\n", "invalid YAML"),
     ],
@@ -111,6 +124,13 @@ def test_options_override_the_file_and_merge_the_learner_section(tmp_path: Path)
     assert merged.learner.service == "orders"
     assert merged.learner.url == "http://learner.vigil:7070"
     assert override(config, {}) is config
+
+
+def test_bound_options_override_the_files_bounds_section(tmp_path: Path) -> None:
+    config = load_gate_config(write(tmp_path, FULL))
+    merged = override(config, {"bounds": {"max_client_in_flight": 0}})
+    assert merged.bounds.max_client_in_flight == 0
+    assert merged.bounds.max_in_flight == 64
 
 
 def test_a_bad_override_names_its_source() -> None:

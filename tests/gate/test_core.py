@@ -290,3 +290,34 @@ def test_a_buffered_observation_keeps_only_what_learning_needs() -> None:
     assert kept.response.body == b""
     assert pending.size > 1200
     assert core.engine.collector.sample(pending.decision) is not None
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_ambiguous_requests_are_refused_in_every_mode_before_the_engine(mode: Mode) -> None:
+    core, log = make()
+    core.engine.set_mode(mode)
+    request = Request("GET", "/profile%2f%27%20OR%201=1", "", [("x-request-id", "rid-1")])
+    tx = core.inspect_request(request)
+    assert tx.blocked
+    assert tx.refusal is not None
+    assert tx.refusal.code.value == "encoded-slash"
+    answer = core.blocked(tx)
+    assert answer.status == 400
+    assert b"ambiguous-request" in answer.body
+    assert b"%2f" not in answer.body
+    assert not core.finish(tx)
+    assert core.engine.stats == {}
+    line = log.getvalue().splitlines()[-1]
+    assert '"event":"request-refused"' in line
+    assert '"code":"encoded-slash"' in line
+    assert '"request_id":"rid-1"' in line
+    assert 'vigil_ambiguous_requests_total{reason="encoded-slash"} 1.0' in (
+        core.metrics.exposition().decode()
+    )
+
+
+def test_an_ordinary_request_is_not_refused() -> None:
+    core, _ = make()
+    tx = core.inspect_request(Request("GET", "/users", "q=a%2Fb", [("host", "svc")]))
+    assert tx.refusal is None
+    assert not tx.blocked

@@ -8,7 +8,13 @@ from typing import Any, cast
 import pytest
 
 from vigil.gate.batch import WriteBatch
-from vigil.gate.exchange import HIGH_WATER, ClientGone, HttpExchange, encode_head
+from vigil.gate.exchange import (
+    HIGH_WATER,
+    ClientGone,
+    HttpExchange,
+    encode_head,
+    transfer_coding_error,
+)
 
 
 class FakeTransport:
@@ -205,3 +211,21 @@ async def test_client_leaving_ends_reads_and_writes() -> None:
     await exchange.begin(200, [], None)
     with pytest.raises(ClientGone):
         await exchange.write(b"x")
+
+
+@pytest.mark.parametrize(
+    ("values", "version", "error"),
+    [
+        pytest.param(["chunked"], "1.1", None, id="chunked"),
+        pytest.param([" Chunked "], "1.1", None, id="chunked-any-case"),
+        pytest.param(["chunked", "chunked"], "1.1", "malformed-request", id="two-headers"),
+        pytest.param(["gzip", "chunked"], "1.1", "malformed-request", id="two-headers-mixed"),
+        pytest.param(["chunked, gzip"], "1.1", "malformed-request", id="chunked-not-last"),
+        pytest.param(["chunked, chunked"], "1.1", "malformed-request", id="chunked-twice"),
+        pytest.param(["xchunked"], "1.1", "malformed-request", id="unknown-coding"),
+        pytest.param(["gzip, chunked"], "1.1", "not-implemented", id="coding-before-chunked"),
+        pytest.param(["chunked"], "1.0", "malformed-request", id="http-1.0"),
+    ],
+)
+def test_transfer_coding_error(values: list[str], version: str, error: str | None) -> None:
+    assert transfer_coding_error(values, version) == error

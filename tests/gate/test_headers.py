@@ -12,6 +12,7 @@ from vigil.gate.headers import (
     end_to_end_lower,
     forwarded_for,
     inspectable_accept_encoding,
+    join_repeated,
     narrow_accept_encoding,
 )
 
@@ -91,3 +92,32 @@ def test_inspectable_accept_encoding(offered: str, forwarded: str | None) -> Non
 def test_narrow_accept_encoding_handles_every_occurrence() -> None:
     headers = [("accept-encoding", "gzip"), ("host", "h"), ("accept-encoding", "br")]
     assert narrow_accept_encoding(headers) == [("accept-encoding", "gzip"), ("host", "h")]
+
+
+@pytest.mark.parametrize(
+    ("headers", "joined"),
+    [
+        pytest.param(
+            [("cookie", "a=1"), ("host", "h")],
+            [("cookie", "a=1"), ("host", "h")],
+            id="none-repeated",
+        ),
+        pytest.param(
+            [("cookie", "a=1"), ("host", "h"), ("cookie", "b=2; c=3")],
+            [("cookie", "a=1; b=2; c=3"), ("host", "h")],
+            id="cookies-joined-with-semicolons",
+        ),
+        pytest.param(
+            [("x-user", "' OR"), ("accept", "a"), ("x-user", "'1'='1")],
+            [("x-user", "' OR, '1'='1"), ("accept", "a")],
+            id="others-joined-with-commas",
+        ),
+        pytest.param(
+            [("host", "a"), ("host", "b"), ("x", "1"), ("x", "2")],
+            [("host", "a"), ("host", "b"), ("x", "1, 2")],
+            id="kept-names-stay-repeated",
+        ),
+    ],
+)
+def test_join_repeated(headers: list[tuple[str, str]], joined: list[tuple[str, str]]) -> None:
+    assert join_repeated(headers, frozenset({"host"})) == joined

@@ -17,7 +17,12 @@ from prometheus_client import (
 
 from vigil.behavior.alerts import Alert, Severity
 from vigil.behavior.decision import Mode, decide
-from vigil.gate.metrics import INSPECTION_BUCKETS, GateMetrics, start_metrics_server
+from vigil.gate.metrics import (
+    INSPECTION_BUCKETS,
+    GateMetrics,
+    ListenerSnapshot,
+    start_metrics_server,
+)
 
 
 def test_counts_and_bounded_routes() -> None:
@@ -122,6 +127,18 @@ def test_hot_series_expose_what_prometheus_client_would() -> None:
         "Inspections that raised instead of deciding.",
         registry=reference,
     )
+    Counter(
+        "vigil_route_busy",
+        "Requests refused because their route had its share of upstream exchanges.",
+        ["route"],
+        registry=reference,
+    )
+    Counter(
+        "vigil_ambiguous_requests",
+        "Requests refused before inspection because stacks read them differently.",
+        ["reason"],
+        registry=reference,
+    )
     ours = "".join(
         line + "\n"
         for line in metrics.exposition().decode().splitlines()
@@ -133,18 +150,49 @@ def test_hot_series_expose_what_prometheus_client_would() -> None:
     assert 'vigil_inspection_seconds_created{phase="response"}' in ours
 
 
-LISTENER_SERIES = ("vigil_open_connections", "vigil_requests_in_progress", "vigil_connections")
+LISTENER_SERIES = (
+    "vigil_open_",
+    "vigil_requests_in_progress",
+    "vigil_requests_receiving",
+    "vigil_connections",
+    "vigil_refusals",
+)
 
 
 def test_listener_figures_are_read_at_scrape_time() -> None:
     metrics = GateMetrics()
-    figures = [0, 0, 0]
-    metrics.watch_listener(lambda: (figures[0], figures[1], figures[2]))
-    figures[:] = [7, 3, 2]
+    figures = [ListenerSnapshot()]
+    metrics.watch_listener(lambda: figures[0])
+    figures[0] = ListenerSnapshot(
+        open_connections=7,
+        clients=4,
+        in_flight=3,
+        receiving=1,
+        refused_connections=2,
+        evicted_connections=5,
+        refusals={"body-rate": 6, "in-flight": 0},
+    )
     text = metrics.exposition().decode()
-    assert "vigil_open_connections 7.0" in text
-    assert "vigil_requests_in_progress 3.0" in text
-    assert "vigil_connections_refused_total 2.0" in text
+    for line in (
+        "vigil_open_connections 7.0",
+        "vigil_open_clients 4.0",
+        "vigil_requests_in_progress 3.0",
+        "vigil_requests_receiving 1.0",
+        "vigil_connections_refused_total 2.0",
+        "vigil_connections_evicted_total 5.0",
+        'vigil_refusals_total{reason="body-rate"} 6.0',
+        'vigil_refusals_total{reason="in-flight"} 0.0',
+    ):
+        assert line in text
+
+
+def test_route_refusals_are_counted_by_capped_route() -> None:
+    metrics = GateMetrics(max_label_values=1)
+    for route in ("GET /slow/*", "GET /slow/*", "GET /other/*"):
+        metrics.route_refused(route)
+    text = metrics.exposition().decode()
+    assert 'vigil_route_busy_total{route="GET /slow/*"} 2.0' in text
+    assert 'vigil_route_busy_total{route="other"} 1.0' in text
 
 
 def _created_series(text: str) -> list[str]:
@@ -162,3 +210,13 @@ def test_hot_series_drop_created_samples_when_prometheus_client_does() -> None:
     assert "vigil_requests_inspected_created" not in text
     assert "vigil_inspection_seconds_created" not in text
     assert 'vigil_requests_inspected_total{route="GET /a",verdict="allow"} 1.0' in text
+
+
+def test_refused_requests_are_counted_by_reason() -> None:
+    metrics = GateMetrics()
+    metrics.ambiguous_request("encoded-slash")
+    metrics.ambiguous_request("encoded-slash")
+    metrics.ambiguous_request("multipart")
+    text = metrics.exposition().decode()
+    assert 'vigil_ambiguous_requests_total{reason="encoded-slash"} 2.0' in text
+    assert 'vigil_ambiguous_requests_total{reason="multipart"} 1.0' in text

@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import orjson
 import pytest
+from aiohttp import web
 
 from tests.gate.conftest import ATTACK, check_problem, usernames
 from vigil.behavior.decision import Mode
@@ -456,3 +457,168 @@ async def test_a_large_request_body_is_streamed_through_intact(
     ) as resp:
         assert resp.status == 200
         assert (await resp.json())["size"] == size
+
+
+class HangingUpstream:
+    """An upstream whose ``/hang`` answers only once released; ``/fast`` answers at once."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.hung = 0
+        self.arrived = asyncio.Event()
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def _hang(self, request: web.Request) -> web.Response:
+        self.hung += 1
+        self.arrived.set()
+        await self.release.wait()
+        return web.json_response({"hung": True})
+
+    async def _fast(self, request: web.Request) -> web.Response:
+        return web.json_response({"fast": True})
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/hang", self._hang)
+        app.router.add_get("/fast", self._fast)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=512)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    async def until_hung(self, count: int) -> None:
+        while self.hung < count:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), 10)
+
+    async def close(self) -> None:
+        self.release.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+@pytest.fixture
+async def hanging() -> AsyncIterator[HangingUpstream]:
+    server = HangingUpstream()
+    await server.start()
+    yield server
+    await server.close()
+
+
+async def status_and_body(client: aiohttp.ClientSession, url: str) -> tuple[int, bytes]:
+    async with client.get(url) as resp:
+        return resp.status, await resp.read()
+
+
+async def test_a_hung_route_holds_only_its_share_of_the_upstream_pool(
+    make_gate: MakeGate, client: aiohttp.ClientSession, hanging: HangingUpstream
+) -> None:
+    proxy, core, _ = await make_gate(
+        target=hanging.url, upstream_connections=4, route_concurrency=2, route_queue=1
+    )
+    hung = [asyncio.ensure_future(status_and_body(client, f"{proxy.url}/hang")) for _ in range(2)]
+    await hanging.until_hung(2)
+    queued = asyncio.ensure_future(status_and_body(client, f"{proxy.url}/hang"))
+    assert proxy.routes is not None
+    while proxy.routes.waiting("GET /hang/*") == 0:
+        await asyncio.sleep(0.01)
+    refused = [await status_and_body(client, f"{proxy.url}/hang") for _ in range(3)]
+    for status, body in refused:
+        problem = orjson.loads(body)
+        assert (status, problem["title"]) == (503, "Route busy")
+    for _ in range(5):
+        assert (await status_and_body(client, f"{proxy.url}/fast"))[0] == 200
+    assert not queued.done()
+    hanging.release.set()
+    assert [(await task)[0] for task in [*hung, queued]] == [200, 200, 200]
+    text = core.metrics.exposition().decode()
+    assert 'vigil_refusals_total{reason="route-concurrency"} 3.0' in text
+    assert 'vigil_route_busy_total{route="GET /hang/*"} 3.0' in text
+    inspected = 'vigil_requests_inspected_total{route="GET /hang",verdict="allow"} 3.0'
+    assert inspected in text, "requests of a full route are refused before inspection"
+
+
+async def test_without_route_shares_a_hung_route_starves_the_others(
+    make_gate: MakeGate, client: aiohttp.ClientSession, hanging: HangingUpstream
+) -> None:
+    proxy, _, _ = await make_gate(
+        target=hanging.url, upstream_connections=2, route_concurrency=0, connect_timeout=0.3
+    )
+    hung = [asyncio.ensure_future(status_and_body(client, f"{proxy.url}/hang")) for _ in range(2)]
+    await hanging.until_hung(2)
+    status, _ = await status_and_body(client, f"{proxy.url}/fast")
+    assert status == 504
+    hanging.release.set()
+    for task in hung:
+        await task
+
+
+async def test_a_request_waits_for_its_route_share_no_longer_than_the_connect_timeout(
+    make_gate: MakeGate, client: aiohttp.ClientSession, hanging: HangingUpstream
+) -> None:
+    proxy, core, _ = await make_gate(
+        target=hanging.url, route_concurrency=1, route_queue=1, connect_timeout=0.2
+    )
+    hung = asyncio.ensure_future(status_and_body(client, f"{proxy.url}/hang"))
+    await hanging.until_hung(1)
+    status, _ = await status_and_body(client, f"{proxy.url}/hang")
+    assert status == 503
+    assert 'vigil_refusals_total{reason="route-queue-timeout"} 1.0' in (
+        core.metrics.exposition().decode()
+    )
+    hanging.release.set()
+    assert (await hung)[0] == 200
+
+
+async def test_slow_clients_are_cut_through_the_proxy_and_counted(make_gate: MakeGate) -> None:
+    proxy, core, _ = await make_gate(
+        first_byte_timeout=0.5, min_body_rate=1000, body_rate_grace=0.2
+    )
+    silent_reader, silent_writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+    slow_reader, slow_writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+    slow_writer.write(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b"Content-Length: 100000\r\n\r\nab"
+    )
+    assert await asyncio.wait_for(silent_reader.read(), 10) == b""
+    answer = await asyncio.wait_for(slow_reader.read(), 10)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    check_problem(status_of(answer), parse_head(head), body, expected=408)
+    for writer in (silent_writer, slow_writer):
+        writer.close()
+    text = core.metrics.exposition().decode()
+    assert 'vigil_refusals_total{reason="first-byte-timeout"} 1.0' in text
+    assert 'vigil_refusals_total{reason="body-rate"} 1.0' in text
+
+
+def parse_head(head: bytes) -> dict[str, str]:
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    return {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+
+
+async def test_a_malformed_chunk_streamed_upstream_is_refused_at_once(
+    make_gate: MakeGate, client: aiohttp.ClientSession
+) -> None:
+    proxy, core, _ = await make_gate(body_policy(unknown_length="fail-open"), body_timeout=30)
+    await learn_echo(client, proxy, core, chunked=True)
+    reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+    writer.write(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" + b"800\r\n" + b"a" * 0x800 + b"\r\n"
+    )
+    await writer.drain()
+    writer.write(b"zz\r\n")
+    answer = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    problem = check_problem(status_of(answer), parse_head(head), body, expected=400)
+    assert problem["title"] == "Malformed request"
+    assert 'vigil_refusals_total{reason="malformed-request"} 1.0' in (
+        core.metrics.exposition().decode()
+    )
+    async with client.post(
+        f"{proxy.url}/echo", data=streamed(b"a" * 300), headers={"content-type": "text/plain"}
+    ) as resp:
+        assert (await resp.json())["size"] == 300

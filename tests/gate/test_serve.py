@@ -104,3 +104,23 @@ def test_a_broken_statistics_file_is_logged_and_learning_starts_afresh(tmp_path:
     core = build_core(settings(path, None), stream=log)
     assert '"event":"statistics-unreadable"' in log.getvalue()
     assert core.engine.stats == {}
+
+
+@pytest.mark.parametrize(
+    ("learner", "watch", "expected"),
+    [(False, True, (True, True)), (False, False, (False, True)), (True, True, (False, False))],
+)
+def test_a_gate_that_follows_a_learner_does_not_reload_its_policy_file(
+    tmp_path: Path, learner: bool, watch: bool, expected: tuple[bool, bool]
+) -> None:
+    from dataclasses import replace
+
+    from vigil.gate.config import LearnerLink
+    from vigil.gate.serve import build_reloader
+
+    link = LearnerLink(url="http://127.0.0.1:9", service="users") if learner else None
+    base = settings(tmp_path / "policy.yaml", None)
+    _, reloader = build_reloader(
+        replace(base, learner=link, watch_policy=watch), stream=io.StringIO()
+    )
+    assert (reloader.watch_policy, reloader.policy_on_hangup) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -10,10 +11,16 @@ import httptools
 import pytest
 
 from vigil.gate.exchange import HIGH_WATER, HttpExchange
+from vigil.gate.refusals import Refusal
 from vigil.gate.server import Answer, Handler, HttpServer, ServerLimits
+
+Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 STATUS_OF_KIND = {
     "malformed-request": 400,
+    "not-implemented": 501,
+    "body-timeout": 408,
+    "too-many-requests": 429,
     "request-too-large": 431,
     "internal-error": 500,
     "overloaded": 503,
@@ -28,9 +35,16 @@ def error_answer(kind: str, exchange: HttpExchange | None) -> Answer:
 class RecordingServer(HttpServer):
     """A server that keeps what its ``on_error`` hook received."""
 
-    def __init__(self, handler: Handler, limits: ServerLimits) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        limits: ServerLimits,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.errors: list[BaseException] = []
-        super().__init__(handler, error_answer, limits=limits, on_error=self.errors.append)
+        super().__init__(
+            handler, error_answer, limits=limits, on_error=self.errors.append, clock=clock
+        )
 
 
 Serve = Callable[..., Awaitable[RecordingServer]]
@@ -68,10 +82,13 @@ class _Collector:
 
 
 async def exchange_raw(
-    port: int, payload: bytes, count: int = 1, *, timeout: float = 5.0
+    port: int, payload: bytes, count: int = 1, *, timeout: float = 5.0, source: str = "127.0.0.1"
 ) -> tuple[list[Parsed], bool]:
-    """Send ``payload``; parse ``count`` responses; returns them and whether the server closed."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    """Send ``payload``; parse ``count`` responses; returns them and whether the server closed.
+
+    ``source`` is the client's address (any 127.0.0.0/8 address is the loopback on Linux).
+    """
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
     collector = _Collector()
     closed = False
     try:
@@ -225,6 +242,38 @@ async def test_expect_continue_is_answered_when_the_body_is_read(serve: Serve) -
         (
             "unknown-coding",
             b"POST / HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "two-transfer-encodings",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "gzip-then-chunked-headers",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "chunked-twice",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+            400,
+            "malformed-request",
+        ),
+        (
+            "coding-before-chunked",
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            501,
+            "not-implemented",
+        ),
+        (
+            "transfer-encoding-in-http-1.0",
+            b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             400,
             "malformed-request",
         ),
@@ -466,18 +515,234 @@ async def test_requests_over_the_in_flight_bound_are_refused_at_once(serve: Serv
     assert server.in_flight == 0
 
 
-async def test_connections_beyond_the_bound_are_closed_at_once(serve: Serve) -> None:
+async def open_from(port: int, source: str = "127.0.0.1") -> Stream:
+    """A raw connection to the listener from ``source``."""
+    return await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+
+
+async def closed_by_server(reader: asyncio.StreamReader, timeout: float = 5.0) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    return await asyncio.wait_for(reader.read(), timeout)
+
+
+class Holder:
+    """A handler that holds requests to ``/hold`` until released; others answer at once."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.held = 0
+        self.holding = asyncio.Event()
+
+    async def __call__(self, exchange: HttpExchange) -> None:
+        if exchange.target == "/hold":
+            self.held += 1
+            self.holding.set()
+            await self.release.wait()
+        body = b""
+        while chunk := await exchange.read():
+            body += chunk
+        exchange.respond(200, [], body or exchange.target.encode())
+
+    async def hold(self, port: int, source: str = "127.0.0.1") -> Stream:
+        """Open a connection whose request is held; returns once the handler holds it."""
+        before = self.held
+        stream = await open_from(port, source)
+        stream[1].write(b"GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+        while self.held == before:
+            self.holding.clear()
+            await asyncio.wait_for(self.holding.wait(), 5)
+        return stream
+
+
+GET = b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+async def test_a_new_connection_closes_the_oldest_idle_one_at_the_bound(serve: Serve) -> None:
     server = await serve(echo, max_connections=2)
-    kept = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
-    await asyncio.sleep(0.05)
-    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-    assert await asyncio.wait_for(reader.read(), 3) == b""
+    first_reader, first_writer = await open_from(server.port)
+    second_reader, second_writer = await open_from(server.port)
+    second_writer.write(GET)
+    assert (await second_reader.readuntil(b"\r\n\r\n/x")).startswith(b"HTTP/1.1 200")
+    responses, _ = await exchange_raw(server.port, b"GET /new HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert responses[0].body == b"/new"
+    assert await closed_by_server(first_reader) == b""
+    assert server.refusals.evicted >= 1
+    second_writer.write(GET)
+    assert (await second_reader.readuntil(b"\r\n\r\n/x")).startswith(b"HTTP/1.1 200")
+    for writer in (first_writer, second_writer):
+        writer.close()
+
+
+async def test_connections_are_refused_when_every_one_is_busy(serve: Serve) -> None:
+    holder = Holder()
+    server = await serve(holder, max_connections=2)
+    held = [await holder.hold(server.port) for _ in range(2)]
+    reader, writer = await open_from(server.port)
+    assert await closed_by_server(reader) == b""
     writer.close()
     assert server.refused_connections == 1
-    responses, _ = await exchange_raw(server.port, b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert responses == []
-    for _, kept_writer in kept:
-        kept_writer.close()
-    await asyncio.sleep(0.05)
+    assert server.refusals.counts[Refusal.CONNECTIONS] == 1
+    holder.release.set()
+    for held_reader, held_writer in held:
+        assert (await held_reader.readuntil(b"/hold")).startswith(b"HTTP/1.1 200")
+        held_writer.close()
     responses, _ = await exchange_raw(server.port, b"GET /after HTTP/1.1\r\nHost: x\r\n\r\n")
     assert responses[0].body == b"/after"
+
+
+async def test_one_client_cannot_take_every_connection(serve: Serve) -> None:
+    holder = Holder()
+    server = await serve(holder, max_client_connections=2)
+    held = [await holder.hold(server.port, "127.0.0.2") for _ in range(2)]
+    reader, writer = await open_from(server.port, "127.0.0.2")
+    assert await closed_by_server(reader) == b""
+    writer.close()
+    assert server.refusals.counts[Refusal.CLIENT_CONNECTIONS] == 1
+    responses, _ = await exchange_raw(server.port, GET, source="127.0.0.3")
+    assert responses[0].status == 200
+    holder.release.set()
+    for _, held_writer in held:
+        held_writer.close()
+
+
+async def test_a_client_at_its_connection_cap_gives_up_its_own_idle_connection(
+    serve: Serve,
+) -> None:
+    server = await serve(echo, max_client_connections=1)
+    idle_reader, idle_writer = await open_from(server.port, "127.0.0.2")
+    await asyncio.sleep(0)
+    responses, _ = await exchange_raw(server.port, GET, source="127.0.0.2")
+    assert responses[0].status == 200
+    assert await closed_by_server(idle_reader) == b""
+    idle_writer.close()
+
+
+async def test_a_connection_that_never_sends_is_closed_at_the_first_byte_deadline(
+    serve: Serve,
+) -> None:
+    server = await serve(echo, first_byte_timeout=0.5, keepalive_timeout=60)
+    silent_reader, silent_writer = await open_from(server.port)
+    talking_reader, talking_writer = await open_from(server.port)
+    talking_writer.write(GET)
+    await talking_reader.readuntil(b"\r\n\r\n/x")
+    assert await closed_by_server(silent_reader) == b""
+    assert server.refusals.counts[Refusal.FIRST_BYTE_TIMEOUT] == 1
+    talking_writer.write(GET)
+    assert (await talking_reader.readuntil(b"\r\n\r\n/x")).startswith(b"HTTP/1.1 200")
+    for writer in (silent_writer, talking_writer):
+        writer.close()
+
+
+async def test_requests_over_the_client_slot_cap_get_429_others_pass(serve: Serve) -> None:
+    holder = Holder()
+    server = await serve(holder, max_client_in_flight=1)
+    held_reader, held_writer = await holder.hold(server.port, "127.0.0.2")
+    refused, closed = await exchange_raw(server.port, GET, source="127.0.0.2")
+    assert refused[0].status == 429
+    assert refused[0].headers["x-kind"] == "too-many-requests"
+    assert not closed
+    other, _ = await exchange_raw(server.port, GET, source="127.0.0.3")
+    assert other[0].status == 200
+    assert server.refusals.counts[Refusal.CLIENT_IN_FLIGHT] == 1
+    holder.release.set()
+    await held_reader.readuntil(b"/hold")
+    held_writer.close()
+    again, _ = await exchange_raw(server.port, GET, source="127.0.0.2")
+    assert again[0].status == 200
+
+
+async def test_slow_bodies_hold_only_their_share_of_the_slots(serve: Serve) -> None:
+    server = await serve(echo, max_receiving=1, min_body_rate=0)
+    slow_reader, slow_writer = await open_from(server.port, "127.0.0.2")
+    slow_writer.write(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
+    while server.receiving == 0:
+        await asyncio.sleep(0.01)
+    second = b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab"
+    reader, writer = await open_from(server.port, "127.0.0.3")
+    writer.write(second)
+    assert (await reader.readuntil(b"\r\n")).startswith(b"HTTP/1.1 503")
+    writer.close()
+    ready, _ = await exchange_raw(server.port, GET, source="127.0.0.4")
+    assert ready[0].status == 200
+    whole = b"POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+    complete, _ = await exchange_raw(server.port, whole, source="127.0.0.5")
+    assert complete[0].body == b"hello"
+    assert server.refusals.counts[Refusal.RECEIVING] == 1
+    slow_writer.write(b"cdefghij")
+    assert (await slow_reader.readuntil(b"abcdefghij")).startswith(b"HTTP/1.1 200")
+    slow_writer.close()
+    assert server.receiving == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        ("bad-chunk-size", b"zz\r\n"),
+        ("bad-chunk-end", b"2\r\nabXX"),
+        ("too-long-chunk-size", b"1" * 40 + b"\r\n"),
+    ],
+)
+async def test_a_malformed_chunk_is_refused_at_once(
+    serve: Serve, name: str, payload: bytes
+) -> None:
+    server = await serve(echo)
+    head = b"POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
+    reader, writer = await open_from(server.port)
+    writer.write(head)
+    await asyncio.sleep(0.05)
+    writer.write(payload)
+    answer = await closed_by_server(reader)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 400"), name
+    assert b"connection: close" in answer
+    assert b"x-kind: malformed-request" in answer
+    assert server.refusals.counts[Refusal.MALFORMED] == 1
+    assert server.errors == []
+    assert server.in_flight == 0
+
+
+async def test_a_body_below_the_minimum_rate_is_cut_after_its_grace(serve: Serve) -> None:
+    server = await serve(echo, min_body_rate=1000, body_rate_grace=0.2)
+    reader, writer = await open_from(server.port)
+    writer.write(b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nab")
+    answer = await closed_by_server(reader)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert server.refusals.counts[Refusal.BODY_RATE] == 1
+    assert (server.in_flight, server.receiving) == (0, 0)
+
+
+async def test_a_client_that_never_reads_a_streamed_answer_is_dropped(serve: Serve) -> None:
+    stopped = asyncio.Event()
+
+    async def endless(exchange: HttpExchange) -> None:
+        await exchange.begin(200, [("content-type", "application/octet-stream")], None)
+        try:
+            while True:
+                await exchange.write(b"x" * 65536)
+        finally:
+            stopped.set()
+
+    server = await serve(endless, send_timeout=0.2)
+    _, writer = await open_from(server.port)
+    writer.write(GET)
+    await asyncio.wait_for(stopped.wait(), 20)
+    writer.close()
+    assert server.refusals.counts[Refusal.SEND_TIMEOUT] == 1
+    assert server.in_flight == 0
+
+
+@pytest.mark.parametrize(
+    ("limits", "period"),
+    [
+        ({}, 1.0),
+        ({"body_rate_grace": 0.0}, 0.25),
+        ({"body_rate_grace": 0.0, "min_body_rate": 0.0}, 1.0),
+        ({"first_byte_timeout": 0.2}, 0.05),
+    ],
+)
+async def test_the_sweep_period_follows_the_shortest_deadline(
+    serve: Serve, limits: dict[str, float], period: float
+) -> None:
+    server = await serve(echo, **limits)
+    assert server.sweep_period == pytest.approx(period)

@@ -207,9 +207,31 @@ def test_request_target_from_environ() -> None:
     assert request.path == "/caf%C3%A9%20x/%41"
     assert request.query == "a=%zz"
     assert ("host", "service.test") in request.headers
-    environ["RAW_URI"] = "/raw%2Fpath?q=1"
+
+
+@pytest.mark.parametrize(
+    ("raw_uri", "path_info", "path"),
+    [
+        pytest.param("/a%2Fb?q=1", "/a/b", "/a%2Fb", id="raw-kept-when-it-decodes-to-path-info"),
+        pytest.param("http://h.test/a%2Fb", "/a/b", "/a%2Fb", id="absolute-form-raw-kept"),
+        pytest.param("/other?q=1", "/a/b", "/a/b", id="path-info-wins-when-they-differ"),
+        pytest.param("/s?q=http://x/y", "/s", "/s", id="url-in-query-not-absolute-form"),
+    ],
+)
+def test_request_path_is_what_the_application_routes_on(
+    raw_uri: str, path_info: str, path: str
+) -> None:
+    environ = environ_for(path_info, "q=http://x/y")
+    environ["RAW_URI"] = raw_uri
     request = request_from_environ(environ, b"", BodyState.COMPLETE)
-    assert (request.path, request.query) == ("/raw%2Fpath", "q=1")
+    assert (request.path, request.query) == (path, "q=http://x/y")
+
+
+def test_header_values_are_latin1_text_as_werkzeug_reads_them() -> None:
+    environ = environ_for("/", "")
+    environ["HTTP_X_NAME"] = "Garc\xeda"
+    request = request_from_environ(environ, b"", BodyState.COMPLETE)
+    assert ("x-name", "Garc\u00eda") in request.headers
 
 
 @pytest.mark.parametrize(

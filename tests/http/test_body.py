@@ -180,10 +180,25 @@ def test_multipart_file_names_are_normalised_and_flagged() -> None:
     assert name.flags == Encoding.NFKC_CHANGED | Encoding.CONTROL
 
 
-def test_multipart_unnamed_part_gets_a_positional_label() -> None:
-    body = f"--{BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--{BOUNDARY}--\r\n".encode()
+def test_multipart_part_without_a_name_is_ambiguous_and_stops_the_parse() -> None:
+    body = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+        f"--{BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--{BOUNDARY}--\r\n"
+    ).encode()
     parsed = parse_multipart(body, MULTIPART, "multipart", 10)
-    assert summary(parsed.fields) == [("multipart.part0", "value", "hello", None)]
+    assert summary(parsed.fields) == [("multipart.a", "value", "1", None)]
+    assert parsed.error == "ambiguous multipart body: a part without Content-Disposition"
+
+
+def test_multipart_empty_file_input_is_a_file_of_size_zero() -> None:
+    body = multipart(("cv", "", "application/octet-stream", b""))
+    parsed = parse_multipart(body, MULTIPART, "multipart", 10)
+    assert parsed.error == ""
+    assert summary(parsed.fields) == [
+        ("multipart.cv.filename", "value", "", None),
+        ("multipart.cv.content-type", "value", "application/octet-stream", None),
+        ("multipart.cv.size", "number", "0", None),
+    ]
 
 
 def test_multipart_part_bound_is_respected_and_reported() -> None:
@@ -194,15 +209,20 @@ def test_multipart_part_bound_is_respected_and_reported() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "content_type"),
+    ("body", "content_type", "problem"),
     [
-        pytest.param(b"garbage", MULTIPART, id="no-parts"),
-        pytest.param(multipart(("a", None, None, b"1")), "multipart/form-data", id="no-boundary"),
+        pytest.param(b"garbage", MULTIPART, "data before the first boundary", id="no-parts"),
+        pytest.param(
+            multipart(("a", None, None, b"1")),
+            "multipart/form-data",
+            "no boundary",
+            id="no-boundary",
+        ),
     ],
 )
-def test_invalid_multipart_is_reported(body: bytes, content_type: str) -> None:
+def test_invalid_multipart_is_reported(body: bytes, content_type: str, problem: str) -> None:
     parsed = parse_multipart(body, content_type, "multipart", 10)
-    assert parsed.error == "invalid multipart body"
+    assert parsed.error == f"ambiguous multipart body: {problem}"
     assert parsed.fields == []
 
 
@@ -322,3 +342,64 @@ def test_parse_multipart_never_raises_on_bytes(body: bytes, content_type: str) -
 )
 def test_is_json(content_type: str, expected: bool) -> None:
     assert is_json(content_type) is expected
+
+
+# What the frameworks read that orjson alone would not -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "charset", "fields"),
+    [
+        pytest.param(b'{"n": NaN, "u": "x"}', None, {("json.n", "nan"), ("json.u", "x")}, id="nan"),
+        pytest.param(
+            b'{"id": 123456789012345678901234567890}',
+            None,
+            {("json.id", "123456789012345678901234567890")},
+            id="big-integer-exact",
+        ),
+        pytest.param(b'{"f": 1e300}', None, {("json.f", "1e+300")}, id="big-float-stays"),
+        pytest.param(b'{"s": "\\ud800"}', None, {("json.s", "\ud800")}, id="lone-surrogate"),
+        pytest.param(
+            '{"q": "caf\u00e9"}'.encode("utf-16"), None, {("json.q", "caf\u00e9")}, id="utf16"
+        ),
+        pytest.param('{"q": "x"}'.encode("utf-32-be"), None, {("json.q", "x")}, id="utf32be"),
+        pytest.param(b'\xef\xbb\xbf{"q": "x"}', None, {("json.q", "x")}, id="utf8-bom"),
+        pytest.param(
+            '{"q": "x"}'.encode("utf-16"), "utf-16", {("json.q", "x")}, id="declared-utf16"
+        ),
+    ],
+)
+def test_json_is_read_as_json_loads_reads_it(
+    body: bytes, charset: str | None, fields: set[tuple[str, str]]
+) -> None:
+    parsed = parse_json(body, "json", 100, charset=charset)
+    assert parsed.error == ""
+    assert {(f.path, f.text) for f in parsed.fields if f.kind != "object"} == fields
+
+
+@pytest.mark.parametrize(
+    ("media", "body", "extra"),
+    [
+        pytest.param(
+            "text/plain", b'{"u": "\\u0027 OR 1=1"}', {("json.u", "' OR 1=1")}, id="text-plain"
+        ),
+        pytest.param("", b'  ["\\u003cscript\\u003e"]', {("json[]", "<script>")}, id="no-type"),
+        pytest.param("application/octet-stream", b'"\\u0027"', {("json", "'")}, id="json-string"),
+        pytest.param("text/plain", b"{not json", set(), id="not-json-one-value"),
+    ],
+)
+def test_json_under_another_media_type_is_profiled_as_json_too(
+    media: str, body: bytes, extra: set[tuple[str, str]]
+) -> None:
+    parsed = parse_body(body, media, media, 100)
+    texts = {(f.path, f.text) for f in parsed.fields if f.kind not in ("object", "array")}
+    assert ("body", body.decode()) in texts
+    assert texts - {("body", body.decode())} == extra
+
+
+def test_json_declared_as_a_form_is_profiled_as_json_too() -> None:
+    body = b'{"user": "\\u0027 OR 1=1"}'
+    parsed = parse_body(body, "application/x-www-form-urlencoded", "", 100)
+    paths = {(f.path, f.text) for f in parsed.fields}
+    assert ("json.user", "' OR 1=1") in paths
+    assert any(path.startswith("form.") for path, _ in paths)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigil.http.model import BodyState, Request, Response, split_target
+from vigil.http.model import BodyState, Request, Response, is_absolute_form, split_target
 
 
 @pytest.mark.parametrize(
@@ -70,6 +70,16 @@ def test_default_header_lists_are_not_shared() -> None:
         pytest.param("?q=1", ("/", "q=1"), id="empty-path-is-root"),
         pytest.param("", ("/", ""), id="empty-target"),
         pytest.param("/redirect?to=http://x/y", ("/redirect", "to=http://x/y"), id="url-in-query"),
+        pytest.param("/s?q=http://x/%27", ("/s", "q=http://x/%27"), id="url-early-in-query"),
+        pytest.param("/?u=ftp://x", ("/", "u=ftp://x"), id="url-at-once-in-query"),
+        pytest.param("/a://b", ("/a://b", ""), id="colon-slashes-in-path"),
+        pytest.param("HTTP://h.test/p", ("/p", ""), id="scheme-is-case-insensitive"),
+        pytest.param("svn+ssh://h/p?x", ("/p", "x"), id="scheme-with-plus"),
+        pytest.param("http://h.test?q=1", ("/", "q=1"), id="absolute-form-query-without-path"),
+        pytest.param("http://h.test#f", ("/", ""), id="absolute-form-fragment-without-path"),
+        pytest.param("1http://h/p", ("1http://h/p", ""), id="scheme-must-start-with-a-letter"),
+        pytest.param("*", ("*", ""), id="asterisk-form-kept"),
+        pytest.param("h.test:443", ("h.test:443", ""), id="authority-form-kept"),
     ],
 )
 def test_split_target(target: str, expected: tuple[str, str]) -> None:
@@ -83,3 +93,20 @@ def test_body_states_have_stable_wire_names() -> None:
         "unknown-length",
         "undecodable",
     ]
+
+
+@pytest.mark.parametrize(
+    ("target", "absolute"),
+    [
+        ("http://h/p", True),
+        ("https://h", True),
+        ("/s?q=http://x", False),
+        ("/http://x", False),
+        ("h://", True),
+        ("://h/p", False),
+        ("a b://h", False),
+        ("é://h", False),
+    ],
+)
+def test_is_absolute_form_only_for_a_leading_scheme(target: str, absolute: bool) -> None:
+    assert is_absolute_form(target) is absolute

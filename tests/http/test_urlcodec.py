@@ -147,10 +147,27 @@ def test_decode_bytes(raw: bytes, text: str, flags: int) -> None:
         pytest.param("café", ("café", 0), id="nfc-already"),
         pytest.param("\ufb01le", ("file", Encoding.NFKC_CHANGED), id="ligature"),
         pytest.param("\u2460", ("1", Encoding.NFKC_CHANGED), id="circled-digit"),
+        pytest.param("1=\u03381", ("1=\u03381", Encoding.NFKC_CHANGED), id="equals-kept"),
+        pytest.param(
+            "\uff1c\u0338script>", ("<\u0338script>", Encoding.NFKC_CHANGED), id="fullwidth-less"
+        ),
+        pytest.param("a>\u0338b", ("a>\u0338b", Encoding.NFKC_CHANGED), id="greater-kept"),
+        pytest.param(
+            "\ufb01=\u0338\ufb01", ("fi=\u0338fi", Encoding.NFKC_CHANGED), id="rest-normalised"
+        ),
+        pytest.param("x\u0338", ("x\u0338", Encoding.NFKC_CHANGED), id="overlay-elsewhere"),
+        pytest.param("\u2260", ("\u2260", 0), id="precomposed-not-equal-stays"),
     ],
 )
 def test_normalize(text: str, expected: tuple[str, int]) -> None:
     assert normalize(text) == expected
+
+
+@given(st.text(alphabet=st.sampled_from("<=>'\"a1 \u0338\u0301\uff1c\u2260"), max_size=12))
+def test_normalize_never_hides_an_operator_or_a_quote(text: str) -> None:
+    normal, _ = normalize(text)
+    for char in "<=>'\"":
+        assert normal.count(char) >= text.count(char)
 
 
 def test_names_round_trip_and_order() -> None:

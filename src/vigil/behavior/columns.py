@@ -19,7 +19,14 @@ import re
 from vigil.behavior.charclass import PUNCT
 from vigil.behavior.policy import FieldCheck
 from vigil.behavior.structure import may_hold_danger_ascii
-from vigil.behavior.values import PATTERN_MAX, SEQUENCE_RE, profile_text
+from vigil.behavior.values import (
+    DIGIT_RUN,
+    LOWER_RUN,
+    PATTERN_MAX,
+    SEQUENCE_RE,
+    UPPER_RUN,
+    profile_text,
+)
 from vigil.http.jsoncolumns import Column
 
 SEPARATOR = "\x00"
@@ -30,7 +37,7 @@ PATTERN_CACHE = 1024
 
 _patterns: dict[frozenset[str], re.Pattern[str]] = {}
 _CONTAINERS = frozenset({"object", "array"})
-_RUNS = {"9": "[0-9]+", "A": "[A-Z\u00c0-\u00de]+", "a": "[a-z\u00df-\u00ff]+"}
+_RUNS = {"9": DIGIT_RUN, "A": UPPER_RUN, "a": LOWER_RUN}
 
 
 def pattern_expression(patterns: frozenset[str]) -> re.Pattern[str]:

@@ -15,6 +15,7 @@ import orjson
 
 from vigil.behavior.routes import profile_path
 from vigil.http.body import BodyField, BodyParse, is_json, parse_body, parse_json
+from vigil.http.cookies import cookie_pairs
 from vigil.http.encoding import decode_content
 from vigil.http.jsoncolumns import JsonColumns, json_columns
 from vigil.http.model import BodyState, Request, Response
@@ -65,8 +66,7 @@ def _header_fields(
             flags = 0 if raw.isprintable() else text_flags(raw)
             append(BodyField(f"header.{name}", raw, flags))
         elif name == "cookie":
-            for part in raw.split(";", limits.max_query_fields)[: limits.max_query_fields]:
-                key, _, value = part.strip().partition("=")
+            for key, value in cookie_pairs(raw, limits.max_query_fields):
                 text, flags = decode_component(value, plus_as_space=False)
                 append(BodyField(f"cookie.{key}", text, flags))
         elif name == "authorization":

@@ -33,7 +33,13 @@ PARAMS = ("{int}", "{uuid}", "{hex}", "{date}", "{var}")
 
 
 def segment_type(segment: str) -> str:
-    """The template token for a decoded path segment: a typed parameter or the literal."""
+    """The template token for a decoded path segment: a typed parameter or the literal.
+
+    A ``/`` inside a segment (a decoded ``%2F``, or a fullwidth solidus after normalisation) is
+    written ``%2F`` in the token, so a template always has one token per segment.
+    """
+    if "/" in segment:
+        return segment.replace("/", "%2F")
     if _INT.fullmatch(segment):
         return "{int}"
     if len(segment) == 36 and _UUID.fullmatch(segment):
@@ -46,7 +52,13 @@ def segment_type(segment: str) -> str:
 
 
 def split_path(raw_path: str, max_segments: int = 32) -> tuple[list[str], int]:
-    """Decode a raw path into segments (at most ``max_segments``) and the union of flags."""
+    """Decode a raw path into segments (at most ``max_segments``) and the union of flags.
+
+    The path is split on ``/`` before decoding, so ``..%2F..%2Fetc`` stays one segment whose
+    traversal the checks see. uvicorn and gunicorn decode ``%2F`` before routing and aiohttp
+    does not; the gate refuses such paths (:mod:`vigil.http.ambiguity`), so for every request
+    it forwards these segments are the ones the framework routes on.
+    """
     flags = 0
     segments: list[str] = []
     for raw in raw_path.split("/")[1 : max_segments + 1]:

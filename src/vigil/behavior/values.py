@@ -133,9 +133,13 @@ _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?
 _IPV6 = re.compile(r"[0-9a-fA-F:]{2,39}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_.-]{16,}")
-_DIGIT_RUNS = re.compile(r"[0-9]+")
-_UPPER_RUNS = re.compile(r"[A-Z\u00c0-\u00de]+")
-_LOWER_RUNS = re.compile(r"[a-z\u00df-\u00ff]+")
+DIGIT_RUN = "[0-9]+"
+UPPER_RUN = "[A-Z\u00c0-\u00d6\u00d8-\u00de]+"
+LOWER_RUN = "[a-z\u00df-\u00f6\u00f8-\u00ff]+"
+"""Runs of digits, capitals and small letters (ASCII and Latin-1 letters; not × or ÷)."""
+_DIGIT_RUNS = re.compile(DIGIT_RUN)
+_UPPER_RUNS = re.compile(UPPER_RUN)
+_LOWER_RUNS = re.compile(LOWER_RUN)
 
 PATTERN_MAX = 64
 """Values longer than this get no run pattern (free text has no useful one)."""

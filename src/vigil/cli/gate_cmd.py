@@ -19,6 +19,7 @@ from vigil.behavior.decision import Mode
 from vigil.behavior.identity import IdentityError, IdentitySource, Source
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import PolicyError, load_policy
+from vigil.cli.gate_bounds import BOUND_NAMES, bound_options
 from vigil.gate.config import (
     LOG_LEVELS,
     GateConfig,
@@ -29,7 +30,9 @@ from vigil.gate.config import (
 )
 from vigil.gate.core import LearnEvery
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
+from vigil.gate.reload import RELOAD_SECONDS, SignatureSettings, compile_rules, utc_now
 from vigil.gate.serve import GateSettings, run
+from vigil.signatures.rules.source import RulesError
 
 
 class ConfigError(click.ClickException):
@@ -72,6 +75,9 @@ _OPTION_NAMES = {
     "workers": "workers",
     "log_level": "log_level",
     "watch_policy": "watch_policy",
+    "rules_path": "rules",
+    "signatures": "signatures",
+    "reload_seconds": "reload_seconds",
 }
 _OPTION_NAMES.update(min_clients="min_clients", min_windows="min_windows")
 _OPTION_NAMES["window_seconds"] = "window_seconds"
@@ -83,6 +89,7 @@ _SECTIONS = {
     "trusted_proxies": ("client", "trusted_proxies"),
     "identity_header": ("client", "header"),
 }
+_SECTIONS.update({name: ("bounds", name) for name in BOUND_NAMES})
 
 
 def given_options(ctx: click.Context, values: dict[str, Any]) -> dict[str, Any]:
@@ -118,6 +125,11 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
             raise ConfigError(str(exc)) from None
     if policy_path is not None and not policy_path.parent.is_dir():
         raise ConfigError(f"{policy_path}: directory {policy_path.parent} does not exist")
+    if config.rules is not None:
+        try:
+            compile_rules(config.rules, utc_now())
+        except RulesError as exc:
+            raise ConfigError(str(exc)) from None
     learner = config.learner
     if learner is not None and learner.token_file is not None:
         try:
@@ -144,6 +156,7 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
             port=port,
             metrics_host=metrics_host,
             metrics_port=metrics_port,
+            **config.bounds.model_dump(),
         ),
         policy_path=str(policy_path) if policy_path is not None else None,
         mode=config.mode,
@@ -153,6 +166,11 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
         log_level=config.log_level,
         watch_policy=config.watch_policy,
         learner=learner,
+        signatures=SignatureSettings(
+            builtin=config.signatures,
+            rules_path=str(config.rules) if config.rules is not None else None,
+        ),
+        reload_seconds=config.reload_seconds,
         learn=config.learn_settings(),
         identity=config.client.identity(),
         client_key_file=str(key_file) if key_file is not None else None,
@@ -222,6 +240,26 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
 )
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
 @click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Rule file (virtual patches and signatures, docs/signatures.md); reloaded when it changes.",
+)
+@click.option(
+    "--signatures/--no-signatures",
+    default=True,
+    show_default=True,
+    help="Run the built-in attack detectors on requests and leak detectors on responses.",
+)
+@click.option(
+    "--reload-seconds",
+    type=click.FloatRange(min=0.1),
+    default=RELOAD_SECONDS,
+    show_default=True,
+    help="How often the policy and rule files are checked for changes.",
+)
+@click.option(
     "--identity",
     type=click.Choice([s.value for s in Source]),
     default="peer",
@@ -278,6 +316,7 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
     default=None,
     help="File holding the service's bearer token for the learner.",
 )
+@bound_options
 def command(
     *,
     config_path: Path | None,
@@ -288,8 +327,13 @@ def command(
     Requests are inspected, forwarded and their responses inspected; in enforce mode irregular
     ones get 403 problem+json. Alerts are JSON lines on stdout. With --learner the gate sends
     what it observes to the learner and follows the policy the learner publishes; otherwise it
-    learns locally into --policy. SIGHUP reloads the policy file; SIGTERM or Ctrl-C stops the
-    gate gracefully.
+    learns locally into --policy. The policy and --rules files are reloaded when they change;
+    SIGHUP reloads them at once. SIGTERM or Ctrl-C stops the gate gracefully.
+
+    The --max-*, --first-byte-timeout, --*-body-rate* and --route-* options bound what one
+    client or one slow route can hold (docs/gate.md, "Availability"). A client is a peer
+    address: behind an ingress or a load balancer that is the balancer, so raise or turn off
+    (0) the per-client caps there.
     """
     ctx = click.get_current_context()
     try:

@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "Show, check, compare and change policies (files or a learner).",
     ),
     "eval": ("vigil.cli.eval_cmd", "Measure detection and false positives on a labelled data set."),
+    "rules": ("vigil.cli.rules_cmd", "Check rule files and show which rules fire on a request."),
     "admission": ("vigil.cli.admission_cmd", "Review AdmissionReviews, or serve the webhook."),
     "audit": ("vigil.cli.audit_cmd", "Audit manifests for scheduling-posture risks."),
     "schedule": (

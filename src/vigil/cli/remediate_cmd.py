@@ -10,14 +10,13 @@ service from an attacker who triggers alerts on every pod. Nothing is changed in
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import click
 
-from vigil.cli.cluster_input import InputError, load_cluster
-from vigil.cli.text import table
+from vigil.cli.cluster_input import load_cluster, output_option
+from vigil.cli.inputs import InputError, read_bytes
+from vigil.cli.text import echo_json, echo_lines, table
 from vigil.disruption.pod_alerts import AlertFeed, AlertLineError, read_alerts
 from vigil.disruption.remediation import RemediationPolicy, plan_remediation
 
@@ -36,17 +35,7 @@ def seconds(value: str) -> int:
 
 
 def _read_alerts(path: str) -> AlertFeed:
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_ALERT_BYTES + 1)
-        else:
-            if Path(path).stat().st_size > MAX_ALERT_BYTES:
-                raise InputError(f"{path}: larger than {MAX_ALERT_BYTES // 1024**2} MiB")
-            data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_ALERT_BYTES:
-        raise InputError(f"{path}: larger than {MAX_ALERT_BYTES // 1024**2} MiB")
+    data = read_bytes(path, MAX_ALERT_BYTES)
     try:
         return read_alerts(data.decode("utf-8", errors="replace").splitlines())
     except AlertLineError as exc:
@@ -92,13 +81,7 @@ def _now(value: str | None, feed: AlertFeed) -> datetime:
     help="Disrupt pods marked unhealthy for security reasons below their PodDisruptionBudget, "
     "as unhealthyPodEvictionPolicy AlwaysAllow would (the plan says so).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@output_option("A table, or the JSON object of the plan.")
 def command(
     *,
     alerts_path: str,
@@ -141,13 +124,12 @@ def command(
             "unknownPods": plan.unknown_pods,
             "summary": plan.summary(),
         }
-        click.echo(json.dumps(doc, indent=2))
+        echo_json(doc)
         return
     if plan.pods:
         rows = [["POD", "ACTION", "SCORE", "WHY"]]
         rows.extend([p.pod, str(p.action), str(p.score), p.reason] for p in plan.pods)
-        for line in table(rows):
-            click.echo(line)
+        echo_lines(table(rows))
     else:
         click.echo("no alerts in the window")
     for pod in plan.unknown_pods:

@@ -16,7 +16,8 @@ from vigil.cluster.policy import (
     PriorityClass,
 )
 from vigil.cluster.reader import Fields
-from vigil.cluster.workloads import WORKLOAD_KINDS, PodTemplate, Workload
+from vigil.cluster.selectors import LabelSelector
+from vigil.cluster.workloads import SCALED_KINDS, WORKLOAD_KINDS, PodTemplate, Workload
 
 KubeObject = (
     Pod | Node | Namespace | Service | PodDisruptionBudget | PriorityClass | Workload | Ingress
@@ -144,9 +145,26 @@ def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
     )
 
 
+def _template_parent(kind: str, spec: Fields) -> Fields | None:
+    """Where ``template`` is: ``spec``, or a CronJob's ``spec.jobTemplate.spec``."""
+    if kind != "CronJob":
+        return spec
+    job = spec.obj("jobTemplate")
+    return job.obj("spec") if job is not None else None
+
+
+def _selector(kind: str, parent: Fields | None) -> LabelSelector | None:
+    if parent is None:
+        return None
+    if kind == "ReplicationController":
+        return LabelSelector(parent.str_map("selector")) if parent.has("selector") else None
+    return decode_label_selector(parent.obj("selector"))
+
+
 def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
     spec = f.obj("spec") or _empty("spec")
-    tmpl = spec.obj("template")
+    parent = _template_parent(kind, spec)
+    tmpl = parent.obj("template") if parent is not None else None
     template = None
     if tmpl is not None:
         tmeta = decode_meta(
@@ -158,10 +176,10 @@ def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
         if tspec is None:
             raise tmpl.error("spec", "required")
         template = PodTemplate(tmeta, decode_pod_spec(tspec))
-    replicas = spec.opt_int("replicas")
+    replicas = spec.opt_int("replicas") if kind in SCALED_KINDS else None
     if replicas is not None and replicas < 0:
         raise spec.error("replicas", f"must be greater than or equal to 0, got {replicas}")
-    return Workload(kind, meta, replicas, decode_label_selector(spec.obj("selector")), template)
+    return Workload(kind, meta, replicas, _selector(kind, parent), template)
 
 
 def decode_object(kind: str, f: Fields) -> KubeObject:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.meta import HasMetadata, ObjectMeta
 from vigil.cluster.pod import Pod
 from vigil.cluster.selectors import LabelSelector, Selector
 
@@ -46,7 +46,7 @@ class PodDisruptionBudgetStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class PodDisruptionBudget:
+class PodDisruptionBudget(HasMetadata):
     """A policy/v1 PDB; ``selector`` None is a null selector (selects no pod)."""
 
     metadata: ObjectMeta
@@ -61,9 +61,16 @@ class PodDisruptionBudget:
     def selects(self, pod: Pod) -> bool:
         """The disruption controller's selection: same namespace, and the selector matches
         (policy/v1: ``{}`` selects every pod of the namespace, a null selector none)."""
-        return pod.namespace == self.metadata.namespace and Selector.from_label_selector(
-            self.selector
-        ).matches(pod.labels)
+        return self.selects_labels(pod.namespace, pod.labels)
+
+    def selects_labels(self, namespace: str, labels: Mapping[str, str]) -> bool:
+        """`selects` for the pods a template would create (their namespace and labels)."""
+        return namespace == self.metadata.namespace and self.selection().matches(labels)
+
+    def selection(self) -> Selector:
+        """The selector as the disruption controller applies it within the PDB's namespace
+        (built once by callers that match many label sets)."""
+        return Selector.from_label_selector(self.selector)
 
     def guards(self, pod: Pod) -> bool:
         """Whether the PDB guards the pod against eviction and preemption: as `selects`, but
@@ -76,7 +83,7 @@ class PodDisruptionBudget:
 
 
 @dataclass(frozen=True, slots=True)
-class PriorityClass:
+class PriorityClass(HasMetadata):
     """A scheduling.k8s.io/v1 PriorityClass."""
 
     metadata: ObjectMeta
@@ -86,8 +93,3 @@ class PriorityClass:
     description: str = ""
 
     kind = "PriorityClass"
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name

@@ -44,9 +44,29 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     ),
     "upstream-timeout": (504, "Upstream timeout", "The upstream service did not answer in time."),
     "overloaded": (503, "Gate overloaded", "Too many requests are in progress; retry later."),
+    "too-many-requests": (
+        429,
+        "Too many requests",
+        "This client has too many requests in progress; retry later.",
+    ),
+    "route-busy": (
+        503,
+        "Route busy",
+        "Too many requests to this resource are in progress; retry later.",
+    ),
     "body-timeout": (408, "Request body timeout", "The request body was not received in time."),
     "bad-request": (400, "Bad request", "The request could not be forwarded."),
+    "ambiguous-request": (
+        400,
+        "Ambiguous request",
+        "The request can be read in more than one way; the gate does not forward it.",
+    ),
     "malformed-request": (400, "Malformed request", "The request is not valid HTTP/1.1."),
+    "not-implemented": (
+        501,
+        "Not implemented",
+        "The request uses a transfer coding the gate does not implement.",
+    ),
     "request-too-large": (
         431,
         "Request header fields too large",
@@ -54,6 +74,13 @@ _PROBLEMS: dict[str, tuple[int, str, str]] = {
     ),
     "internal-error": (500, "Internal error", "The gate failed to handle the request."),
 }
+
+
+RETRY_STATUSES = frozenset({429, 503})
+"""Statuses that tell the client to come back: they carry ``Retry-After``."""
+
+RETRY_AFTER = "1"
+"""Seconds a refused client is asked to wait (RFC 9110 ``Retry-After``)."""
 
 
 def problem(kind: str, request_id: str) -> Problem:
@@ -72,11 +99,13 @@ def problem(kind: str, request_id: str) -> Problem:
             "request_id": request_id,
         }
     )
-    headers = (
+    headers: tuple[tuple[str, str], ...] = (
         ("content-type", PROBLEM_CONTENT_TYPE),
         ("cache-control", "no-store"),
         (REQUEST_ID_HEADER, request_id),
     )
+    if status in RETRY_STATUSES:
+        headers = (*headers, ("retry-after", RETRY_AFTER))
     return Problem(status, headers, body)
 
 

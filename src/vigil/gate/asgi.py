@@ -2,7 +2,9 @@
 
 Wrapping an ASGI app gives the protection of the sidecar without a network hop. The request
 body is buffered up to the policy's bound and replayed to the app through a wrapped
-``receive`` (the rest of a longer body streams on untouched); a blocked request gets the same
+``receive`` (the rest of a longer body streams on untouched); the application gets the header
+list the gate inspected, copied before the body was read (uvicorn appends trailer fields to
+the scope's list as they arrive); a blocked request gets the same
 403 problem+json as the proxy and never reaches the app. Responses are judged like the proxy
 judges them: JSON bodies and bodies announced within the bound are held until complete (or the
 bound) before the start message is sent, so an enforcing route can replace a blocked response
@@ -15,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
+from urllib.parse import unquote
 
 from vigil.behavior.engine import Engine
 from vigil.gate.answers import (
@@ -43,6 +46,25 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+def request_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """ASGI header pairs as the gate inspects them: lower-case names, Latin-1 text (as
+    Starlette reads them)."""
+    return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
+
+
+def target_path(scope: Scope) -> str:
+    """The raw path to inspect: ``raw_path`` when it decodes to the path the application routes
+    on (``path``, with or without ``root_path``), else ``path`` quoted back."""
+    path = scope.get("path", "/")
+    raw = scope.get("raw_path")
+    if raw:
+        text = _text(raw)
+        decoded = unquote(text)
+        if decoded in (path, scope.get("root_path", "") + path):
+            return text
+    return requote(path)
+
+
 async def send_problem(send: Send, answer: Problem) -> None:
     """Send a problem answer as one ASGI response."""
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
@@ -67,7 +89,8 @@ class VigilASGIMiddleware:
             return
         core = self.core
         limit = core.body_limit
-        headers = [(_text(k).lower(), _text(v)) for k, v in scope.get("headers", [])]
+        raw_headers = list(scope.get("headers", ()))
+        headers = request_headers(raw_headers)
         announced = any(name == "content-length" for name, _ in headers)
         chunks: list[bytes] = []
         size, ended = 0, False
@@ -84,11 +107,10 @@ class VigilASGIMiddleware:
                 ended = True
                 break
         prefix = b"".join(chunks)
-        raw_path = scope.get("raw_path")
         tx = core.inspect_request(
             Request(
                 method=scope.get("method", "GET"),
-                path=_text(raw_path) if raw_path else requote(scope.get("path", "/")),
+                path=target_path(scope),
                 query=_text(scope.get("query_string", b"")),
                 headers=headers,
                 body=prefix[:limit],
@@ -112,10 +134,10 @@ class VigilASGIMiddleware:
             return await receive()
 
         inner = dict(scope)
-        raw_headers = narrow_accept_encoding(scope.get("headers", []))
+        passed = narrow_accept_encoding(raw_headers)
         if not any(name == REQUEST_ID_HEADER for name, _ in headers):
-            raw_headers.append((REQUEST_ID_HEADER.encode(), tx.request_id.encode()))
-        inner["headers"] = raw_headers
+            passed.append((REQUEST_ID_HEADER.encode(), tx.request_id.encode()))
+        inner["headers"] = passed
         capture = _ResponseCapture(core, tx, send)
         await self.app(inner, replay, capture.send)
 

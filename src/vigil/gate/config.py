@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vigil.behavior.decision import Mode
 from vigil.behavior.identity import IdentityError, IdentitySource
 from vigil.behavior.learn import LearnSettings
-from vigil.gate.proxy_config import UpstreamError, parse_upstream
+from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
+from vigil.gate.reload import RELOAD_SECONDS
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAX_CONFIG_BYTES = 1 << 20
@@ -119,6 +120,31 @@ class ClientIdentity(_Section):
         return IdentitySource.parse(self.source, self.trusted_proxies, self.header)
 
 
+_PROXY = ProxyConfig(upstream="http://127.0.0.1")
+
+
+class AvailabilityBounds(_Section):
+    """What one client or one slow route may hold (docs/gate.md, "Availability").
+
+    The names are those of the ``--max-*``, ``--*-timeout``, ``--*-body-rate*`` and ``--route-*``
+    options and of :class:`~vigil.gate.proxy_config.ProxyConfig`, whose defaults they keep.
+    """
+
+    max_connections: int = Field(_PROXY.max_connections, ge=1)
+    max_client_connections: int = Field(_PROXY.max_client_connections, ge=0)
+    max_in_flight: int = Field(_PROXY.max_in_flight, ge=1)
+    max_client_in_flight: int = Field(_PROXY.max_client_in_flight, ge=0)
+    max_receiving: int | None = Field(_PROXY.max_receiving, ge=0)
+    refusal_hold: float = Field(_PROXY.refusal_hold, ge=0)
+    first_byte_timeout: float = Field(_PROXY.first_byte_timeout, ge=0.001)
+    send_timeout: float = Field(_PROXY.send_timeout, ge=0.001)
+    min_body_rate: float = Field(_PROXY.min_body_rate, ge=0)
+    body_rate_grace: float = Field(_PROXY.body_rate_grace, ge=0)
+    upstream_connections: int = Field(_PROXY.upstream_connections, ge=1)
+    route_concurrency: int | None = Field(_PROXY.route_concurrency, ge=0)
+    route_queue: int | None = Field(_PROXY.route_queue, ge=0)
+
+
 class GateConfig(_Section):
     """Everything ``vigil gate`` takes, as a file or as options."""
 
@@ -133,7 +159,15 @@ class GateConfig(_Section):
     workers: int = Field(1, ge=1, le=256)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     watch_policy: bool = True
-    """Reload the policy file when it changes (and on SIGHUP), keeping the last good one."""
+    """Reload the policy file when it changes (SIGHUP reloads it in any case), keeping the
+    last good one."""
+    rules: Path | None = None
+    """Rule file (virtual patches and signatures, docs/signatures.md), reloaded when it changes."""
+    signatures: bool = True
+    """Run the built-in attack detectors on requests and leak detectors on responses."""
+    reload_seconds: float = Field(RELOAD_SECONDS, ge=0.1, le=3600)
+    """How often the policy and rule files are checked for changes."""
+    bounds: AvailabilityBounds = Field(default_factory=AvailabilityBounds)
     learner: LearnerLink | None = None
     client: ClientIdentity = Field(default_factory=ClientIdentity)
     min_clients: int = Field(LearnSettings().min_clients, ge=1, le=64)
@@ -200,6 +234,7 @@ def parse_gate_config(data: Any, source: str, base: Path | None = None) -> GateC
     if base is not None:
         data = dict(data)
         data["policy"] = _relative_to(base, data.get("policy"))
+        data["rules"] = _relative_to(base, data.get("rules"))
         for section, key in (("learner", "token_file"), ("client", "key_file")):
             part = data.get(section)
             if isinstance(part, dict) and key in part:
@@ -238,7 +273,7 @@ def override(config: GateConfig, given: dict[str, Any], source: str = "options")
     if not given:
         return config
     data = config.model_dump()
-    for section in ("learner", "client"):
+    for section in ("learner", "client", "bounds"):
         part = given.pop(section, None)
         if part:
             data[section] = {**(data.get(section) or {}), **part}

@@ -34,8 +34,9 @@ from vigil.gate.learning_metrics import LearningMetrics
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
 from vigil.gate.observations import ObservationBuffer
-from vigil.gate.policy_file import PolicyFile, statistics_path_for
-from vigil.gate.reload import Reloaded, ReloadOutcome
+from vigil.gate.pod import pod_context
+from vigil.gate.policy_file import PolicyFile, Reloaded, ReloadOutcome, statistics_path_for
+from vigil.http.ambiguity import Ambiguity, find_ambiguity
 from vigil.http.model import BodyState, Request, Response
 
 __all__ = [
@@ -57,11 +58,13 @@ class Transaction:
     decision: Decision
     response_decision: Decision | None = None
     finished: bool = False
+    refusal: Ambiguity | None = None
+    """Why the request was refused before inspection: stacks would read it differently."""
 
     @property
     def blocked(self) -> bool:
         """True when the request must be refused with :meth:`GateCore.blocked`."""
-        return self.decision.blocked
+        return self.refusal is not None or self.decision.blocked
 
 
 class GateCore:
@@ -98,7 +101,7 @@ class GateCore:
         self.mode_override = mode_override
         """A default mode fixed by the command line: it stays in force across reloads."""
         self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
-        self.log = log if log is not None else GateLog()
+        self.log = log if log is not None else GateLog(None, "info", **pod_context())
         self.policy_file = PolicyFile(policy_path) if policy_path is not None else None
         self.saves_policy = saves_policy
         """False in the workers after the first: they read and reload the file, never write it."""
@@ -138,12 +141,21 @@ class GateCore:
         return self.engine.policy.body.limit_bytes
 
     def inspect_request(self, request: Request) -> Transaction:
-        """Assign the request id, judge the request, log and count; returns the transaction."""
+        """Assign the request id, judge the request, log and count; returns the transaction.
+
+        A request that mainstream stacks read in more than one way
+        (:func:`~vigil.http.ambiguity.find_ambiguity`) is refused in every mode, before the
+        engine sees it: its transaction is blocked and :meth:`blocked` answers 400.
+        """
         request.request_id = request_id_of(request.header(REQUEST_ID_HEADER))
         if not request.received_at:
             request.received_at = self._wall()
         if self.identity.source is not Source.PEER:
             request.client = client_identity(self.identity, request.client, request.headers)
+        limits = self.engine.limits
+        ambiguity = find_ambiguity(request, limits.max_body_fields, limits.body_bytes)
+        if ambiguity is not None:
+            return self._refuse(request, ambiguity)
         started = time.perf_counter()
         try:
             decision = self.engine.inspect_request(request)
@@ -173,6 +185,21 @@ class GateCore:
         tx.response_decision = decision
         return decision
 
+    def _refuse(self, request: Request, ambiguity: Ambiguity) -> Transaction:
+        self.metrics.ambiguous_request(ambiguity.code.value)
+        self.log.event(
+            "request-refused",
+            level="warning",
+            request_id=request.request_id,
+            code=ambiguity.code.value,
+            part=ambiguity.part,
+            reason=ambiguity.reason,
+        )
+        route = f"{request.method if request.method.isalpha() else 'OTHER'} {OTHER_ROUTE}"
+        mode = self.engine.policy.mode
+        decision = Decision(route=route, mode=mode, alerts=(), score=0, verdict=Verdict.BLOCK)
+        return Transaction(request, request.request_id, decision, refusal=ambiguity)
+
     def _failed(self, route: str, request_id: str, exc: Exception) -> Decision:
         mode = self.engine.policy.mode_of(route)
         verdict = Verdict.BLOCK if mode is Mode.ENFORCE else Verdict.ALLOW
@@ -188,8 +215,9 @@ class GateCore:
         return Decision(route=route, mode=mode, alerts=(), score=0, verdict=verdict)
 
     def blocked(self, tx: Transaction) -> Problem:
-        """The 403 answer for a blocked request."""
-        return problem("request-blocked", tx.request_id)
+        """The answer to a blocked request: 400 when it was refused as ambiguous, else 403."""
+        kind = "ambiguous-request" if tx.refusal is not None else "request-blocked"
+        return problem(kind, tx.request_id)
 
     def finish(self, tx: Transaction, *, learn: bool = True) -> bool:
         """Close ``tx``; returns whether it was handed on to be learned.
@@ -292,24 +320,29 @@ class GateCore:
                         ReloadOutcome.MISSING, f"{file.path} is gone; the last good policy stays"
                     )
                 else:
-                    if self.mode_override is not None:
-                        policy = policy.model_copy(update={"mode": self.mode_override})
-                    self.load(policy)
-                    if self._unsaved and self.learning is not None:
-                        self.learning.request_run()
-                    result = Reloaded(
-                        ReloadOutcome.LOADED, f"{file.path}: version {policy.version} in use"
-                    )
+                    result = self._use_file_policy(file.path, policy)
         self.gauges.reloaded(source, result.outcome)
         self.log.event(
-            "policy-reloaded" if result.outcome is ReloadOutcome.LOADED else "policy-reload-failed",
-            level="info" if result.outcome is ReloadOutcome.LOADED else "warning",
+            "policy-reloaded" if result.loaded else "policy-reload-failed",
+            level="info" if result.loaded else "warning",
             source=source,
             outcome=result.outcome.value,
             reason=result.reason,
             version=self.engine.policy.version,
         )
         return result
+
+    def _use_file_policy(self, path: Path, policy: Policy) -> Reloaded:
+        if self.mode_override is not None:
+            policy = policy.model_copy(update={"mode": self.mode_override})
+        if policy == self.engine.policy:
+            return Reloaded(
+                ReloadOutcome.UNCHANGED, f"{path}: version {policy.version} already in use"
+            )
+        self.load(policy)
+        if self._unsaved and self.learning is not None:
+            self.learning.request_run()
+        return Reloaded(ReloadOutcome.LOADED, f"{path}: version {policy.version} in use")
 
     def restore_statistics(self) -> bool:
         """Continue local learning from the statistics saved beside the policy file.

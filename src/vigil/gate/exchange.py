@@ -56,8 +56,29 @@ def encode_head(
     return "\r\n".join(lines).encode("latin-1")
 
 
+def transfer_coding_error(values: list[str], version: str) -> str | None:
+    """Why the ``Transfer-Encoding`` header values of a request make it refused, or None.
+
+    Only ``chunked`` alone is accepted, the one framing every upstream reads alike (RFC 9112
+    section 6): a second ``Transfer-Encoding`` header, ``chunked`` applied twice or not last, or
+    a transfer coding in an HTTP/1.0 request is ``malformed-request`` (400); another coding
+    before ``chunked`` (``gzip, chunked``), which the gate would forward still encoded while
+    dropping the header that says so, is ``not-implemented`` (501).
+    """
+    if len(values) > 1 or version == "1.0":
+        return "malformed-request"
+    codings = [c.strip().lower() for c in values[0].split(",")]
+    if codings[-1] != "chunked" or "chunked" in codings[:-1]:
+        return "malformed-request"
+    return "not-implemented" if len(codings) > 1 else None
+
+
 class ClientGone(ConnectionResetError):
     """The client closed the connection before the exchange ended."""
+
+
+class BodyAborted(ClientGone):
+    """The listener stopped the request body (malformed or too slow) and answers it itself."""
 
 
 class HttpExchange:
@@ -69,12 +90,13 @@ class HttpExchange:
         "_continue",
         "_discard",
         "_waiter",
-        "bad_framing",
+        "aborted",
         "buffered",
         "connection",
         "content_length",
         "ended",
         "finished",
+        "framing_error",
         "gone",
         "headers",
         "keep_alive",
@@ -108,6 +130,9 @@ class HttpExchange:
         self.remote = connection.remote
         self.task: asyncio.Task[None] | None = None
         self.refusal: str | None = None
+        """The answer kind owed to input that followed this request (sent after its answer)."""
+        self.aborted: str | None = None
+        """The answer kind owed instead of this request's own answer: its body was stopped."""
         self.started = False
         self.finished = False
         self.ended = False
@@ -119,18 +144,19 @@ class HttpExchange:
         self._discard = False
         self.content_length: int | None = None
         self.with_body = False
-        self.bad_framing = False
-        """A ``Transfer-Encoding`` whose last coding is not ``chunked`` (RFC 9112: 400)."""
         self._continue = False
+        codings: list[str] = []
         for name, value in headers:
             if name == "content-length":
                 self.content_length = int(value) if value.isdigit() else None
                 self.with_body = self.with_body or value != "0"
             elif name == "transfer-encoding":
                 self.with_body = True
-                self.bad_framing = value.rsplit(",", 1)[-1].strip().lower() != "chunked"
+                codings.append(value)
             elif name == "expect":
                 self._continue = value.lower() == "100-continue"
+        self.framing_error = transfer_coding_error(codings, version) if codings else None
+        """The listener's error kind for a body framing the gate refuses, or None."""
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (lower-case), or None."""
@@ -157,6 +183,11 @@ class HttpExchange:
         self.gone = True
         self._wake()
 
+    def abort(self, kind: str) -> None:
+        """Stop the body: reads raise :class:`BodyAborted`; the listener answers ``kind``."""
+        self.aborted = kind
+        self._wake()
+
     def _wake(self) -> None:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -165,8 +196,11 @@ class HttpExchange:
     async def read(self, limit: int = 1 << 16) -> bytes:
         """The next piece of the request body (at most ``limit`` bytes); empty at its end.
 
-        Raises :class:`ClientGone` when the client left before the body ended.
+        Raises :class:`ClientGone` when the client left before the body ended, and
+        :class:`BodyAborted` once the listener stopped the body (malformed or too slow).
         """
+        if self.aborted is not None:
+            raise BodyAborted(f"request body stopped: {self.aborted}")
         if self._continue:
             self._continue = False
             if not self.ended and not self.started:
@@ -182,6 +216,8 @@ class HttpExchange:
                 await self._waiter
             finally:
                 self._waiter = None
+            if self.aborted is not None:
+                raise BodyAborted(f"request body stopped: {self.aborted}")
         chunk = body.popleft()
         if len(chunk) > limit:
             body.appendleft(chunk[limit:])

@@ -4,7 +4,9 @@ The proxy's per-request path, apart from its lifecycle (:mod:`vigil.gate.proxy`)
 body is read up to the policy's ``body.limit_bytes`` and judged; the rest is streamed through,
 never buffered, when the policy fails open, and the request is refused when it fails closed.
 The upstream's answer is read up to the same bound when it is JSON or announces a length within
-it, judged, and then sent whole, or streamed with back-pressure when it is longer.
+it, judged, and then sent whole, or streamed with back-pressure when it is longer. Each request
+takes one of its route's upstream shares (:mod:`vigil.gate.route_limit`) for the whole upstream
+exchange, so a hung endpoint cannot hold every pooled connection.
 """
 
 from __future__ import annotations
@@ -30,10 +32,14 @@ from vigil.gate.headers import (
     HOP_BY_HOP,
     end_to_end_lower,
     forwarded_for,
+    join_repeated,
     narrow_accept_encoding,
 )
+from vigil.gate.refusals import ANSWERS, Refusal, Refusals
+from vigil.gate.route_limit import RouteHints, RouteLimiter, route_key
 from vigil.gate.server import Answer
 from vigil.gate.upstream import UpstreamFailure, UpstreamPool, UpstreamResponse
+from vigil.http.ambiguity import SINGLETON_HEADERS
 from vigil.http.body import is_json
 from vigil.http.model import BodyState, Request, Response, split_target
 
@@ -99,24 +105,39 @@ class Forwarder:
         host_header: str,
         body_timeout: float,
         learned: Callable[[], None],
+        routes: RouteLimiter | None = None,
+        route_wait: float = 5.0,
+        refusals: Refusals | None = None,
     ) -> None:
         self.core = core
         self._pool = pool
         self._host_header = host_header
         self._body_timeout = body_timeout
         self._learned = learned
+        self._routes = routes
+        self._route_wait = route_wait
+        self._hints = RouteHints()
+        self.refusals = refusals if refusals is not None else Refusals()
 
     async def __call__(self, exchange: HttpExchange) -> None:
         """Judge ``exchange``, forward it and answer it: blocked, failed or proxied."""
         core = self.core
         limit = core.body_limit
+        exchange.headers = join_repeated(exchange.headers, SINGLETON_HEADERS)
         path, query = split_target(exchange.target)
+        routes = self._routes
+        if routes is not None and routes.saturated:
+            hint = self._hints.get(exchange.method, path, core.engine.policy.version)
+            if hint is not None and routes.full(hint):
+                self._route_busy(exchange, hint, Refusal.ROUTE_CONCURRENCY, None)
+                return
         prefix, ended, state = b"", True, BodyState.COMPLETE
         if exchange.with_body:
             try:
                 async with asyncio.timeout(self._body_timeout):
                     prefix, ended = await read_prefix(exchange, limit)
             except TimeoutError:
+                self.refusals.count(Refusal.BODY_TIMEOUT)
                 send_problem(
                     exchange,
                     problem("body-timeout", request_id_of(exchange.header(REQUEST_ID_HEADER))),
@@ -148,7 +169,35 @@ class Forwarder:
         if exchange.with_body:
             data = prefix if ended else _replay(prefix, exchange)
         target = _ascii_target(path + (f"?{query}" if query else ""))
-        await self._forward(exchange, tx, target, data)
+        if routes is None:
+            await self._forward(exchange, tx, target, data)
+            return
+        policy = core.engine.policy
+        key = route_key(tx.decision.route, policy.routes)
+        if not routes.try_take(key):
+            self._hints.remember(exchange.method, path, policy.version, key)
+            refusal = await routes.acquire(key, self._route_wait)
+            if refusal is not None:
+                self._route_busy(exchange, key, refusal, tx)
+                return
+        try:
+            await self._forward(exchange, tx, target, data)
+        finally:
+            routes.release(key)
+
+    def _route_busy(
+        self, exchange: HttpExchange, key: str, refusal: Refusal, tx: Transaction | None
+    ) -> None:
+        """Refuse a request whose route had its upstream share (before or after inspection)."""
+        self.refusals.count(refusal)
+        self.core.metrics.route_refused(key)
+        if tx is not None:
+            self.core.finish(tx, learn=False)
+            request_id = tx.request_id
+        else:
+            request_id = request_id_of(exchange.header(REQUEST_ID_HEADER))
+        send_problem(exchange, problem(ANSWERS[refusal] or "route-busy", request_id))
+        exchange.connection.hold_off()
 
     def _upstream_headers(self, exchange: HttpExchange, tx: Transaction) -> list[tuple[str, str]]:
         headers = narrow_accept_encoding(end_to_end_lower(exchange.headers, _NOT_FORWARDED))

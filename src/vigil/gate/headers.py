@@ -108,6 +108,35 @@ def narrow_accept_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, st
     return kept
 
 
+def join_repeated(
+    headers: list[tuple[str, str]], keep: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """Lower-case header pairs with each repeated name joined into its first occurrence.
+
+    Stacks read a repeated header differently: Starlette and aiohttp take the first, gunicorn
+    joins them with ``,`` (so Flask reads ``a,b``, and a cookie swallows the next header's
+    cookies). Joined once, here, the upstream and the inspection read the same value: ``Cookie``
+    with ``; `` (RFC 9113 section 8.2.3), any other name with ``, `` (RFC 9110 section 5.3).
+    Names in ``keep`` stay repeated (singletons the gate refuses when repeated). The list is
+    returned as is when no name repeats.
+    """
+    names = [name for name, _ in headers]
+    if len(set(names)) == len(names):
+        return headers
+    values: dict[str, list[str]] = {}
+    for name, value in headers:
+        values.setdefault(name, []).append(value)
+    joined: list[tuple[str, str]] = []
+    for name, value in headers:
+        group = values[name]
+        if name in keep or len(group) == 1:
+            joined.append((name, value))
+        elif group:
+            joined.append((name, ("; " if name == "cookie" else ", ").join(group)))
+            group.clear()
+    return joined
+
+
 def forwarded_for(existing: str | None, client: str) -> str:
     """The ``X-Forwarded-For`` value with ``client`` appended."""
     if not client:

@@ -15,7 +15,8 @@ import math
 import threading
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import cast
 
 from prometheus_client import metrics as prometheus_metrics
@@ -208,25 +209,64 @@ class TimingCollector:
         yield family
 
 
+@dataclass(frozen=True, slots=True)
+class ListenerSnapshot:
+    """The listener's figures at one moment (read at scrape time)."""
+
+    open_connections: int = 0
+    clients: int = 0
+    """Distinct clients (peer addresses, IPv6 by /64) with a connection open."""
+    in_flight: int = 0
+    receiving: int = 0
+    """Requests in progress whose body is still arriving."""
+    refused_connections: int = 0
+    evicted_connections: int = 0
+    refusals: Mapping[str, int] = field(default_factory=dict)
+    """Refusals by reason (:class:`vigil.gate.refusals.Refusal` values)."""
+
+
 class ListenerFigures:
     """Collector of the listener's connection figures, read from it at scrape time."""
 
     def __init__(self) -> None:
-        self.read: Callable[[], tuple[int, int, int]] = lambda: (0, 0, 0)
+        self.read: Callable[[], ListenerSnapshot] = ListenerSnapshot
 
     def describe(self) -> list[Metric]:
         return list(self.collect())
 
     def collect(self) -> Iterator[Metric]:
-        open_connections, in_flight, refused = self.read()
+        now = self.read()
         yield GaugeMetricFamily(
-            "vigil_open_connections", "Client connections open.", value=open_connections
+            "vigil_open_connections", "Client connections open.", value=now.open_connections
         )
         yield GaugeMetricFamily(
-            "vigil_requests_in_progress", "Requests being handled.", value=in_flight
+            "vigil_open_clients",
+            "Distinct clients (peer addresses, IPv6 by /64) with a connection open.",
+            value=now.clients,
+        )
+        yield GaugeMetricFamily(
+            "vigil_requests_in_progress", "Requests being handled.", value=now.in_flight
+        )
+        yield GaugeMetricFamily(
+            "vigil_requests_receiving",
+            "Requests being handled whose body is still arriving.",
+            value=now.receiving,
         )
         yield CounterMetricFamily(
             "vigil_connections_refused",
-            "Client connections closed at once because the connection bound was reached.",
-            value=refused,
+            "Client connections closed at once because a connection bound left no room.",
+            value=now.refused_connections,
         )
+        yield CounterMetricFamily(
+            "vigil_connections_evicted",
+            "Idle client connections closed to make room for new ones.",
+            value=now.evicted_connections,
+        )
+        refusals = CounterMetricFamily(
+            "vigil_refusals",
+            "Connections and requests refused or cut to keep the gate available, by reason.",
+            labels=["reason"],
+        )
+        for reason, count in sorted(now.refusals.items()):
+            refusals.add_metric([reason], count)
+        yield refusals

@@ -32,11 +32,18 @@ from vigil.gate.metric_series import (
     HotSeries,
     LabelCap,
     ListenerFigures,
+    ListenerSnapshot,
     TimingCollector,
     TotalsCollector,
 )
 
-__all__ = ["INSPECTION_BUCKETS", "GateMetrics", "LabelCap", "start_metrics_server"]
+__all__ = [
+    "INSPECTION_BUCKETS",
+    "GateMetrics",
+    "LabelCap",
+    "ListenerSnapshot",
+    "start_metrics_server",
+]
 
 
 class GateMetrics:
@@ -79,11 +86,23 @@ class GateMetrics:
         self.inspection_errors = Counter(
             "vigil_inspection_errors", "Inspections that raised instead of deciding.", registry=r
         )
+        self.route_busy = Counter(
+            "vigil_route_busy",
+            "Requests refused because their route had its share of upstream exchanges.",
+            ["route"],
+            registry=r,
+        )
+        self.ambiguous = Counter(
+            "vigil_ambiguous_requests",
+            "Requests refused before inspection because stacks read them differently.",
+            ["reason"],
+            registry=r,
+        )
         self._listener = ListenerFigures()
         r.register(self._listener)
 
-    def watch_listener(self, read: Callable[[], tuple[int, int, int]]) -> None:
-        """Expose a listener's (open connections, requests in progress, refused connections)."""
+    def watch_listener(self, read: Callable[[], ListenerSnapshot]) -> None:
+        """Expose a listener's figures, read from it at every scrape."""
         self._listener.read = read
 
     def request_inspected(self, decision: Decision, seconds: float) -> None:
@@ -108,6 +127,14 @@ class GateMetrics:
     def upstream_error(self, kind: str) -> None:
         """Count an upstream failure (``connect``, ``timeout``, ``protocol``)."""
         self.upstream_errors.labels(self._code(kind)).inc()
+
+    def route_refused(self, route: str) -> None:
+        """Count a request refused for its route's upstream share (the route key)."""
+        self.route_busy.labels(self._route(route)).inc()
+
+    def ambiguous_request(self, reason: str) -> None:
+        """Count a request refused as ambiguous; ``reason`` is an ``AmbiguityCode`` value."""
+        self.ambiguous.labels(self._code(reason)).inc()
 
     def inspection_error(self) -> None:
         """Count an inspection that failed inside the engine."""

@@ -68,6 +68,34 @@ class SaveOutcome(StrEnum):
     """The file changed since the gate read or wrote it: nothing was written."""
 
 
+class ReloadOutcome(StrEnum):
+    """What reading the policy file again did (the ``result`` label of
+    ``vigil_policy_reloads_total``)."""
+
+    LOADED = "loaded"
+    UNCHANGED = "unchanged"
+    """The file holds the policy already in use: nothing was swapped."""
+    INVALID = "invalid"
+    """The new policy did not validate; the last good one stays in use."""
+    MISSING = "missing"
+    """The file is gone; the last good policy stays in use."""
+    NO_FILE = "no-file"
+    """The gate has no policy file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reloaded:
+    """The result of one reload, with a reason a person can read."""
+
+    outcome: ReloadOutcome
+    reason: str
+
+    @property
+    def loaded(self) -> bool:
+        """True when the file's policy is in use (newly swapped in, or already)."""
+        return self.outcome in {ReloadOutcome.LOADED, ReloadOutcome.UNCHANGED}
+
+
 @dataclass(frozen=True, slots=True)
 class Saved:
     """The result of a save, with a reason a person can read."""
@@ -200,6 +228,8 @@ __all__ = [
     "Fingerprint",
     "PolicyError",
     "PolicyFile",
+    "ReloadOutcome",
+    "Reloaded",
     "SaveOutcome",
     "Saved",
     "fingerprint",

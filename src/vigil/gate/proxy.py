@@ -6,7 +6,9 @@ shutdown that saves the policy. Each request goes through :class:`~vigil.gate.fo
 HTTP syntax is llhttp's (strict, through httptools): the proxy never parses a request line or a
 header itself, and the engine sees the request target exactly as sent. Every resource is
 bounded (docs/gate.md lists each bound): head sizes, requests in progress, connections,
-upstream connections, body bytes read for inspection, and time.
+upstream connections, body bytes read for inspection, and time; connections and requests in
+progress per client, and upstream exchanges per route, so that neither one client nor one slow
+endpoint can take the service down for the others.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from aiohttp import web
 from vigil.gate.batch import WriteBatch
 from vigil.gate.core import GateCore
 from vigil.gate.forward import Forwarder, error_answer
-from vigil.gate.metrics import start_metrics_server
+from vigil.gate.metrics import ListenerSnapshot, start_metrics_server
 from vigil.gate.proxy_config import ProxyConfig, parse_upstream
+from vigil.gate.refusals import Refusals
+from vigil.gate.route_limit import RouteLimiter
 from vigil.gate.server import HttpServer, ServerLimits
 from vigil.gate.upstream import UpstreamPool
 
@@ -42,6 +46,8 @@ class GateProxy:
         self._pool: UpstreamPool | None = None
         self._upstream_port = self.upstream.port or (443 if self.upstream.scheme == "https" else 80)
         self._host_header = f"{self.upstream.host}:{self._upstream_port}"
+        self.routes: RouteLimiter | None = None
+        """The per-route upstream shares (None when routes are not capped)."""
         self._learn_job: asyncio.Future[Any] | None = None
         self._ticker: asyncio.Task[None] | None = None
 
@@ -65,12 +71,18 @@ class GateProxy:
             keepalive_timeout=config.keepalive_timeout,
             batch=batch,
         )
+        refusals = Refusals()
+        shares = config.route_shares()
+        self.routes = RouteLimiter(*shares) if shares is not None else None
         forwarder = Forwarder(
             self.core,
             self._pool,
             host_header=self._host_header,
             body_timeout=config.body_timeout,
             learned=self._learn_soon,
+            routes=self.routes,
+            route_wait=config.connect_timeout,
+            refusals=refusals,
         )
         self._server = HttpServer(
             forwarder,
@@ -81,17 +93,36 @@ class GateProxy:
                 max_headers=config.max_headers,
                 max_head_size=config.max_head_size,
                 head_timeout=config.head_timeout,
+                first_byte_timeout=config.first_byte_timeout,
                 keepalive_timeout=config.keepalive_timeout,
+                send_timeout=config.send_timeout,
                 max_in_flight=config.max_in_flight,
+                max_client_in_flight=config.max_client_in_flight,
+                refusal_hold=config.refusal_hold,
+                max_receiving=config.max_receiving,
                 max_connections=config.max_connections,
+                max_client_connections=config.max_client_connections,
+                min_body_rate=config.min_body_rate,
+                body_rate_grace=config.body_rate_grace,
             ),
             on_error=self._handler_failed,
             batch=batch,
+            refusals=refusals,
         )
         server = self._server
-        self.core.metrics.watch_listener(
-            lambda: (len(server.connections), server.in_flight, server.refused_connections)
-        )
+
+        def snapshot() -> ListenerSnapshot:
+            return ListenerSnapshot(
+                open_connections=len(server.connections),
+                clients=server.admission.clients(),
+                in_flight=server.in_flight,
+                receiving=server.receiving,
+                refused_connections=server.refused_connections,
+                evicted_connections=refusals.evicted,
+                refusals=refusals.snapshot(),
+            )
+
+        self.core.metrics.watch_listener(snapshot)
         self.port = await server.start(config.host, config.port, reuse_port=config.reuse_port)
         if config.metrics_host is not None:
             self._metrics_runner, self.metrics_port = await start_metrics_server(

@@ -2,9 +2,11 @@
 
 ``vigil gate`` ends here. One worker runs in the calling process on uvloop (when installed);
 N workers are N processes that share the listening port through ``SO_REUSEPORT``, each with its
-own engine. Until the learner service exists each worker learns locally from the traffic the
-kernel gives it; worker 0 alone saves the policy file, and worker ``i`` serves its metrics on
-``metrics_port + i``. SIGTERM and SIGINT stop accepting, let requests in progress finish
+own engine. Without a learner each worker learns locally from the traffic the kernel gives it
+and worker 0 alone saves the policy file; with one (``--learner``) every worker sends its
+observations there and follows the policy it publishes. Worker ``i`` serves its metrics on
+``metrics_port + i``. SIGHUP reads the rule file and the local policy file again (or asks the
+learner for its policy); SIGTERM and SIGINT stop accepting, let requests in progress finish
 (``shutdown_timeout``), then save the policy.
 
 Once a worker listens, what it built at start (modules, the policy, its compiled routes) is
@@ -38,9 +40,10 @@ from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
 from vigil.gate.observations import ObservationBuffer
+from vigil.gate.pod import pod_context
 from vigil.gate.proxy import GateProxy
 from vigil.gate.proxy_config import ProxyConfig
-from vigil.gate.reload import PolicyWatcher
+from vigil.gate.reload import RELOAD_SECONDS, Reloader, SignatureSettings
 from vigil.gate.sync import LearnerSync, read_token
 
 
@@ -56,9 +59,13 @@ class GateSettings:
     learn_every: LearnEvery = field(default_factory=LearnEvery)
     log_level: str = "info"
     watch_policy: bool = True
-    """Reload the policy file when it changes and on SIGHUP (the last good one stays in use)."""
+    """Reload the policy file when it changes (SIGHUP reloads it in any case)."""
     learner: LearnerLink | None = None
     """Send observations to this learner and follow its policy instead of learning locally."""
+    signatures: SignatureSettings = field(default_factory=SignatureSettings)
+    """Built-in attack and leak detectors, and the operator's rule file."""
+    reload_seconds: float = RELOAD_SECONDS
+    """How often the policy and rule files are looked at for changes."""
     learn: LearnSettings = field(default_factory=LearnSettings)
     """Support thresholds and windows of local learning."""
     identity: IdentitySource = field(default_factory=IdentitySource)
@@ -94,19 +101,30 @@ def probe_listen(host: str, port: int, what: str) -> None:
 
 
 def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = None) -> GateCore:
-    """The core of one worker: its policy read (when the file exists) and its mode applied.
+    """The core of one worker: its policy loaded (when the file exists), its mode applied, and
+    its signature detectors and rules installed (see :func:`build_reloader`)."""
+    core, _ = build_reloader(settings, worker, stream)
+    return core
 
-    Every worker reads and watches the policy file; only worker 0 writes it.
+
+def build_reloader(
+    settings: GateSettings, worker: int = 0, stream: TextIO | None = None
+) -> tuple[GateCore, Reloader]:
+    """The core of one worker and the reloader that keeps its rules and policy current.
+
+    Every worker reads the policy file (and, when it learns locally, watches it); only worker 0
+    writes it. A gate that follows a learner takes its policy from the learner instead.
     """
     path = Path(settings.policy_path) if settings.policy_path else None
     key = Path(settings.client_key_file).read_bytes().strip() if settings.client_key_file else b""
+    local = settings.learner is None
     core = GateCore(
         Engine(settings=settings.learn, client_key=key),
         metrics=GateMetrics(),
-        log=GateLog(stream, settings.log_level, worker=worker),
+        log=GateLog(stream, settings.log_level, worker=worker, **pod_context()),
         policy_path=path,
         learn_every=settings.learn_every,
-        learn_locally=settings.learner is None,
+        learn_locally=local,
         mode_override=settings.mode,
         saves_policy=worker == 0,
         identity=settings.identity,
@@ -122,7 +140,14 @@ def build_core(settings: GateSettings, worker: int = 0, stream: TextIO | None = 
     if settings.mode is not None:
         policy = policy.model_copy(update={"mode": settings.mode})
     core.load(policy)
-    return core
+    reloader = Reloader(
+        core,
+        settings.signatures,
+        watch_policy=local and settings.watch_policy,
+        policy_on_hangup=local,
+    )
+    reloader.start()
+    return core, reloader
 
 
 def settle_heap() -> int:
@@ -139,7 +164,8 @@ async def serve(
     config = settings.proxy
     if worker and config.metrics_host is not None and config.metrics_port:
         config = replace(config, metrics_port=config.metrics_port + worker)
-    proxy = GateProxy(build_core(settings, worker), config)
+    core, reloader = build_reloader(settings, worker)
+    proxy = GateProxy(core, config)
     try:
         await proxy.start()
     except OSError as exc:
@@ -150,28 +176,16 @@ async def serve(
         raise listen_failure(
             "--metrics-listen", config.metrics_host, config.metrics_port, exc
         ) from None
-    core = proxy.core
-    watcher: PolicyWatcher | None = None
     sync: LearnerSync | None = None
     loop = asyncio.get_running_loop()
     if settings.learner is not None:
-        sync = LearnerSync(
-            core,
-            settings.learner,
-            read_token(settings.learner.token_file),
-        )
+        sync = LearnerSync(core, settings.learner, read_token(settings.learner.token_file))
         core.report_alerts = sync.report
         sync.start()
-        loop.add_signal_handler(signal.SIGHUP, sync.refresh)
-    else:
-        if settings.watch_policy and core.policy_file is not None:
-            watcher = PolicyWatcher(core.check_policy_file, on_error=_watch_failed(core))
-            watcher.start()
-        loop.add_signal_handler(
-            signal.SIGHUP, lambda: loop.run_in_executor(None, core.reload_policy, "sighup")
-        )
+    loop.add_signal_handler(signal.SIGHUP, _on_hangup(loop, reloader, sync))
     settle_heap()
     stop = asyncio.Event()
+    watcher = asyncio.create_task(reloader.run(stop, settings.reload_seconds))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
@@ -179,8 +193,8 @@ async def serve(
             ready(proxy)
         await stop.wait()
     finally:
-        if watcher is not None:
-            await asyncio.to_thread(watcher.stop)
+        stop.set()
+        await watcher
         await proxy.close()
         if sync is not None:
             await asyncio.to_thread(sync.stop)
@@ -188,11 +202,18 @@ async def serve(
             loop.remove_signal_handler(sig)
 
 
-def _watch_failed(core: GateCore) -> Callable[[Exception], None]:
-    def failed(exc: Exception) -> None:
-        core.log.event("policy-watch-error", level="error", error=f"{type(exc).__name__}: {exc}")
+def _on_hangup(
+    loop: asyncio.AbstractEventLoop, reloader: Reloader, sync: LearnerSync | None
+) -> Callable[[], None]:
+    """SIGHUP: the rule file (and a local policy file) read again off the loop; a gate that
+    follows a learner asks it for its policy at once."""
 
-    return failed
+    def hangup() -> None:
+        loop.run_in_executor(None, reloader.hangup)
+        if sync is not None:
+            sync.refresh()
+
+    return hangup
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:

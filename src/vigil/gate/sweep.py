@@ -25,8 +25,12 @@ def sweep_period(*timeouts: float) -> float:
     return max(MIN_PERIOD, min(MAX_PERIOD, *(timeout / 4 for timeout in timeouts)))
 
 
-async def sweep_forever(period: float, expire: Callable[[float], None]) -> None:
-    """Call ``expire(now)`` every ``period`` seconds (monotonic clock) until cancelled."""
+async def sweep_forever(
+    period: float,
+    expire: Callable[[float], None],
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """Call ``expire(clock())`` every ``period`` seconds until cancelled."""
     while True:
         await asyncio.sleep(period)
-        expire(time.monotonic())
+        expire(clock())

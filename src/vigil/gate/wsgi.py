@@ -3,8 +3,9 @@
 The request body is read from ``wsgi.input`` up to the policy's bound (never past
 ``CONTENT_LENGTH``, and only when a length or a terminated input says a body exists), then
 ``wsgi.input`` is replaced by a reader that replays what was read followed by the unread
-rest. The target is taken raw from ``RAW_URI``/``REQUEST_URI`` when the server provides it,
-else ``PATH_INFO`` is quoted back. Responses are judged like in the proxy: JSON bodies and
+rest. The path is taken raw from ``RAW_URI``/``REQUEST_URI`` when the server provides it and it
+decodes to the ``PATH_INFO`` the application routes on, else ``PATH_INFO`` is quoted back; the
+query is ``QUERY_STRING``, which the application parses. Responses are judged like in the proxy: JSON bodies and
 bodies announced within the bound are collected (up to the bound) before ``start_response``
 is called, so an enforcing route can answer 502 instead; other bodies stream through.
 """
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from vigil.behavior.engine import Engine
 from vigil.gate.answers import (
@@ -86,24 +88,31 @@ def _read_bounded(stream: Any, want: int) -> bytes:
     return b"".join(parts)
 
 
-def request_from_environ(environ: dict[str, Any], body: bytes, state: BodyState) -> Request:
-    """The Request of a WSGI environ, with the raw target when the server kept it."""
+def target_path(environ: dict[str, Any]) -> str:
+    """The raw path to inspect: from ``RAW_URI``/``REQUEST_URI`` when it decodes to the path the
+    application routes on (``SCRIPT_NAME`` + ``PATH_INFO``), else that path quoted back."""
+    routed = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
-        path, query = split_target(_text(raw))
-    else:
-        path = requote(_text(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")))
-        query = _text(environ.get("QUERY_STRING", ""))
+        path, _ = split_target(raw)
+        if unquote_to_bytes(path).decode("latin-1") == routed:
+            return _text(path)
+    return requote(_text(routed))
+
+
+def request_from_environ(environ: dict[str, Any], body: bytes, state: BodyState) -> Request:
+    """The Request of a WSGI environ: the raw path when the server kept it, the query string as
+    the application parses it, header values as Latin-1 text (as Werkzeug reads them)."""
     headers: list[tuple[str, str]] = []
     for key, value in environ.items():
         if key.startswith("HTTP_"):
-            headers.append((key[5:].replace("_", "-").lower(), _text(value)))
+            headers.append((key[5:].replace("_", "-").lower(), str(value)))
         elif key in {"CONTENT_TYPE", "CONTENT_LENGTH"} and value:
-            headers.append((key.replace("_", "-").lower(), _text(value)))
+            headers.append((key.replace("_", "-").lower(), str(value)))
     return Request(
         method=environ.get("REQUEST_METHOD", "GET"),
-        path=path,
-        query=query,
+        path=target_path(environ),
+        query=_text(environ.get("QUERY_STRING", "")),
         headers=headers,
         body=body,
         body_state=state,

@@ -2,20 +2,25 @@
 
 Bodies are attacker-controlled, so every parser here is bounded in fields, depth and bytes,
 and none raises on bad input: malformed bodies come back as a :class:`BodyParse` with an
-``error`` that the engine turns into an alert. JSON is decoded by orjson, multipart by the
-standard library's MIME parser; nothing here parses HTTP framing itself.
+``error`` that the engine turns into an alert. Each parser reads what the application's
+framework reads: JSON as ``json.loads`` does (orjson on the fast path; the standard library
+when orjson refuses what Python accepts: UTF-16 and UTF-32, a BOM, NaN, integers beyond 64
+bits, lone surrogates), a JSON document sent under another media type too (Starlette and
+aiohttp parse it whatever the Content-Type), and multipart in its common form
+(:mod:`vigil.http.multipart`). Nothing here parses HTTP framing itself.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 
 import msgspec
 import orjson
 
+from vigil.http.charset import declared_charset, json_reading
+from vigil.http.multipart import parse_form_data
 from vigil.http.urlcodec import decode_bytes, decode_component, normalize, split_pairs, text_flags
 
 MAX_DEPTH = 32
@@ -68,20 +73,79 @@ def _string(path: str, value: str) -> BodyField:
     return BodyField(path, text, flags | text_flags(text), "string")
 
 
-def parse_json(body: bytes, prefix: str, max_fields: int, max_depth: int = MAX_DEPTH) -> BodyParse:
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    value: object
+
+
+def python_json(body: bytes, charset: str | None = None) -> _Parsed | str:
+    """A JSON body parsed as ``json.loads`` reads it (see :func:`json_reading`), or why not."""
+    text = json_reading(body, charset).text
+    if text is None:
+        return "invalid JSON"
+    try:
+        return _Parsed(json.loads(text))
+    except RecursionError:
+        return "nesting too deep"
+    except ValueError:
+        return "invalid JSON"
+
+
+def parse_json(
+    body: bytes,
+    prefix: str,
+    max_fields: int,
+    max_depth: int = MAX_DEPTH,
+    charset: str | None = None,
+) -> BodyParse:
     """Flatten a JSON document into path-aware fields (``json.items[].id``).
 
     Fields come in depth-first order, an object's members last to first and an array's elements
-    first to last.
+    first to last. ``charset`` is the declared one, used only where ``json.loads`` and the
+    declared charset read the same text (an ambiguous body is refused by the gate before).
     """
     result = BodyParse()
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        msg = str(exc)
-        deep = "recursion" in msg.lower() or "depth limit" in msg.lower()
-        result.error = "nesting too deep" if deep else "invalid JSON"
+        msg = str(exc).lower()
+        if "recursion" in msg or "depth limit" in msg:
+            result.error = "nesting too deep"
+            return result
+        doc = _MISSING
+    if doc is not _MISSING:
+        try:
+            _walk(doc, prefix, max_fields, max_depth, result, from_orjson=True)
+            return result
+        except _InexactNumber:
+            result = BodyParse()
+    parsed = python_json(body, charset)
+    if isinstance(parsed, str):
+        result.error = parsed
         return result
+    _walk(parsed.value, prefix, max_fields, max_depth, result)
+    return result
+
+
+_MISSING = object()
+_EXACT = float(2**53)
+
+
+class _InexactNumber(Exception):
+    """orjson read a number as a float that ``json.loads`` reads as an exact integer."""
+
+
+def _walk(
+    doc: object,
+    prefix: str,
+    max_fields: int,
+    max_depth: int,
+    result: BodyParse,
+    *,
+    from_orjson: bool = False,
+) -> None:
+    """Append the fields of ``doc`` to ``result``. In a document ``from_orjson``, a float that
+    may have been an integer literal beyond 64 bits raises :class:`_InexactNumber`."""
     stack: list[tuple[str, object, int]] = [(prefix, doc, 0)]
     out = result.fields
     append, push, pop = out.append, stack.append, stack.pop
@@ -115,12 +179,18 @@ def parse_json(body: bytes, prefix: str, max_fields: int, max_depth: int = MAX_D
             for child in reversed(items[:max_fields]):
                 push((child_path, child, depth))
         elif type(value) in _NUMBERS:
+            if (
+                from_orjson
+                and type(value) is float
+                and not -_EXACT < value < _EXACT
+                and value.is_integer()
+            ):
+                raise _InexactNumber
             append(BodyField(path, repr(value), 0, "number"))
         elif value is None:
             append(BodyField(path, "null", 0, "null"))
         else:
             append(BodyField(path, "true" if value else "false", 0, "bool"))
-    return result
 
 
 def parse_form(body: bytes, prefix: str, max_fields: int) -> BodyParse:
@@ -138,42 +208,29 @@ def parse_form(body: bytes, prefix: str, max_fields: int) -> BodyParse:
 
 
 def parse_multipart(body: bytes, content_type: str, prefix: str, max_fields: int) -> BodyParse:
-    """Multipart form data: field values, and for files their name, type and size only."""
-    result = BodyParse()
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
-    try:
-        message: Message = BytesParser(policy=HTTP).parsebytes(head + body)
-    except (ValueError, TypeError, LookupError):
-        result.error = "invalid multipart body"
-        return result
-    if not message.is_multipart():
-        result.error = "invalid multipart body"
-        return result
-    parts = message.get_payload()
-    if not isinstance(parts, list):
-        result.error = "invalid multipart body"
-        return result
-    for count, part in enumerate(parts):
-        if count >= max_fields:
-            result.over_bound = f"more than {max_fields} parts"
-            break
-        name = part.get_param("name", header="content-disposition")
-        filename = part.get_filename()
-        label = str(name) if name else f"part{count}"
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        if filename is not None:
-            fname, flags = normalize(str(filename))
-            path = f"{prefix}.{label}"
-            result.fields.append(BodyField(f"{path}.filename", fname, flags | text_flags(fname)))
-            result.fields.append(BodyField(f"{path}.content-type", part.get_content_type()))
-            result.fields.append(BodyField(f"{path}.size", str(len(data)), 0, "number"))
-        else:
-            text, flags = decode_bytes(data)
+    """Multipart form data: field values, and for files their name, type and size only.
+
+    An ambiguous body (see :mod:`vigil.http.multipart`) is an ``error``: the gate refuses it
+    before inspection; the parts read before the problem are still profiled.
+    """
+    form = parse_form_data(body, content_type, max_fields)
+    result = BodyParse(over_bound=form.over_bound)
+    if form.problem:
+        result.error = f"ambiguous multipart body: {form.problem}"
+    for part in form.parts:
+        label = normalize(part.name)[0]
+        if part.filename is None:
+            text, flags = decode_bytes(part.data)
             text, nfkc = normalize(text)
             result.fields.append(
                 BodyField(f"{prefix}.{label}", text, flags | nfkc | text_flags(text))
             )
+            continue
+        fname, flags = normalize(part.filename)
+        path = f"{prefix}.{label}"
+        result.fields.append(BodyField(f"{path}.filename", fname, flags | text_flags(fname)))
+        result.fields.append(BodyField(f"{path}.content-type", part.content_type or "text/plain"))
+        result.fields.append(BodyField(f"{path}.size", str(len(part.data)), 0, "number"))
     return result
 
 
@@ -186,14 +243,38 @@ def is_json(content_type: str) -> bool:
 
 
 def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) -> BodyParse:
-    """Dispatch on the media type; unknown types become one ``body`` value."""
+    """Dispatch on the media type; other types become one ``body`` value.
+
+    A form or a body of another media type that is a JSON document is also profiled as JSON,
+    since Starlette's and aiohttp's ``request.json()`` parse it whatever its Content-Type.
+    """
     if not body:
         return BodyParse()
     if is_json(content_type):
-        return parse_json(body, "json", max_fields)
-    if content_type == "application/x-www-form-urlencoded":
-        return parse_form(body, "form", max_fields)
-    if content_type.startswith("multipart/"):
+        return parse_json(body, "json", max_fields, charset=declared_charset(full_type))
+    if content_type == "multipart/form-data":
         return parse_multipart(body, full_type, "multipart", max_fields)
-    text, flags = decode_bytes(body)
-    return BodyParse([BodyField("body", text, flags)])
+    if content_type == "application/x-www-form-urlencoded":
+        result = parse_form(body, "form", max_fields)
+    else:
+        text, flags = decode_bytes(body)
+        result = BodyParse([BodyField("body", text, flags)])
+    if looks_like_json(body):
+        room = max_fields - len(result.fields)
+        sniffed = parse_json(body, "json", room, charset=declared_charset(full_type))
+        if not sniffed.error:
+            result.fields.extend(sniffed.fields)
+            result.over_bound = result.over_bound or sniffed.over_bound
+    return result
+
+
+def looks_like_json(body: bytes) -> bool:
+    """Whether a body of another media type starts like a JSON object, array or string
+    (after whitespace, NUL bytes of UTF-16/32 and a BOM)."""
+    start = _JSON_LEAD.match(body)
+    end = start.end() if start is not None else 0
+    return body[end : end + 1] in _JSON_STARTS
+
+
+_JSON_STARTS = (b"{", b"[", b'"')
+_JSON_LEAD = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf\xfe\xff]*")

@@ -77,16 +77,42 @@ class Response(_HeaderLookup):
     latency_ms: float = 0.0
 
 
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+-.")
+
+
+def is_absolute_form(target: str) -> bool:
+    """Whether a request target is in absolute form (RFC 9112 section 3.2.2): ``scheme://...``.
+
+    Only a target that starts with a URI scheme qualifies; an origin-form target starts with
+    ``/`` whatever its query holds (``/s?next=http://x`` is origin-form).
+    """
+    if target.startswith("/"):
+        return False
+    scheme, sep, _ = target.partition("://")
+    return (
+        bool(sep)
+        and scheme[:1].isascii()
+        and scheme[:1].isalpha()
+        and all(c in _SCHEME_CHARS for c in scheme.lower())
+    )
+
+
 def split_target(target: str) -> tuple[str, str]:
     """Split a request target into raw path and raw query.
 
     Absolute-form targets (``http://host/p?q``) are reduced to their path, as a proxy receives
-    them from clients that talk to it as a forward proxy.
+    them from clients that talk to it as a forward proxy; see :func:`is_absolute_form`.
     """
-    if "://" in target[:16]:
-        scheme_end = target.index("://") + 3
-        slash = target.find("/", scheme_end)
-        target = "/" if slash < 0 else target[slash:]
+    if is_absolute_form(target):
+        authority = target.index("://") + 3
+        end = len(target)
+        for mark in "/?#":
+            found = target.find(mark, authority)
+            if 0 <= found < end:
+                end = found
+        target = target[end:]
+        if not target.startswith("/"):
+            target = "/" + target
     fragment = target.find("#")
     if fragment >= 0:
         target = target[:fragment]

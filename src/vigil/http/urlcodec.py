@@ -83,10 +83,24 @@ def text_flags(text: str) -> int:
     return flags
 
 
+_OVERLAY = "\u0338"
+"""COMBINING LONG SOLIDUS OVERLAY: the one mark that NFKC composes with ``<``, ``=`` or ``>``
+(into ``≮``, ``≠``, ``≯``), hiding the ASCII character from every check."""
+
+
 def normalize(text: str) -> tuple[str, int]:
-    """NFKC-normalise non-ASCII text; report whether that changed it."""
+    """NFKC-normalise non-ASCII text; report whether that changed it.
+
+    ``<``, ``=`` and ``>`` survive: the text is normalised piece by piece between the U+0338
+    marks it holds, so no mark is composed with what precedes it (the text counts as changed,
+    since it carries an evasion of normalisation). No other ASCII punctuation is ever composed
+    away by NFKC.
+    """
     if text.isascii():
         return text, 0
+    if _OVERLAY in text:
+        pieces = text.split(_OVERLAY)
+        return _OVERLAY.join(unicodedata.normalize("NFKC", p) for p in pieces), _NFKC
     normal = unicodedata.normalize("NFKC", text)
     return normal, (_NFKC if normal != text else 0)
 

@@ -6,7 +6,7 @@ import pytest
 
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.policy import PriorityClass
-from vigil.posture.priority_classes import (
+from vigil.cluster.priority_classes import (
     aggregate,
     default_class,
     validate_priority_class,

@@ -4,7 +4,8 @@ Validation (``pkg/apis/scheduling/validation``): names with the ``system-`` pref
 for the two system classes with their exact values; user values are at most 1,000,000,000;
 ``value`` and ``preemptionPolicy`` cannot change on update. Admission (the Priority plugin):
 only one class may be ``globalDefault``; when several exist anyway, the lowest value wins.
-The auditor and the admission emulation both call these functions.
+The loader (which refuses an invalid class), the auditor (which reports it) and the admission
+emulation (which answers 422) all call these functions.
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vigil.cluster.policy import PriorityClass
+from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.policy import PREEMPT_LOWER_PRIORITY, PREEMPT_NEVER, PriorityClass
 
 HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000
 SYSTEM_PREFIX = "system-"
-SYSTEM_CLASSES = {"system-cluster-critical": 2_000_000_000, "system-node-critical": 2_000_001_000}
-PREEMPTION_POLICIES = ("Never", "PreemptLowerPriority")
+SYSTEM_CLUSTER_CRITICAL = "system-cluster-critical"
+SYSTEM_NODE_CRITICAL = "system-node-critical"
+SYSTEM_CLASSES = {SYSTEM_CLUSTER_CRITICAL: 2_000_000_000, SYSTEM_NODE_CRITICAL: 2_000_001_000}
+"""The classes the API server creates at start-up, by name, with their values."""
+SYSTEM_PRIORITY_CLASSES: tuple[PriorityClass, ...] = tuple(
+    PriorityClass(ObjectMeta(name), value) for name, value in SYSTEM_CLASSES.items()
+)
+PREEMPTION_POLICIES = (PREEMPT_NEVER, PREEMPT_LOWER_PRIORITY)
 
 
 @dataclass(frozen=True, slots=True)
