@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from vigil.cli.inputs import InputError
+from vigil.cli.text import wrap
 from vigil.cluster import Cluster, LoadProgress, ManifestError, Node, Pod, load_manifests
 from vigil.cluster.documents import DEFAULT_BOUNDS
 
@@ -87,6 +88,12 @@ def paused_gc() -> Iterator[None]:
         gc.freeze()
 
 
+def echo_note(text: str) -> None:
+    """``note: TEXT`` on standard error, wrapped to the terminal width like the results."""
+    for line in wrap(f"note: {text}", indent="      "):
+        click.echo(line, err=True)
+
+
 def read_stdin_bound() -> bytes:
     """Standard input, read up to one byte past the input bound (the loader refuses more)."""
     return sys.stdin.buffer.read(DEFAULT_BOUNDS.max_bytes + 1)
@@ -123,9 +130,9 @@ def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
         raise empty_input(files)
     if not quiet and cluster.skipped:
         for note in cluster.skipped[:MAX_NOTES]:
-            click.echo(f"note: {note}", err=True)
+            echo_note(note)
         if len(cluster.skipped) > MAX_NOTES:
-            click.echo(f"note: ... and {len(cluster.skipped) - MAX_NOTES} more", err=True)
+            echo_note(f"... and {len(cluster.skipped) - MAX_NOTES} more")
     return cluster
 
 
