@@ -209,7 +209,7 @@ def _on_hangup(
     follows a learner asks it for its policy at once."""
 
     def hangup() -> None:
-        loop.run_in_executor(None, reloader.hangup)
+        loop.run_in_executor(None, reloader.on_hangup)
         if sync is not None:
             sync.refresh()
 
