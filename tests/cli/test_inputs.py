@@ -36,3 +36,9 @@ def test_stdin_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff")))
     with pytest.raises(InputError, match="standard input is not UTF-8 text"):
         read_text("-")
+
+
+def test_files_without_a_size_are_read_within_the_bound(tmp_path: Path) -> None:
+    """A pipe or a device has no size to check first (``<(...)``, ``/dev/zero``)."""
+    with pytest.raises(InputError, match=r"^/dev/zero: larger than 10 bytes$"):
+        read_bytes("/dev/zero", 10)

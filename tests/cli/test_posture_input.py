@@ -71,3 +71,14 @@ def test_large_inputs_are_announced_before_parsing(
     assert capsys.readouterr().err == f"loading: parsing {export} (0 MiB)\n"
     load_inventory([str(export)], quiet=True)
     assert capsys.readouterr().err == ""
+
+
+def test_an_empty_input_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("# nothing rendered\n")
+    with pytest.raises(InputError) as info:
+        load_inventory([str(tmp_path / "empty.yaml"), str(tmp_path / "empty.yaml")])
+    assert info.value.message == (
+        f"{tmp_path}/empty.yaml, {tmp_path}/empty.yaml: no Kubernetes objects in the input"
+    )
+    (tmp_path / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {name: x}\n")
+    assert load_inventory([str(tmp_path)]).skipped == {"ConfigMap": 1}

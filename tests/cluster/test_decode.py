@@ -137,12 +137,6 @@ def test_container_statuses_say_why_containers_wait() -> None:
     [
         ("PriorityClass", {"metadata": {"name": "x"}}, "value", "required"),
         (
-            "PriorityClass",
-            {"metadata": {"name": "x"}, "value": 1, "preemptionPolicy": "Sometimes"},
-            "preemptionPolicy",
-            'unsupported value "Sometimes"',
-        ),
-        (
             "Deployment",
             {"metadata": {"name": "d"}, "spec": {"replicas": -1}},
             "spec.replicas",
@@ -167,6 +161,30 @@ def test_container_statuses_say_why_containers_wait() -> None:
             {"metadata": {"name": "b"}, "spec": {"unhealthyPodEvictionPolicy": "Never"}},
             "spec.unhealthyPodEvictionPolicy",
             'unsupported value "Never"',
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"minAvailable": -3}},
+            "spec.minAvailable",
+            "must be greater than or equal to 0, got -3",
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"maxUnavailable": "150%"}},
+            "spec.maxUnavailable",
+            'must not be greater than 100%, got "150%"',
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"maxUnavailable": "²%"}},
+            "spec.maxUnavailable",
+            'invalid value "²%": expected an integer or a percentage',
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"minAvailable": "٣٠%"}},
+            "spec.minAvailable",
+            'invalid value "٣٠%": expected an integer or a percentage',
         ),
     ],
 )

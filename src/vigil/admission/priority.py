@@ -79,10 +79,7 @@ def validate_class(request: AdmissionRequest, ctx: AdmissionContext) -> Decision
     if problems:
         return invalid(request, aggregate(problems), VALIDATION)
     if pc.global_default:
-        existing = [
-            c for c in ctx.priority_classes() if c.name != pc.name or request.operation == "CREATE"
-        ]
-        default = default_class(existing)
+        default = default_class(ctx.priority_classes())
         if default is not None and (request.operation == "CREATE" or default.name != pc.name):
             return forbidden(
                 request,

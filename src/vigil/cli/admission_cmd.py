@@ -146,17 +146,31 @@ def serve_command(
     timeoutSeconds of a few seconds, and a namespaceSelector that leaves out kube-system and the
     webhook's own namespace.
     """
-    host, sep, port_text = listen.rpartition(":")
-    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise InputError(f"--listen: expected HOST:PORT, got {listen!r}")
+    host, port = parse_listen(listen)
     try:
         tls: ssl.SSLContext = tls_context(str(tls_cert), str(tls_key))
     except (OSError, ssl.SSLError) as exc:
         raise InputError(
             f"{tls_cert} / {tls_key}: cannot load the TLS certificate and key: {exc}"
         ) from None
-    settings = WebhookSettings(
-        _context(cluster, policy, upstream=upstream), host or "0.0.0.0", int(port_text)
-    )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(settings, tls))
+    settings = WebhookSettings(_context(cluster, policy, upstream=upstream), host, port)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_forever(settings, tls))
+    except OSError as exc:
+        raise InputError(f"--listen {listen}: cannot listen: {exc.strerror or exc}") from None
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6, ``:PORT`` for every address), port 1-65535 in
+    ASCII digits; raises `InputError`."""
+    host, sep, port_text = listen.rpartition(":")
+    if (
+        not sep
+        or not (port_text.isascii() and port_text.isdigit())
+        or not 0 < int(port_text) < 65536
+    ):
+        raise InputError(f"--listen: expected HOST:PORT, got {listen!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host or "0.0.0.0", int(port_text)

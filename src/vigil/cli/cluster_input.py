@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from vigil.cli.inputs import InputError
+from vigil.cli.text import wrap
 from vigil.cluster import Cluster, LoadProgress, ManifestError, Node, Pod, load_manifests
 from vigil.cluster.documents import DEFAULT_BOUNDS
 
@@ -38,6 +39,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_NOTES = 10
+NAMES_LIMIT = 200
+"""Characters of the FILE arguments quoted in an error."""
 PROGRESS_AFTER = 1.0
 """Seconds of loading before progress is shown, and between two progress lines."""
 LARGE_INPUT = 50 * 1024 * 1024
@@ -85,13 +88,36 @@ def paused_gc() -> Iterator[None]:
         gc.freeze()
 
 
+def echo_note(text: str) -> None:
+    """``note: TEXT`` on standard error, wrapped to the terminal width like the results."""
+    for line in wrap(f"note: {text}", indent="      "):
+        click.echo(line, err=True)
+
+
 def read_stdin_bound() -> bytes:
     """Standard input, read up to one byte past the input bound (the loader refuses more)."""
     return sys.stdin.buffer.read(DEFAULT_BOUNDS.max_bytes + 1)
 
 
+def empty_input(files: Sequence[str]) -> InputError:
+    """The error for FILE arguments that hold no object at all (an empty file, a ``helm
+    template`` that failed before ``| vigil ... -``): never read as a clean result."""
+    shown = ", ".join(files)
+    if len(shown) > NAMES_LIMIT:
+        shown = f"{shown[:NAMES_LIMIT]}... ({len(files)} inputs)"
+    return InputError(f"{shown}: no Kubernetes objects in the input")
+
+
+def cannot_read(exc: BaseException) -> InputError:
+    """The error for an input the operating system or memory could not hold."""
+    if isinstance(exc, MemoryError):
+        return InputError("cannot read manifests: out of memory")
+    return InputError(f"cannot read manifests: {exc}")
+
+
 def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
-    """Load FILE arguments (files, directories, ``-``); raises `InputError`."""
+    """Load FILE arguments (files, directories, ``-``); raises `InputError`, also when they
+    hold no object at all."""
     progress = None if quiet else ProgressLine()
     try:
         with paused_gc():
@@ -99,12 +125,14 @@ def load_cluster(files: Sequence[str], *, quiet: bool = False) -> Cluster:
     except ManifestError as exc:
         raise InputError(str(exc)) from None
     except (OSError, MemoryError) as exc:
-        raise InputError(f"cannot read manifests: {exc}") from None
+        raise cannot_read(exc) from None
+    if files and len(cluster) == 0 and not cluster.skipped:
+        raise empty_input(files)
     if not quiet and cluster.skipped:
         for note in cluster.skipped[:MAX_NOTES]:
-            click.echo(f"note: {note}", err=True)
+            echo_note(note)
         if len(cluster.skipped) > MAX_NOTES:
-            click.echo(f"note: ... and {len(cluster.skipped) - MAX_NOTES} more", err=True)
+            echo_note(f"... and {len(cluster.skipped) - MAX_NOTES} more")
     return cluster
 
 

@@ -1,7 +1,9 @@
 """Reading the small files commands take besides their manifests (policies, suppressions, alert
 logs, scheduler configurations, AdmissionReviews), each bounded, or ``-`` for standard input.
 
-Every problem is one `InputError` line naming the file, with exit code 2.
+Every problem is one `InputError` line naming the file, with exit code 2. Files are read up to
+one byte past their bound, so a pipe or a device (which has no size to check first) cannot
+exhaust memory.
 """
 
 from __future__ import annotations
@@ -38,13 +40,17 @@ def read_bytes(path: Path | str, limit: int = MAX_INPUT_BYTES) -> bytes:
     try:
         if path.stat().st_size > limit:
             raise InputError(f"{path}: larger than {limit} bytes")
-        return path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file or directory") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: larger than {limit} bytes")
+    return data
 
 
 def read_text(path: Path | str, limit: int = MAX_INPUT_BYTES) -> str:

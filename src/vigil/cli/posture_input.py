@@ -16,7 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from vigil.audit import Inventory, InventoryError, parse_sources
-from vigil.cli.cluster_input import ProgressLine, paused_gc, read_stdin_bound
+from vigil.cli.cluster_input import (
+    ProgressLine,
+    cannot_read,
+    empty_input,
+    paused_gc,
+    read_stdin_bound,
+)
 from vigil.cli.inputs import InputError, read_text
 from vigil.cluster import LoadProgress
 from vigil.cluster.sources import STDIN, list_inputs
@@ -41,14 +47,17 @@ def _read_all(files: Sequence[str], progress: ProgressLine | None) -> Iterator[t
 def load_inventory(files: Sequence[str], *, quiet: bool = False) -> Inventory:
     """Load FILE arguments for the posture commands (standard input is named ``-`` in
     findings), with progress on standard error when it takes more than a second; raises
-    `InputError`."""
+    `InputError`, also when they hold no object at all."""
     try:
         with paused_gc():
-            return parse_sources(_read_all(files, None if quiet else ProgressLine()))
+            inventory = parse_sources(_read_all(files, None if quiet else ProgressLine()))
     except InventoryError as exc:
         raise InputError(str(exc)) from None
-    except MemoryError as exc:
-        raise InputError(f"cannot read manifests: {exc}") from None
+    except (OSError, MemoryError) as exc:
+        raise cannot_read(exc) from None
+    if files and inventory.read == 0 and not inventory.skipped:
+        raise empty_input(files)
+    return inventory
 
 
 def policy_option(func: F) -> F:

@@ -23,6 +23,7 @@ import click
 
 from vigil.cli.cluster_input import (
     cluster_files,
+    echo_note,
     load_cluster,
     output_option,
     require_pod,
@@ -236,7 +237,7 @@ def command(
     registry = preemption_registry()
     cfg = _profiles(config, seed, registry)
     for note in cfg.notes:
-        click.echo(f"note: {note}", err=True)
+        echo_note(note)
     cluster = load_cluster(files)
     profiles, registry = apply_isolation(cluster, cfg.profiles, registry, isolation, alerts)
     if pod_key is not None:

@@ -98,6 +98,14 @@ def _node(meta: ObjectMeta, f: Fields) -> Node:
     )
 
 
+def _check_budget_value(spec: Fields, key: str, value: int | str | None) -> None:
+    """``ValidatePositiveIntOrPercent`` and ``IsNotMoreThan100Percent`` (policy validation)."""
+    if isinstance(value, int) and value < 0:
+        raise spec.error(key, f"must be greater than or equal to 0, got {value}")
+    if isinstance(value, str) and int(value[:-1]) > 100:
+        raise spec.error(key, f"must not be greater than 100%, got {quote(value)}")
+
+
 def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
     spec = f.obj("spec") or _empty("spec")
     min_available, max_unavailable = (
@@ -106,6 +114,8 @@ def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
     )
     if min_available is not None and max_unavailable is not None:
         raise spec.error("maxUnavailable", "minAvailable and maxUnavailable cannot be both set")
+    for key, value in (("minAvailable", min_available), ("maxUnavailable", max_unavailable)):
+        _check_budget_value(spec, key, value)
     policy = spec.opt_str("unhealthyPodEvictionPolicy")
     if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
         raise spec.error("unhealthyPodEvictionPolicy", f"unsupported value {quote(policy)}")
@@ -138,8 +148,6 @@ def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
     if f.opt_int("value") is None:
         raise f.error("value", "required")
     policy = f.string("preemptionPolicy", PREEMPT_LOWER_PRIORITY)
-    if policy not in ("Never", PREEMPT_LOWER_PRIORITY):
-        raise f.error("preemptionPolicy", f"unsupported value {quote(policy)}")
     return PriorityClass(
         meta, f.integer("value"), f.boolean("globalDefault"), policy, f.string("description")
     )

@@ -17,14 +17,21 @@ PREEMPT_LOWER_PRIORITY = "PreemptLowerPriority"
 PREEMPT_NEVER = "Never"
 
 
+def is_percent(value: str) -> bool:
+    """``IsValidPercent``: ``[0-9]+%``."""
+    digits = value[:-1]
+    return value.endswith("%") and digits.isascii() and digits.isdigit()
+
+
 def scaled_value(value: IntOrPercent, total: int, *, round_up: bool) -> int:
     """``GetScaledValueFromIntOrPercent``: an int as is, or ``pct`` of ``total``.
 
-    Percent strings must look like ``"30%"``; anything else raises ValueError.
+    Percent strings must look like ``"30%"`` (ASCII digits, as ``strconv.Atoi`` reads them);
+    anything else raises ValueError.
     """
     if isinstance(value, int):
         return value
-    if not value.endswith("%") or not value[:-1].isdigit():
+    if not is_percent(value):
         raise ValueError(
             f'invalid value for IntOrString: invalid type: string is not a percentage: "{value}"'
         )

@@ -4,7 +4,9 @@ An argument is a file, a directory (read recursively, ``*.yaml``, ``*.yml`` and 
 name order) or ``-`` for standard input. Each input keeps the path as the user would write it
 (the argument joined with the path below it), so an error in ``manifests/team-a/web.yaml`` says
 so rather than ``web.yaml``. A file larger than the input bound is refused before it is read.
-With the loader, this is the only module of `vigil.cluster` that touches the file system.
+A pipe or a device has no size to check first (``<(helm template ...)``, ``/dev/zero``): every
+file is read up to one byte past the bound. With the loader, this is the only module of
+`vigil.cluster` that touches the file system.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vigil.cluster.documents import DEFAULT_BOUNDS, too_large
+from vigil.cluster.documents import DEFAULT_BOUNDS, MIB, too_large
 from vigil.cluster.errors import ManifestError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -40,9 +42,15 @@ def _file(path: Path, name: str, max_bytes: int) -> Input:
         if size > max_bytes:
             raise too_large(name, size, max_bytes)
         try:
-            return path.read_bytes()
+            with path.open("rb") as stream:
+                data = stream.read(max_bytes + 1)
         except OSError as exc:
             raise ManifestError(name, "", "", exc.strerror or str(exc)) from None
+        if len(data) > max_bytes:
+            raise ManifestError(
+                name, "", "", f"input is larger than the {max_bytes // MIB} MiB bound"
+            )
+        return data
 
     return Input(name, size, read)
 
