@@ -291,6 +291,28 @@ def crs_statuses(
     return out
 
 
+def positive(text: str) -> int:
+    """A whole number of at least 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return value
+
+
+def paranoia_levels(text: str) -> list[int]:
+    """``1,2`` as paranoia levels (1 to 4), for argparse."""
+    try:
+        levels = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected levels such as 1,2") from None
+    if not levels or any(level not in {1, 2, 3, 4} for level in levels):
+        raise argparse.ArgumentTypeError(f"{text!r}: paranoia levels are 1 to 4")
+    return levels
+
+
 def _progress(phase: str, count: int) -> None:
     print(f"  {phase}: {count} requests", file=sys.stderr)
 
@@ -303,19 +325,27 @@ def main() -> None:
         help="comma-separated set names (default: all): " + ", ".join(s.name for s in SPECS),
     )
     parser.add_argument(
-        "--limit", type=int, default=None, help="at most N requests of each set (quick runs)"
+        "--limit", type=positive, default=None, help="at most N requests of each set (quick runs)"
     )
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--crs", type=Path, default=DEFAULT_CRS)
-    parser.add_argument("--paranoia", default="1,2", help="CRS paranoia levels to run")
+    parser.add_argument(
+        "--concurrency", type=positive, default=8, help="connections to Apache at once"
+    )
+    parser.add_argument(
+        "--crs", type=Path, default=DEFAULT_CRS, help="folder of the CRS regression tests"
+    )
+    parser.add_argument(
+        "--paranoia", type=paranoia_levels, default=[1, 2], help="CRS paranoia levels to run"
+    )
     parser.add_argument(
         "--examples", type=int, default=5, help="wrong-way requests shown per set and system"
     )
     parser.add_argument(
         "--json", type=Path, default=None, help="also write the counts as JSON here"
     )
-    parser.add_argument("--people-per-form", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--people-per-form", type=positive, default=3, help="people placed into each person form"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="seed of the generated benign sets")
     args = parser.parse_args()
     if not (CSIC / "normalTrafficTraining.txt.gz").is_file():
         raise SystemExit(f"crs_compare: CSIC 2010 not found in {CSIC}")
@@ -335,7 +365,7 @@ def main() -> None:
         request_sets = [RequestSet(s.spec, s.items[: args.limit]) for s in request_sets]
     total = sum(len(s.items) for s in request_sets)
     print(f"{total} requests in {len(request_sets)} sets", file=sys.stderr)
-    levels = [int(p) for p in args.paranoia.split(",")]
+    levels: list[int] = args.paranoia
     statuses = {
         f"CRS PL{level}": crs_statuses(request_sets, level, args.concurrency) for level in levels
     }
