@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vigil.gate.admission import Admission, AdmissionLimits, client_of
@@ -157,6 +157,7 @@ OPS = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(OPS)
+@example([("connect", 0, 0), ("start", 0, 0), ("release", 0, 0), ("done", 0, 0)])
 def test_bookkeeping_stays_within_bounds_and_consistent(ops: list[Op]) -> None:
     limits = AdmissionLimits(
         max_connections=6,
