@@ -227,7 +227,7 @@ def _read_object(
 ) -> None:
     ident = identify(data)
     kind, namespace, name = ident.kind, ident.namespace, ident.name or where
-    if not kind and "apiVersion" not in data:
+    if not kind and ("apiVersion" not in data or "metadata" not in data):
         inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
         return
     if not kind:
