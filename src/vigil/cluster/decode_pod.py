@@ -38,12 +38,29 @@ _POLICIES = frozenset({"Honor", "Ignore"})
 
 
 def _requirement(f: Fields, operators: frozenset[str]) -> Requirement:
+    """A selector requirement, with the API server's rules on ``values``
+    (``ValidateLabelSelectorRequirement``, ``ValidateNodeSelectorRequirement``)."""
     op = f.required_str("operator")
     if op not in operators:
         raise f.error(
             "operator", f"{quote(op)} is not a valid operator (expected {sorted(operators)})"
         )
-    return Requirement(f.required_str("key"), op, f.strs("values"))
+    values = f.strs("values")
+    if op in ("In", "NotIn") and not values:
+        raise f.error(
+            "values", "Required value: must be specified when `operator` is 'In' or 'NotIn'"
+        )
+    if op in ("Exists", "DoesNotExist") and values:
+        raise f.error(
+            "values",
+            "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+        )
+    if op in ("Gt", "Lt") and len(values) != 1:
+        raise f.error(
+            "values",
+            "Required value: must be specified single value when `operator` is 'Lt' or 'Gt'",
+        )
+    return Requirement(f.required_str("key"), op, values)
 
 
 def decode_label_selector(f: Fields | None) -> LabelSelector | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vigil.cluster.admission import Admission
-from vigil.cluster.cluster import Cluster
+from vigil.cluster.cluster import Cluster, object_key
 from vigil.cluster.decode import SUPPORTED_KINDS, KubeObject, decode_object
 from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, parse_documents_of
 from vigil.cluster.errors import FieldError, ManifestError, quote
@@ -131,8 +131,17 @@ def build_cluster(
     cluster = Cluster(skipped=skipped)
     pod_sources: dict[str, str] = {}
     workload_sources: dict[tuple[str, str], str] = {}
+    first_seen: dict[tuple[str, str], str] = {}
     for index, obj in enumerate(objects):
         source = sources[index] if sources is not None else ""
+        ident = object_key(obj)
+        if ident in first_seen:
+            cluster.skipped.append(
+                f"{source + ': ' if source else ''}{ident[0]} {ident[1]} is given again (first in "
+                f"{first_seen[ident] or 'the input'}): the later one is used"
+            )
+        else:
+            first_seen[ident] = source
         if isinstance(obj, Pod):
             pod_sources[obj.key] = source
         elif isinstance(obj, Workload):
