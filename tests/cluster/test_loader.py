@@ -43,7 +43,7 @@ spec:
     - {containerPort: 80, hostPort: 8080, hostIP: 10.0.0.1, protocol: UDP}
     - {containerPort: 81}
   tolerations:
-  - {key: dedicated, operator: Equal, value: gpu, effect: NoSchedule, tolerationSeconds: 30}
+  - {key: dedicated, operator: Equal, value: gpu, effect: NoExecute, tolerationSeconds: 30}
   - {operator: Exists}
   affinity:
     nodeAffinity:
@@ -249,6 +249,23 @@ spec: {selector: {app: web}}
             "f.yaml: Pod default/p: spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, got 0",
         ),
         ("kind: List\nitems: [3]", "f.yaml: document 1: items[0]: expected an object"),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}], tolerations: [{operator: Equal}]}",
+            'f.yaml: Pod default/p: spec.tolerations[0].operator: Invalid value: "Equal": operator '
+            'must be Exists when `key` is empty, which means "match all values and all keys"',
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}], tolerations: [{key: k, "
+            "operator: Exists, value: v}]}",
+            'f.yaml: Pod default/p: spec.tolerations[0].operator: Invalid value: "v": value must be '
+            "empty when `operator` is 'Exists'",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}], tolerations: [{key: k, "
+            "operator: Exists, effect: NoSchedule, tolerationSeconds: 5}]}",
+            'f.yaml: Pod default/p: spec.tolerations[0].effect: Invalid value: "NoSchedule": effect '
+            "must be 'NoExecute' when `tolerationSeconds` is set",
+        ),
         (
             "kind: PodDisruptionBudget\nmetadata: {name: b}\nspec: {minAvailable: 99999999999}",
             "f.yaml: PodDisruptionBudget default/b: spec.minAvailable: 99999999999 does not fit "

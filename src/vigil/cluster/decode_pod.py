@@ -167,15 +167,32 @@ def _container(f: Fields) -> Container:
 
 
 def _toleration(f: Fields) -> Toleration:
+    """A toleration, with ``ValidateTolerations``' rules on how its fields go together."""
     op = f.string("operator")
     if op not in _TOLERATION_OPERATORS:
         raise f.error("operator", f"{quote(op)} is not a valid toleration operator")
     effect = f.string("effect")
     if effect not in _TAINT_EFFECTS:
         raise f.error("effect", f"{quote(effect)} is not a valid taint effect")
-    return Toleration(
-        f.string("key"), op, f.string("value"), effect, f.opt_int("tolerationSeconds")
-    )
+    key, value, seconds = f.string("key"), f.string("value"), f.opt_int("tolerationSeconds")
+    if not key and op != "Exists":
+        raise f.error(
+            "operator",
+            f"Invalid value: {quote(op)}: operator must be Exists when `key` is empty, which "
+            'means "match all values and all keys"',
+        )
+    if op == "Exists" and value:
+        raise f.error(
+            "operator",
+            f"Invalid value: {quote(value)}: value must be empty when `operator` is 'Exists'",
+        )
+    if seconds is not None and effect != "NoExecute":
+        raise f.error(
+            "effect",
+            f"Invalid value: {quote(effect)}: effect must be 'NoExecute' when "
+            "`tolerationSeconds` is set",
+        )
+    return Toleration(key, op, value, effect, seconds)
 
 
 def decode_spread_constraint(f: Fields) -> TopologySpreadConstraint:
