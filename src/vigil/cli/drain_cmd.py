@@ -99,7 +99,10 @@ def command(
     seed: int,
 ) -> None:
     """Plan `kubectl drain NODE` on FILE... (manifests, exports, `-`): evictions in order,
-    blocked pods with their PodDisruptionBudget, and where the replacements would run."""
+    blocked pods with their PodDisruptionBudget, and where the replacements would run.
+
+    Exit code 0 when the drain would complete, 1 when it would not (kubectl's filters refuse a
+    pod, or evictions stay blocked), 2 for bad input."""
     cluster = load_cluster(files)
     require_node(cluster, node)
     options = DrainOptions(
