@@ -166,7 +166,7 @@ def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
 
 
 def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
-    if f.opt_int("value") is None:
+    if f.opt_int32("value") is None:
         raise f.error("value", "required")
     policy = f.string("preemptionPolicy", PREEMPT_LOWER_PRIORITY)
     return PriorityClass(
@@ -205,7 +205,7 @@ def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
         if tspec is None:
             raise tmpl.error("spec", "required")
         template = PodTemplate(tmeta, decode_pod_spec(tspec))
-    replicas = spec.opt_int("replicas") if kind in SCALED_KINDS else None
+    replicas = spec.opt_int32("replicas") if kind in SCALED_KINDS else None
     if replicas is not None and replicas < 0:
         raise spec.error("replicas", f"must be greater than or equal to 0, got {replicas}")
     return Workload(kind, meta, replicas, _selector(kind, parent), template)

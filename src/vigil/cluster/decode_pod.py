@@ -244,7 +244,7 @@ def decode_pod_spec(f: Fields) -> PodSpec:
         topology_spread_constraints=tuple(
             decode_spread_constraint(t) for t in f.objs("topologySpreadConstraints")
         ),
-        priority=f.opt_int("priority"),
+        priority=f.opt_int32("priority"),
         priority_class_name=f.string("priorityClassName"),
         preemption_policy=policy,
         scheduler_name=f.string("schedulerName", "default-scheduler"),

@@ -98,6 +98,14 @@ class Fields:
             raise self.error(key, f"{value} does not fit a 64-bit integer")
         return value
 
+    def opt_int32(self, key: str) -> int | None:
+        """An ``int32`` field (priorities, replicas), None when absent; a value the API
+        server's decoder could not hold is an error."""
+        value = self.opt_int(key)
+        if value is not None and not -(2**31) <= value < 2**31:
+            raise self.error(key, f"{value} does not fit a 32-bit integer")
+        return value
+
     def integer(self, key: str, default: int = 0) -> int:
         """An integer field."""
         value = self.opt_int(key)
