@@ -1,4 +1,8 @@
-"""Rules and policies reload without a restart; a broken file keeps the last good set."""
+"""Rules and policies reload without a restart; a broken file keeps the last good set.
+
+The policy file is watched through the core (its own saves are not edits, see
+tests/gate/test_core.py); a gate that follows a learner watches only its rules.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import asyncio
 import datetime as dt
 import io
 import os
+import threading
 from pathlib import Path
 
 import orjson
@@ -17,7 +22,7 @@ from vigil.behavior.engine import Engine
 from vigil.behavior.policy import Policy, save_policy
 from vigil.gate.core import GateCore
 from vigil.gate.logging import GateLog
-from vigil.gate.reload import Reloader, SignatureSettings, stamp_of
+from vigil.gate.reload import Reloaded, Reloader, ReloadOutcome, SignatureSettings, stamp_of
 
 RULES = """\
 rules:
@@ -129,39 +134,97 @@ def test_rules_drop_out_at_their_expiry(
     assert reloader.ruleset.expired == ("block-evil",)
 
 
+def local_gate(path: Path, **kwargs: object) -> tuple[GateCore, Reloader, io.StringIO]:
+    stream = io.StringIO()
+    core = GateCore(Engine(Policy(mode=Mode.LEARN)), log=GateLog(stream), policy_path=path)
+    core.reload_policy("start")
+    reloader = Reloader(core, SignatureSettings(builtin=False), **kwargs)  # type: ignore[arg-type]
+    reloader.start()
+    return core, reloader, stream
+
+
 def test_policies_reload_and_a_broken_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     save_policy(Policy(mode=Mode.LEARN), path)
-    stream = io.StringIO()
-    core = GateCore(Engine(Policy(mode=Mode.LEARN)), log=GateLog(stream))
-    reloader = Reloader(core, SignatureSettings(builtin=False), policy_path=path)
-    reloader.start()
+    core, reloader, stream = local_gate(path)
     assert [d.name for d in core.engine.inspector.detectors] == ["model"]
     assert reloader.check() == []
-    save_policy(Policy(mode=Mode.ENFORCE, version=3), path)
+    write(path, Policy(mode=Mode.ENFORCE, version=3).to_yaml())
     assert reloader.check() == ["policy-loaded"]
     assert core.engine.policy.version == 3
     write(path, path.read_text() + "\n")
     assert reloader.check() == ["policy-unchanged"]
     write(path, "apiVersion: vigil.dev/v1\nmode: sometimes\n")
-    assert reloader.check() == ["policy-rejected"]
+    assert reloader.check() == ["policy-invalid"]
     assert core.engine.policy.mode is Mode.ENFORCE
-    assert "mode" in str(events(stream)[-1]["error"])
+    assert "mode" in str(events(stream)[-1]["reason"])
+    assert reloader.check() == []
+
+
+def test_the_gates_own_saves_are_not_reloaded(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    core, reloader, _ = local_gate(path)
+    core.engine.set_mode(Mode.DETECT)
+    assert core.save() == path
+    assert reloader.check() == []
 
 
 def test_a_forced_mode_survives_a_policy_reload(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     save_policy(Policy(mode=Mode.LEARN), path)
-    core = GateCore(Engine(Policy(mode=Mode.DETECT)), log=GateLog(io.StringIO()))
-
-    def detect(policy: Policy) -> Policy:
-        return policy.model_copy(update={"mode": Mode.DETECT})
-
-    reloader = Reloader(core, SignatureSettings(), policy_path=path, adapt=detect)
+    core = GateCore(
+        Engine(Policy(mode=Mode.DETECT)),
+        log=GateLog(io.StringIO()),
+        policy_path=path,
+        mode_override=Mode.DETECT,
+    )
+    reloader = Reloader(core, SignatureSettings())
     reloader.start()
-    save_policy(Policy(mode=Mode.ENFORCE, version=4), path)
+    write(path, Policy(mode=Mode.ENFORCE, version=4).to_yaml())
     assert reloader.check() == ["policy-loaded"]
     assert (core.engine.policy.mode, core.engine.policy.version) == (Mode.DETECT, 4)
+
+
+@pytest.mark.parametrize(
+    ("watch", "on_hangup", "checked", "hung_up"),
+    [
+        (True, True, ["policy-loaded"], ["rules-loaded", "policy-unchanged"]),
+        (False, True, [], ["rules-loaded", "policy-loaded"]),
+        (False, False, [], ["rules-loaded"]),
+    ],
+)
+def test_what_is_watched_and_what_sighup_reads(
+    tmp_path: Path, watch: bool, on_hangup: bool, checked: list[str], hung_up: list[str]
+) -> None:
+    path = tmp_path / "policy.yaml"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.format(expires="2027-01-01", word="evil"))
+    save_policy(Policy(mode=Mode.LEARN), path)
+    core = GateCore(Engine(Policy(mode=Mode.LEARN)), log=GateLog(io.StringIO()), policy_path=path)
+    core.reload_policy("start")
+    reloader = Reloader(
+        core,
+        SignatureSettings(rules_path=str(rules)),
+        watch_policy=watch,
+        policy_on_hangup=on_hangup,
+        clock=Clock(),
+    )
+    reloader.start()
+    write(path, Policy(mode=Mode.ENFORCE, version=5).to_yaml())
+    assert reloader.check() == checked
+    assert reloader.hangup() == hung_up
+    expected = 5 if checked or on_hangup else 0
+    assert core.engine.policy.version == expected
+    assert reloader.check() == []
+
+
+def test_sighup_rereads_an_unchanged_rule_file(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock],
+) -> None:
+    core, reloader, _, stream, _ = gate
+    assert reloader.hangup() == ["rules-loaded"]
+    assert [e["event"] for e in events(stream)] == ["rules-loaded", "rules-loaded"]
+    assert verdict(core, "so evil") is Verdict.BLOCK
 
 
 async def test_the_watch_loop_stops_when_asked(
@@ -191,3 +254,63 @@ async def test_an_unexpected_failure_is_logged_and_the_watch_goes_on(
     await asyncio.wait_for(reloader.run(stop, interval=0.01), 10)
     assert len(calls) >= 2
     assert events(stream)[-1]["event"] == "reload-error"
+
+
+def test_the_watch_thread_checks_until_stopped(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, reloader, _, _, _ = gate
+    calls: list[str] = []
+    checked = threading.Event()
+
+    def check() -> list[str]:
+        calls.append(threading.current_thread().name)
+        if len(calls) >= 3:
+            checked.set()
+        return []
+
+    monkeypatch.setattr(reloader, "check", check)
+    stop = reloader.run_in_thread(interval=0.01)
+    assert checked.wait(10)
+    stop()
+    count = len(calls)
+    assert set(calls) == {"vigil-reload"}
+    assert len(calls) == count
+
+
+def test_an_error_in_the_watch_thread_is_logged_and_watching_goes_on(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, reloader, _, stream, _ = gate
+    again = threading.Event()
+    calls: list[int] = []
+
+    def check() -> list[str]:
+        calls.append(1)
+        if len(calls) > 1:
+            again.set()
+            return []
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(reloader, "check", check)
+    stop = reloader.run_in_thread(interval=0.01)
+    assert again.wait(10)
+    stop()
+    failures = [e for e in events(stream) if e["event"] == "reload-error"]
+    assert [f["error"] for f in failures] == ["OSError('disk gone')"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "loaded"),
+    [
+        (ReloadOutcome.LOADED, True),
+        (ReloadOutcome.UNCHANGED, True),
+        (ReloadOutcome.INVALID, False),
+        (ReloadOutcome.MISSING, False),
+        (ReloadOutcome.NO_FILE, False),
+    ],
+)
+def test_reloaded_says_whether_the_files_policy_is_in_use(
+    outcome: ReloadOutcome, loaded: bool
+) -> None:
+    assert Reloaded(outcome, "why").loaded is loaded

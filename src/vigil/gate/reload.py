@@ -1,12 +1,21 @@
 """Rules and policies that change on disk take effect without a restart.
 
-The gate watches its policy file and its rule file (by modification time, size and inode,
-polled every few seconds off the request path). A changed file is read, validated and compiled
-in a worker thread; only then is it swapped in, atomically, for the detectors of the inspector
-or the policy of the engine. A file that fails (bad YAML, an invalid RE2 pattern, a duplicate
-id...) changes nothing: the last good set keeps running and the gate logs why
-(``rules-rejected`` / ``policy-rejected`` with the file, line and field). Rules that expire are
-dropped at their expiry even when the file does not change.
+One :class:`Reloader` per gate worker keeps two files current, polled every few seconds off the
+request path (an asyncio task, or a thread of its own for WSGI applications):
+
+- The rule file, watched by stamp (modification time, size, inode). A changed file is read,
+  validated and compiled in a worker thread and only then swapped in for the inspector's
+  detectors; rules that expire are dropped at their expiry even when the file does not change.
+  A file that fails (bad YAML, an invalid RE2 pattern, a duplicate id...) changes nothing: the
+  last good set keeps running and ``rules-rejected`` names the file, line and field.
+- The policy file of a gate that learns locally, through the core
+  (:meth:`~vigil.gate.core.GateCore.check_policy_file`): it knows the file as the gate last
+  read or wrote it (:mod:`vigil.gate.policy_file`), so the gate's own saves are not mistaken for
+  edits, an operator's edit is read and never written over, and an invalid version keeps the
+  last good policy and is reported once. A gate that follows a learner takes its policy from
+  the learner (:mod:`vigil.gate.sync`); its policy file is only a cache and is not watched.
+
+SIGHUP (:meth:`Reloader.hangup`) reads both files at once, changed or not.
 """
 
 from __future__ import annotations
@@ -14,22 +23,38 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vigil.behavior.policy import Policy, PolicyError, load_policy
-from vigil.gate.core import GateCore
+from vigil.gate.policy_file import Reloaded, ReloadOutcome
 from vigil.inspection.phases import Detector
 from vigil.signatures.detectors import AttackDetector, LeakDetector, RuleDetector
 from vigil.signatures.rules.ruleset import RuleSet
 from vigil.signatures.rules.source import RulesError, load_rules
+
+if TYPE_CHECKING:
+    from vigil.gate.core import GateCore
 
 RELOAD_SECONDS = 2.0
 """Default interval between two looks at the watched files."""
 
 Stamp = tuple[int, int, int]
 Clock = Callable[[], dt.datetime]
+
+__all__ = [
+    "RELOAD_SECONDS",
+    "ReloadOutcome",
+    "Reloaded",
+    "Reloader",
+    "SignatureSettings",
+    "compile_rules",
+    "detectors_for",
+    "stamp_of",
+    "utc_now",
+]
 
 
 def stamp_of(path: Path) -> Stamp | None:
@@ -70,34 +95,44 @@ def detectors_for(settings: SignatureSettings, ruleset: RuleSet | None) -> list[
     return detectors
 
 
+def policy_event(result: Reloaded | None) -> str | None:
+    """The event name :meth:`Reloader.check` reports for a policy reload (None: nothing read)."""
+    if result is None or result.outcome is ReloadOutcome.NO_FILE:
+        return None
+    return f"policy-{result.outcome.value}"
+
+
 class Reloader:
-    """Keeps a gate's rules and policy in step with their files."""
+    """Keeps a gate's rules and, when it learns locally, its policy in step with their files.
+
+    ``watch_policy`` polls the core's policy file; ``policy_on_hangup`` re-reads it on SIGHUP.
+    Both are off for a gate that follows a learner.
+    """
 
     def __init__(
         self,
         core: GateCore,
         signatures: SignatureSettings,
         *,
-        policy_path: str | Path | None = None,
-        adapt: Callable[[Policy], Policy] | None = None,
+        watch_policy: bool = True,
+        policy_on_hangup: bool = True,
         clock: Clock = utc_now,
     ) -> None:
         self.core = core
         self.signatures = signatures
         self.rules_path = Path(signatures.rules_path) if signatures.rules_path else None
-        self.policy_path = Path(policy_path) if policy_path is not None else None
-        self.adapt = adapt
+        self.watch_policy = watch_policy
+        self.policy_on_hangup = policy_on_hangup
         self.clock = clock
         self.ruleset: RuleSet | None = None
-        self._stamps: dict[Path, Stamp | None] = {}
+        self._rules_stamp: Stamp | None = None
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         """Compile the rule file (errors propagate: the gate refuses to start) and install."""
         if self.rules_path is not None:
-            self._stamps[self.rules_path] = stamp_of(self.rules_path)
+            self._rules_stamp = stamp_of(self.rules_path)
             self.ruleset = compile_rules(self.rules_path, self.clock())
-        if self.policy_path is not None:
-            self._stamps[self.policy_path] = stamp_of(self.policy_path)
         self._install()
 
     def _install(self) -> None:
@@ -110,27 +145,43 @@ class Reloader:
                 expired=list(self.ruleset.expired),
             )
 
-    def _changed(self, path: Path) -> bool:
+    def _rules_changed(self, path: Path) -> bool:
         now = stamp_of(path)
-        if now == self._stamps.get(path):
+        if now == self._rules_stamp:
             return False
-        self._stamps[path] = now
+        self._rules_stamp = now
         return now is not None
 
     def check(self) -> list[str]:
         """Look at the files once; reload what changed. Returns the events, for tests and logs."""
-        events: list[str] = []
-        if self.rules_path is not None:
-            expired = (
-                self.ruleset is not None
-                and self.ruleset.next_expiry is not None
-                and self.clock() >= self.ruleset.next_expiry
-            )
-            if self._changed(self.rules_path) or expired:
+        with self._lock:
+            events: list[str] = []
+            if self.rules_path is not None:
+                expired = (
+                    self.ruleset is not None
+                    and self.ruleset.next_expiry is not None
+                    and self.clock() >= self.ruleset.next_expiry
+                )
+                if self._rules_changed(self.rules_path) or expired:
+                    events.append(self._reload_rules(self.rules_path))
+            if self.watch_policy:
+                event = policy_event(self.core.check_policy_file())
+                if event is not None:
+                    events.append(event)
+            return events
+
+    def hangup(self) -> list[str]:
+        """SIGHUP: read the rule file and (when local) the policy file again, changed or not."""
+        with self._lock:
+            events: list[str] = []
+            if self.rules_path is not None:
+                self._rules_stamp = stamp_of(self.rules_path)
                 events.append(self._reload_rules(self.rules_path))
-        if self.policy_path is not None and self._changed(self.policy_path):
-            events.append(self._reload_policy(self.policy_path))
-        return events
+            if self.policy_on_hangup:
+                event = policy_event(self.core.reload_policy("sighup"))
+                if event is not None:
+                    events.append(event)
+            return events
 
     def _reload_rules(self, path: Path) -> str:
         try:
@@ -149,19 +200,11 @@ class Reloader:
         self._install()
         return "rules-loaded"
 
-    def _reload_policy(self, path: Path) -> str:
+    def _checked(self) -> None:
         try:
-            policy = load_policy(path)
-        except PolicyError as exc:
-            self.core.log.event("policy-rejected", level="error", file=str(path), error=str(exc))
-            return "policy-rejected"
-        if self.adapt is not None:
-            policy = self.adapt(policy)
-        if policy == self.core.engine.policy:
-            return "policy-unchanged"
-        self.core.load(policy)
-        self.core.log.event("policy-loaded", file=str(path), version=policy.version)
-        return "policy-loaded"
+            self.check()
+        except Exception as exc:
+            self.core.log.event("reload-error", level="error", error=repr(exc)[:200])
 
     async def run(self, stop: asyncio.Event, interval: float = RELOAD_SECONDS) -> None:
         """Check every ``interval`` seconds until ``stop`` is set; the work runs in a thread.
@@ -173,7 +216,22 @@ class Reloader:
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
             except TimeoutError:
-                try:
-                    await asyncio.to_thread(self.check)
-                except Exception as exc:
-                    self.core.log.event("reload-error", level="error", error=repr(exc)[:200])
+                await asyncio.to_thread(self._checked)
+
+    def run_in_thread(self, interval: float = RELOAD_SECONDS) -> Callable[[], None]:
+        """Check every ``interval`` seconds on a daemon thread (a WSGI application has no event
+        loop); returns the function that stops the thread and waits for it."""
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(interval):
+                self._checked()
+
+        thread = threading.Thread(target=watch, name="vigil-reload", daemon=True)
+        thread.start()
+
+        def stopper() -> None:
+            stop.set()
+            thread.join(interval + 10.0)
+
+        return stopper
