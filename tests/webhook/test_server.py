@@ -286,3 +286,27 @@ async def test_bodies_in_flight_are_bounded(
         status, answer = await _post(f"{base}/validate", tls, body)
     assert status == 200
     assert answer["response"]["allowed"] is True
+
+
+async def test_a_chunked_body_past_the_bound_gets_413(
+    server: tuple[str, ssl.SSLContext, _Log],
+) -> None:
+    """Without Content-Length the bound is enforced while reading (client_max_size), not after."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        piece = b" " * (1 << 20)
+        for _ in range(MAX_BODY_BYTES // len(piece) + 2):
+            yield piece
+
+    base, tls, _ = server
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+        session.post(
+            f"{base}/validate",
+            data=chunks(),
+            headers={"Content-Type": "application/json"},
+            ssl=tls,
+        ) as resp,
+    ):
+        assert resp.status == 413
+        assert resp.content_type == "application/problem+json"
