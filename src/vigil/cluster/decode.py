@@ -106,6 +106,9 @@ def _check_budget_value(spec: Fields, key: str, value: int | str | None) -> None
         raise spec.error(key, f"must not be greater than 100%, got {quote(value)}")
 
 
+DEFAULT_REPLICAS = 1
+"""``spec.replicas`` the API server's defaulting writes when a manifest leaves it out (an
+HPA-managed Deployment, say); every scaled kind starts with one pod."""
 V1BETA1_SELECTOR_KEY = "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match"
 """The label key of the selectors policy/v1beta1 PDBs are converted with."""
 
@@ -205,7 +208,10 @@ def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
         if tspec is None:
             raise tmpl.error("spec", "required")
         template = PodTemplate(tmeta, decode_pod_spec(tspec))
-    replicas = spec.opt_int32("replicas") if kind in SCALED_KINDS else None
+    replicas = None
+    if kind in SCALED_KINDS:
+        replicas = spec.opt_int32("replicas")
+        replicas = DEFAULT_REPLICAS if replicas is None else replicas
     if replicas is not None and replicas < 0:
         raise spec.error("replicas", f"must be greater than or equal to 0, got {replicas}")
     return Workload(kind, meta, replicas, _selector(kind, parent), template)
