@@ -117,3 +117,15 @@ def test_a_container_merely_named_vigil_gate_is_replaced_by_the_gate() -> None:
     good["spec"]["containers"][-1]["securityContext"] = {"privileged": True}
     patch, trace = injection(request("Pod", good, namespace="shop"), context(policy=ON))
     assert [op["op"] for op in patch][:1] == ["replace"]
+
+
+def test_the_policy_can_make_the_gate_mandatory() -> None:
+    """``allowOptOut: false``: the pod's opt-out annotation no longer skips injection."""
+    obj = pod("web", "shop")
+    obj["metadata"]["annotations"] = {"vigil.dev/inject": "false"}
+    patch, trace = injection(request("Pod", obj, namespace="shop"), context(policy=ON))
+    assert (patch, trace) == ([], 'sidecar: the pod opts out (vigil.dev/inject: "false")')
+    strict = {"admission": {"sidecar": {**ON["admission"]["sidecar"], "allowOptOut": False}}}
+    patch, trace = injection(request("Pod", obj, namespace="shop"), context(policy=strict))
+    assert trace == "sidecar: injected vigil-gate (vigil:1.0)"
+    assert patch[0]["value"]["name"] == CONTAINER

@@ -4,7 +4,8 @@ Pods created in the namespaces the policy names (every non-exempt namespace when
 none) get a ``vigil-gate`` container: the gate listening on ``listenPort`` in front of the app
 on ``upstreamPort``, non-root, read-only, without capabilities. Injection is idempotent (a pod
 that already has the gate is left alone, so a second admission never duplicates it) and a
-pod opts out with the annotation ``vigil.dev/inject: "false"``. "Already has the gate" means a
+pod opts out with the annotation ``vigil.dev/inject: "false"`` unless the policy sets
+``allowOptOut: false``. "Already has the gate" means a
 container named ``vigil-gate`` with vigil's image, arguments and security context
 (`GATE_FIELDS`): a container that only borrows the name is replaced, so a pod author cannot
 skip the gate by naming a container of theirs ``vigil-gate``.
@@ -68,7 +69,8 @@ def injection(request: AdmissionRequest, ctx: AdmissionContext) -> tuple[list[di
         return [], f"sidecar: namespace {namespace} is not injected"
     raw_annotations = metadata_of(request.object).get("annotations")
     annotations = raw_annotations if isinstance(raw_annotations, dict) else None
-    if annotations is not None and annotations.get(OPT_OUT) == "false":
+    opted_out = annotations is not None and annotations.get(OPT_OUT) == "false"
+    if opted_out and s.allow_opt_out:
         return [], f'sidecar: the pod opts out ({OPT_OUT}: "false")'
     raw_containers = spec_of(request.object).get("containers")
     containers: list[Any] = raw_containers if isinstance(raw_containers, list) else []
