@@ -176,3 +176,9 @@ def test_nameless_objects_are_named_by_their_document_among_non_empty_ones() -> 
     with pytest.raises(InventoryError) as err:
         parse_sources([("f.yaml", text)])
     assert str(err.value) == "f.yaml:4: Pod shop/document 1: metadata.name: required"
+
+
+def test_an_unrendered_helm_template_is_named_as_such() -> None:
+    text = "kind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec: {containers: [{name: c}]}\n"
+    with pytest.raises(InventoryError, match="unrendered Helm template: render it first"):
+        parse_sources([("templates/pod.yaml", text)])

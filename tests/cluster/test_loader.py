@@ -541,3 +541,18 @@ def test_policy_v1beta1_empty_selector_selects_nothing() -> None:
     ga = parse_documents(text.format(v="v1"), "f.yaml")[0][0]
     assert beta.selection().matches({"app": "web"}) is False  # type: ignore[attr-defined]
     assert ga.selection().matches({"app": "web"}) is True  # type: ignore[attr-defined]
+
+
+def test_an_unrendered_helm_template_is_named_as_such() -> None:
+    """A chart's templates given as they are (``{{- if``, ``{{ .Release.Name }}``) fail to parse
+    or decode; the error says to render them first."""
+    for text in (
+        "{{- if .Values.on }}\nkind: Pod\n{{- end }}\n",
+        "kind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec: {containers: [{name: c}]}\n",
+    ):
+        with pytest.raises(ManifestError) as info:
+            parse_documents(text, "templates/pod.yaml")
+        assert str(info.value).endswith(
+            "(the file looks like an unrendered Helm template: render it first, e.g. "
+            "`helm template RELEASE CHART | vigil COMMAND -`)"
+        )
