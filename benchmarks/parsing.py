@@ -30,6 +30,7 @@ import orjson  # noqa: E402
 
 from vigil.behavior.decision import Mode  # noqa: E402
 from vigil.behavior.engine import Engine  # noqa: E402
+from vigil.behavior.learn import LearnSettings  # noqa: E402
 from vigil.http.ambiguity import find_ambiguity  # noqa: E402
 from vigil.http.model import Request  # noqa: E402
 
@@ -45,6 +46,11 @@ HEADERS = [
     ("x-request-id", "a1b2c3d4"),
 ]
 BOUNDARY = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
+
+
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""The synthetic learning traffic comes from one client at one time: this script measures
+inspection, so support in distinct clients and windows is not asked for."""
 
 
 def _word(rng: random.Random, n: int) -> str:
@@ -113,7 +119,7 @@ def main() -> None:
         "POST multipart 4 KiB": make_multipart,
         "POST form": make_form,
     }
-    engine = Engine()
+    engine = Engine(settings=ONE_CLIENT)
     for _ in range(500):
         for make in makers.values():
             engine.observe(engine.inspect_request(make(rng)))

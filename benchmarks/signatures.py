@@ -38,6 +38,7 @@ import orjson  # noqa: E402
 
 from vigil.behavior.decision import Mode  # noqa: E402
 from vigil.behavior.engine import Engine  # noqa: E402
+from vigil.behavior.learn import LearnSettings  # noqa: E402
 from vigil.http.model import Request  # noqa: E402
 from vigil.signatures.detectors import AttackDetector, RuleDetector  # noqa: E402
 from vigil.signatures.rules.ruleset import RuleSet  # noqa: E402
@@ -78,6 +79,11 @@ ATTACK_VALUES = [
     "{{7*7}}",
     "${${lower:j}ndi:ldap://x.test/a}",
 ]
+
+
+ONE_CLIENT = LearnSettings(min_clients=1, min_windows=1)
+"""The synthetic learning traffic comes from one client at one time: this script measures
+inspection, so support in distinct clients and windows is not asked for."""
 
 
 def _word(rng: random.Random, n: int) -> str:
@@ -160,7 +166,7 @@ def cycle(items: list[Request], engine: Engine) -> Callable[[], object]:
 
 def rules_part(seconds: float, rounds: int) -> None:
     rng = random.Random(7)
-    engine = Engine()
+    engine = Engine(settings=ONE_CLIENT)
     for _ in range(2000):
         engine.observe(engine.inspect_request(make_get(rng)))
         engine.observe(engine.inspect_request(make_post(rng)))
@@ -220,7 +226,7 @@ def detectors_part(seconds: float) -> None:
             cells.append(f"{label} {1e6 / rate(step, seconds / 8):6.2f} us")
         print(f"  {attack.value:10s} {'   '.join(cells)}")
     rng = random.Random(9)
-    engine = Engine()
+    engine = Engine(settings=ONE_CLIENT)
     for _ in range(2000):
         engine.observe(engine.inspect_request(make_get(rng)))
     engine.learn()
