@@ -754,6 +754,7 @@ def learn(procs: Processes, wrk: str, workdir: Path, up: int, options: argparse.
         port=gate_port,
         policy=learned,
         mode="learn",
+        extra=["--min-clients", "1", "--min-windows", "1"],  # wrk is one client, for seconds
     )
     script = workdir / "learn.lua"
     script.write_text(LEARN_SCRIPT % ", ".join(f'"{n}"' for n in LEARN_NAMES))
