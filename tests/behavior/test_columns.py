@@ -19,7 +19,7 @@ from .builders import RequestBuilder, stamp
 
 _CHARS = st.sampled_from(list(string.ascii_letters + string.digits + " -_.@'\"<>;:/=&#(){}*%0xX"))
 _PIECES = st.sampled_from(
-    ["--", "../", "0x", "&#60;", "' or 1=1", "<b>", "é", "Ｋ", "\t", "${a:b}"]
+    ["--", "../", "0x", "&#60;", "' or 1=1", "<b>", "é", "Ｋ", "\t", "${a:b}", "\x00", "\r\n"]
 )
 _TEXT = st.lists(_CHARS | _PIECES, max_size=10).map("".join)
 

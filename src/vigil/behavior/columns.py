@@ -27,10 +27,7 @@ from vigil.behavior.values import (
     UPPER_RUN,
     profile_text,
 )
-from vigil.http.jsoncolumns import Column
-
-SEPARATOR = "\x00"
-"""Joins a column's values: never part of a printable value, a sequence or a run pattern."""
+from vigil.http.jsoncolumns import SEPARATOR, Column
 
 PATTERN_CACHE = 1024
 """Bound on compiled run-pattern expressions (one per distinct learned pattern set)."""
@@ -71,17 +68,21 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
     if kind in _CONTAINERS:
         sizes: list[int] = column.values  # type: ignore[assignment]
         return max(sizes) <= check.hi
-    if not column.plain or repeat > check.max_repeat:
+    if not column.ascii or repeat > check.max_repeat:
         return False
     texts: list[str] = column.values  # type: ignore[assignment]
-    raw = "".join(texts).encode("ascii")
-    if raw.translate(None, check.plain_bytes) or b"&#" in raw:
+    joined = column.joined
+    raw = joined.encode("ascii")
+    if (
+        raw.translate(None, check.column_bytes)
+        or raw.count(b"\x00") != len(texts) - 1
+        or b"&#" in raw
+    ):
         return False
     lengths = list(map(len, texts))
     longest = max(lengths)
     if longest > check.hi or min(lengths) < check.lo:
         return False
-    joined = SEPARATOR.join(texts) if len(texts) > 1 else texts[0]
     if (raw.translate(None, _NOT_PUNCT) or b"0" in raw) and not check.sequences.issuperset(
         s.lower() for s in SEQUENCE_RE.findall(joined)
     ):
@@ -96,7 +97,7 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
             return False
         run = _ONE_RUN.get(check.patterns)
         if run is not None:
-            if raw.translate(None, run) or not lengths or min(lengths) == 0:
+            if raw.translate(None, run) or min(lengths) == 0:
                 return False
         elif not pattern_expression(check.patterns).fullmatch(joined):
             return False
@@ -106,7 +107,7 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
     return not (
         entropy_max is not None
         and longest >= 16
-        and math.log2(max(2, len(check.plain_bytes))) > entropy_max
+        and check.plain_entropy > entropy_max
         and math.log2(max(2, len(set(raw)))) > entropy_max
         and any(len(t) >= 16 and profile_text(t).entropy > entropy_max for t in texts)
     )
@@ -114,8 +115,8 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
 
 _NOT_PUNCT = bytes(c for c in range(256) if chr(c) not in PUNCT)
 _ONE_RUN = {
-    frozenset({"a"}): b"abcdefghijklmnopqrstuvwxyz",
-    frozenset({"A"}): b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    frozenset({"9"}): b"0123456789",
+    frozenset({"a"}): b"\x00abcdefghijklmnopqrstuvwxyz",
+    frozenset({"A"}): b"\x00ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    frozenset({"9"}): b"\x000123456789",
 }
 """Pattern sets of one run: plain ASCII values follow them when every byte is of that run."""

@@ -120,9 +120,9 @@ class LearnedModel:
             if obs.path_flags & HIGH_ENCODINGS or "." in obs.typed_path
             else []
         )
-        fields = obs.fields
+        fields = obs.listed
         columns = obs.json
-        if columns is not None:
+        if columns is not None and columns.listed:
             end = columns.start + columns.count
             fields = fields[: columns.start] + fields[end:]
         paths = [f.path for f in fields]
@@ -209,13 +209,18 @@ def _judge_columns(
     """Judge a JSON body column by column; returns the paths present.
 
     A column whose values all pass at once (:func:`~vigil.behavior.columns.column_is_clean`) costs
-    a few set operations; any other column is judged value by value, exactly as other fields.
+    a few byte and set operations; any other column is judged value by value, exactly as other
+    fields.
     """
-    counts: dict[str, int] = {}
-    for column in columns.columns:
-        counts[column.path] = counts.get(column.path, 0) + len(column.values)
+    listing = columns.columns
+    paths = {c.path for c in listing}
+    counts: dict[str, int] | None = None
+    if len(paths) < len(listing):
+        counts = {}
+        for column in listing:
+            counts[column.path] = counts.get(column.path, 0) + len(column.values)
     alerts = unknown.alerts
-    for column in columns.columns:
+    for column in listing:
         path = column.path
         if claimed and path in claimed:
             continue
@@ -224,12 +229,12 @@ def _judge_columns(
             for value in column.fields:
                 unknown.judge(value)
             continue
-        repeat = counts[path]
+        repeat = counts[path] if counts is not None else len(column.values)
         if column_is_clean(column, check, repeat):
             continue
         for value in column.fields:
             alerts.extend(check_value(key, value, check, repeat))
-    return set(counts)
+    return paths
 
 
 def _beyond_bound(route: CompiledRoute, key: str, obs: Observation) -> Alert:

@@ -9,6 +9,7 @@ bit masks.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -306,6 +307,10 @@ class FieldCheck:
     plain_bytes: bytes = b""
     """The printable ASCII characters the learned classes and specials admit, as bytes: a run
     of plain values whose bytes are all in here shows no new character (a fast path)."""
+    column_bytes: bytes = b""
+    """:attr:`plain_bytes` and the NUL that joins a column's values (nothing: no fast path)."""
+    plain_entropy: float = math.inf
+    """log2 of how many characters :attr:`plain_bytes` holds: no plain value has more entropy."""
     clean: dict[tuple[str, int], None] = field(default_factory=dict, compare=False, repr=False)
     """Values already judged clean for this field (bounded by CLEAN_MEMO)."""
 
@@ -323,6 +328,7 @@ class FieldCheck:
             admitted |= COVERS[shape]
         shapes = frozenset(admitted) if spec.shapes and "text" not in spec.shapes else None
         kind = kind_named(spec.grammar) if spec.grammar is not None else None
+        plain = admitted_bytes(classes_from_names(spec.classes), frozenset(spec.specials))
         return cls(
             lo=spec.length[0],
             hi=spec.length[1],
@@ -345,5 +351,7 @@ class FieldCheck:
             admit_structure=int(kind.structure) if kind else 0,
             dangers=dangers_from_names(spec.dangers),
             grammar=kind.description if kind else "",
-            plain_bytes=admitted_bytes(classes_from_names(spec.classes), frozenset(spec.specials)),
+            plain_bytes=plain,
+            column_bytes=plain + b"\x00",
+            plain_entropy=math.log2(max(2, len(plain))),
         )

@@ -96,7 +96,7 @@ def mask_secret(text: str) -> str:
 
 
 def _body_fields(parsed: BodyParse, obs: Observation) -> None:
-    obs.fields.extend(parsed.fields)
+    obs.listed.extend(parsed.fields)
     if parsed.error:
         obs.findings.append(
             Finding("V121", "body", f"a valid {obs.content_type} body", parsed.error)
@@ -130,12 +130,12 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
         obs.findings.append(
             Finding("V122", "query", f"at most {limits.max_query_fields} query fields", "more")
         )
-    append = obs.fields.append
+    append = obs.listed.append
     for raw_key, raw_value in pairs:
         key = decode_component(raw_key)[0]
         value, flags = decode_component(raw_value)
         append(BodyField(f"query.{key}", value, flags))
-    _header_fields(request.headers, limits, obs.fields, obs.findings)
+    _header_fields(request.headers, limits, obs.listed, obs.findings)
     body = request.body
     if body and obs.body_state is BodyState.COMPLETE:
         coding = request.header("content-encoding")
@@ -145,10 +145,8 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
             obs.body = body
             columns = _json_columns(body, obs.content_type, limits) if body else None
             if columns is not None:
-                columns.start = len(obs.fields)
+                columns.start = len(obs.listed)
                 obs.json = columns
-                for column in columns.columns:
-                    obs.fields += column.fields
             else:
                 parsed = parse_body(body, obs.content_type, full_type, limits.max_body_fields)
                 _body_fields(parsed, obs)
@@ -193,7 +191,7 @@ def profile_response(response: Response, limits: Limits = DEFAULT_LIMITS) -> Obs
         response.status,
         response.latency_ms,
     )
-    _header_fields(response.headers, limits, obs.fields, obs.findings, _RESPONSE_SPECIAL_HEADERS)
+    _header_fields(response.headers, limits, obs.listed, obs.findings, _RESPONSE_SPECIAL_HEADERS)
     body = response.body
     if body and obs.body_state is BodyState.COMPLETE and is_textual(obs.content_type):
         coding = response.header("content-encoding")

@@ -47,7 +47,9 @@ class Observation:
     segments: list[str]
     path_flags: int
     content_type: str
-    fields: list[BodyField] = field(default_factory=list)
+    listed: list[BodyField] = field(default_factory=list)
+    """The fields held in a list: all of them, except a JSON body's until :attr:`fields` is
+    first read (profiling and route resolution append here)."""
     findings: list[Finding] = field(default_factory=list)
     body_state: BodyState = BodyState.COMPLETE
     body_size: int = 0
@@ -65,3 +67,17 @@ class Observation:
     json: JsonColumns | None = None
     """A JSON body's fields grouped by path (the same fields, also in ``fields``), for
     detectors that judge a column of values at once; None for other bodies."""
+
+    @property
+    def fields(self) -> list[BodyField]:
+        """Every field: path segments, query, headers, cookies and body.
+
+        A JSON body's fields are made on the first read (a detector that judges its columns
+        never needs them) and put where profiling found them, after the query and headers.
+        """
+        columns = self.json
+        if columns is not None and not columns.listed:
+            start = columns.start
+            self.listed[start:start] = columns.fields()
+            columns.listed = True
+        return self.listed
