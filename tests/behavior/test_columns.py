@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigil.behavior.check import check_value
-from vigil.behavior.columns import SEPARATOR, column_is_clean, pattern_expression
+from vigil.behavior.columns import column_is_clean
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import FieldCheck, FieldPolicy
-from vigil.behavior.values import PATTERN_MAX, SEQUENCES, pattern_of
-from vigil.http.jsoncolumns import json_columns
+from vigil.behavior.values import PATTERN_MAX, SEQUENCES, pattern_expression, pattern_of
+from vigil.http.jsoncolumns import SEPARATOR, json_columns
 
 from .builders import RequestBuilder, stamp
 

@@ -183,5 +183,5 @@ def test_the_alphanumeric_profile_equals_the_general_one(text: str) -> None:
 
 
 @given(st.text(alphabet="0123456789abcdefxXghZ", min_size=1, max_size=48))
-def test_the_alphanumeric_shape_equals_shape_of(text: str) -> None:
+def test_thealphanumeric_shape_equals_shape_of(text: str) -> None:
     assert TextProfile(text).shape == shape_of(text, classes_of(set(text)))

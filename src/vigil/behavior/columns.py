@@ -14,47 +14,19 @@ implication on generated columns and criteria).
 from __future__ import annotations
 
 import math
-import re
 
 from vigil.behavior.charclass import PUNCT
 from vigil.behavior.policy import FieldCheck
 from vigil.behavior.structure import may_hold_danger_ascii
 from vigil.behavior.values import (
-    DIGIT_RUN,
-    LOWER_RUN,
     PATTERN_MAX,
     SEQUENCE_RE,
-    UPPER_RUN,
+    pattern_expression,
     profile_text,
 )
-from vigil.http.jsoncolumns import SEPARATOR, Column
+from vigil.http.jsoncolumns import Column
 
-PATTERN_CACHE = 1024
-"""Bound on compiled run-pattern expressions (one per distinct learned pattern set)."""
-
-_patterns: dict[frozenset[str], re.Pattern[str]] = {}
 _CONTAINERS = frozenset({"object", "array"})
-_RUNS = {"9": DIGIT_RUN, "A": UPPER_RUN, "a": LOWER_RUN}
-
-
-def pattern_expression(patterns: frozenset[str]) -> re.Pattern[str]:
-    """An expression matching SEPARATOR-joined values whose run patterns are all in ``patterns``.
-
-    A run pattern (:func:`~vigil.behavior.values.pattern_of`) names each maximal run of digits,
-    capitals or small letters by one character and keeps every other character, so a value has
-    pattern ``p`` exactly when it matches ``p`` with each run letter read as its run.
-    """
-    compiled = _patterns.get(patterns)
-    if compiled is None:
-        one = "|".join(
-            "".join(_RUNS.get(c, re.escape(c)) for c in p) for p in sorted(patterns) if p
-        )
-        one = f"(?:{one})" if one else "(?!)"
-        compiled = re.compile(f"{one}(?:{SEPARATOR}{one})*")
-        if len(_patterns) >= PATTERN_CACHE:
-            _patterns.clear()
-        _patterns[patterns] = compiled
-    return compiled
 
 
 def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:

@@ -13,6 +13,7 @@ from collections import Counter
 
 from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.check import HIGH_ENCODINGS, check_value, encoding_severity
+from vigil.behavior.clean import field_is_clean
 from vigil.behavior.columns import column_is_clean
 from vigil.behavior.compiled import CompiledRoute
 from vigil.behavior.compiled_policy import CompiledPolicy
@@ -138,7 +139,8 @@ class LearnedModel:
                 unknown.judge(value)
                 continue
             repeat = repeats[value.path] if repeats is not None else 1
-            alerts.extend(check_value(key, value, check, repeat))
+            if not field_is_clean(value, check, repeat):
+                alerts.extend(check_value(key, value, check, repeat))
         if columns is not None:
             present |= _judge_columns(key, columns, checks, claimed, unknown)
         unknown.summarise()

@@ -183,6 +183,11 @@ def may_hold_danger(text: str, chars: set[str] | frozenset[str]) -> bool:
     return False
 
 
+def may_hold_danger_with(chars: frozenset[str] | set[str]) -> bool:
+    """False only when no text made of ``chars`` can pass :func:`may_hold_danger`."""
+    return not chars.isdisjoint(_ALWAYS) or not chars.isdisjoint("-@._")
+
+
 _ALWAYS_BYTES = "".join(sorted(_ALWAYS)).encode("ascii")
 _OTHER_BYTES = bytes(b for b in range(256) if b not in _ALWAYS_BYTES)
 _DOTTED_BYTES = tuple(m.encode("ascii") for m in _DOTTED)
