@@ -49,7 +49,7 @@ def value_is_clean(text: str, check: FieldCheck) -> bool:
     elif check.patterns is not None:
         if length > PATTERN_MAX or not pattern_expression(check.patterns).fullmatch(text):
             return False
-    elif check.shapes is not None and _shape(text) not in check.shapes:
+    elif check.shapes is not None and shape(text) not in check.shapes:
         return False
     entropy_max = check.entropy_max
     return not (
@@ -61,7 +61,8 @@ def value_is_clean(text: str, check: FieldCheck) -> bool:
     )
 
 
-def _shape(text: str) -> str:
+def shape(text: str) -> str:
+    """The typed shape of a value (:func:`~vigil.behavior.values.shape_of`)."""
     if text and text.isalnum():
         return alphanumeric_shape(text)
     return shape_of(text, classes_of(set(text)))

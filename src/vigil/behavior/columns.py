@@ -2,9 +2,10 @@
 
 A JSON body of 32 order items is 130 fields, and judging them one by one pays Python's per-call
 cost 130 times. Here all the values of one path (``items[].note``) are judged together: the
-union of their characters against the learned ones, their sequences and run patterns with one
-regular-expression pass over the joined values, their lengths with ``min``/``max``, enums with
-one subset test. :func:`column_is_clean` answers True only when :func:`~vigil.behavior.check.
+union of their characters against the learned ones with one byte translation of the joined
+values, their sequences by looking for every spelling of a sequence the field never showed,
+their run patterns with one regular-expression pass, their lengths with ``min``/``max``, enums
+with one subset test. :func:`column_is_clean` answers True only when :func:`~vigil.behavior.check.
 check_value` would raise no alert for any of the values; any doubt (a new character, a value
 that may hold dangerous structure, a non-ASCII value) sends the column to the value-by-value
 path, so decisions are exactly those of that path (``tests/behavior/test_columns.py`` checks the
@@ -15,15 +16,10 @@ from __future__ import annotations
 
 import math
 
-from vigil.behavior.charclass import PUNCT
+from vigil.behavior.clean import shape, value_is_clean
 from vigil.behavior.policy import FieldCheck
-from vigil.behavior.structure import may_hold_danger_ascii
-from vigil.behavior.values import (
-    PATTERN_MAX,
-    SEQUENCE_RE,
-    pattern_expression,
-    profile_text,
-)
+from vigil.behavior.structure import dangers_in, may_hold_danger_ascii
+from vigil.behavior.values import PATTERN_MAX, entropy_of, pattern_expression
 from vigil.http.jsoncolumns import Column
 
 _CONTAINERS = frozenset({"object", "array"})
@@ -43,23 +39,24 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
     if not column.ascii or repeat > check.max_repeat:
         return False
     texts: list[str] = column.values  # type: ignore[assignment]
+    if len(texts) == 1:
+        return value_is_clean(texts[0], check)
     joined = column.joined
     raw = joined.encode("ascii")
-    if (
-        raw.translate(None, check.column_bytes)
-        or raw.count(b"\x00") != len(texts) - 1
-        or b"&#" in raw
-    ):
+    if raw.translate(None, check.column_bytes) or raw.count(0) != len(texts) - 1 or b"&#" in raw:
         return False
     lengths = list(map(len, texts))
     longest = max(lengths)
     if longest > check.hi or min(lengths) < check.lo:
         return False
-    if (raw.translate(None, _NOT_PUNCT) or b"0" in raw) and not check.sequences.issuperset(
-        s.lower() for s in SEQUENCE_RE.findall(joined)
+    for needle in check.needles:
+        if needle in raw:
+            return False
+    if (
+        check.may_hold_danger
+        and may_hold_danger_ascii(raw)
+        and any(dangers_in(t) & ~check.dangers for t in texts)
     ):
-        return False
-    if may_hold_danger_ascii(raw) and any(profile_text(t).dangers & ~check.dangers for t in texts):
         return False
     if check.enum is not None:
         if not check.enum.issuperset(texts):
@@ -73,7 +70,7 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
                 return False
         elif not pattern_expression(check.patterns).fullmatch(joined):
             return False
-    elif check.shapes is not None and any(profile_text(t).shape not in check.shapes for t in texts):
+    elif check.shapes is not None and any(shape(t) not in check.shapes for t in texts):
         return False
     entropy_max = check.entropy_max
     return not (
@@ -81,11 +78,10 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
         and longest >= 16
         and check.plain_entropy > entropy_max
         and math.log2(max(2, len(set(raw)))) > entropy_max
-        and any(len(t) >= 16 and profile_text(t).entropy > entropy_max for t in texts)
+        and any(len(t) >= 16 and entropy_of(t) > entropy_max for t in texts)
     )
 
 
-_NOT_PUNCT = bytes(c for c in range(256) if chr(c) not in PUNCT)
 _ONE_RUN = {
     frozenset({"a"}): b"\x00abcdefghijklmnopqrstuvwxyz",
     frozenset({"A"}): b"\x00ABCDEFGHIJKLMNOPQRSTUVWXYZ",

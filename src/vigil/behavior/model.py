@@ -141,7 +141,9 @@ class LearnedModel:
             repeat = repeats[value.path] if repeats is not None else 1
             if not field_is_clean(value, check, repeat):
                 alerts.extend(check_value(key, value, check, repeat))
-        if columns is not None:
+        if obs.layout_paths is not None:
+            present |= obs.layout_paths
+        elif columns is not None:
             present |= _judge_columns(key, columns, checks, claimed, unknown)
         unknown.summarise()
         missing = route.required - present

@@ -10,6 +10,7 @@ so credentials are judged by scheme, charset and length and never learned, logge
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import orjson
 
@@ -95,8 +96,9 @@ def mask_secret(text: str) -> str:
     return text.translate(_MASK)
 
 
-def _body_fields(parsed: BodyParse, obs: Observation) -> None:
-    obs.listed.extend(parsed.fields)
+def _body_fields(parsed: BodyParse, obs: Observation, start: int) -> None:
+    """Add what a body parser found: its fields at ``start`` in the field list, its findings."""
+    obs.listed[start:start] = parsed.fields
     if parsed.error:
         obs.findings.append(
             Finding("V121", "body", f"a valid {obs.content_type} body", parsed.error)
@@ -107,8 +109,15 @@ def _body_fields(parsed: BodyParse, obs: Observation) -> None:
         )
 
 
-def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observation:
-    """Profile one request into an Observation."""
+def profile_request(
+    request: Request, limits: Limits = DEFAULT_LIMITS, *, defer_json: bool = False
+) -> Observation:
+    """Profile one request into an Observation.
+
+    With ``defer_json``, a JSON body is not read yet: the caller reads it with
+    :meth:`~vigil.inspection.observation.Observation.read` or leaves it to the first reader of
+    ``fields``.
+    """
     segments, path_flags, typed_path = profile_path(request.path, limits.max_path_segments)
     full_type = request.header("content-type") or ""
     method = request.method.upper()
@@ -141,16 +150,25 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
         coding = request.header("content-encoding")
         if coding:
             body = _decoded(body, coding, limits, obs)
-        if obs.body_state is BodyState.COMPLETE:
+        if obs.body_state is BodyState.COMPLETE and body:
             obs.body = body
-            columns = _json_columns(body, obs.content_type, limits) if body else None
-            if columns is not None:
-                columns.start = len(obs.listed)
-                obs.json = columns
+            start = len(obs.listed)
+            if defer_json and is_json(obs.content_type):
+                obs.unread = partial(_read_body, full_type=full_type, limits=limits, start=start)
             else:
-                parsed = parse_body(body, obs.content_type, full_type, limits.max_body_fields)
-                _body_fields(parsed, obs)
+                _read_body(obs, full_type, limits, start)
     return obs
+
+
+def _read_body(obs: Observation, full_type: str, limits: Limits, start: int) -> None:
+    """Profile ``obs.body``; its fields go at ``start`` in the field list."""
+    columns = _json_columns(obs.body, obs.content_type, limits)
+    if columns is not None:
+        columns.start = start
+        obs.json = columns
+        return
+    parsed = parse_body(obs.body, obs.content_type, full_type, limits.max_body_fields)
+    _body_fields(parsed, obs, start)
 
 
 def _json_columns(body: bytes, content_type: str, limits: Limits) -> JsonColumns | None:
@@ -200,7 +218,8 @@ def profile_response(response: Response, limits: Limits = DEFAULT_LIMITS) -> Obs
         if obs.body_state is BodyState.COMPLETE:
             obs.body = body
             if is_json(obs.content_type):
-                _body_fields(parse_json(body, "json", limits.max_body_fields), obs)
+                parsed = parse_json(body, "json", limits.max_body_fields)
+                _body_fields(parsed, obs, len(obs.listed))
     return obs
 
 

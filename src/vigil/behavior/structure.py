@@ -188,6 +188,17 @@ def may_hold_danger_with(chars: frozenset[str] | set[str]) -> bool:
     return not chars.isdisjoint(_ALWAYS) or not chars.isdisjoint("-@._")
 
 
+def danger_free(chars: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Characters, out of ``chars``, and substrings such that :func:`may_hold_danger` is false
+    for every text of those characters that holds none of those substrings, compared
+    lower-cased (so :func:`dangers_in` finds nothing in it)."""
+    kept = chars - _ALWAYS
+    forbidden = [s for s in ("--", "@@", "..") if s[0] in kept]
+    if "." in kept or "_" in kept:
+        forbidden.extend(_DOTTED)
+    return kept, tuple(forbidden)
+
+
 _ALWAYS_BYTES = "".join(sorted(_ALWAYS)).encode("ascii")
 _OTHER_BYTES = bytes(b for b in range(256) if b not in _ALWAYS_BYTES)
 _DOTTED_BYTES = tuple(m.encode("ascii") for m in _DOTTED)

@@ -96,6 +96,8 @@ class JsonColumns:
     """Where the columns' fields go in the observation's field list (they are contiguous)."""
     listed: bool = False
     """Whether the columns' fields were put in that list (see ``Observation.fields``)."""
+    doc: object = None
+    """The document the columns were taken from."""
 
     def fields(self) -> list[BodyField]:
         """Every field of every column (the fields of ``parse_json``, grouped by path)."""
@@ -154,7 +156,7 @@ def json_columns(
             count -= len(values)
             for group in _by_type(values):
                 push((path, group, depth))
-    return JsonColumns(columns, count)
+    return JsonColumns(columns, count, doc=doc)
 
 
 def _members(members: list[dict[str, object]], sizes: list[int]) -> list[tuple[str, list[object]]]:

@@ -10,6 +10,7 @@ raw bytes the application would read differently. Every loop of the profiler is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vigil.http.body import BodyField
@@ -67,6 +68,20 @@ class Observation:
     json: JsonColumns | None = None
     """A JSON body's fields grouped by path (the same fields, also in ``fields``), for
     detectors that judge a column of values at once; None for other bodies."""
+    unread: Callable[[Observation], None] | None = None
+    """Reads a body whose reading was put off into the observation it is given (``json``,
+    ``fields`` and ``findings`` are complete once it ran); :meth:`read` runs it once. It holds
+    no reference to the observation, so an observation is freed without the cycle collector."""
+    layout_paths: frozenset[str] | None = None
+    """The field paths of a JSON body left unread because it matched a layout its route judged
+    clean as a whole (:mod:`vigil.behavior.layouts`)."""
+
+    def read(self) -> None:
+        """Read a body whose reading was put off, if any."""
+        unread = self.unread
+        if unread is not None:
+            self.unread = None
+            unread(self)
 
     @property
     def fields(self) -> list[BodyField]:
@@ -75,6 +90,8 @@ class Observation:
         A JSON body's fields are made on the first read (a detector that judges its columns
         never needs them) and put where profiling found them, after the query and headers.
         """
+        if self.unread is not None:
+            self.read()
         columns = self.json
         if columns is not None and not columns.listed:
             start = columns.start
