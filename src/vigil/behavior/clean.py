@@ -56,6 +56,7 @@ def value_is_clean(text: str, check: FieldCheck) -> bool:
         entropy_max is not None
         and length >= 16
         and check.plain_entropy > entropy_max
+        and math.log2(length) > entropy_max
         and math.log2(len(set(raw))) > entropy_max
         and entropy_of(text) > entropy_max
     )

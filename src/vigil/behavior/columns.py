@@ -18,7 +18,7 @@ import math
 
 from vigil.behavior.clean import shape, value_is_clean
 from vigil.behavior.policy import FieldCheck
-from vigil.behavior.structure import dangers_in, may_hold_danger_ascii
+from vigil.behavior.structure import dangers_in, joined_danger_free, may_hold_danger_ascii
 from vigil.behavior.values import PATTERN_MAX, entropy_of, pattern_expression
 from vigil.http.jsoncolumns import Column
 
@@ -55,6 +55,7 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
     if (
         check.may_hold_danger
         and may_hold_danger_ascii(raw)
+        and not joined_danger_free(raw)
         and any(dangers_in(t) & ~check.dangers for t in texts)
     ):
         return False
@@ -77,6 +78,7 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
         entropy_max is not None
         and longest >= 16
         and check.plain_entropy > entropy_max
+        and math.log2(longest) > entropy_max
         and math.log2(max(2, len(set(raw)))) > entropy_max
         and any(len(t) >= 16 and entropy_of(t) > entropy_max for t in texts)
     )

@@ -132,13 +132,21 @@ class LearnedModel:
         unknown = _Unknown(key, alerts)
         checks = route.checks
         for value in fields:
-            if claimed and value.path in claimed:
+            path = value.path
+            if claimed and path in claimed:
                 continue
-            check = checks.get(value.path)
+            check = checks.get(path)
             if check is None:
                 unknown.judge(value)
                 continue
-            repeat = repeats[value.path] if repeats is not None else 1
+            repeat = repeats[path] if repeats is not None else 1
+            if (
+                (value.text, value.flags) in check.clean
+                and value.kind == "value"
+                and value.size is None
+                and repeat <= check.max_repeat
+            ):
+                continue
             if not field_is_clean(value, check, repeat):
                 alerts.extend(check_value(key, value, check, repeat))
         if obs.layout_paths is not None:

@@ -249,6 +249,19 @@ def _scan(text: str) -> int:
     return found
 
 
+_NOT_TRIGGER_BYTES = bytes(b for b in range(256) if chr(b) not in TRIGGERS)
+_SQL_WORDS_BYTES = re.compile(_SQL_WORDS.pattern.encode("ascii"))
+
+
+def joined_danger_free(raw: bytes) -> bool:
+    """False unless :func:`dangers_in` finds nothing in any of the ASCII texts joined by NULs
+    in ``raw``: none holds a character some structure needs, and none an SQL keyword (a NUL is
+    a word boundary as the start and end of a text are)."""
+    return (
+        not raw.translate(None, _NOT_TRIGGER_BYTES) and _SQL_WORDS_BYTES.search(raw.lower()) is None
+    )
+
+
 def danger_names(mask: int) -> list[str]:
     """Stable names of the structures in ``mask``."""
     return names_in(DANGER_NAMES, mask)
