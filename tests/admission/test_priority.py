@@ -153,3 +153,84 @@ def test_priority_class_validation(
         request("PriorityClass", obj, operation=operation, old=old), context(cluster)
     )
     assert (decision.code, decision.message) == (code, message)
+
+
+def test_a_pod_spec_field_of_the_wrong_type_is_a_bad_request() -> None:
+    decision, _ = admit_pod(request("Pod", pod("web", priority="high"), namespace="dev"), context())
+    assert (decision.allowed, decision.code, decision.reason) == (False, 400, "BadRequest")
+    assert decision.message == 'spec.priority: expected an integer, got "high"'
+
+
+TWO_DEFAULTS = (
+    "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: base}\nvalue: 100\n"
+    "globalDefault: true\n---\n"
+    "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: low}\nvalue: 10\n"
+    "globalDefault: true\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("obj", "old", "code", "message"),
+    [
+        pytest.param(
+            _pc("low", 10, globalDefault=True, description="x"),
+            _pc("low", 10, globalDefault=True),
+            200,
+            "",
+            id="the lowest default may be updated",
+        ),
+        pytest.param(
+            _pc("base", 100, globalDefault=True, description="x"),
+            _pc("base", 100, globalDefault=True),
+            403,
+            'priorityclasses.scheduling.k8s.io "base" is forbidden: PriorityClass low is already '
+            "marked as default. Only one default can exist",
+            id="another default wins",
+        ),
+    ],
+)
+def test_updates_of_a_default_class_compare_with_the_default_upstream_finds(
+    obj: dict[str, Any], old: dict[str, Any], code: int, message: str
+) -> None:
+    """``validatePriorityClass`` (plugin/pkg/admission/priority/admission.go): on UPDATE the
+    default is looked up among every class, the one updated included (its stored version), and
+    the request is refused when that default is another class. With two defaults (a race), the
+    lowest is the default: updating it is allowed, updating the other is not."""
+    decision = validate_class(
+        request("PriorityClass", obj, operation="UPDATE", old=old), context(TWO_DEFAULTS)
+    )
+    assert (decision.code, decision.message) == (code, message)
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        pytest.param(
+            _pc("Gold", 5),
+            'PriorityClass.scheduling.k8s.io "Gold" is invalid: metadata.name: Invalid value: '
+            '"Gold": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric '
+            "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+            "'example.com', regex used for validation is "
+            "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+            id="upper case name",
+        ),
+        pytest.param(
+            _pc("gold", 5, preemptionPolicy="Bogus"),
+            'PriorityClass.scheduling.k8s.io "gold" is invalid: preemptionPolicy: Unsupported '
+            'value: "Bogus": supported values: "PreemptLowerPriority", "Never"',
+            id="unknown preemption policy",
+        ),
+        pytest.param(
+            _pc("gold", 5, preemptionPolicy=""),
+            'PriorityClass.scheduling.k8s.io "gold" is invalid: preemptionPolicy: Required value',
+            id="empty preemption policy",
+        ),
+    ],
+)
+def test_priority_class_validation_messages_are_upstream_ones(
+    obj: dict[str, Any], message: str
+) -> None:
+    """``ValidatePriorityClass`` (pkg/apis/scheduling/validation/validation.go) with
+    ``ValidateObjectMeta`` and ``ValidatePreemptionPolicy`` (pkg/apis/core/validation)."""
+    decision = validate_class(request("PriorityClass", obj), context())
+    assert (decision.code, decision.message) == (422, message)

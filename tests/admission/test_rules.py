@@ -114,3 +114,42 @@ def test_unreadable_object_is_a_bad_request() -> None:
     bad["spec"]["containers"] = "nope"
     outcome = review(request("Pod", bad, namespace="dev", user="bob"), context(), "validate")
     assert (outcome.decision.code, outcome.decision.reason) == (400, "BadRequest")
+
+
+API_SERVER_STATUS = {"phase": "Pending", "qosClass": "BestEffort"}
+"""What the API server writes into ``status`` on create (``PrepareForCreate``), before any
+webhook sees the pod."""
+
+
+def test_a_created_pod_with_node_name_is_judged_whatever_status_and_owners_it_carries() -> None:
+    as_sent = pod("p", "web", nodeName="cp-1")
+    as_sent["status"] = API_SERVER_STATUS
+    owned = pod("q", "web", nodeName="cp-1")
+    owned["metadata"]["ownerReferences"] = [
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "x", "uid": "1", "controller": True}
+    ]
+    for obj in (as_sent, owned):
+        outcome = review(request("Pod", obj, namespace="web"), context(), "validate")
+        assert "VA004 node-name-set" in outcome.decision.message
+
+
+def test_an_update_of_a_pod_already_on_its_node_is_not_judged_for_node_name() -> None:
+    bound = pod("p", "web", nodeName="cp-1")
+    bound["status"] = {"phase": "Running"}
+    outcome = review(
+        request("Pod", bound, namespace="web", operation="UPDATE", old=bound), context(), "validate"
+    )
+    assert "VA004" not in outcome.decision.message
+
+
+def test_only_the_kubelet_of_the_node_creates_mirror_pods_exempt_from_node_name() -> None:
+    mirror = pod("etcd-cp-1", "web", nodeName="cp-1")
+    mirror["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "abc"}
+    by_user = review(request("Pod", mirror, namespace="web"), context(), "validate")
+    assert "VA004 node-name-set" in by_user.decision.message
+    by_kubelet = review(
+        request("Pod", mirror, namespace="web", user="system:node:cp-1", groups=("system:nodes",)),
+        context(upstream=False),
+        "validate",
+    )
+    assert "VA004" not in by_kubelet.decision.message

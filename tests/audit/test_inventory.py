@@ -117,3 +117,52 @@ def test_long_values_in_errors_are_cut() -> None:
 def test_documents_that_are_not_kubernetes_objects_are_counted() -> None:
     inv = parse_sources([("values.yaml", "replicaCount: 3\nimage: {tag: x}\n")])
     assert inv.skipped == {"documents without kind or apiVersion": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kind: [", "f.yaml: line 1: invalid YAML: unclosed bracket"),
+        ("- 1\n- 2\n", "f.yaml: document 1: expected an object, got a list of 2 item(s)"),
+        ("kind: List\nitems: 3\n", "f.yaml: document 1: items: expected a list"),
+        ("kind: List\nitems: [3]\n", "f.yaml: document 1: items[0]: expected an object"),
+        ("---\n---\n3\n", "f.yaml: document 1: expected an object, got 3"),
+        ("[1, 2", "f.yaml: line 1: invalid JSON"),
+        (b"kind: Pod\nmetadata: {name: \xff}\n", "f.yaml: line 2: invalid UTF-8"),
+    ],
+)
+def test_unreadable_input_names_the_source(text: str | bytes, message: str) -> None:
+    with pytest.raises(InventoryError) as err:
+        parse_sources([("f.yaml", text)])
+    assert str(err.value).startswith(message)
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    lines.append("kind: Pod")
+    bomb = "\n".join(lines) + "\n"
+    assert len(bomb) < 1000
+    with pytest.raises(InventoryError, match=r"f\.yaml: document contains excessive aliasing"):
+        parse_sources([("f.yaml", bomb)])
+
+
+def test_objects_carry_the_line_of_their_document_and_harmless_aliases_are_fine() -> None:
+    text = (
+        "# team web\n---\nkind: Namespace\nmetadata: {name: shop}\n---\n"
+        "base: &b {app: x}\nkind: Pod\nmetadata: {name: p, namespace: shop, labels: *b}\n"
+        "spec: {containers: [{name: c}]}\n"
+    )
+    inv = parse_sources([("f.yaml", text)])
+    assert [e.ref.line for e in inv.namespaces] == [3]
+    ((pod),) = inv.pods
+    assert (pod.ref.line, dict(pod.pod_labels)) == (6, {"app": "x"})
+
+
+def test_nameless_objects_are_named_by_their_document_among_non_empty_ones() -> None:
+    text = "---\n# empty\n---\nkind: Pod\nmetadata: {namespace: shop}\nspec: {containers: []}\n"
+    with pytest.raises(InventoryError) as err:
+        parse_sources([("f.yaml", text)])
+    assert str(err.value) == "f.yaml:4: Pod shop/document 1: metadata.name: required"

@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import re2
 
 from tests.audit.harness import FIXTURES, audit
 from vigil.audit import AuditReport
@@ -94,10 +95,30 @@ def test_text_groups_by_object_and_colours_only_when_asked() -> None:
     assert summary(report).startswith("2 findings (2 high), 1 suppressed")
     coloured = render_text(report, colour=True, show_suppressed=True)
     assert "\x1b[1;31mHIGH" in coloured
-    assert "[suppressed, file: legacy class, removal planned]" in coloured
+    assert "[suppressed, file: legacy class, removal planned]" in " ".join(coloured.split())
 
 
 def test_summary_of_a_clean_audit() -> None:
     assert summary(audit("kind: Namespace\nmetadata: {name: a}\n")) == (
-        "0 findings, 0 suppressed, 1 objects audited"
+        "0 findings, 0 suppressed, 1 object audited"
     )
+
+
+ANSI = re2.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_text_fits_120_columns_and_keeps_every_word(colour: bool) -> None:
+    report = _mixed()
+    text = render_text(report, colour=colour, show_suppressed=True)
+    visible = ANSI.sub("", text)
+    assert max(len(line) for line in visible.splitlines()) <= 120
+    for f in report.findings:
+        assert " ".join(f.message.split()) in " ".join(visible.split())
+    wide = ANSI.sub("", render_text(report, colour=colour, show_suppressed=True, width=0))
+    assert max(len(line) for line in wide.splitlines()) > 120
+    assert " ".join(wide.split()) == " ".join(visible.split())
+
+
+def test_summary_counts_in_words() -> None:
+    assert summary(audit("kind: Namespace\nmetadata: {name: a}\n")).endswith("1 object audited")

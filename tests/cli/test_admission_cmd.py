@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import yaml
@@ -67,6 +68,18 @@ def test_bad_request_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["admission", "review", str(garbled)])
     assert result.exit_code == 2
     assert "not JSON or YAML" in result.output
+    two = tmp_path / "two.yaml"
+    two.write_text(yaml.safe_dump(review_doc("Pod", pod("a", "dev"))) + "---\nkind: X\n")
+    result = CliRunner().invoke(cli, ["admission", "review", str(two)])
+    assert result.exit_code == 2
+    assert "expected one AdmissionReview document, found 2" in result.output
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    bomb.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["admission", "review", str(bomb)])
+    assert result.exit_code == 2
+    assert "document contains excessive aliasing" in result.output
 
 
 def test_serve_refuses_bad_certificates_and_listen(tmp_path: Path) -> None:
@@ -83,3 +96,26 @@ def test_serve_refuses_bad_certificates_and_listen(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--listen: expected HOST:PORT" in result.output
+
+
+def test_serve_listen_errors_are_one_line(tmp_path: Path) -> None:
+    from tests.webhook.test_server import make_certificate
+
+    cert, key = make_certificate(tmp_path)
+    base = ["admission", "serve", "--tls-cert", str(cert), "--tls-key", str(key), "--listen"]
+    for listen, message in [
+        ("127.0.0.1:²", "--listen: expected HOST:PORT"),
+        ("127.0.0.1:٨٤٤٣", "--listen: expected HOST:PORT"),
+        ("no-such-host.invalid:8443", "--listen no-such-host.invalid:8443: cannot listen"),
+    ]:
+        result = CliRunner().invoke(cli, [*base, listen])
+        assert result.exit_code == 2, listen
+        assert message in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, [*base, f"127.0.0.1:{port}"])
+    assert result.exit_code == 2
+    assert f"--listen 127.0.0.1:{port}: cannot listen" in result.output

@@ -74,3 +74,54 @@ def test_always_allow_what_if() -> None:
     api = next(e for e in data["evictions"] if e["pod"] == "payments/api-7f9c6d8b5-x2m6n")
     assert api["allowed"]
     assert "withoutOverride" not in api
+
+
+DAEMONSETS = """
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: ops, uid: ds1}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: a}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent-x
+  namespace: ops
+  uid: p1
+  labels: {app: agent}
+  ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: agent, uid: ds1, controller: true}]
+spec: {nodeName: n1, priority: 0, containers: [{name: a}]}
+status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: old-agent-y
+  namespace: ops
+  uid: p2
+  ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: old-agent, uid: ds0, controller: true}]
+spec: {nodeName: n1, priority: 0, containers: [{name: a}]}
+status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
+"""
+
+
+def test_daemonset_ownership_comes_from_the_input(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "export.yaml"
+    export.write_text(DAEMONSETS)
+    data = run_json("drain", "n1", str(export), "--ignore-daemonsets", code=1)
+    assert data["errors"] == [
+        'cannot delete daemonsets.apps "old-agent" not found: ops/old-agent-y'
+    ]
+    data = run_json("drain", "n1", str(export), "--ignore-daemonsets", "--force")
+    assert data["warnings"] == ["ignoring DaemonSet-managed Pods: ops/agent-x"]
+    assert [e["pod"] for e in data["evictions"]] == ["ops/old-agent-y"]
+    assert data["evictions"][0]["replacement"] is None

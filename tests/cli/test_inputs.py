@@ -8,16 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.cli.inputs import InputError, manifest_sources, read_stdin, read_text
-
-
-def test_directories_are_read_recursively_and_sorted(tmp_path: Path) -> None:
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "z.yml").write_text("z", encoding="utf-8")
-    (tmp_path / "a.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "notes.txt").write_text("no", encoding="utf-8")
-    names = [name for name, _ in manifest_sources([str(tmp_path)])]
-    assert names == [str(tmp_path / "a.json"), str(tmp_path / "b" / "z.yml")]
+from vigil.cli.inputs import InputError, read_bytes, read_stdin, read_text
 
 
 def test_errors(tmp_path: Path) -> None:
@@ -31,11 +22,23 @@ def test_errors(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(InputError, match="not UTF-8 text"):
         read_text(binary)
+    assert read_bytes(binary) == b"\xff\xfe\x00"
+    with pytest.raises(InputError, match="is a directory"):
+        read_bytes(tmp_path)
 
 
 def test_stdin_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"kind: Pod\n")))
-    assert read_stdin() == "kind: Pod\n"
+    assert read_text("-") == "kind: Pod\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * 20)))
     with pytest.raises(InputError, match="standard input larger than 10 bytes"):
         read_stdin(10)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff")))
+    with pytest.raises(InputError, match="standard input is not UTF-8 text"):
+        read_text("-")
+
+
+def test_files_without_a_size_are_read_within_the_bound(tmp_path: Path) -> None:
+    """A pipe or a device has no size to check first (``<(...)``, ``/dev/zero``)."""
+    with pytest.raises(InputError, match=r"^/dev/zero: larger than 10 bytes$"):
+        read_bytes("/dev/zero", 10)

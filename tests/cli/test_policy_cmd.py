@@ -92,3 +92,31 @@ def test_check_missing_file(tmp_path: Path) -> None:
     code, out = run("policy", "check", str(tmp_path / "none.yaml"))
     assert code == 2
     assert "cannot read" in out
+
+
+def test_show_prints_learning_progress_from_the_statistics(tmp_path: Path) -> None:
+    import io
+
+    from vigil.behavior.learn import LearnSettings
+    from vigil.gate.core import GateCore, LearnEvery
+    from vigil.gate.logging import GateLog
+
+    path = tmp_path / "policy.yaml"
+    core = GateCore(
+        Engine(settings=LearnSettings(min_clients=2, min_windows=1)),
+        log=GateLog(io.StringIO()),
+        policy_path=path,
+        learn_every=LearnEvery(None, None),
+    )
+    for i in range(30):
+        request = Request("GET", "/users", "username=alice", [], client=f"10.0.0.{i % 2}")
+        core.finish(core.inspect_request(request))
+    core.finish(core.inspect_request(Request("GET", "/admin", "", [], client="192.0.2.1")))
+    core.close()
+    code, out = run("policy", "show", str(path))
+    assert code == 0, out
+    assert (
+        "GET /users  mode=learn (default)  samples=30  block_score=3  clients 2  windows 1  ready"
+        in out
+    )
+    assert "learning: 1 route(s) still gathering support: GET /admin" in out

@@ -57,3 +57,19 @@ def test_text_window_and_errors(tmp_path: Path) -> None:
     empty.write_text("")
     code, out, _ = run("remediate", "--alerts", str(empty), "--cluster", EXPORT)
     assert (code, out.strip()) == (0, "no alerts")
+
+
+def test_options_out_of_range_are_usage_errors() -> None:
+    for option, value in [
+        ("--window", "²m"),
+        ("--window", "99999999999999999999999d"),
+        ("--disruption-window", "٣h"),
+        ("--max-disruptions", "-1"),
+        ("--quarantine-score", "-5"),
+        ("--evict-score", "0"),
+        ("--now", "2026-13-01T00:00:00Z"),
+    ]:
+        code, _, err = run("remediate", "--alerts", ALERTS, "--cluster", EXPORT, option, value)
+        assert code == 2, (option, value)
+        assert "Traceback" not in err
+        assert option in err, err

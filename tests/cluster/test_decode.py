@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from vigil.cluster import Node, PodDisruptionBudget, PriorityClass, Workload
+from vigil.cluster import Node, Pod, PodDisruptionBudget, PriorityClass, Workload
 from vigil.cluster.decode import decode_object
 from vigil.cluster.errors import FieldError
 from vigil.cluster.reader import Fields
@@ -71,16 +71,71 @@ def test_workload_without_template_has_no_pods() -> None:
     assert w.namespace == "default"
 
 
+TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c"}]}}
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "replicas", "selector"),
+    [
+        ("DaemonSet", {"selector": {"matchLabels": {"app": "a"}}, "template": TEMPLATE}, None, "a"),
+        ("Job", {"parallelism": 2, "template": TEMPLATE}, None, None),
+        (
+            "CronJob",
+            {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": TEMPLATE}}},
+            None,
+            None,
+        ),
+        (
+            "ReplicationController",
+            {"replicas": 3, "selector": {"app": "a"}, "template": TEMPLATE},
+            3,
+            "a",
+        ),
+        ("StatefulSet", {"replicas": 2, "template": TEMPLATE}, 2, None),
+    ],
+)
+def test_every_workload_kind_is_read_with_its_template(
+    kind: str, spec: dict[str, Any], replicas: int | None, selector: str | None
+) -> None:
+    w = decode_object(kind, Fields({"metadata": {"name": "w", "namespace": "ns"}, "spec": spec}))
+    assert isinstance(w, Workload)
+    assert (w.kind, w.metadata.key, w.replicas) == (kind, "ns/w", replicas)
+    assert w.template is not None
+    assert w.template.metadata.labels == {"app": "a"}
+    assert [c.name for c in w.template.spec.containers] == ["c"]
+    labels = None if w.selector is None else dict(w.selector.match_labels).get("app")
+    assert labels == selector
+
+
+def test_container_statuses_say_why_containers_wait() -> None:
+    pod = decode_object(
+        "Pod",
+        Fields(
+            {
+                "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "a"}, {"name": "b"}]},
+                "status": {
+                    "phase": "Running",
+                    "containerStatuses": [
+                        {"name": "a", "state": {"waiting": {"reason": "CrashLoopBackOff"}}},
+                        {"name": "b", "state": {"running": {}}},
+                    ],
+                },
+            }
+        ),
+    )
+    assert isinstance(pod, Pod)
+    assert [(c.name, c.waiting_reason) for c in pod.status.container_statuses] == [
+        ("a", "CrashLoopBackOff"),
+        ("b", ""),
+    ]
+    assert pod.is_crash_looping
+
+
 @pytest.mark.parametrize(
     ("kind", "doc", "path", "message"),
     [
         ("PriorityClass", {"metadata": {"name": "x"}}, "value", "required"),
-        (
-            "PriorityClass",
-            {"metadata": {"name": "x"}, "value": 1, "preemptionPolicy": "Sometimes"},
-            "preemptionPolicy",
-            'unsupported value "Sometimes"',
-        ),
         (
             "Deployment",
             {"metadata": {"name": "d"}, "spec": {"replicas": -1}},
@@ -106,6 +161,30 @@ def test_workload_without_template_has_no_pods() -> None:
             {"metadata": {"name": "b"}, "spec": {"unhealthyPodEvictionPolicy": "Never"}},
             "spec.unhealthyPodEvictionPolicy",
             'unsupported value "Never"',
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"minAvailable": -3}},
+            "spec.minAvailable",
+            "must be greater than or equal to 0, got -3",
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"maxUnavailable": "150%"}},
+            "spec.maxUnavailable",
+            'must not be greater than 100%, got "150%"',
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"maxUnavailable": "²%"}},
+            "spec.maxUnavailable",
+            'invalid value "²%": expected an integer or a percentage',
+        ),
+        (
+            "PodDisruptionBudget",
+            {"metadata": {"name": "b"}, "spec": {"minAvailable": "٣٠%"}},
+            "spec.minAvailable",
+            'invalid value "٣٠%": expected an integer or a percentage',
         ),
     ],
 )

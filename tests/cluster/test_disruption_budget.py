@@ -25,6 +25,7 @@ from vigil.cluster.disruption_budget import (
     budget_statuses,
     compute_status,
     controller_lookup,
+    desired_healthy,
     recorded_status,
     scale_owner,
 )
@@ -181,6 +182,22 @@ def test_scale_owner_follows_replica_set_to_deployment() -> None:
     assert scale_owner(cluster, pod("x", owner=None)) is None
 
 
+def test_replication_controllers_scale_and_daemonsets_have_none() -> None:
+    rc = Workload("ReplicationController", ObjectMeta("legacy", "shop"), replicas=2)
+    ds = Workload("DaemonSet", ObjectMeta("agent", "shop"))
+    cluster = Cluster(workloads=[rc, ds])
+    assert scale_owner(cluster, pod("legacy-1", owner=("ReplicationController", "legacy"))) is rc
+    pods = [pod(f"legacy-{i}", owner=("ReplicationController", "legacy")) for i in range(2)]
+    st = compute_status(budget(max_unavailable=1), pods, controller_lookup(cluster))
+    assert (st.expected_pods, st.desired_healthy, st.disruptions_allowed) == (2, 1, 1)
+    agent = pod("agent-1", owner=("DaemonSet", "agent"))
+    st = compute_status(budget(max_unavailable=1), [agent], controller_lookup(cluster))
+    assert (st.reason, st.message) == (
+        BudgetReason.SYNC_FAILED,
+        'found no controllers for pod "agent-1"',
+    )
+
+
 def test_budget_statuses_of_a_store_and_recorded_status() -> None:
     recorded = replace(
         budget(min_available=1),
@@ -194,3 +211,28 @@ def test_budget_statuses_of_a_store_and_recorded_status() -> None:
     assert (rec.disruptions_allowed, rec.current_healthy, rec.observed_generation) == (1, 3, 4)
     assert recorded_status(budget(min_available=1)) is None
     assert st.as_recorded().disruptions_allowed == 2
+
+
+@pytest.mark.parametrize(
+    ("min_available", "max_unavailable", "expected", "desired"),
+    [
+        (2, None, 5, 2),
+        ("50%", None, 5, 3),
+        (None, 1, 5, 4),
+        (None, "30%", 5, 3),
+        (None, 7, 5, 0),
+        (None, None, 5, 0),
+    ],
+)
+def test_desired_healthy(
+    min_available: int | str | None, max_unavailable: int | str | None, expected: int, desired: int
+) -> None:
+    pdb = budget(min_available=min_available, max_unavailable=max_unavailable)
+    assert desired_healthy(pdb, expected) == desired
+
+
+def test_selection_of_template_labels_is_the_pods_selection() -> None:
+    pdb = budget(min_available=1)
+    assert pdb.selects_labels("shop", {"app": "web"})
+    assert not pdb.selects_labels("other", {"app": "web"})
+    assert not replace(pdb, selector=None).selects_labels("shop", {"app": "web"})

@@ -159,6 +159,8 @@ def test_size_and_count_bounds() -> None:
     assert "larger than the 1 MiB bound" in _error("a: " + "x" * 2_000_000, Bounds(max_bytes=2**20))
     text = "kind: List\nitems: [{a: 1}, {a: 2}, {a: 3}]\n"
     assert _error(text, Bounds(max_objects=2)) == "f.yaml: more than 2 objects"
+    assert _error("---\n---\n---\n", Bounds(max_objects=2)) == "f.yaml: more than 2 documents"
+    assert _data("a: '------'\n---\nb: 1\n", Bounds(max_objects=2)) == [{"a": "------"}, {"b": 1}]
     assert len(_data(text, Bounds(max_objects=3))) == 3
 
 
@@ -169,3 +171,49 @@ def test_invalid_utf8_found_across_chunks(chunk: int, monkeypatch: pytest.Monkey
     monkeypatch.setattr(documents, "UTF8_CHUNK", chunk)
     assert _data("a: é\nb: ü\n".encode()) == [{"a": "é", "b": "ü"}]
     assert _error(b"a: 1\nb: x\nc: \xc3\n") == "f.yaml: line 3: invalid UTF-8"
+
+
+def _located(text: str) -> list[tuple[int, str]]:
+    return [(d.line, d.data["kind"]) for d in parse_documents_of(text.encode(), "f", locate=True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "located"),
+    [
+        (
+            "# header\n---\nkind: A\nmetadata: {name: a}\n---\n\n# note\nkind: B\n---\n---\nkind: C\n",
+            [(3, "A"), (8, "B"), (11, "C")],
+        ),
+        ("kind: A\n---\nkind: B\n", [(1, "A"), (3, "B")]),
+        ("kind: List\nitems:\n- {kind: A}\n- {kind: B}\n", [(1, "A"), (1, "B")]),
+        ('\n\n{"kind": "List", "items": [{"kind": "A"}]}\n', [(3, "A")]),
+        ("kind: A\r\n---\r\n\r\nkind: B\r\n", [(1, "A"), (4, "B")]),
+        ("--- {kind: A}\n--- {kind: B}\n", [(1, "A"), (1, "B")]),
+    ],
+    ids=["markers", "first without marker", "list items", "json", "crlf", "content on markers"],
+)
+def test_documents_are_located_on_their_first_content_line(
+    text: str, located: list[tuple[int, str]]
+) -> None:
+    assert _located(text) == located
+
+
+def test_without_locate_lines_are_not_computed() -> None:
+    assert [d.line for d in parse_documents_of(b"---\na: 1\n", "f")] == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "data"),
+    [
+        ("- kind: A\n- kind: B\n", [[{"kind": "A"}, {"kind": "B"}]]),
+        ("---\n- 1\n", [[1]]),
+        ("%YAML 1.2\n---\n- 1\n", [[1]]),
+        ("- 1\n---\n", [[1]]),
+        ("--- 1\n--- 2\n", [1, 2]),
+        ("a: 1\n...\nb: 2\n", [{"a": 1}, {"b": 2}]),
+        ('[{"kind": "A"}]', [[{"kind": "A"}]]),
+    ],
+    ids=["one list", "marked list", "directive", "list and empty", "two", "end marker", "json"],
+)
+def test_a_top_level_list_is_one_document(text: str, data: list[object]) -> None:
+    assert _data(text) == data

@@ -232,6 +232,18 @@ spec: {selector: {app: web}}
             "f.yaml: PriorityClass huge: value: maximum allowed value of a user defined priority is 1000000000",
         ),
         (
+            "kind: PriorityClass\nmetadata: {name: system-node-critical}\nvalue: 5",
+            "f.yaml: PriorityClass system-node-critical: metadata.name: priority class names with "
+            "'system-' prefix are reserved for system use only. error: value of "
+            "system-node-critical PriorityClass must be 2000001000",
+        ),
+        (
+            "kind: PriorityClass\nmetadata: {name: system-x}\nvalue: 5",
+            "f.yaml: PriorityClass system-x: metadata.name: priority class names with 'system-' "
+            "prefix are reserved for system use only. error: system-x is not a known system "
+            "priority class",
+        ),
+        (
             "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  topologySpreadConstraints:\n"
             "  - {maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}",
             "f.yaml: Pod default/p: spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, got 0",
@@ -409,3 +421,46 @@ def test_multi_team_export_is_read_as_the_cluster_holds_it() -> None:
     train = cluster.pod("batch/train-0")
     assert train is not None
     assert train.spec.containers[0].resources.requests["nvidia.com/gpu"] == 1
+
+
+def test_workloads_that_are_not_expanded_are_stored_and_noted() -> None:
+    text = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: ops}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: a}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: ops, uid: c1}
+spec:
+  schedule: "0 1 * * *"
+  jobTemplate: {spec: {template: {spec: {containers: [{name: j}], restartPolicy: Never}}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: nightly-1
+  namespace: ops
+  ownerReferences: [{apiVersion: batch/v1, kind: CronJob, name: nightly, uid: c1, controller: true}]
+spec:
+  template: {spec: {containers: [{name: j}], restartPolicy: Never}}
+"""
+    objects, skipped = parse_documents(text, "f.yaml")
+    cluster = build_cluster(objects, skipped, sources=["f.yaml"] * len(objects))
+    assert [(w.kind, w.metadata.key) for w in cluster.workloads] == [
+        ("DaemonSet", "ops/agent"),
+        ("Job", "ops/nightly-1"),
+        ("CronJob", "ops/nightly"),
+    ]
+    assert cluster.pods == []
+    assert cluster.skipped == [
+        "f.yaml: DaemonSet ops/agent: its pods are not in the input and vigil does not create "
+        "them (only Deployments, ReplicaSets and StatefulSets are expanded)",
+        "f.yaml: Job ops/nightly-1: its pods are not in the input and vigil does not create "
+        "them (only Deployments, ReplicaSets and StatefulSets are expanded)",
+    ]

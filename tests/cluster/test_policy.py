@@ -23,7 +23,7 @@ def test_scaled_value(value: int | str, total: int, round_up: bool, expected: in
     assert scaled_value(value, total, round_up=round_up) == expected
 
 
-@pytest.mark.parametrize("bad", ["30", "x%", "%"])
+@pytest.mark.parametrize("bad", ["30", "x%", "%", "²%", "٣٠%", " 3%"])
 def test_scaled_value_rejects_non_percentages(bad: str) -> None:
     with pytest.raises(ValueError, match="not a percentage"):
         scaled_value(bad, 3, round_up=True)

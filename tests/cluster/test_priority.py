@@ -8,7 +8,7 @@ import pytest
 
 from tests.scheduling.builders import make_pod
 from vigil.cluster import ObjectMeta, Pod, PriorityClass
-from vigil.cluster.priority import PriorityAdmissionError, PriorityResolver, validate_priority_class
+from vigil.cluster.priority import PriorityAdmissionError, PriorityResolver
 
 
 def _pod(class_name: str = "", priority: int | None = None, policy: str | None = None) -> Pod:
@@ -83,16 +83,13 @@ def test_admission_errors(pod: Pod, message: str) -> None:
     assert str(info.value) == message
 
 
-@pytest.mark.parametrize(
-    ("pc", "ok"),
-    [
-        (_pc("system-cluster-critical", 2_000_000_000), True),
-        (_pc("system-cluster-critical", 5), False),
-        (_pc("system-custom", 5), False),
-        (_pc("user", 1_000_000_000), True),
-        (_pc("user", 1_000_000_001), False),
-        (_pc("negative", -5), True),
-    ],
-)
-def test_validate_priority_class(pc: PriorityClass, ok: bool) -> None:
-    assert (validate_priority_class(pc) is None) is ok
+def test_system_classes_cannot_be_replaced_by_an_object_of_the_input() -> None:
+    resolver = PriorityResolver([_pc("system-node-critical", 7)])
+    assert resolver.lookup("system-node-critical").priority == 2_000_001_000
+
+
+def test_resolve_names_where_the_values_come_from() -> None:
+    resolver = PriorityResolver([_pc("high", 1000)])
+    assert resolver.resolve("high").reason == "PriorityClass high"
+    assert resolver.resolve("").reason == "no PriorityClass and no global default"
+    assert resolver.resolve("", 0, "PreemptLowerPriority").priority == 0

@@ -33,3 +33,24 @@ def test_missing_path_and_missing_stdin() -> None:
         list(list_inputs(["nope.yaml"]))
     with pytest.raises(ManifestError, match="standard input is not available"):
         list(list_inputs(["-"]))
+
+
+def test_files_over_the_bound_are_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: 1\n" * (2**20 // 4))
+    (inp,) = list_inputs([str(big)], max_bytes=2**20)
+    with pytest.raises(ManifestError, match=r"big\.yaml: input of 1 MiB is larger than the 1 MiB"):
+        inp.read()
+
+
+def test_standard_input_can_be_named_as_the_caller_wants() -> None:
+    (inp,) = list_inputs(["-"], stdin=lambda: b"", stdin_name="-")
+    assert inp.name == "-"
+
+
+def test_files_without_a_size_are_read_only_up_to_the_bound() -> None:
+    """A device or a pipe (``<(helm template ...)``) reports size 0: the read itself is bounded."""
+    (zero,) = list_inputs(["/dev/zero"], max_bytes=2 * 1024 * 1024)
+    assert zero.size == 0
+    with pytest.raises(ManifestError, match=r"^/dev/zero: input is larger than the 2 MiB bound$"):
+        zero.read()

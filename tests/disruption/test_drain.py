@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.disruption.builders import node, owned, pdb, replica_set, running
-from vigil.cluster import Cluster
+from vigil.cluster import Cluster, ObjectMeta, Workload
 from vigil.disruption.drain import DrainOptions, plan_drain, replacement_for
 from vigil.disruption.eviction import EvictionPath
 from vigil.scheduling import Scheduler, Snapshot
@@ -165,3 +165,20 @@ def test_json_shape() -> None:
         "pdb",
         "replacement",
     }
+
+
+def test_daemonset_ownership_is_read_from_the_input_when_it_has_daemonsets() -> None:
+    agent = owned(running("agent-x", owner=None), "DaemonSet", "agent")
+    stray = owned(running("stray-x", owner=None), "DaemonSet", "gone")
+    store = cluster([agent, stray, web(0, "n1")])
+    assumed = plan_drain(store, "n1", scheduler, DrainOptions(ignore_daemonsets=True))
+    assert assumed.complete
+    assert assumed.warnings == ["ignoring DaemonSet-managed Pods: shop/agent-x, shop/stray-x"]
+    store.add(Workload("DaemonSet", ObjectMeta("agent", "shop")))
+    plan = plan_drain(store, "n1", scheduler, DrainOptions(ignore_daemonsets=True))
+    assert plan.errors == ['cannot delete daemonsets.apps "gone" not found: shop/stray-x']
+    forced = plan_drain(store, "n1", scheduler, DrainOptions(ignore_daemonsets=True, force=True))
+    assert forced.warnings == ["ignoring DaemonSet-managed Pods: shop/agent-x"]
+    evicted = {e.decision.pod: e.replacement for e in forced.evictions}
+    assert set(evicted) == {"shop/stray-x", "shop/web-1-0"}
+    assert evicted["shop/stray-x"] is None

@@ -123,3 +123,13 @@ def test_window_quarantined_pods_and_unknown_pods() -> None:
         "belowBudget",
         "reason",
     }
+
+
+def test_a_window_reaching_before_the_first_representable_time_starts_there() -> None:
+    """Alert times come from log lines: ``0001-01-01`` must not overflow the window."""
+    first = datetime.min.replace(tzinfo=UTC) + timedelta(seconds=1)
+    feed = [PodAlert("shop/web-0", first, Severity.CRITICAL)] * 2
+    plan = by_pod(plan_remediation(store(pdb(max_unavailable=2)), feed, first))
+    assert plan["shop/web-0"].action is Action.EVICT
+    policy = RemediationPolicy(window_seconds=10**15)
+    assert by_pod(plan_remediation(store(), feed, NOW, policy))["shop/web-0"].score == 20

@@ -91,3 +91,31 @@ async def upstream() -> AsyncIterator[str]:
     port = runner.addresses[0][1]
     yield f"http://127.0.0.1:{port}"
     await runner.cleanup()
+
+
+class LearningThreads:
+    """Records the threads on which an engine observed and learned (wraps both methods)."""
+
+    def __init__(self, engine: Any) -> None:
+        import threading
+
+        self.observed_on: list[str] = []
+        self.learned_on: list[str] = []
+        self.observed = threading.Event()
+        self.learned = threading.Event()
+        observe, learn = engine.observe, engine.learn
+
+        def observing(decision: Any) -> bool:
+            self.observed_on.append(threading.current_thread().name)
+            result = observe(decision)
+            self.observed.set()
+            return bool(result)
+
+        def learning(*args: Any, **kwargs: Any) -> Any:
+            self.learned_on.append(threading.current_thread().name)
+            result = learn(*args, **kwargs)
+            self.learned.set()
+            return result
+
+        engine.observe = observing
+        engine.learn = learning

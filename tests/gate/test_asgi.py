@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.gate.conftest import ATTACK, check_problem, usernames
+from tests.gate.conftest import ATTACK, LearningThreads, check_problem, usernames
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
@@ -164,11 +164,18 @@ async def test_body_replayed_in_pieces() -> None:
     assert orjson.loads(body)["size"] == 5000
 
 
-async def test_learning_happens_after_the_response() -> None:
+async def test_learning_happens_after_the_response_off_the_event_loop() -> None:
     middleware, core, _ = gate()
+    core.learn_every = core.learning.every = LearnEvery(requests=1, seconds=None)  # type: ignore[union-attr]
+    threads = LearningThreads(core.engine)
     await call(middleware, "/users", query="username=tom")
-    stats = core.engine.stats
-    assert sum(s.responses for s in stats.values()) == 1
+    assert threads.learned.wait(10)
+    assert threads.observed_on == ["vigil-learning"]
+    assert threads.learned_on == ["vigil-learning"]
+    learned = core.engine.policy.routes["GET /users"]
+    assert learned.response is not None
+    assert learned.response.samples == 1
+    core.close()
 
 
 async def test_lifespan_passes_through() -> None:

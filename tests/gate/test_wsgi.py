@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 import orjson
 import pytest
 
-from tests.gate.conftest import ATTACK, check_problem, usernames
+from tests.gate.conftest import ATTACK, LearningThreads, check_problem, usernames
 from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
@@ -186,11 +186,19 @@ def test_terminated_input_without_length() -> None:
     assert orjson.loads(body)["size"] == 5000
 
 
-def test_lazy_start_response_and_learning() -> None:
+def test_lazy_start_response_and_learning_off_the_request_thread() -> None:
     middleware, core, _ = gate()
+    core.learn_every = core.learning.every = LearnEvery(requests=1, seconds=None)  # type: ignore[union-attr]
+    threads = LearningThreads(core.engine)
     status, _, body = call(middleware, environ_for("/lazy"))
     assert (status, body) == (200, b"late start")
-    assert sum(s.responses for s in core.engine.stats.values()) == 1
+    assert threads.learned.wait(10)
+    assert threads.observed_on == ["vigil-learning"]
+    assert threads.learned_on == ["vigil-learning"]
+    learned = core.engine.policy.routes["GET /lazy"]
+    assert learned.response is not None
+    assert learned.response.samples == 1
+    core.close()
 
 
 def test_request_target_from_environ() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigil.posture.alerts import AlertsError, parse_alerts
+from vigil.posture.alerts import AlertsError, alert_pod, parse_alerts
 
 
 def test_counts_per_pod_and_severity() -> None:
@@ -31,3 +31,20 @@ def test_counts_per_pod_and_severity() -> None:
 def test_bad_lines_name_the_line(line: str) -> None:
     with pytest.raises(AlertsError, match=r"a\.jsonl: line 2: not a JSON object"):
         parse_alerts('{"alerts": []}\n' + line, "a.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("line", "pod"),
+    [
+        ({"pod": "shop/web-1"}, "shop/web-1"),
+        ({"pod": "web-1", "namespace": "shop"}, "shop/web-1"),
+        ({"pod": "web-1"}, "default/web-1"),
+        ({"kubernetes": {"namespace_name": "shop", "pod_name": "web-1"}}, "shop/web-1"),
+        ({"kubernetes": {"pod_name": "web-1"}}, None),
+        ({"pod": ""}, None),
+    ],
+)
+def test_the_pod_of_a_line_as_the_log_pipeline_names_it(
+    line: dict[str, object], pod: str | None
+) -> None:
+    assert alert_pod(line) == pod

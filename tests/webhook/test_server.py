@@ -194,3 +194,21 @@ async def test_a_body_in_pieces_is_read_whole(server: tuple[str, ssl.SSLContext,
     head, _, payload = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     assert json.loads(payload)["response"]["allowed"] is True
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/validate", 405), ("POST", "/nope", 404), ("PUT", "/mutate", 405)],
+)
+async def test_unknown_routes_and_methods_get_problem_json(
+    server: tuple[str, ssl.SSLContext, _Log], method: str, path: str, status: int
+) -> None:
+    base, tls, _ = server
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+        session.request(method, f"{base}{path}", ssl=tls) as resp,
+    ):
+        assert resp.status == status
+        assert resp.content_type == "application/problem+json"
+        doc = json.loads(await resp.text())
+        assert (doc["status"], doc["type"]) == (status, "about:blank")

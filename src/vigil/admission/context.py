@@ -7,15 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from vigil.audit.inventory import Inventory
-from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.policy import PriorityClass
+from vigil.cluster.priority_classes import SYSTEM_PRIORITY_CLASSES
 from vigil.posture.policy import PosturePolicy
-from vigil.posture.priority_classes import SYSTEM_CLASSES
-
-
-def system_classes() -> list[PriorityClass]:
-    """The two classes the API server creates at start-up."""
-    return [PriorityClass(ObjectMeta(name), value) for name, value in SYSTEM_CLASSES.items()]
 
 
 @dataclass(slots=True)
@@ -33,4 +27,4 @@ class AdmissionContext:
         """The classes of the cluster files, plus the system classes when not listed."""
         classes = [e.obj for e in self.cluster.priority_classes]
         names = {c.name for c in classes}
-        return classes + [c for c in system_classes() if c.name not in names]
+        return classes + [c for c in SYSTEM_PRIORITY_CLASSES if c.name not in names]

@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from vigil.admission.context import AdmissionContext
-from vigil.admission.request import ALLOW, AdmissionRequest, Decision, forbidden
+from vigil.admission.request import (
+    ALLOW,
+    AdmissionRequest,
+    Decision,
+    forbidden,
+    metadata_of,
+    spec_of,
+)
 from vigil.cluster.decode_security import decode_pod_security
 from vigil.cluster.errors import FieldError
 from vigil.cluster.reader import Fields
@@ -33,18 +40,8 @@ def node_identity(request: AdmissionRequest) -> tuple[str, bool]:
     return user.username.removeprefix(NODE_PREFIX), True
 
 
-def _meta(obj: dict[str, Any] | None) -> dict[str, Any]:
-    meta = (obj or {}).get("metadata")
-    return meta if isinstance(meta, dict) else {}
-
-
-def _spec(obj: dict[str, Any] | None) -> dict[str, Any]:
-    spec = (obj or {}).get("spec")
-    return spec if isinstance(spec, dict) else {}
-
-
 def _labels(obj: dict[str, Any] | None) -> dict[str, str]:
-    labels = _meta(obj).get("labels")
+    labels = metadata_of(obj).get("labels")
     return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
 
@@ -64,13 +61,13 @@ def _modified(new: dict[str, str], old: dict[str, str]) -> set[str]:
 
 
 def _admit_node(request: AdmissionRequest, node: str) -> Decision:
-    requested = request.name or _meta(request.object).get("name") or ""
+    requested = request.name or metadata_of(request.object).get("name") or ""
     if requested != node:
         return forbidden(
             request, f'node "{node}" is not allowed to modify node "{requested}"', PLUGIN
         )
     if request.operation == "CREATE":
-        if _spec(request.object).get("configSource") is not None:
+        if spec_of(request.object).get("configSource") is not None:
             return forbidden(
                 request,
                 f'node "{node}" is not allowed to create pods with a non-nil configSource',
@@ -84,7 +81,7 @@ def _admit_node(request: AdmissionRequest, node: str) -> Decision:
                 PLUGIN,
             )
     if request.operation == "UPDATE":
-        new_spec, old_spec = _spec(request.object), _spec(request.old_object)
+        new_spec, old_spec = spec_of(request.object), spec_of(request.old_object)
         source = new_spec.get("configSource")
         if source is not None and source != old_spec.get("configSource"):
             return forbidden(
@@ -102,7 +99,7 @@ def _admit_node(request: AdmissionRequest, node: str) -> Decision:
 
 def _pod_create(request: AdmissionRequest, node: str, ctx: AdmissionContext) -> Decision:
     obj = request.object or {}
-    meta, spec = _meta(obj), _spec(obj)
+    meta, spec = metadata_of(obj), spec_of(obj)
     raw = meta.get("annotations")
     annotations: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if MIRROR_ANNOTATION not in annotations:
@@ -176,7 +173,7 @@ def _pod_create(request: AdmissionRequest, node: str, ctx: AdmissionContext) -> 
 
 def _existing_pod_node(request: AdmissionRequest, ctx: AdmissionContext) -> str | None:
     if request.old_object is not None:
-        value = _spec(request.old_object).get("nodeName")
+        value = spec_of(request.old_object).get("nodeName")
         return value if isinstance(value, str) else ""
     for pod in ctx.cluster.pods:
         if pod.namespace == request.namespace and pod.ref.name == request.name:
@@ -206,7 +203,7 @@ def _admit_pod(request: AdmissionRequest, node: str, ctx: AdmissionContext) -> D
     if sub == "status":
         if request.operation != "UPDATE":
             return forbidden(request, f'unexpected operation "{request.operation}"', PLUGIN)
-        if _spec(request.old_object).get("nodeName") != node:
+        if spec_of(request.old_object).get("nodeName") != node:
             return forbidden(
                 request,
                 f'node "{node}" can only update pod status for pods with spec.nodeName set to itself',
@@ -238,7 +235,9 @@ def _admit_lease(request: AdmissionRequest, node: str) -> Decision:
             f'can only access leases in the "{NODE_LEASE_NAMESPACE}" system namespace',
             PLUGIN,
         )
-    name = _meta(request.object).get("name") if request.operation == "CREATE" else request.name
+    name = (
+        metadata_of(request.object).get("name") if request.operation == "CREATE" else request.name
+    )
     if name != node:
         return forbidden(
             request, "can only access node lease with the same name as the requesting node", PLUGIN

@@ -19,6 +19,19 @@ KIND = "AdmissionReview"
 OPERATIONS = ("CREATE", "UPDATE", "DELETE", "CONNECT")
 
 
+def metadata_of(obj: dict[str, Any] | None) -> dict[str, Any]:
+    """``metadata`` of a request's object, read leniently (empty when absent or not a map):
+    for the rules that must name or judge an object the decoders would refuse."""
+    meta = (obj or {}).get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def spec_of(obj: dict[str, Any] | None) -> dict[str, Any]:
+    """``spec`` of a request's object, read leniently like `metadata_of`."""
+    spec = (obj or {}).get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
 class ReviewError(ValueError):
     """An AdmissionReview that cannot be read; ``str()`` names the field."""
 
@@ -70,12 +83,11 @@ class AdmissionRequest(_Model):
         name, else the object's name, else its generateName, else ``Unknown``."""
         if self.name:
             return self.name
-        meta = (self.object or {}).get("metadata")
-        if isinstance(meta, dict):
-            for key in ("name", "generateName"):
-                value = meta.get(key)
-                if isinstance(value, str) and value:
-                    return value
+        meta = metadata_of(self.object)
+        for key in ("name", "generateName"):
+            value = meta.get(key)
+            if isinstance(value, str) and value:
+                return value
         return "Unknown"
 
     def group_resource(self) -> str:

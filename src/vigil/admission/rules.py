@@ -19,6 +19,8 @@ from vigil.audit.registry import all_checks
 from vigil.cluster.errors import FieldError
 
 STAGE = "vigil"
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+NODE_USER_PREFIX = "system:node:"
 
 
 def holder_of(request: AdmissionRequest) -> PodHolder | None:
@@ -32,7 +34,21 @@ def holder_of(request: AdmissionRequest) -> PodHolder | None:
     meta["namespace"] = request.namespace or meta.get("namespace") or "default"
     obj["metadata"] = meta
     ref = ObjectRef(kind, meta["namespace"], str(meta["name"]))
-    return pod_holder(kind, ref, obj)
+    holder = pod_holder(kind, ref, obj)
+    if request.operation != "CREATE":
+        return holder
+    return _as_created(holder, request.user_info.username)
+
+
+def _as_created(holder: PodHolder, username: str) -> PodHolder:
+    """A holder being created is written by the requester, never already scheduled: the status
+    the API server fills in on create (``phase: Pending``) and owner references the requester
+    chose do not make it bound. Only the kubelet of the pod's node creates mirror pods, so the
+    mirror annotation counts only in its requests."""
+    annotations = holder.annotations
+    if username != NODE_USER_PREFIX + holder.spec.node_name:
+        annotations = tuple((k, v) for k, v in annotations if k != MIRROR_ANNOTATION)
+    return replace(holder, bound=False, annotations=annotations)
 
 
 def run_rules(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from vigil.admission.context import AdmissionContext
-from vigil.admission.request import AdmissionRequest
+from vigil.admission.request import AdmissionRequest, metadata_of, spec_of
 
 CONTAINER = "vigil-gate"
 OPT_OUT = "vigil.dev/inject"
@@ -61,16 +61,11 @@ def injection(request: AdmissionRequest, ctx: AdmissionContext) -> tuple[list[di
         s.namespaces and namespace not in s.namespaces
     ):
         return [], f"sidecar: namespace {namespace} is not injected"
-    obj = request.object or {}
-    raw_meta = obj.get("metadata")
-    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
-    raw_annotations = meta.get("annotations")
+    raw_annotations = metadata_of(request.object).get("annotations")
     annotations = raw_annotations if isinstance(raw_annotations, dict) else None
     if annotations is not None and annotations.get(OPT_OUT) == "false":
         return [], f'sidecar: the pod opts out ({OPT_OUT}: "false")'
-    raw_spec = obj.get("spec")
-    spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
-    raw_containers = spec.get("containers")
+    raw_containers = spec_of(request.object).get("containers")
     containers: list[Any] = raw_containers if isinstance(raw_containers, list) else []
     if any(isinstance(c, dict) and c.get("name") == CONTAINER for c in containers):
         return [], "sidecar: already injected"

@@ -12,10 +12,10 @@ from typing import Any
 
 from vigil.audit.inventory import Inventory, PodHolder
 from vigil.cluster.policy import PriorityClass
+from vigil.cluster.priority import PriorityAdmissionError, PriorityResolver
 from vigil.posture.alerts import AlertCounts
 from vigil.posture.exposure import ExposureIndex
 from vigil.posture.policy import PosturePolicy
-from vigil.posture.priority_classes import SYSTEM_CLASSES, default_class
 from vigil.posture.risk import RiskContext, RiskProfile, assess
 
 
@@ -38,6 +38,7 @@ class AuditContext:
     today: date
     _profiles: dict[int, RiskProfile] = field(default_factory=dict)
     _protected: dict[int, bool] = field(default_factory=dict)
+    _resolver: PriorityResolver | None = None
     memo: dict[str, Any] = field(default_factory=dict)
     """Per-run caches of checks, by a key the check owns."""
 
@@ -94,14 +95,13 @@ class AuditContext:
         return [e.obj for e in self.inventory.priority_classes]
 
     def priority(self, holder: PodHolder) -> Priority:
-        """The class the Priority admission plugin would resolve, and its value."""
+        """The class the Priority admission plugin would resolve (`PriorityResolver`), and its
+        value; a class the input does not hold has no known value (not an error here)."""
+        if self._resolver is None:
+            self._resolver = PriorityResolver(self.classes())
         name = holder.spec.priority_class_name
-        if not name:
-            default = default_class(self.classes())
-            if default is None:
-                return Priority("", 0)
-            return Priority(default.name, default.value)
-        if name in SYSTEM_CLASSES:
-            return Priority(name, SYSTEM_CLASSES[name])
-        pc = self.inventory.priority_class(name)
-        return Priority(name, pc.value if pc is not None else None)
+        try:
+            found = self._resolver.lookup(name)
+        except PriorityAdmissionError:
+            return Priority(name, None)
+        return Priority(found.class_name, found.priority)

@@ -1,6 +1,8 @@
 """The objects an audit reads, decoded and located: workloads (anything with a pod template),
 pods, nodes, namespaces, PriorityClasses, PodDisruptionBudgets, Services and Ingresses.
 
+Inputs are read by the cluster ground's bounded reader (`vigil.cluster.documents`: yaml-rs and
+orjson, size, alias and nesting bounds) with each document's start line, for ``file:line``.
 Unlike the simulator's loader, nothing is expanded or admitted: the audit judges manifests as
 written, so a workload is one object with its template, a PriorityClass name that is not in the
 input is not an error, and objects owned by another object of the input (the ReplicaSets and
@@ -13,37 +15,34 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from vigil.audit.documents import DocumentError, iter_objects
 from vigil.audit.model import ObjectRef
-from vigil.cluster.decode import decode_meta, decode_object
-from vigil.cluster.decode_pod import decode_label_selector, decode_pod_spec
-from vigil.cluster.errors import FieldError
+from vigil.cluster.decode import decode_object
+from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, Document, parse_documents_of
+from vigil.cluster.errors import FieldError, ManifestError, quote
+from vigil.cluster.identity import identify
 from vigil.cluster.ingress import Ingress
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.namespace import Namespace, Service
 from vigil.cluster.node import Node
-from vigil.cluster.pod import PodSpec
+from vigil.cluster.pod import Pod, PodSpec
 from vigil.cluster.policy import PodDisruptionBudget, PriorityClass
 from vigil.cluster.reader import Fields
 from vigil.cluster.selectors import LabelSelector
+from vigil.cluster.workloads import SCALED_KINDS, WORKLOAD_KINDS, Workload
 
 T = TypeVar("T")
 
-TEMPLATE_KINDS = frozenset(
-    {
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "DaemonSet",
-        "Job",
-        "CronJob",
-        "ReplicationController",
-    }
-)
-DIRECT_KINDS = frozenset(
-    {"Node", "Namespace", "PriorityClass", "PodDisruptionBudget", "Service", "Ingress"}
-)
-CLUSTER_SCOPED = frozenset({"Node", "Namespace", "PriorityClass"})
+TEMPLATE_KINDS = WORKLOAD_KINDS
+_ENTRY_LISTS = {
+    "Node": "nodes",
+    "Namespace": "namespaces",
+    "PriorityClass": "priority_classes",
+    "PodDisruptionBudget": "pdbs",
+    "Service": "services",
+    "Ingress": "ingresses",
+}
+"""The `Inventory` list of each kind read as is."""
+DIRECT_KINDS = frozenset(_ENTRY_LISTS)
 NOT_KUBERNETES = "documents without kind or apiVersion"
 
 
@@ -122,28 +121,6 @@ class Inventory:
         return next((e.obj for e in self.priority_classes if e.obj.name == name), None)
 
 
-def _pod_status(data: Mapping[str, Any]) -> tuple[bool, bool | None, bool]:
-    status = data.get("status")
-    meta = data.get("metadata") or {}
-    owned = bool(isinstance(meta, Mapping) and meta.get("ownerReferences"))
-    if not isinstance(status, Mapping) or not status:
-        return owned, None, False
-    ready: bool | None = None
-    for cond in status.get("conditions") or []:
-        if isinstance(cond, Mapping) and cond.get("type") == "Ready":
-            ready = cond.get("status") == "True"
-    crash = False
-    for cs in status.get("containerStatuses") or []:
-        if not isinstance(cs, Mapping):
-            continue
-        waiting = (
-            (cs.get("state") or {}).get("waiting") if isinstance(cs.get("state"), Mapping) else None
-        )
-        if isinstance(waiting, Mapping) and waiting.get("reason") == "CrashLoopBackOff":
-            crash = True
-    return True, ready, crash
-
-
 def _annotations(*metas: ObjectMeta) -> tuple[tuple[str, str], ...]:
     out: dict[str, str] = {}
     for meta in metas:
@@ -151,89 +128,68 @@ def _annotations(*metas: ObjectMeta) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def _holder(
-    kind: str, ref: ObjectRef, meta: ObjectMeta, f: Fields, data: Mapping[str, Any]
-) -> PodHolder:
-    if kind == "Pod":
-        spec_f = f.obj("spec")
-        if spec_f is None:
-            raise f.error("spec", "required")
-        bound, ready, crash = _pod_status(data)
-        return PodHolder(
-            ref,
-            meta,
-            meta.labels,
-            decode_pod_spec(spec_f),
-            1,
-            None,
-            _annotations(meta),
-            bound,
-            ready,
-            crash,
-        )
-    spec_f = f.obj("spec")
-    if spec_f is None:
-        raise f.error("spec", "required")
-    outer = spec_f
-    if kind == "CronJob":
-        job = spec_f.obj("jobTemplate")
-        job_spec = job.obj("spec") if job is not None else None
-        if job_spec is None:
-            raise spec_f.error("jobTemplate", "required")
-        spec_f = job_spec
-    template = spec_f.obj("template")
-    if template is None:
-        raise spec_f.error("template", "required")
-    template_meta = decode_meta(
-        template.obj("metadata") or Fields({}, template.at("metadata")),
-        namespaced=True,
-        name_required=False,
-    )
-    pod_spec_f = template.obj("spec")
-    if pod_spec_f is None:
-        raise template.error("spec", "required")
-    replicas = None if kind in ("DaemonSet", "Job", "CronJob") else outer.opt_int("replicas")
-    if replicas is None and kind in (
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "ReplicationController",
-    ):
-        replicas = 1
-    selector = (
-        decode_label_selector(outer.obj("selector")) if kind != "ReplicationController" else None
-    )
+def _pod_holder(ref: ObjectRef, pod: Pod, reported: bool) -> PodHolder:
+    """A Pod as the checks see it; ``reported``: the input carried a (non-empty) status."""
+    ready_condition = pod.condition("Ready")
+    ready = None if not reported or ready_condition is None else ready_condition.status == "True"
     return PodHolder(
         ref,
-        meta,
-        template_meta.labels,
-        decode_pod_spec(pod_spec_f),
-        replicas,
-        selector,
-        _annotations(meta, template_meta),
+        pod.metadata,
+        pod.labels,
+        pod.spec,
+        1,
+        None,
+        _annotations(pod.metadata),
+        reported or bool(pod.metadata.owner_references),
+        ready,
+        reported and pod.is_crash_looping,
     )
 
 
-def _describe(data: Mapping[str, Any], where: str) -> tuple[str, str, str]:
-    kind = data.get("kind")
-    meta = data.get("metadata")
-    name = meta.get("name") if isinstance(meta, Mapping) else None
-    namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
-    kind_s = kind if isinstance(kind, str) else ""
-    if kind_s in CLUSTER_SCOPED:
-        namespace = ""
-    elif not isinstance(namespace, str) or not namespace:
-        namespace = "default"
-    return kind_s, str(namespace), name if isinstance(name, str) and name else where
+def _missing_template(kind: str, f: Fields) -> FieldError:
+    """Where a workload without a pod template lacks it (the audit judges templates)."""
+    spec = f.obj("spec")
+    if spec is None:
+        return f.error("spec", "required")
+    if kind == "CronJob":
+        job = spec.obj("jobTemplate")
+        job_spec = job.obj("spec") if job is not None else None
+        if job_spec is None:
+            return spec.error("jobTemplate", "required")
+        spec = job_spec
+    return spec.error("template", "required")
+
+
+def _workload_holder(ref: ObjectRef, workload: Workload) -> PodHolder:
+    assert workload.template is not None
+    template = workload.template
+    replicas = workload.replicas
+    if replicas is None and workload.kind in SCALED_KINDS:
+        replicas = 1
+    return PodHolder(
+        ref,
+        workload.metadata,
+        template.metadata.labels,
+        template.spec,
+        replicas,
+        workload.selector,
+        _annotations(workload.metadata, template.metadata),
+    )
 
 
 def pod_holder(kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> PodHolder:
-    """The pod holder of one Pod or workload object; raises `FieldError` on a bad field."""
+    """The pod holder of one Pod or workload object, decoded by the cluster ground's decoders;
+    raises `FieldError` on a bad field."""
     f = Fields(data)
-    meta_f = f.obj("metadata")
-    if meta_f is None:
-        raise f.error("metadata", "required")
-    return _holder(kind, ref, decode_meta(meta_f, namespaced=True), f, data)
+    obj = decode_object(kind, f)
+    if isinstance(obj, Pod):
+        status = data.get("status")
+        return _pod_holder(ref, obj, isinstance(status, Mapping) and bool(status))
+    if not isinstance(obj, Workload):
+        raise FieldError("kind", f"{kind} has no pod template")
+    if obj.template is None:
+        raise _missing_template(kind, f)
+    return _workload_holder(ref, obj)
 
 
 def _add(inv: Inventory, kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> None:
@@ -247,19 +203,8 @@ def _add(inv: Inventory, kind: str, ref: ObjectRef, data: Mapping[str, Any]) -> 
         inv.holders.append(holder)
         return
     obj = decode_object(kind, f)
-    entry = Entry(ref, obj)
-    if isinstance(obj, Node):
-        inv.nodes.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, Namespace):
-        inv.namespaces.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, PriorityClass):
-        inv.priority_classes.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, PodDisruptionBudget):
-        inv.pdbs.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, Service):
-        inv.services.append(entry)  # type: ignore[arg-type]
-    elif isinstance(obj, Ingress):
-        inv.ingresses.append(entry)  # type: ignore[arg-type]
+    entries: list[Entry[Any]] = getattr(inv, _ENTRY_LISTS[kind])
+    entries.append(Entry(ref, obj))
 
 
 def _drop_owned(inv: Inventory) -> None:
@@ -277,34 +222,58 @@ def _cut(message: str, limit: int = 200) -> str:
     return message if len(message) <= limit else message[:limit] + f"... ({len(message)} chars)"
 
 
-def parse_sources(sources: Iterable[tuple[str, str]]) -> Inventory:
-    """Read ``(name, text)`` sources into an inventory; the first bad object raises
-    `InventoryError` naming the source, line, object and field."""
-    inv = Inventory()
-    for source, text in sources:
-        try:
-            objects = list(iter_objects(text, source))
-        except DocumentError as exc:
-            raise InventoryError(str(exc)) from None
-        for line, where, data in objects:
-            kind, namespace, name = _describe(data, where)
-            if not kind and "apiVersion" not in data:
-                inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
-                continue
-            if not kind:
-                raise InventoryError(f"{source}:{line}: {where}: kind: required")
-            if kind not in DIRECT_KINDS and kind not in TEMPLATE_KINDS and kind != "Pod":
-                inv.skipped[kind] = inv.skipped.get(kind, 0) + 1
-                continue
-            ref = ObjectRef(kind, namespace, name, source, line)
-            try:
-                _add(inv, kind, ref, data)
-            except FieldError as exc:
+def _read_object(
+    inv: Inventory, source: str, line: int, where: str, data: Mapping[str, Any]
+) -> None:
+    ident = identify(data)
+    kind, namespace, name = ident.kind, ident.namespace, ident.name or where
+    if not kind and "apiVersion" not in data:
+        inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
+        return
+    if not kind:
+        raise InventoryError(f"{source}:{line}: {where}: kind: required")
+    if kind not in DIRECT_KINDS and kind not in TEMPLATE_KINDS and kind != "Pod":
+        inv.skipped[kind] = inv.skipped.get(kind, 0) + 1
+        return
+    ref = ObjectRef(kind, namespace, name, source, line)
+    try:
+        _add(inv, kind, ref, data)
+    except FieldError as exc:
+        raise InventoryError(
+            f"{source}:{line}: {ref.display}: {exc.path}: {_cut(exc.message)}"
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise InventoryError(f"{source}:{line}: {ref.display}: {_cut(str(exc))}") from None
+    inv.read += 1
+
+
+def _read_source(inv: Inventory, source: str, data: bytes, bounds: Bounds) -> None:
+    index, number = 0, 0
+    doc: Document
+    for doc in parse_documents_of(data, source, bounds, locate=True):
+        if doc.number != number:
+            index, number = index + 1, doc.number
+        where = f"document {index}" if doc.item is None else f"document {index} items[{doc.item}]"
+        if not isinstance(doc.data, Mapping):
+            if doc.item is not None:
                 raise InventoryError(
-                    f"{source}:{line}: {ref.display}: {exc.path}: {_cut(exc.message)}"
-                ) from None
-            except (TypeError, ValueError) as exc:
-                raise InventoryError(f"{source}:{line}: {ref.display}: {_cut(str(exc))}") from None
-            inv.read += 1
+                    f"{source}: document {index}: items[{doc.item}]: expected an object"
+                )
+            raise InventoryError(f"{source}: {where}: expected an object, got {quote(doc.data)}")
+        _read_object(inv, source, doc.line, where, doc.data)
+
+
+def parse_sources(
+    sources: Iterable[tuple[str, str | bytes]], bounds: Bounds = DEFAULT_BOUNDS
+) -> Inventory:
+    """Read ``(name, content)`` sources into an inventory; the first unreadable input or bad
+    object raises `InventoryError` naming the source, line, object and field."""
+    inv = Inventory()
+    try:
+        for source, content in sources:
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            _read_source(inv, source, data, bounds)
+    except ManifestError as exc:
+        raise InventoryError(str(exc)) from None
     _drop_owned(inv)
     return inv

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from vigil.cluster.identity import object_display
+
 
 class Severity(IntEnum):
     """How bad a finding is; ``--fail-on`` compares with these."""
@@ -64,11 +66,7 @@ class ObjectRef:
     @property
     def display(self) -> str:
         """``Deployment shop/web`` (cluster-scoped objects without a namespace)."""
-        return (
-            f"{self.kind} {self.namespace}/{self.name}"
-            if self.namespace
-            else f"{self.kind} {self.name}"
-        )
+        return object_display(self.kind, self.namespace, self.name)
 
     @property
     def location(self) -> str:

@@ -13,8 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vigil.behavior.decision import Mode
-from vigil.behavior.values import SEQUENCES, SHAPES, classes_from_names
-from vigil.http.urlcodec import flags_from_names
+from vigil.behavior.vocabulary import ClassNames, EncodingNames, SequenceNames, ShapeNames
 
 
 class _Model(BaseModel):
@@ -29,11 +28,11 @@ class FieldAllowance(_Model):
     optional: bool = False
     """The field may be absent (never a missing-field alert)."""
     specials: str = ""
-    sequences: list[str] = Field(default_factory=list)
-    classes: list[str] = Field(default_factory=list)
-    shapes: list[str] = Field(default_factory=list)
+    sequences: SequenceNames = Field(default_factory=list)
+    classes: ClassNames = Field(default_factory=list)
+    shapes: ShapeNames = Field(default_factory=list)
     kinds: list[str] = Field(default_factory=list)
-    encodings: list[str] = Field(default_factory=list)
+    encodings: EncodingNames = Field(default_factory=list)
     values: list[str] = Field(default_factory=list)
     """Values added to a learned enum."""
     patterns: list[str] = Field(default_factory=list)
@@ -42,34 +41,6 @@ class FieldAllowance(_Model):
     """The upper length (or container size) bound is at least this."""
     max_repeat: int | None = Field(None, ge=1)
     entropy_max: float | None = Field(None, ge=0.0)
-
-    @field_validator("classes")
-    @classmethod
-    def _known_classes(cls, value: list[str]) -> list[str]:
-        classes_from_names(value)
-        return value
-
-    @field_validator("encodings")
-    @classmethod
-    def _known_encodings(cls, value: list[str]) -> list[str]:
-        flags_from_names(value)
-        return value
-
-    @field_validator("sequences")
-    @classmethod
-    def _known_sequences(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(SEQUENCES))
-        if unknown:
-            raise ValueError(f"unknown sequence(s) {unknown}; known: {list(SEQUENCES)}")
-        return value
-
-    @field_validator("shapes")
-    @classmethod
-    def _known_shapes(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(SHAPES))
-        if unknown:
-            raise ValueError(f"unknown shape(s) {unknown}; known: {list(SHAPES)}")
-        return value
 
 
 class FieldTightening(_Model):
@@ -80,7 +51,7 @@ class FieldTightening(_Model):
     """Only these values."""
     specials: str | None = None
     """Only these special characters (``""``: none)."""
-    shapes: list[str] | None = None
+    shapes: ShapeNames | None = None
     required: bool | None = None
 
 

@@ -27,12 +27,18 @@ from vigil.behavior.structure import dangers_from_names, may_hold_danger_with
 from vigil.behavior.values import (
     COVERS,
     PUNCT,
-    SEQUENCES,
-    SHAPES,
     TYPED_SHAPES,
     classes_from_names,
     classes_of,
     sequence_needles,
+)
+from vigil.behavior.vocabulary import (
+    ClassNames,
+    DangerNames,
+    EncodingNames,
+    GrammarName,
+    SequenceNames,
+    ShapeNames,
 )
 from vigil.http.urlcodec import flags_from_names
 
@@ -65,63 +71,22 @@ class FieldPolicy(_Model):
     presence: float = Field(1.0, ge=0.0, le=1.0)
     required: bool = False
     length: tuple[int, int] = (0, 0)
-    classes: list[str] = Field(default_factory=list)
+    classes: ClassNames = Field(default_factory=list)
     specials: str = ""
-    sequences: list[str] = Field(default_factory=list)
-    shapes: list[str] = Field(default_factory=list)
+    sequences: SequenceNames = Field(default_factory=list)
+    shapes: ShapeNames = Field(default_factory=list)
     kinds: list[str] = Field(default_factory=list)
     enum: list[str] | None = None
     patterns: list[str] | None = None
-    encodings: list[str] = Field(default_factory=list)
+    encodings: EncodingNames = Field(default_factory=list)
     entropy_max: float | None = None
     max_repeat: int = Field(1, ge=1)
-    grammar: str | None = None
+    grammar: GrammarName = None
     """The kind of field (``name``, ``email``, ``phone``, ``code``, ``digits``, ``number``,
     ``address``, ``text``, ``token``, ``url``): a value that follows that kind's grammar is
     admitted whatever characters the learning traffic happened to show."""
-    dangers: list[str] = Field(default_factory=list)
+    dangers: DangerNames = Field(default_factory=list)
     """Dangerous structures this field normally carries (``markup`` in a rich-text field)."""
-
-    @field_validator("grammar")
-    @classmethod
-    def _known_grammar(cls, value: str | None) -> str | None:
-        if value is not None:
-            kind_named(value)
-        return value
-
-    @field_validator("dangers")
-    @classmethod
-    def _known_dangers(cls, value: list[str]) -> list[str]:
-        dangers_from_names(value)
-        return value
-
-    @field_validator("classes")
-    @classmethod
-    def _known_classes(cls, value: list[str]) -> list[str]:
-        classes_from_names(value)
-        return value
-
-    @field_validator("encodings")
-    @classmethod
-    def _known_encodings(cls, value: list[str]) -> list[str]:
-        flags_from_names(value)
-        return value
-
-    @field_validator("shapes")
-    @classmethod
-    def _known_shapes(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(SHAPES))
-        if unknown:
-            raise ValueError(f"unknown shape(s) {unknown}; known: {list(SHAPES)}")
-        return value
-
-    @field_validator("sequences")
-    @classmethod
-    def _known_sequences(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(SEQUENCES))
-        if unknown:
-            raise ValueError(f"unknown sequence(s) {unknown}; known: {list(SEQUENCES)}")
-        return value
 
     @field_validator("length")
     @classmethod

@@ -73,8 +73,9 @@ def _header_fields(
         elif name == "authorization":
             scheme, _, credentials = raw.partition(" ")
             append(BodyField("header.authorization", scheme, text_flags(scheme)))
+            credentials = credentials.strip()
             if credentials:
-                shape = mask_secret(credentials.strip())
+                shape = mask_secret(credentials)
                 append(BodyField("header.authorization.credentials", shape, text_flags(shape)))
         elif name in SKIPPED_HEADERS:
             append(BodyField(f"header.{name}", "", 0))

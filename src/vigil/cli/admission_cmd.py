@@ -12,41 +12,42 @@ import asyncio
 import contextlib
 import json
 import ssl
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-import orjson
-import yaml
 
 from vigil.admission import AdmissionContext, ReviewError, parse_review, response, review
-from vigil.audit import InventoryError, parse_sources
 from vigil.audit.inventory import Inventory
-from vigil.cli.audit_cmd import load_policy
-from vigil.cli.inputs import InputError, manifest_sources, read_text
+from vigil.cli.inputs import InputError, read_bytes
+from vigil.cli.posture_input import load_inventory, load_policy, policy_option
+from vigil.cluster.documents import parse_documents_of
+from vigil.cluster.errors import ManifestError
 from vigil.posture import PosturePolicy
 from vigil.webhook.server import WebhookSettings, serve_forever, tls_context
+
+MAX_REVIEW_BYTES = 16 << 20
+"""An AdmissionReview file (or standard input) larger than 16 MiB is refused."""
 
 
 def _context(cluster: tuple[str, ...], policy: Path | None, *, upstream: bool) -> AdmissionContext:
     posture: PosturePolicy = load_policy(policy)
-    try:
-        inventory = parse_sources(manifest_sources(cluster)) if cluster else Inventory()
-    except InventoryError as exc:
-        raise InputError(str(exc)) from None
+    inventory = load_inventory(cluster) if cluster else Inventory()
     return AdmissionContext(posture, inventory, datetime.now(UTC).date(), upstream=upstream)
 
 
 def _load_review(path: str) -> Any:
-    text = sys.stdin.read() if path == "-" else read_text(Path(path), 16 << 20)
+    """The one document of a review file, read like a manifest (bounded, aliases limited)."""
+    data = read_bytes(path, MAX_REVIEW_BYTES)
     try:
-        if text.lstrip().startswith("{"):
-            return orjson.loads(text)
-        return yaml.safe_load(text)
-    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: not JSON or YAML: {str(exc).splitlines()[0]}") from None
+        docs = [d.data for d in parse_documents_of(data, path)]
+    except ManifestError as exc:
+        where = ": ".join(p for p in (exc.obj, exc.message) if p)
+        raise InputError(f"{path}: not JSON or YAML: {where}") from None
+    if len(docs) > 1:
+        raise InputError(f"{path}: expected one AdmissionReview document, found {len(docs)}")
+    return docs[0] if docs else None
 
 
 @click.group(name="admission")
@@ -62,11 +63,7 @@ def command() -> None:
     metavar="FILE",
     help="Cluster state (PriorityClasses, nodes, pods, namespaces); repeatable, files or directories.",
 )
-@click.option(
-    "--policy",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="PosturePolicy file (default: built-in defaults).",
-)
+@policy_option
 @click.option(
     "--mode",
     type=click.Choice(["both", "validate", "mutate"]),
@@ -128,9 +125,7 @@ def review_command(
     metavar="FILE",
     help="Cluster state read once at start (PriorityClasses, nodes, namespaces).",
 )
-@click.option(
-    "--policy", type=click.Path(path_type=Path, dir_okay=False), help="PosturePolicy file."
-)
+@policy_option
 @click.option(
     "--upstream",
     is_flag=True,
@@ -151,17 +146,31 @@ def serve_command(
     timeoutSeconds of a few seconds, and a namespaceSelector that leaves out kube-system and the
     webhook's own namespace.
     """
-    host, sep, port_text = listen.rpartition(":")
-    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise InputError(f"--listen: expected HOST:PORT, got {listen!r}")
+    host, port = parse_listen(listen)
     try:
         tls: ssl.SSLContext = tls_context(str(tls_cert), str(tls_key))
     except (OSError, ssl.SSLError) as exc:
         raise InputError(
             f"{tls_cert} / {tls_key}: cannot load the TLS certificate and key: {exc}"
         ) from None
-    settings = WebhookSettings(
-        _context(cluster, policy, upstream=upstream), host or "0.0.0.0", int(port_text)
-    )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(settings, tls))
+    settings = WebhookSettings(_context(cluster, policy, upstream=upstream), host, port)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_forever(settings, tls))
+    except OSError as exc:
+        raise InputError(f"--listen {listen}: cannot listen: {exc.strerror or exc}") from None
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6, ``:PORT`` for every address), port 1-65535 in
+    ASCII digits; raises `InputError`."""
+    host, sep, port_text = listen.rpartition(":")
+    if (
+        not sep
+        or not (port_text.isascii() and port_text.isdigit())
+        or not 0 < int(port_text) < 65536
+    ):
+        raise InputError(f"--listen: expected HOST:PORT, got {listen!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host or "0.0.0.0", int(port_text)

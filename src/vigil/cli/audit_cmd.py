@@ -15,22 +15,20 @@ from pathlib import Path
 
 import click
 
-from vigil.audit import InventoryError, Severity, parse_sources, run_audit
+from vigil.audit import Severity, run_audit
 from vigil.audit.catalogue import catalogue
 from vigil.audit.report_json import report_json
 from vigil.audit.report_text import render_text
 from vigil.audit.sarif import report_sarif
-from vigil.cli.inputs import InputError, manifest_sources, read_text
-from vigil.posture import (
-    AlertCounts,
-    AlertsError,
-    PolicyError,
-    PosturePolicy,
-    parse_alerts,
-    parse_policy,
+from vigil.cli.cluster_input import output_option
+from vigil.cli.inputs import InputError
+from vigil.cli.posture_input import (
+    load_alert_counts,
+    load_inventory,
+    load_policy,
+    load_suppressions,
+    policy_option,
 )
-from vigil.posture.load import parse_suppressions
-from vigil.posture.policy import Suppression
 
 FAIL_ON = [s.label for s in Severity if s is not Severity.INFO] + ["never"]
 
@@ -42,41 +40,9 @@ def _version() -> str:
         return "0"
 
 
-def load_policy(path: Path | None) -> PosturePolicy:
-    """The policy file, or the defaults."""
-    if path is None:
-        return PosturePolicy()
-    try:
-        return parse_policy(read_text(path, 1 << 20), str(path))
-    except PolicyError as exc:
-        raise InputError(str(exc)) from None
-
-
-def _suppressions(path: Path | None) -> list[Suppression]:
-    if path is None:
-        return []
-    try:
-        return parse_suppressions(read_text(path, 1 << 20), str(path))
-    except PolicyError as exc:
-        raise InputError(str(exc)) from None
-
-
-def _alerts(path: Path | None) -> AlertCounts | None:
-    if path is None:
-        return None
-    try:
-        return parse_alerts(read_text(path), str(path))
-    except AlertsError as exc:
-        raise InputError(str(exc)) from None
-
-
 @click.command(name="audit")
 @click.argument("inputs", nargs=-1, metavar="FILE...|DIR|-")
-@click.option(
-    "--policy",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="PosturePolicy file (default: built-in defaults).",
-)
+@policy_option
 @click.option(
     "--suppressions",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -87,14 +53,7 @@ def _alerts(path: Path | None) -> AlertCounts | None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Gate alert log (JSON lines with a pod field): alerts raise risk scores.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
+@output_option("Report format.", ("text", "json", "sarif"))
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -149,12 +108,9 @@ def command(
     if not inputs:
         raise InputError("no input: give FILE..., DIR or - (standard input); see --help")
     posture = load_policy(policy)
-    extra = _suppressions(suppressions)
-    counts = _alerts(alerts)
-    try:
-        inventory = parse_sources(manifest_sources(inputs))
-    except InventoryError as exc:
-        raise InputError(str(exc)) from None
+    extra = load_suppressions(suppressions)
+    counts = load_alert_counts(alerts)
+    inventory = load_inventory(inputs)
     day = today.date() if today is not None else datetime.now(UTC).date()
     report = run_audit(inventory, posture, day, alerts=counts, suppressions=extra)
     if output == "json":

@@ -11,12 +11,16 @@ for ever, 2 for bad input.
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from vigil.cli.cluster_input import InputError, load_cluster
-from vigil.cli.text import table, wrap
+from vigil.cli.cluster_input import (
+    cluster_files,
+    load_cluster,
+    output_option,
+    require_node,
+    seed_option,
+)
+from vigil.cli.text import echo_json, echo_lines, table, wrap
 from vigil.disruption import DrainOptions, DrainPlan, plan_drain
 from vigil.scheduling import Scheduler, Snapshot
 from vigil.scheduling.preemption import preemption_profile, preemption_registry
@@ -64,15 +68,8 @@ def render(plan: DrainPlan) -> list[str]:
 
 @click.command(name="drain")
 @click.argument("node")
-@click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Words, or the JSON object of the plan.",
-)
+@cluster_files
+@output_option("Words, or the JSON object of the plan.")
 @click.option("--ignore-daemonsets", is_flag=True, help="Skip DaemonSet-managed pods (kubectl).")
 @click.option(
     "--delete-emptydir-data", is_flag=True, help="Evict pods with emptyDir volumes (kubectl)."
@@ -83,13 +80,7 @@ def render(plan: DrainPlan) -> list[str]:
     type=click.Choice(POLICIES),
     help="Plan as if every PDB had this unhealthyPodEvictionPolicy, and say what it changes.",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed for the scheduler's random choices when placing replacements.",
-)
+@seed_option("Seed for the scheduler's random choices when placing replacements.")
 def command(
     *,
     node: str,
@@ -104,8 +95,7 @@ def command(
     """Plan `kubectl drain NODE` on FILE... (manifests, exports, `-`): evictions in order,
     blocked pods with their PodDisruptionBudget, and where the replacements would run."""
     cluster = load_cluster(files)
-    if cluster.node(node) is None:
-        raise InputError(f"no node {node} in the input")
+    require_node(cluster, node)
     options = DrainOptions(
         ignore_daemonsets=ignore_daemonsets,
         delete_emptydir_data=delete_emptydir_data,
@@ -120,9 +110,8 @@ def command(
 
     plan = plan_drain(cluster, node, scheduler, options)
     if output == "json":
-        click.echo(json.dumps(plan.as_dict(), indent=2))
+        echo_json(plan.as_dict())
     else:
-        for line in render(plan):
-            click.echo(line)
+        echo_lines(render(plan))
     if not plan.complete:
         raise SystemExit(1)

@@ -17,6 +17,7 @@ import click
 
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import save_policy as write_policy
+from vigil.cli.eval_compare import run_comparison
 from vigil.evaluation.checks import (
     benign_json,
     benign_report,
@@ -24,6 +25,7 @@ from vigil.evaluation.checks import (
     half_split,
     half_split_report,
 )
+from vigil.evaluation.crs_corpus import DEFAULT_CRS
 from vigil.evaluation.detection import Confusion, evaluate, train
 from vigil.evaluation.rawhttp import CaptureError, read_capture
 from vigil.evaluation.realworld.people import MissingGenerator
@@ -112,7 +114,22 @@ def _report(result: Confusion, trained: int, seconds: float) -> str:
     default=None,
     help="Write the learned policy to this YAML file.",
 )
-def command(  # noqa: PLR0917 - one parameter per option
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Judge with the learned model alone, the built-in detectors alone and both, per attack "
+    "class, on CSIC and on the CRS regression corpus (placed into CSIC requests and as sent).",
+)
+@click.option(
+    "--crs",
+    "crs_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_CRS,
+    show_default=True,
+    help="Folder holding the OWASP CRS regression tests (used with --compare).",
+)
+def command(
+    *,
     data_dir: Path,
     output: str,
     examples: int,
@@ -121,11 +138,16 @@ def command(  # noqa: PLR0917 - one parameter per option
     seed: int,
     half_split_: bool,
     save_policy: Path | None,
+    compare: bool,
+    crs_dir: Path,
 ) -> None:
     """Learn on the CSIC 2010 normal training traffic, then report detection on its anomalous
     set and false positives on its normal test set, with the confusion matrix.
 
-    Example: vigil eval --data ../shared/data/csic2010
+    With --compare, also the built-in detectors alone and both, per attack class, on CSIC and
+    on the CRS regression corpus.
+
+    Example: vigil eval --data ../shared/data/csic2010 --compare
     """
     paths = {role: data_dir / name for role, name in CSIC_FILES.items()}
     for role, path in paths.items():
@@ -133,6 +155,12 @@ def command(  # noqa: PLR0917 - one parameter per option
             raise click.UsageError(
                 f"{path}: {role} file not found (expected the CSIC 2010 files in --data)"
             )
+    if compare:
+        try:
+            run_comparison(paths, crs_dir, output, examples)
+        except CaptureError as exc:
+            raise click.UsageError(str(exc)) from None
+        return
     started = time.perf_counter()
     engine = Engine()
     try:

@@ -9,13 +9,11 @@ input.
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from vigil.cli.cluster_input import InputError, load_cluster
+from vigil.cli.cluster_input import cluster_files, load_cluster, output_option, require_pod
 from vigil.cli.pod_key import pod_key
-from vigil.cli.text import wrap
+from vigil.cli.text import echo_json, echo_lines, wrap
 from vigil.cluster import recorded_pdb_status
 from vigil.disruption import BudgetLedger, EvictionDecision
 
@@ -46,15 +44,8 @@ def render(decision: EvictionDecision, ledger: BudgetLedger) -> list[str]:
 
 @click.command(name="evict")
 @click.argument("pod", metavar="NS/POD")
-@click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Words, or the JSON object of the decision.",
-)
+@cluster_files
+@output_option("Words, or the JSON object of the decision.")
 @click.option(
     "--unhealthy-policy",
     type=click.Choice(POLICIES),
@@ -65,15 +56,12 @@ def command(pod: str, files: tuple[str, ...], output: str, unhealthy_policy: str
     `-`). Exit code 0: allowed; 1: refused."""
     key = pod_key(pod)
     cluster = load_cluster(files)
-    target = cluster.pod(key)
-    if target is None:
-        raise InputError(f"no pod {key} in the input")
+    target = require_pod(cluster, key)
     ledger = BudgetLedger(cluster, policy_override=unhealthy_policy)
     decision = ledger.decide(target)
     if output == "json":
-        click.echo(json.dumps(decision.as_dict(), indent=2))
+        echo_json(decision.as_dict())
     else:
-        for line in render(decision, ledger):
-            click.echo(line)
+        echo_lines(render(decision, ledger))
     if not decision.allowed:
         raise SystemExit(1)

@@ -1,8 +1,9 @@
 """The availability bounds of ``vigil gate`` as command-line options.
 
 Kept apart from :mod:`vigil.cli.gate_cmd` so the command stays readable: :func:`bound_options`
-adds every option to the command, and the command passes what it received to
-:class:`~vigil.gate.proxy_config.ProxyConfig` unchanged (the option names are its field names).
+adds every option to the command, and the command passes what it received, over the
+``bounds`` section of its configuration file, to :class:`~vigil.gate.proxy_config.ProxyConfig`
+(the option names are its field names and the section's keys).
 Defaults are ProxyConfig's; docs/gate.md explains each bound and what happens beyond it.
 """
 
@@ -86,6 +87,9 @@ _OPTIONS: list[tuple[str, click.ParamType[Any], str]] = [
         "Default: --route-concurrency.",
     ),
 ]
+
+BOUND_NAMES = tuple(name for name, _, _ in _OPTIONS)
+"""The options' names: fields of ProxyConfig and keys of the config file's ``bounds`` section."""
 
 
 def bound_options(command: F) -> F:

@@ -1,69 +1,63 @@
-"""Reading the inputs of the posture commands: files, directories (recursively) and ``-``.
+"""Reading the small files commands take besides their manifests (policies, suppressions, alert
+logs, scheduler configurations, AdmissionReviews), each bounded, or ``-`` for standard input.
 
-Shared by ``vigil audit`` and ``vigil admission``; every problem is a one-line error with exit
-code 2, and what is read is bounded.
+Every problem is one `InputError` line naming the file, with exit code 2. Files are read up to
+one byte past their bound, so a pipe or a device (which has no size to check first) cannot
+exhaust memory.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_INPUT_BYTES = 256 << 20
-"""One file, or standard input, larger than 256 MiB is refused."""
+"""Default bound of one file, or of standard input: 256 MiB."""
+STDIN = "-"
 
 
 class InputError(click.ClickException):
-    """Unusable input; exits with code 2 and one line."""
+    """Unusable input: one line on standard error, exit code 2."""
 
     exit_code = 2
 
 
-def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
-    """A file's text, or an `InputError` naming it."""
-    try:
-        if path.stat().st_size > limit:
-            raise InputError(f"{path}: larger than {limit} bytes")
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file or directory") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-
-
-def read_stdin(limit: int = MAX_INPUT_BYTES) -> str:
+def read_stdin(limit: int = MAX_INPUT_BYTES) -> bytes:
     """Standard input, bounded."""
     data = sys.stdin.buffer.read(limit + 1)
     if len(data) > limit:
         raise InputError(f"-: standard input larger than {limit} bytes")
+    return data
+
+
+def read_bytes(path: Path | str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """A file's bytes (``-``: standard input), or an `InputError` naming it."""
+    if str(path) == STDIN:
+        return read_stdin(limit)
+    path = Path(path)
     try:
-        return data.decode("utf-8")
+        if path.stat().st_size > limit:
+            raise InputError(f"{path}: larger than {limit} bytes")
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: larger than {limit} bytes")
+    return data
+
+
+def read_text(path: Path | str, limit: int = MAX_INPUT_BYTES) -> str:
+    """A file's UTF-8 text (``-``: standard input), or an `InputError` naming it."""
+    try:
+        return read_bytes(path, limit).decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError("-: standard input is not UTF-8 text") from None
-
-
-def manifest_sources(args: Iterable[str]) -> list[tuple[str, str]]:
-    """``(name, text)`` of every manifest named: files, directories (their *.yaml, *.yml and
-    *.json files, recursively, sorted; names relative to the directory) and ``-``."""
-    out: list[tuple[str, str]] = []
-    for arg in args:
-        if arg == "-":
-            out.append(("-", read_stdin()))
-            continue
-        path = Path(arg)
-        if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix in MANIFEST_SUFFIXES
-            )
-            out.extend((str(p), read_text(p)) for p in files)
-        else:
-            out.append((str(path), read_text(path)))
-    return out
+        if str(path) == STDIN:
+            raise InputError("-: standard input is not UTF-8 text") from None
+        raise InputError(f"{path}: not UTF-8 text") from None

@@ -14,11 +14,16 @@ import click
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": (
         "vigil.cli.demo_cmd",
-        "Run the gate in front of a vulnerable sample service, learn, then attack it.",
+        "Two gates and a learner learn a vulnerable sample service, then stop attacks on it.",
     ),
     "gate": ("vigil.cli.gate_cmd", "Run the gate as a reverse proxy in front of one upstream."),
-    "policy": ("vigil.cli.policy_cmd", "Show, check and learn policies stored as YAML files."),
+    "learner": ("vigil.cli.learner_cmd", "Run the learner service that merges many gates."),
+    "policy": (
+        "vigil.cli.policy_cmd",
+        "Show, check, compare and change policies (files or a learner).",
+    ),
     "eval": ("vigil.cli.eval_cmd", "Measure detection and false positives on a labelled data set."),
+    "rules": ("vigil.cli.rules_cmd", "Check rule files and show which rules fire on a request."),
     "admission": ("vigil.cli.admission_cmd", "Review AdmissionReviews, or serve the webhook."),
     "audit": ("vigil.cli.audit_cmd", "Audit manifests for scheduling-posture risks."),
     "schedule": (

@@ -8,13 +8,12 @@ carries the status the cluster recorded and it differs, the text output says so.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
-from vigil.cli.cluster_input import load_cluster
-from vigil.cli.text import table
+from vigil.cli.cluster_input import cluster_files, load_cluster, output_option
+from vigil.cli.text import echo_json, echo_lines, table
 from vigil.cluster import BudgetStatus, budget_statuses
 
 
@@ -42,21 +41,14 @@ def _note(st: BudgetStatus) -> str:
 
 
 @click.command(name="pdb")
-@click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A table, or a JSON list with one object per PodDisruptionBudget.",
-)
+@cluster_files
+@output_option("A table, or a JSON list with one object per PodDisruptionBudget.")
 def command(files: tuple[str, ...], output: str) -> None:
     """Compute the status of every PodDisruptionBudget of FILE... (manifests, exports, `-`)."""
     cluster = load_cluster(files)
     statuses = budget_statuses(cluster)
     if output == "json":
-        click.echo(json.dumps([status_dict(s) for s in statuses], indent=2))
+        echo_json([status_dict(s) for s in statuses])
         return
     if not statuses:
         click.echo("no PodDisruptionBudgets")
@@ -73,5 +65,4 @@ def command(files: tuple[str, ...], output: str) -> None:
         ]
         for s in statuses
     )
-    for line in table(rows):
-        click.echo(line)
+    echo_lines(table(rows))

@@ -1,8 +1,11 @@
-"""``vigil policy``: read, check and print policy files as a person reviews them.
+"""``vigil policy``: read, check, compare and change policies as a person reviews them.
 
 A learned policy is only trustworthy if someone can read it: ``show`` prints one table per
-route (expected length, character classes, specials, shapes, enum, mode), ``check`` validates
-a file for CI and editors (exit 0 or 2), and ``--format yaml`` prints the normalised YAML.
+route (expected length, character classes, specials, shapes, enum, mode, learning progress, the
+operator's decisions), ``check`` validates a file for CI and editors (exit 0 or 2), and
+``--format yaml`` prints the normalised YAML. ``diff``, ``allow`` and ``mode``
+(:mod:`vigil.cli.policy_edit`) compare policies and record operator decisions, on a file or at a
+learner (:mod:`vigil.cli.policy_source`).
 """
 
 from __future__ import annotations
@@ -11,13 +14,18 @@ from pathlib import Path
 
 import click
 
+from vigil.behavior.operator import RouteDecision
 from vigil.behavior.policy import FieldPolicy, Policy, PolicyError, RoutePolicy, load_policy
+from vigil.cli.policy_source import PolicySource, RouteRow, learner_options, with_source
 
 CELL = 40
 """Longest table cell; longer text is cut with an ellipsis."""
 
 ENUM_SHOWN = 6
 """Enum values printed per field before ``+N more``."""
+
+GATHERING_SHOWN = 10
+"""Routes still gathering support named at the end of ``show`` (the rest are counted)."""
 
 
 class PolicyFileError(click.ClickException):
@@ -73,11 +81,22 @@ def table(rows: list[list[str]]) -> list[str]:
     ]
 
 
-def route_lines(key: str, spec: RoutePolicy, policy: Policy) -> list[str]:
+def route_lines(
+    key: str, spec: RoutePolicy, policy: Policy, progress: RouteRow | None = None
+) -> list[str]:
     """The summary of one route: a title line, a field table and the response criteria."""
-    mode = spec.mode.value if spec.mode is not None else f"{policy.mode.value} (default)"
+    decision = policy.operator.routes.get(key)
+    if decision is not None and decision.mode is not None:
+        mode = f"{decision.mode.value} (operator)"
+    elif spec.mode is not None:
+        mode = spec.mode.value
+    else:
+        mode = f"{policy.mode.value} (default)"
     block = spec.block_score or policy.block_score
-    lines = [f"{key}  mode={mode}  samples={spec.samples}  block_score={block}"]
+    title = f"{key}  mode={mode}  samples={spec.samples}  block_score={block}"
+    if progress is not None:
+        title += f"  {progress_text(progress)}"
+    lines = [title]
     if spec.content_types:
         lines.append(f"  content types: {', '.join(spec.content_types)}")
     rows = [HEADER] + [field_row(name, f) for name, f in sorted(spec.fields.items())]
@@ -94,16 +113,43 @@ def route_lines(key: str, spec: RoutePolicy, policy: Policy) -> list[str]:
             f"  size {response.size[0]}..{response.size[1]} bytes  latency <= {latency}"
             f"  fields {len(response.fields)}"
         )
+    if decision is not None:
+        lines.extend(f"  operator: {line}" for line in decision_lines(decision))
+    return lines
+
+
+def progress_text(row: RouteRow) -> str:
+    """``clients 3 windows 2 ready`` or ``young: needs 12 more samples``."""
+    state = "ready" if row.state == "ready" else f"{row.state}: {row.reason}"
+    return f"clients {row.clients}  windows {row.windows}  {state}"
+
+
+def decision_lines(decision: RouteDecision) -> list[str]:
+    """The operator's decision on a route, one line per part."""
+    lines: list[str] = []
+    if decision.allow:
+        lines.append("route allowed")
+    for name in ("block_score", "content_types", "statuses", "max_response_bytes"):
+        value = getattr(decision, name)
+        if value:
+            lines.append(f"{name} {value}")
+    for prefix, fields in (("", decision.fields), ("response.", decision.response_fields)):
+        for field, choice in sorted(fields.items()):
+            for verb, part in (("allow", choice.allow), ("tighten", choice.tighten)):
+                if part is not None:
+                    shown = part.model_dump(mode="json", exclude_defaults=True)
+                    lines.append(f"{verb} {prefix}{field} {shown}")
     return lines
 
 
 @click.group(name="policy")
 def command() -> None:
-    """Show and check policies stored as YAML files."""
+    """Show, check, compare and change policies: files, or a service at a learner."""
 
 
 @command.command(name="show")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@learner_options
 @click.option(
     "--route",
     "routes",
@@ -113,31 +159,57 @@ def command() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "yaml"]), default="table", show_default=True
 )
-def show(file: Path, routes: tuple[str, ...], fmt: str) -> None:
-    """Print a readable summary of FILE, per route and field."""
-    policy = _load(file)
+@click.option(
+    "--version", type=click.IntRange(min=0), default=None, help="A kept version (learner)."
+)
+@with_source
+def show(source: PolicySource, routes: tuple[str, ...], fmt: str, version: int | None) -> None:
+    """Print a readable summary of a policy FILE (or a learner's), per route and field.
+
+    Each route shows its learning progress: distinct clients and windows that showed it, and
+    whether it is ready (learned from enough requests) or still young; routes still gathering
+    support are counted at the end. A file's progress comes from the statistics saved beside it.
+    """
+    policy = source.load(version)
     unknown = [r for r in routes if r not in policy.routes]
     if unknown:
         known = ", ".join(sorted(policy.routes)[:10]) or "none"
-        raise PolicyFileError(f"{file}: unknown route {unknown[0]!r}; known: {known}")
+        raise PolicyFileError(f"{source.name}: unknown route {unknown[0]!r}; known: {known}")
     if routes:
         policy = policy.model_copy(update={"routes": {k: policy.routes[k] for k in routes}})
     if fmt == "yaml":
         click.echo(policy.to_yaml(), nl=False)
         return
+    progress = source.progress(policy) if version is None else None
     body = policy.body
     click.echo(
-        f"{file}: service {policy.service}, version {policy.version}, mode {policy.mode.value}, "
-        f"block_score {policy.block_score}, {len(policy.routes)} route(s)"
+        f"{source.name}: service {policy.service}, version {policy.version}, "
+        f"mode {policy.mode.value}, block_score {policy.block_score}, "
+        f"{len(policy.routes)} route(s)"
     )
     click.echo(
         f"body: read up to {body.limit_bytes} bytes; oversize {body.oversize}; "
         f"unknown length {body.unknown_length}; undecodable {body.undecodable}"
     )
+    rows = progress.routes if progress is not None else {}
     for key, spec in sorted(policy.routes.items()):
         click.echo("")
-        for line in route_lines(key, spec, policy):
+        for line in route_lines(key, spec, policy, rows.get(key)):
             click.echo(line)
+    for key, decision in sorted(policy.operator.routes.items()):
+        if key not in policy.routes:
+            click.echo("")
+            click.echo(f"{key}  (not learned)  mode={policy.mode_of(key).value}")
+            for line in decision_lines(decision):
+                click.echo(f"  operator: {line}")
+    if progress is not None and progress.gathering and not routes:
+        names = ", ".join(progress.gathering[:GATHERING_SHOWN])
+        more = len(progress.gathering) - GATHERING_SHOWN
+        click.echo("")
+        click.echo(
+            f"learning: {len(progress.gathering)} route(s) still gathering support: "
+            f"{names}{f' (+{more} more)' if more > 0 else ''}"
+        )
 
 
 @command.command(name="check")
@@ -148,3 +220,10 @@ def check(file: Path) -> None:
     click.echo(
         f"{file}: ok (version {policy.version}, {len(policy.routes)} route(s), mode {policy.mode.value})"
     )
+
+
+from vigil.cli.policy_edit import allow, diff, mode  # noqa: E402 - registered on the group above
+
+command.add_command(diff)
+command.add_command(allow)
+command.add_command(mode)

@@ -10,43 +10,45 @@ service from an attacker who triggers alerts on every pod. Nothing is changed in
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import click
 
-from vigil.cli.cluster_input import InputError, load_cluster
-from vigil.cli.text import table
+from vigil.cli.cluster_input import load_cluster, output_option
+from vigil.cli.inputs import InputError, read_bytes
+from vigil.cli.text import echo_json, echo_lines, table
 from vigil.disruption.pod_alerts import AlertFeed, AlertLineError, read_alerts
 from vigil.disruption.remediation import RemediationPolicy, plan_remediation
 
 MAX_ALERT_BYTES = 1024**3
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION = 3650 * 86400
+"""The longest window: ten years."""
 
 
 def seconds(value: str) -> int:
-    """``90s``, ``10m``, ``1h``, ``2d`` or plain seconds; raises a usage error."""
+    """``90s``, ``10m``, ``1h``, ``2d`` or plain seconds (ASCII digits, at most ten years);
+    raises ValueError."""
     text = value.strip()
     unit = _UNITS.get(text[-1:]) if text else None
     number = text[:-1] if unit else text
-    if not number.isdigit() or int(number) <= 0:
-        raise click.BadParameter(f"expected a duration such as 10m or 1h, got {value!r}")
-    return int(number) * (unit or 1)
+    if not (number.isascii() and number.isdigit()) or int(number) <= 0:
+        raise ValueError(f"expected a duration such as 10m or 1h, got {value!r}")
+    total = int(number) * (unit or 1)
+    if total > MAX_DURATION:
+        raise ValueError(f"at most {MAX_DURATION // 86400}d, got {value!r}")
+    return total
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    try:
+        return seconds(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
 
 def _read_alerts(path: str) -> AlertFeed:
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_ALERT_BYTES + 1)
-        else:
-            if Path(path).stat().st_size > MAX_ALERT_BYTES:
-                raise InputError(f"{path}: larger than {MAX_ALERT_BYTES // 1024**2} MiB")
-            data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_ALERT_BYTES:
-        raise InputError(f"{path}: larger than {MAX_ALERT_BYTES // 1024**2} MiB")
+    data = read_bytes(path, MAX_ALERT_BYTES)
     try:
         return read_alerts(data.decode("utf-8", errors="replace").splitlines())
     except AlertLineError as exc:
@@ -59,7 +61,9 @@ def _now(value: str | None, feed: AlertFeed) -> datetime:
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(f"expected an RFC 3339 time, got {value!r}") from None
+        raise click.BadParameter(
+            f"expected an RFC 3339 time, got {value!r}", param_hint="'--now'"
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
@@ -74,41 +78,59 @@ def _now(value: str | None, feed: AlertFeed) -> datetime:
     required=True,
     help="Manifests or an export of the cluster (repeat for several files or directories).",
 )
-@click.option("--now", help="Plan as of this time (default: the latest alert).")
-@click.option("--window", default="10m", show_default=True, help="Alerts counted per pod.")
-@click.option("--quarantine-score", type=int, default=6, show_default=True)
-@click.option("--evict-score", type=int, default=20, show_default=True)
+@click.option("--now", help="Plan as of this time, RFC 3339 (default: the latest alert).")
+@click.option(
+    "--window",
+    default="10m",
+    show_default=True,
+    callback=_duration,
+    help="Alerts counted per pod: the last 90s, 10m, 1h, 2d... before --now.",
+)
+@click.option(
+    "--quarantine-score",
+    type=click.IntRange(min=1),
+    default=6,
+    show_default=True,
+    help="Score (sum of alert severities in the window) from which a pod is quarantined.",
+)
+@click.option(
+    "--evict-score",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Score from which a pod is evicted and replaced.",
+)
 @click.option(
     "--max-disruptions",
-    type=int,
+    type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Pods of one service quarantined or evicted per --disruption-window.",
+    help="Pods of one service quarantined or evicted per --disruption-window (0: watch only).",
 )
-@click.option("--disruption-window", default="1h", show_default=True)
+@click.option(
+    "--disruption-window",
+    default="1h",
+    show_default=True,
+    callback=_duration,
+    help="The window of --max-disruptions.",
+)
 @click.option(
     "--unhealthy-eviction",
     is_flag=True,
     help="Disrupt pods marked unhealthy for security reasons below their PodDisruptionBudget, "
     "as unhealthyPodEvictionPolicy AlwaysAllow would (the plan says so).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@output_option("A table, or the JSON object of the plan.")
 def command(
     *,
     alerts_path: str,
     cluster_files: tuple[str, ...],
     now: str | None,
-    window: str,
+    window: int,
     quarantine_score: int,
     evict_score: int,
     max_disruptions: int,
-    disruption_window: str,
+    disruption_window: int,
     unhealthy_eviction: bool,
     output: str,
 ) -> None:
@@ -116,11 +138,11 @@ def command(
     NetworkPolicy uses to cut the pod off, kept for evidence) or evict-and-replace, within
     PodDisruptionBudgets and a per-service bound."""
     policy = RemediationPolicy(
-        window_seconds=seconds(window),
+        window_seconds=window,
         quarantine_score=quarantine_score,
         evict_score=evict_score,
         max_disruptions=max_disruptions,
-        disruption_window_seconds=seconds(disruption_window),
+        disruption_window_seconds=disruption_window,
         unhealthy_eviction=unhealthy_eviction,
     )
     feed = _read_alerts(alerts_path)
@@ -141,13 +163,12 @@ def command(
             "unknownPods": plan.unknown_pods,
             "summary": plan.summary(),
         }
-        click.echo(json.dumps(doc, indent=2))
+        echo_json(doc)
         return
     if plan.pods:
         rows = [["POD", "ACTION", "SCORE", "WHY"]]
         rows.extend([p.pod, str(p.action), str(p.score), p.reason] for p in plan.pods)
-        for line in table(rows):
-            click.echo(line)
+        echo_lines(table(rows))
     else:
         click.echo("no alerts in the window")
     for pod in plan.unknown_pods:

@@ -14,7 +14,6 @@ docs/schedule.md). ``--fail-on-pending`` exits 1 when a pod stays pending, for C
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,10 +21,19 @@ from typing import Any
 
 import click
 
-from vigil.cli.cluster_input import InputError, load_cluster
+from vigil.cli.cluster_input import (
+    cluster_files,
+    echo_note,
+    load_cluster,
+    output_option,
+    require_pod,
+    seed_option,
+)
 from vigil.cli.explain_text import explain_lines
+from vigil.cli.inputs import InputError, read_bytes
 from vigil.cli.isolation_opts import apply_isolation, isolation_options
-from vigil.cli.text import table, wrap
+from vigil.cli.pod_key import pod_key as parse_pod_key
+from vigil.cli.text import echo_json, echo_lines, table, wrap
 from vigil.cluster import Cluster
 from vigil.scheduling import NodeInfo, Profile, SimulationResult, schedule_cluster
 from vigil.scheduling.config import ConfigError, SchedulerConfig, load_config
@@ -35,6 +43,8 @@ from vigil.scheduling.profile import DEFAULT_PREEMPTION
 from vigil.scheduling.registry import Registry
 from vigil.scheduling.resources import CPU, MEMORY, PODS
 
+MAX_CONFIG_BYTES = 1 << 20
+"""A KubeSchedulerConfiguration larger than 1 MiB is refused."""
 AUTO_NODE_TABLE = 100
 """Up to this many nodes, the text output shows the per-node table unless told not to."""
 
@@ -153,10 +163,7 @@ def _seeded(profile: Profile, seed: int) -> Profile:
 def _profiles(config: Path | None, seed: int, registry: Registry) -> SchedulerConfig:
     if config is None:
         return SchedulerConfig([preemption_profile(seed=seed)])
-    try:
-        data = config.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{config}: {exc.strerror or exc}") from None
+    data = read_bytes(config, MAX_CONFIG_BYTES)
     try:
         cfg = load_config(data, str(config), registry)
     except ConfigError as exc:
@@ -166,9 +173,7 @@ def _profiles(config: Path | None, seed: int, registry: Registry) -> SchedulerCo
 
 
 def _not_queued(cluster: Cluster, sim: SimulationResult, key: str) -> dict[str, Any]:
-    pod = cluster.pod(key)
-    if pod is None:
-        raise InputError(f"no pod {key} in the input")
+    pod = require_pod(cluster, key)
     skipped = next((s for s in sim.skipped if s.pod == key), None)
     if skipped is not None:
         message = f"not scheduled by this run: {skipped.message}"
@@ -188,15 +193,8 @@ def _not_queued(cluster: Cluster, sim: SimulationResult, key: str) -> dict[str, 
 
 
 @click.command(name="schedule")
-@click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A table, or a JSON list with one object per queued pod.",
-)
+@cluster_files
+@output_option("A table, or a JSON list with one object per queued pod.")
 @click.option("--explain", is_flag=True, help="Per node, each plugin's verdict and score.")
 @click.option(
     "--pod",
@@ -209,13 +207,7 @@ def _not_queued(cluster: Cluster, sim: SimulationResult, key: str) -> dict[str, 
     type=click.Path(path_type=Path, dir_okay=False),
     help="A KubeSchedulerConfiguration (profiles, plugins, weights, percentageOfNodesToScore).",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed for the choices upstream makes at random (score ties, preemption offset).",
-)
+@seed_option("Seed for the choices upstream makes at random (score ties, preemption offset).")
 @click.option(
     "--node-table/--no-node-table",
     default=None,
@@ -245,11 +237,11 @@ def command(
     registry = preemption_registry()
     cfg = _profiles(config, seed, registry)
     for note in cfg.notes:
-        click.echo(f"note: {note}", err=True)
+        echo_note(note)
     cluster = load_cluster(files)
     profiles, registry = apply_isolation(cluster, cfg.profiles, registry, isolation, alerts)
-    if pod_key is not None and "/" not in pod_key:
-        pod_key = f"default/{pod_key}"
+    if pod_key is not None:
+        pod_key = parse_pod_key(pod_key)
     sim = schedule_cluster(
         cluster,
         profiles,
@@ -261,12 +253,10 @@ def command(
     if pod_key is not None and not objs:
         objs = [_not_queued(cluster, sim, pod_key)]
     if output == "json":
-        click.echo(json.dumps(objs, indent=2))
+        echo_json(objs)
     else:
-        lines = render_text(
-            objs, sim, explain=explain or pod_key is not None, node_table=node_table
+        echo_lines(
+            render_text(objs, sim, explain=explain or pod_key is not None, node_table=node_table)
         )
-        for line in lines:
-            click.echo(line)
     if fail_on_pending and sim.summary().pending:
         raise SystemExit(1)

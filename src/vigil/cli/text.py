@@ -6,8 +6,12 @@ under its column instead of running off the screen; JSON output is never wrapped
 
 from __future__ import annotations
 
+import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import click
 
 WIDTH = 120
 MIN_LAST_COLUMN = 30
@@ -52,3 +56,14 @@ def table(rows: Sequence[Sequence[str]], width: int = WIDTH) -> list[str]:
             out.append(head.rstrip())
             out.extend(wrap("    " + last, width))
     return out
+
+
+def echo_lines(lines: Iterable[str]) -> None:
+    """Print lines on standard output."""
+    for line in lines:
+        click.echo(line)
+
+
+def echo_json(doc: Any) -> None:
+    """Print a JSON document (indented, never wrapped) on standard output."""
+    click.echo(json.dumps(doc, indent=2))

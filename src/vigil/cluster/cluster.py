@@ -22,6 +22,15 @@ from vigil.cluster.policy import PodDisruptionBudget, PriorityClass
 from vigil.cluster.workloads import Workload
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+_WORKLOAD_ORDER = (
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "ReplicationController",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+)
 
 StoredObject = (
     Node | Pod | Namespace | Service | Ingress | PodDisruptionBudget | PriorityClass | Workload
@@ -150,16 +159,18 @@ class Cluster:
 
     @property
     def workloads(self) -> list[Workload]:
-        """Deployments, ReplicaSets and StatefulSets."""
-        return [
-            w
-            for kind in ("Deployment", "ReplicaSet", "StatefulSet")
-            for w in self._typed(kind, Workload)
-        ]
+        """Every workload (Deployments, ReplicaSets, StatefulSets, ReplicationControllers,
+        DaemonSets, Jobs, CronJobs), by kind in that order, then in arrival order."""
+        return [w for kind in _WORKLOAD_ORDER for w in self._typed(kind, Workload)]
 
     def workloads_of_kind(self, kind: str) -> list[Workload]:
-        """Workloads of one kind (``ReplicaSet``, ``Deployment``, ``StatefulSet``)."""
+        """Workloads of one kind (``ReplicaSet``, ``DaemonSet``...), in arrival order."""
         return self._typed(kind, Workload)
+
+    def workload(self, kind: str, namespace: str, name: str) -> Workload | None:
+        """The workload of that kind, namespace and name, if any."""
+        obj = self.get(kind, f"{namespace}/{name}")
+        return obj if isinstance(obj, Workload) else None
 
     def node(self, name: str) -> Node | None:
         """The node of that name, if any."""

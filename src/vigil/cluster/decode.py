@@ -16,7 +16,8 @@ from vigil.cluster.policy import (
     PriorityClass,
 )
 from vigil.cluster.reader import Fields
-from vigil.cluster.workloads import WORKLOAD_KINDS, PodTemplate, Workload
+from vigil.cluster.selectors import LabelSelector
+from vigil.cluster.workloads import SCALED_KINDS, WORKLOAD_KINDS, PodTemplate, Workload
 
 KubeObject = (
     Pod | Node | Namespace | Service | PodDisruptionBudget | PriorityClass | Workload | Ingress
@@ -97,6 +98,14 @@ def _node(meta: ObjectMeta, f: Fields) -> Node:
     )
 
 
+def _check_budget_value(spec: Fields, key: str, value: int | str | None) -> None:
+    """``ValidatePositiveIntOrPercent`` and ``IsNotMoreThan100Percent`` (policy validation)."""
+    if isinstance(value, int) and value < 0:
+        raise spec.error(key, f"must be greater than or equal to 0, got {value}")
+    if isinstance(value, str) and int(value[:-1]) > 100:
+        raise spec.error(key, f"must not be greater than 100%, got {quote(value)}")
+
+
 def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
     spec = f.obj("spec") or _empty("spec")
     min_available, max_unavailable = (
@@ -105,6 +114,8 @@ def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
     )
     if min_available is not None and max_unavailable is not None:
         raise spec.error("maxUnavailable", "minAvailable and maxUnavailable cannot be both set")
+    for key, value in (("minAvailable", min_available), ("maxUnavailable", max_unavailable)):
+        _check_budget_value(spec, key, value)
     policy = spec.opt_str("unhealthyPodEvictionPolicy")
     if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
         raise spec.error("unhealthyPodEvictionPolicy", f"unsupported value {quote(policy)}")
@@ -137,16 +148,31 @@ def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
     if f.opt_int("value") is None:
         raise f.error("value", "required")
     policy = f.string("preemptionPolicy", PREEMPT_LOWER_PRIORITY)
-    if policy not in ("Never", PREEMPT_LOWER_PRIORITY):
-        raise f.error("preemptionPolicy", f"unsupported value {quote(policy)}")
     return PriorityClass(
         meta, f.integer("value"), f.boolean("globalDefault"), policy, f.string("description")
     )
 
 
+def _template_parent(kind: str, spec: Fields) -> Fields | None:
+    """Where ``template`` is: ``spec``, or a CronJob's ``spec.jobTemplate.spec``."""
+    if kind != "CronJob":
+        return spec
+    job = spec.obj("jobTemplate")
+    return job.obj("spec") if job is not None else None
+
+
+def _selector(kind: str, parent: Fields | None) -> LabelSelector | None:
+    if parent is None:
+        return None
+    if kind == "ReplicationController":
+        return LabelSelector(parent.str_map("selector")) if parent.has("selector") else None
+    return decode_label_selector(parent.obj("selector"))
+
+
 def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
     spec = f.obj("spec") or _empty("spec")
-    tmpl = spec.obj("template")
+    parent = _template_parent(kind, spec)
+    tmpl = parent.obj("template") if parent is not None else None
     template = None
     if tmpl is not None:
         tmeta = decode_meta(
@@ -158,10 +184,10 @@ def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
         if tspec is None:
             raise tmpl.error("spec", "required")
         template = PodTemplate(tmeta, decode_pod_spec(tspec))
-    replicas = spec.opt_int("replicas")
+    replicas = spec.opt_int("replicas") if kind in SCALED_KINDS else None
     if replicas is not None and replicas < 0:
         raise spec.error("replicas", f"must be greater than or equal to 0, got {replicas}")
-    return Workload(kind, meta, replicas, decode_label_selector(spec.obj("selector")), template)
+    return Workload(kind, meta, replicas, _selector(kind, parent), template)
 
 
 def decode_object(kind: str, f: Fields) -> KubeObject:

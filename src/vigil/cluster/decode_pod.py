@@ -8,6 +8,7 @@ from vigil.cluster.pod import (
     Affinity,
     Container,
     ContainerPort,
+    ContainerStatus,
     NodeAffinity,
     PodAffinity,
     PodAffinityTerm,
@@ -224,7 +225,8 @@ def decode_pod_spec(f: Fields) -> PodSpec:
 
 
 def decode_pod_status(f: Fields | None) -> PodStatus:
-    """``status`` of a pod (phase, conditions, nominatedNodeName, startTime)."""
+    """``status`` of a pod (phase, conditions, nominatedNodeName, startTime, and why each
+    container waits)."""
     if f is None:
         return PodStatus()
     conditions = tuple(
@@ -236,4 +238,16 @@ def decode_pod_status(f: Fields | None) -> PodStatus:
     phase = f.string("phase", "Pending")
     if phase not in ("Pending", "Running", "Succeeded", "Failed", "Unknown"):
         raise FieldError(f.at("phase"), f"unsupported phase {quote(phase)}")
-    return PodStatus(phase, conditions, f.string("nominatedNodeName"), f.time("startTime"))
+    return PodStatus(
+        phase,
+        conditions,
+        f.string("nominatedNodeName"),
+        f.time("startTime"),
+        tuple(_container_status(c) for c in f.objs("containerStatuses")),
+    )
+
+
+def _container_status(f: Fields) -> ContainerStatus:
+    state = f.obj("state")
+    waiting = state.obj("waiting") if state is not None else None
+    return ContainerStatus(f.string("name"), waiting.string("reason") if waiting else "")

@@ -147,6 +147,18 @@ def _still_disrupted(when: datetime | None, now: datetime | None) -> bool:
     return now is None or when is None or when + DELETION_TIMEOUT > now
 
 
+def desired_healthy(pdb: PodDisruptionBudget, expected: int) -> int:
+    """``desiredHealthy`` for ``expected`` pods: ``minAvailable`` (a percentage of ``expected``
+    rounded up), or ``expected - maxUnavailable`` (rounded up) floored at 0, or 0 without
+    either. Raises ValueError for a malformed percentage."""
+    if pdb.max_unavailable is not None:
+        unavailable = scaled_value(pdb.max_unavailable, expected, round_up=True)
+        return max(0, expected - unavailable)
+    if pdb.min_available is not None:
+        return scaled_value(pdb.min_available, expected, round_up=True)
+    return 0
+
+
 def compute_status(
     pdb: PodDisruptionBudget,
     pods: Iterable[Pod],
@@ -168,17 +180,13 @@ def compute_status(
     generation = pdb.metadata.generation
     unmanaged: list[str] = []
     try:
-        if pdb.max_unavailable is not None:
+        if pdb.max_unavailable is not None or isinstance(pdb.min_available, str):
             expected, unmanaged = _expected_scale(selected, lookup)
-            unavailable = scaled_value(pdb.max_unavailable, expected, round_up=True)
-            desired = max(0, expected - unavailable)
         elif isinstance(pdb.min_available, int):
-            expected, desired = len(selected), pdb.min_available
-        elif pdb.min_available is not None:
-            expected, unmanaged = _expected_scale(selected, lookup)
-            desired = scaled_value(pdb.min_available, expected, round_up=True)
+            expected = len(selected)
         else:
-            expected, desired = 0, 0
+            expected = 0
+        desired = desired_healthy(pdb, expected)
     except (LookupError, ValueError) as exc:
         return BudgetStatus(
             pdb, 0, 0, 0, 0, BudgetReason.SYNC_FAILED, str(exc), keys, (), disrupted, generation

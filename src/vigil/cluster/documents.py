@@ -12,16 +12,23 @@ bytes, reading them ends in objects or in one `ManifestError` line, in bounded t
   indicators (``- ``, ``? ``, ``: ``) reach `Bounds.max_block_prefix` columns is refused (the
   YAML parser recurses once per level), flow collections are bounded by the parser itself and
   JSON by orjson (1024 levels);
-* at most `Bounds.max_objects` objects per input.
+* at most `Bounds.max_objects` objects per input, and as many documents (empty ones count:
+  a stream of bare ``---`` markers is refused before it is parsed).
 
 Each object is released from the parsed document once it has been handed out, so a large
 export is never held twice (as parsed data and as decoded objects).
 
 YAML is read with yaml-rs (YAML 1.2 core schema: ``yes``/``no`` are strings, ``~`` and ``null``
-are null), JSON with orjson. yaml-rs returns a list for a multi-document stream, so a document
-that is itself a list is read as documents (each must be an object). Merge keys (``<<: *base``) are applied as YAML 1.1 defines them,
-as Kubernetes' decoder does. ``kind: List`` documents (and any ``*List`` kind) are flattened
-into their items.
+are null), JSON with orjson. yaml-rs returns a list both for a multi-document stream and for
+one document that is a list; a scan of the document markers (`document_count`) tells them
+apart, so a single top-level list is one document (not an object: the caller refuses it, as
+kubectl does). Merge keys (``<<: *base``) are applied as YAML 1.1 defines them, as Kubernetes'
+decoder does. ``kind: List`` documents (and any ``*List`` kind) are flattened into their items.
+
+On request (``locate``), each object carries the line its document starts on (`Document.line`,
+for ``file:line`` in findings): the first line after a ``---`` marker (or the start of the input)
+that is neither blank nor a comment, found by a scan of the bytes, not by the parser. Items of
+a list share their document's line.
 """
 
 from __future__ import annotations
@@ -61,6 +68,8 @@ class Document:
     number: int
     item: int | None
     data: Any
+    line: int = 0
+    """The line the document starts on, when located (0 otherwise)."""
 
     @property
     def index(self) -> str:
@@ -68,10 +77,66 @@ class Document:
         return str(self.number) if self.item is None else f"{self.number}.items[{self.item}]"
 
 
+def too_large(source: str, size: int, max_bytes: int) -> ManifestError:
+    """The error for an input over the size bound."""
+    return ManifestError(
+        source,
+        "",
+        "",
+        f"input of {size // MIB} MiB is larger than the {max_bytes // MIB} MiB bound",
+    )
+
+
 def looks_like_json(data: bytes) -> bool:
     """Whether the input is JSON (its first non-blank byte opens an object or a list)."""
     stripped = data.lstrip()
     return stripped[:1] in (b"{", b"[")
+
+
+_SEPARATOR = re2.compile(rb"(?m)^---(?:[ \t\r\f\v]|$)")
+_DOCUMENT_END = re2.compile(rb"(?m)^\.\.\.(?:[ \t\r\f\v]|$)")
+_CONTENT = re2.compile(rb"(?m)^[ \t\r\f\v]*[^ \t\r\n\f\v#]")
+_BARE_CONTENT = re2.compile(rb"(?m)^[ \t\r\f\v]*[^ \t\r\n\f\v#%]")
+
+
+def _too_many_markers(data: bytes, limit: int) -> bool:
+    """Whether the input has more than ``limit`` ``---`` markers (counted only as far as the
+    limit, and only when a cheap upper bound exceeds it)."""
+    if data.count(b"---") <= limit:
+        return False
+    return any(count > limit for count, _ in enumerate(_SEPARATOR.finditer(data), start=1))
+
+
+def document_starts(data: bytes) -> list[int]:
+    """The first line (1-based) that is neither blank nor a comment of each document that has
+    one, in order; a document whose only content is on its ``---`` line has none."""
+    starts: list[int] = []
+    line, counted, begin = 1, 0, 0
+    ends = [m.start() for m in _SEPARATOR.finditer(data)]
+    ends.append(len(data))
+    for end in ends:
+        if end > begin:
+            found = _CONTENT.search(data, begin, end)
+            if found is not None:
+                line += data.count(b"\n", counted, found.start())
+                counted = found.start()
+                starts.append(line)
+        newline = data.find(b"\n", end)
+        begin = len(data) if newline < 0 else newline + 1
+    return starts
+
+
+def is_one_document(data: bytes) -> bool:
+    """Whether a YAML stream holds a single document: no ``...`` end marker, and no ``---``
+    marker or only one with nothing but directives, comments and blanks before it."""
+    if _DOCUMENT_END.search(data) is not None:
+        return False
+    first = _SEPARATOR.search(data)
+    if first is None:
+        return True
+    if _SEPARATOR.search(data, first.end()) is not None:
+        return False
+    return _BARE_CONTENT.search(data, 0, first.start()) is None
 
 
 def _deep_prefix(limit: int) -> Any:
@@ -122,6 +187,8 @@ def _parse_yaml(data: bytes, source: str, bounds: Bounds) -> list[Any]:
             f"nesting deeper than {bounds.max_block_prefix} columns of indentation and block "
             "indicators",
         )
+    if _too_many_markers(data, bounds.max_objects):
+        raise ManifestError(source, "", "", f"more than {bounds.max_objects} documents")
     try:
         loaded = yaml_rs.load(
             data,
@@ -131,7 +198,7 @@ def _parse_yaml(data: bytes, source: str, bounds: Bounds) -> list[Any]:
     except (yaml_rs.YAMLDecodeError, RecursionError, ValueError) as exc:
         where, message = _yaml_error(exc)
         raise ManifestError(source, where, "", message) from None
-    docs = loaded if isinstance(loaded, list) else [loaded]
+    docs = loaded if isinstance(loaded, list) and not is_one_document(data) else [loaded]
     if b"<<" in data:
         for doc in docs:
             apply_merge_keys(doc)
@@ -143,7 +210,7 @@ def _parse_json(data: bytes, source: str) -> list[Any]:
         loaded = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise ManifestError(source, f"line {exc.lineno}", "", f"invalid JSON: {exc.msg}") from None
-    return loaded if isinstance(loaded, list) else [loaded]
+    return [loaded]
 
 
 def _parse(data: bytes, source: str, bounds: Bounds) -> list[Any]:
@@ -190,27 +257,37 @@ def _is_list_kind(doc: Mapping[str, Any]) -> bool:
     return isinstance(kind, str) and kind.endswith("List") and "items" in doc
 
 
+def _lines(data: bytes, docs: list[Any]) -> list[int]:
+    """The start line of each document, aligned with ``docs`` (1 for every document when the
+    markers found do not match the documents the parser returned)."""
+    starts = document_starts(data)
+    present = [i for i, doc in enumerate(docs) if doc is not None]
+    lines = [1] * len(docs)
+    if len(starts) == len(present):
+        for i, line in zip(present, starts, strict=True):
+            lines[i] = line
+    return lines
+
+
 def parse_documents_of(
     data: bytes,
     source: str,
     bounds: Bounds = DEFAULT_BOUNDS,
     on_parsed: Callable[[int], None] | None = None,
+    *,
+    locate: bool = False,
 ) -> Iterator[Document]:
     """The objects of one input (YAML or JSON), lists flattened, empty documents dropped.
 
     Raises `ManifestError` for unreadable input or a broken bound; a document that is not an
     object is returned as is for the caller to name (``document 2: expected an object``).
-    ``on_parsed`` is told how many objects the input holds once it is parsed.
+    ``on_parsed`` is told how many objects the input holds once it is parsed. With ``locate``,
+    each object carries its document's start line.
     """
     if len(data) > bounds.max_bytes:
-        raise ManifestError(
-            source,
-            "",
-            "",
-            f"input of {len(data) // MIB} MiB is larger than the {bounds.max_bytes // MIB} MiB "
-            "bound",
-        )
+        raise too_large(source, len(data), bounds.max_bytes)
     docs = _parse(data, source, bounds)
+    lines = _lines(data, docs) if locate else [0] * len(docs)
     if on_parsed is not None:
         on_parsed(sum(_size(d) for d in docs))
     count = 0
@@ -218,6 +295,7 @@ def parse_documents_of(
         if doc is None:
             continue
         docs[i - 1] = None
+        line = lines[i - 1]
         if isinstance(doc, Mapping) and _is_list_kind(doc):
             items = doc.get("items") or []
             if not isinstance(items, list):
@@ -227,12 +305,12 @@ def parse_documents_of(
                 if count > bounds.max_objects:
                     raise _too_many(source, bounds)
                 items[j] = None
-                yield Document(i, j, item)
+                yield Document(i, j, item, line)
             continue
         count += 1
         if count > bounds.max_objects:
             raise _too_many(source, bounds)
-        yield Document(i, None, doc)
+        yield Document(i, None, doc, line)
 
 
 def _size(doc: Any) -> int:

@@ -9,7 +9,10 @@ controls is in the input, following ``ownerReferences`` (Deployment -> ReplicaSe
 * a Deployment with a ReplicaSet whose controller it is, or with a pod of its namespace that
   its selector selects and whose controlling ReplicaSet is named ``<deployment>-<hash>`` (the
   ReplicaSet itself missing from the input), is not expanded;
-* a workload without ``replicas`` or without a template is never expanded.
+* a workload without ``replicas`` or without a template is never expanded;
+* DaemonSets, Jobs, CronJobs and ReplicationControllers are stored but never expanded (their
+  pods depend on nodes, schedules or completions): the loader notes each one that arrived
+  without anything it controls.
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ from __future__ import annotations
 from vigil.cluster.cluster import Cluster
 from vigil.cluster.pod import Pod
 from vigil.cluster.selectors import Selector
-from vigil.cluster.workloads import Workload
+from vigil.cluster.workloads import EXPANDED_KINDS, Workload
 
 
 def _controlled_keys(cluster: Cluster) -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
-    owned: list[Pod | Workload] = [*cluster.pods, *cluster.workloads_of_kind("ReplicaSet")]
+    owned: list[Pod | Workload] = [
+        *cluster.pods,
+        *cluster.workloads_of_kind("ReplicaSet"),
+        *cluster.workloads_of_kind("Job"),
+    ]
     for obj in owned:
         ref = obj.metadata.controller()
         if ref is None:
@@ -53,6 +60,8 @@ def workloads_to_expand(cluster: Cluster) -> list[Workload]:
     controlled = _controlled_keys(cluster)
     out = []
     for workload in cluster.workloads:
+        if workload.kind not in EXPANDED_KINDS:
+            continue
         if workload.replicas is None or workload.template is None:
             continue
         if (workload.kind, workload.metadata.key) in controlled:
@@ -61,3 +70,14 @@ def workloads_to_expand(cluster: Cluster) -> list[Workload]:
             continue
         out.append(workload)
     return out
+
+
+def workloads_not_expanded(cluster: Cluster) -> list[Workload]:
+    """Workloads of the kinds never expanded (DaemonSets, Jobs...) that control nothing in the
+    input: their pods are missing from the run, which the loader says."""
+    controlled = _controlled_keys(cluster)
+    return [
+        w
+        for w in cluster.workloads
+        if w.kind not in EXPANDED_KINDS and (w.kind, w.metadata.key) not in controlled
+    ]

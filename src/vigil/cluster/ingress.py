@@ -8,28 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.meta import HasMetadata, ObjectMeta
 from vigil.cluster.reader import Fields
 
 
 @dataclass(frozen=True, slots=True)
-class Ingress:
+class Ingress(HasMetadata):
     """A networking.k8s.io/v1 Ingress reduced to the names of its backend Services."""
 
     metadata: ObjectMeta
     backend_services: tuple[str, ...] = ()
 
     kind = "Ingress"
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        """``metadata.namespace``."""
-        return self.metadata.namespace
 
 
 def _service_name(backend: Fields | None) -> str:

@@ -21,33 +21,17 @@ from vigil.cluster.cluster import Cluster
 from vigil.cluster.decode import SUPPORTED_KINDS, KubeObject, decode_object
 from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, parse_documents_of
 from vigil.cluster.errors import FieldError, ManifestError, quote
-from vigil.cluster.expansion import workloads_to_expand
+from vigil.cluster.expansion import workloads_not_expanded, workloads_to_expand
+from vigil.cluster.identity import identify, object_display
 from vigil.cluster.pod import Pod
 from vigil.cluster.policy import PriorityClass
-from vigil.cluster.priority import PriorityAdmissionError, validate_priority_class
+from vigil.cluster.priority import PriorityAdmissionError
+from vigil.cluster.priority_classes import validate_priority_class
 from vigil.cluster.reader import Fields
 from vigil.cluster.sources import list_inputs
 from vigil.cluster.workloads import Workload, expand_workload
 
 NAME_LIMIT = 80
-CLUSTER_SCOPED_KINDS = frozenset(
-    {
-        "Node",
-        "Namespace",
-        "PriorityClass",
-        "PersistentVolume",
-        "StorageClass",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
-        "RuntimeClass",
-        "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration",
-        "APIService",
-        "CSIDriver",
-        "CSINode",
-    }
-)
 PROGRESS_EVERY = 2000
 """Objects decoded between two progress reports."""
 
@@ -70,23 +54,16 @@ class LoadProgress:
 Progress = Callable[[LoadProgress], None]
 
 
-def _name(value: Any) -> str:
-    text = str(value)
+def _name(text: str) -> str:
     return text if len(text) <= NAME_LIMIT else f"{text[:NAME_LIMIT]}..."
 
 
 def describe(doc: Mapping[str, Any], index: str) -> str:
     """How an error names an object: ``Kind namespace/name``, or ``document N``."""
-    kind = doc.get("kind")
-    meta = doc.get("metadata")
-    name = meta.get("name") if isinstance(meta, Mapping) else None
-    if not isinstance(kind, str) or not isinstance(name, str) or not name:
+    ident = identify(doc)
+    if not ident.kind or not ident.name:
         return f"document {index}"
-    namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
-    if not (isinstance(namespace, str) and namespace) and kind in CLUSTER_SCOPED_KINDS:
-        return f"{_name(kind)} {_name(name)}"
-    ns = namespace if isinstance(namespace, str) and namespace else "default"
-    return f"{_name(kind)} {_name(ns)}/{_name(name)}"
+    return object_display(_name(ident.kind), _name(ident.namespace), _name(ident.name))
 
 
 def _not_kubernetes(doc: Mapping[str, Any]) -> bool:
@@ -124,8 +101,8 @@ def parse_documents(
             continue
         try:
             obj = decode_object(kind, Fields(doc.data))
-            if isinstance(obj, PriorityClass) and (problem := validate_priority_class(obj)):
-                raise FieldError("value", problem)
+            if isinstance(obj, PriorityClass) and (problems := validate_priority_class(obj)):
+                raise FieldError(problems[0].path, problems[0].detail)
         except FieldError as exc:
             raise ManifestError(source, described, exc.path, exc.message) from None
         objects.append(obj)
@@ -169,6 +146,13 @@ def build_cluster(
         for pod in pods:
             cluster.add(pod)
         pod_sources.update((p.key, source) for p in pods)
+    for workload in workloads_not_expanded(cluster):
+        source = workload_sources.get((workload.kind, workload.metadata.key), "")
+        cluster.skipped.append(
+            f"{source + ': ' if source else ''}{workload.kind} {workload.metadata.key}: its pods "
+            "are not in the input and vigil does not create them (only Deployments, ReplicaSets "
+            "and StatefulSets are expanded)"
+        )
     admission = Admission(cluster.priority_classes)
     for pod in cluster.pods:
         if not admission.needs_admission(pod):
@@ -192,7 +176,7 @@ def load_manifests(
     progress: Progress | None = None,
 ) -> Cluster:
     """Read manifest files, directories (recursively) and ``-`` (standard input) in order."""
-    inputs = list(list_inputs(paths, stdin))
+    inputs = list(list_inputs(paths, stdin, max_bytes=bounds.max_bytes))
     total = sum(i.size for i in inputs)
     done = 0
     objects: list[KubeObject] = []

@@ -50,3 +50,30 @@ class ObjectMeta:
             if ref.controller:
                 return ref
         return None
+
+
+class HasMetadata:
+    """The accessors every stored kind shares, read from its ``metadata``."""
+
+    __slots__ = ()
+    metadata: ObjectMeta
+
+    @property
+    def name(self) -> str:
+        """``metadata.name``."""
+        return self.metadata.name
+
+    @property
+    def namespace(self) -> str:
+        """``metadata.namespace`` (empty for cluster-scoped kinds)."""
+        return self.metadata.namespace
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``, or ``name`` for cluster-scoped kinds."""
+        return self.metadata.key
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """``metadata.labels``."""
+        return self.metadata.labels

@@ -9,30 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.meta import HasMetadata, ObjectMeta
 
 
 @dataclass(frozen=True, slots=True)
-class Namespace:
+class Namespace(HasMetadata):
     """A namespace and its labels."""
 
     metadata: ObjectMeta
 
     kind = "Namespace"
 
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
-
-    @property
-    def labels(self) -> Mapping[str, str]:
-        """``metadata.labels``."""
-        return self.metadata.labels
-
 
 @dataclass(frozen=True, slots=True)
-class Service:
+class Service(HasMetadata):
     """A Service: its pod selector (None when it has none) and ``spec.type``."""
 
     metadata: ObjectMeta

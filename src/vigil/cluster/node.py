@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.meta import HasMetadata, ObjectMeta
 from vigil.cluster.pod import ResourceList
 
 NO_SCHEDULE = "NoSchedule"
@@ -32,7 +31,7 @@ class NodeCondition:
 
 
 @dataclass(frozen=True, slots=True)
-class Node:
+class Node(HasMetadata):
     """A node; ``allocatable`` falls back to ``capacity`` when a manifest omits it."""
 
     metadata: ObjectMeta
@@ -43,13 +42,3 @@ class Node:
     conditions: tuple[NodeCondition, ...] = ()
 
     kind = "Node"
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
-
-    @property
-    def labels(self) -> Mapping[str, str]:
-        """``metadata.labels``."""
-        return self.metadata.labels

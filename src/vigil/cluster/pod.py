@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
-from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.meta import HasMetadata, ObjectMeta
 from vigil.cluster.security import PodSecurity
 from vigil.cluster.selectors import LabelSelector, NodeSelector, PreferredSchedulingTerm
 
@@ -160,6 +160,18 @@ class PodCondition:
     message: str = ""
 
 
+CRASH_LOOP_BACK_OFF = "CrashLoopBackOff"
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerStatus:
+    """``status.containerStatuses[*]``: the container and why it waits, if it does."""
+
+    name: str
+    waiting_reason: str = ""
+    """``state.waiting.reason`` (``CrashLoopBackOff``, ``ImagePullBackOff``...), empty otherwise."""
+
+
 @dataclass(frozen=True, slots=True)
 class PodStatus:
     """``status`` of a pod."""
@@ -168,10 +180,11 @@ class PodStatus:
     conditions: tuple[PodCondition, ...] = ()
     nominated_node_name: str = ""
     start_time: datetime | None = None
+    container_statuses: tuple[ContainerStatus, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class Pod:
+class Pod(HasMetadata):
     """A pod as read from a manifest or produced by a workload expansion."""
 
     metadata: ObjectMeta
@@ -179,26 +192,6 @@ class Pod:
     status: PodStatus = field(default_factory=PodStatus)
 
     kind = "Pod"
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        """``metadata.namespace``."""
-        return self.metadata.namespace
-
-    @property
-    def key(self) -> str:
-        """``namespace/name``."""
-        return self.metadata.key
-
-    @property
-    def labels(self) -> Mapping[str, str]:
-        """``metadata.labels``."""
-        return self.metadata.labels
 
     @property
     def priority(self) -> int:
@@ -221,6 +214,11 @@ class Pod:
             if cond.type == type_:
                 return cond
         return None
+
+    @property
+    def is_crash_looping(self) -> bool:
+        """Some container waits in ``CrashLoopBackOff``."""
+        return any(c.waiting_reason == CRASH_LOOP_BACK_OFF for c in self.status.container_statuses)
 
     @property
     def is_ready(self) -> bool:

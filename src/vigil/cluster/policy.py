@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vigil.cluster.meta import ObjectMeta
+from vigil.cluster.meta import HasMetadata, ObjectMeta
 from vigil.cluster.pod import Pod
 from vigil.cluster.selectors import LabelSelector, Selector
 
@@ -17,14 +17,21 @@ PREEMPT_LOWER_PRIORITY = "PreemptLowerPriority"
 PREEMPT_NEVER = "Never"
 
 
+def is_percent(value: str) -> bool:
+    """``IsValidPercent``: ``[0-9]+%``."""
+    digits = value[:-1]
+    return value.endswith("%") and digits.isascii() and digits.isdigit()
+
+
 def scaled_value(value: IntOrPercent, total: int, *, round_up: bool) -> int:
     """``GetScaledValueFromIntOrPercent``: an int as is, or ``pct`` of ``total``.
 
-    Percent strings must look like ``"30%"``; anything else raises ValueError.
+    Percent strings must look like ``"30%"`` (ASCII digits, as ``strconv.Atoi`` reads them);
+    anything else raises ValueError.
     """
     if isinstance(value, int):
         return value
-    if not value.endswith("%") or not value[:-1].isdigit():
+    if not is_percent(value):
         raise ValueError(
             f'invalid value for IntOrString: invalid type: string is not a percentage: "{value}"'
         )
@@ -46,7 +53,7 @@ class PodDisruptionBudgetStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class PodDisruptionBudget:
+class PodDisruptionBudget(HasMetadata):
     """A policy/v1 PDB; ``selector`` None is a null selector (selects no pod)."""
 
     metadata: ObjectMeta
@@ -61,9 +68,16 @@ class PodDisruptionBudget:
     def selects(self, pod: Pod) -> bool:
         """The disruption controller's selection: same namespace, and the selector matches
         (policy/v1: ``{}`` selects every pod of the namespace, a null selector none)."""
-        return pod.namespace == self.metadata.namespace and Selector.from_label_selector(
-            self.selector
-        ).matches(pod.labels)
+        return self.selects_labels(pod.namespace, pod.labels)
+
+    def selects_labels(self, namespace: str, labels: Mapping[str, str]) -> bool:
+        """`selects` for the pods a template would create (their namespace and labels)."""
+        return namespace == self.metadata.namespace and self.selection().matches(labels)
+
+    def selection(self) -> Selector:
+        """The selector as the disruption controller applies it within the PDB's namespace
+        (built once by callers that match many label sets)."""
+        return Selector.from_label_selector(self.selector)
 
     def guards(self, pod: Pod) -> bool:
         """Whether the PDB guards the pod against eviction and preemption: as `selects`, but
@@ -76,7 +90,7 @@ class PodDisruptionBudget:
 
 
 @dataclass(frozen=True, slots=True)
-class PriorityClass:
+class PriorityClass(HasMetadata):
     """A scheduling.k8s.io/v1 PriorityClass."""
 
     metadata: ObjectMeta
@@ -86,8 +100,3 @@ class PriorityClass:
     description: str = ""
 
     kind = "PriorityClass"
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name

@@ -117,7 +117,10 @@ class Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.error(key, f"expected an integer or a percentage, got {quote(value)}")
-        if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit()):
+        digits = value[:-1] if isinstance(value, str) else ""
+        if isinstance(value, str) and not (
+            value.endswith("%") and digits.isascii() and digits.isdigit()
+        ):
             raise self.error(
                 key, f"invalid value {quote(value)}: expected an integer or a percentage"
             )

@@ -1,6 +1,10 @@
-"""ReplicaSets, Deployments and StatefulSets, and their deterministic expansion into pods.
+"""Workloads (every kind with a pod template), and the deterministic expansion into pods of
+ReplicaSets, Deployments and StatefulSets.
 
-Offline simulation needs the pods a controller would create. Names follow the upstream shapes
+The store holds Deployments, ReplicaSets, StatefulSets, ReplicationControllers, DaemonSets, Jobs
+and CronJobs: the auditor judges their templates, the disruption controller reads the scale of
+the first four, ``kubectl drain`` asks whether a pod's DaemonSet exists. Offline simulation needs
+the pods a controller would create. Names follow the upstream shapes
 (``<deployment>-<template-hash>-<suffix>``, ``<replicaset>-<suffix>``, ``<statefulset>-<ordinal>``)
 but the random parts are derived from hashes of the object, so the same manifests always expand
 into the same pods, with controller ownerReferences pointing at their owner.
@@ -12,42 +16,38 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
 
-from vigil.cluster.meta import ObjectMeta, OwnerReference
+from vigil.cluster.meta import HasMetadata, ObjectMeta, OwnerReference
 from vigil.cluster.pod import Pod, PodSpec
 from vigil.cluster.selectors import LabelSelector
 
-WORKLOAD_KINDS = frozenset({"ReplicaSet", "Deployment", "StatefulSet"})
+EXPANDED_KINDS = frozenset({"ReplicaSet", "Deployment", "StatefulSet"})
+"""Workloads whose pods the loader creates when the input lacks them."""
+SCALED_KINDS = EXPANDED_KINDS | {"ReplicationController"}
+"""Workloads with ``spec.replicas`` (their scale counts for a PodDisruptionBudget)."""
+WORKLOAD_KINDS = SCALED_KINDS | {"DaemonSet", "Job", "CronJob"}
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _UID_NAMESPACE = uuid.UUID("6f0d1f55-0b7c-4d5e-9a43-7a1c3b1c9e10")
 
 
 @dataclass(frozen=True, slots=True)
 class PodTemplate:
-    """``spec.template``: pod metadata (labels, annotations) and spec."""
+    """``spec.template`` (a CronJob's ``spec.jobTemplate.spec.template``): pod metadata (labels,
+    annotations) and spec."""
 
     metadata: ObjectMeta
     spec: PodSpec = field(default_factory=PodSpec)
 
 
 @dataclass(frozen=True, slots=True)
-class Workload:
-    """A ReplicaSet, Deployment or StatefulSet (``kind`` says which)."""
+class Workload(HasMetadata):
+    """A workload of one of `WORKLOAD_KINDS` (``kind`` says which)."""
 
     kind: str
     metadata: ObjectMeta
     replicas: int | None = None
+    """``spec.replicas`` of the `SCALED_KINDS` as written (None when unset, and for the others)."""
     selector: LabelSelector | None = None
     template: PodTemplate | None = None
-
-    @property
-    def name(self) -> str:
-        """``metadata.name``."""
-        return self.metadata.name
-
-    @property
-    def namespace(self) -> str:
-        """``metadata.namespace``."""
-        return self.metadata.namespace
 
 
 def stable_uid(kind: str, namespace: str, name: str) -> str:

@@ -1,20 +1,26 @@
-"""``vigil demo``: learn a vulnerable service's normal traffic, then stop attacks on it.
+"""``vigil demo``: two gates and a learner learn a vulnerable service together, then stop attacks.
 
 The demo runs everything on 127.0.0.1 and stops everything it started:
 
-1. the sample service (:mod:`vigil.demo.sample_service`, intentionally injectable) on an
-   ephemeral port, in this process;
-2. ``vigil gate --mode learn`` in front of it as a subprocess, with a policy file in a temporary
-   directory; seeded benign traffic (:mod:`vigil.demo.traffic`) is replayed through it, with
-   progress on stderr;
-3. the gate is stopped with SIGTERM, which makes it learn and save the policy;
-4. ``vigil gate --mode enforce`` is started on that policy; benign controls and the attacks are
-   sent through it, and also straight to the service to show what it would have answered alone;
-5. a table gives each request's verdict (ALLOWED/BLOCKED with the status) and the alert reason,
-   read from the gate's JSON log lines by the ``request_id`` of the problem+json answer.
+1. two replicas of the sample service (:mod:`vigil.demo.sample_service`, intentionally
+   injectable) on ephemeral ports, in this process;
+2. ``vigil learner serve`` as a subprocess, with a tokens file holding an operator token and
+   the ``users`` service's gate token (made fresh for the run);
+3. two ``vigil gate`` subprocesses, one in front of each replica, each from a configuration file
+   (``--config``) that points it at the learner in learn mode, with client identities read from
+   the header an authentication layer would set (:data:`~vigil.demo.traffic.CLIENT_HEADER`);
+4. seeded benign traffic (:mod:`vigil.demo.traffic`) replayed through both gates, with progress
+   on stderr; the gates post what they observe to the learner, which learns one policy from
+   both and publishes it;
+5. the operator's step: each learned route is switched to enforce through the learner's API
+   (as ``vigil policy mode ROUTE enforce --learner ...`` does); both gates pick the new version
+   up by their long poll, without a restart;
+6. benign controls and the attacks, sent through both gates in turn and straight to the
+   service, and a table of each request's verdict and the alert's reason (read from the gate's
+   JSON log by the ``request_id`` of the problem+json answer).
 
 The exit status is 0 only when every attack is blocked and every benign control passes.
-The demo talks to the gate only as a process and over HTTP, as a user would.
+The demo talks to the learner and the gates only as processes and over HTTP, as a user would.
 """
 
 from __future__ import annotations
@@ -22,37 +28,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
+import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
 import aiohttp
-import click
+import yaml
 from yarl import URL
 
-from vigil.behavior.policy import PolicyError, load_policy
-from vigil.demo.sample_service import LOOPBACK, USERNAMES, start_sample_service, summarize
+from vigil.demo.processes import DemoError, GateProcess, LearnerProcess, vigil_command
+from vigil.demo.report import Outcome, injection_note, progress, reason_of, render_table
+from vigil.demo.sample_service import LOOPBACK, SampleService, start_sample_service, summarize
 from vigil.demo.traffic import CLIENT_HEADER, DemoRequest, attacks, benign_traffic, controls
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 REQUEST_ID_HEADER = "x-request-id"
-LEARN_RUNS = 4
-"""The learning gate learns this many times during the replay (and once more when it stops), as
-a gate under real traffic does: route templates found by one run are profiled by the next."""
-SEVERITY_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+SERVICE = "users"
+GATES = ("a", "b")
+WINDOW_SECONDS = 0.2
+"""The demo's replay lasts seconds, not hours: its learning windows are short."""
 
-
-class DemoError(RuntimeError):
-    """Something the demo needs did not work; the message says what and where to look."""
+__all__ = ["DemoError", "DemoOptions", "GateProcess", "Outcome", "main", "run_demo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,206 +63,19 @@ class DemoOptions:
     """Knobs of a demo run; the defaults finish in well under a minute."""
 
     requests: int = 2000
-    """Benign requests replayed through the learning gate."""
+    """Benign requests replayed through the learning gates."""
     keep_policy: Path | None = None
-    """Where to copy the learned policy (it lives in a temporary directory otherwise)."""
+    """Where to copy the learned policy (YAML)."""
     seed: int = 2010
     concurrency: int = 16
-    startup_timeout: float = 20.0
-    """Seconds to wait for a gate to report that it listens."""
+    startup_timeout: float = 30.0
+    """Seconds to wait for the learner or a gate to report that it listens."""
     stop_timeout: float = 15.0
-    """Seconds to wait for a gate to exit after SIGTERM before it is killed."""
+    """Seconds to wait for a process to exit after SIGTERM before it is killed."""
     request_timeout: float = 10.0
     """Total timeout of every HTTP call."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to one control or attack."""
-
-    request: DemoRequest
-    status: int
-    blocked: bool
-    request_id: str | None
-    reason: str
-    direct: str
-    """What the service answered when asked directly, without the gate."""
-    direct_body: bytes = b""
-
-    @property
-    def verdict(self) -> str:
-        """``BLOCKED 403`` or ``ALLOWED 200``."""
-        return f"{'BLOCKED' if self.blocked else 'ALLOWED'} {self.status}"
-
-    @property
-    def as_expected(self) -> bool:
-        """Attacks must be blocked; controls must pass the gate and succeed (2xx)."""
-        if self.request.kind == "attack":
-            return self.blocked
-        return not self.blocked and 200 <= self.status < 300
-
-
-# --------------------------------------------------------------------------------------------
-# The gate as a subprocess
-
-
-DEMO_WINDOW_SECONDS = 0.2
-"""The demo's replay lasts seconds, not hours: its learning windows are short."""
-
-
-def gate_command() -> list[str]:
-    """How to run ``vigil gate`` with this interpreter's installation."""
-    script = Path(sys.executable).parent / "vigil"
-    if script.exists():
-        return [str(script), "gate"]
-    return [sys.executable, "-c", "from vigil.cli.main import main; main()", "gate"]
-
-
-class GateProcess:
-    """One ``vigil gate`` subprocess whose stdout (JSON log lines) goes to a file."""
-
-    def __init__(
-        self,
-        name: str,
-        upstream: str,
-        policy: Path,
-        mode: str,
-        workdir: Path,
-        *,
-        learn_every: int = 0,
-    ) -> None:
-        self.name = name
-        self.log_path = workdir / f"gate-{name}.log"
-        self.err_path = workdir / f"gate-{name}.err"
-        self.args = [
-            *gate_command(),
-            "--upstream",
-            upstream,
-            "--listen",
-            f"{LOOPBACK}:0",
-            "--policy",
-            str(policy),
-            "--mode",
-            mode,
-            "--learn-every",
-            str(learn_every),
-            "--learn-seconds",
-            "0",
-            "--identity",
-            "header",
-            "--identity-header",
-            CLIENT_HEADER,
-            "--window-seconds",
-            str(DEMO_WINDOW_SECONDS),
-            "--log-level",
-            "info",
-        ]
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._files: list[IO[bytes]] = []
-        self.url: str | None = None
-
-    async def start(self, timeout: float) -> str:
-        """Start the gate and wait (at most ``timeout`` s) for its ``gate-started`` line."""
-        out = self.log_path.open("wb")
-        self._files.append(out)
-        err = self.err_path.open("wb")
-        self._files.append(err)
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(
-            self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in self.lines():
-                if line.get("event") == "gate-started" and isinstance(line.get("listen"), str):
-                    self.url = str(line["listen"])
-                    return self.url
-            code = self.proc.poll()
-            if code is not None:
-                raise DemoError(
-                    f"the {self.name} gate exited with status {code} before listening:\n"
-                    f"  command: {' '.join(self.args)}\n{self.stderr_tail()}"
-                )
-            await asyncio.sleep(0.05)
-        raise DemoError(
-            f"the {self.name} gate did not report 'gate-started' within {timeout:.0f} s:\n"
-            f"  command: {' '.join(self.args)}\n{self.stderr_tail()}"
-        )
-
-    def lines(self) -> list[dict[str, Any]]:
-        """The JSON log lines written so far (other lines are skipped)."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return []
-        out: list[dict[str, Any]] = []
-        for raw in text.splitlines():
-            if not raw.startswith("{"):
-                continue
-            try:
-                value = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(value, dict):
-                out.append(value)
-        return out
-
-    def stderr_tail(self, limit: int = 2000) -> str:
-        """The end of the gate's stderr, indented, for error messages."""
-        try:
-            text = self.err_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return "  (no stderr)"
-        text = text[-limit:].rstrip()
-        return "\n".join(f"  | {line}" for line in text.splitlines()) or "  (stderr is empty)"
-
-    async def stop(self, timeout: float) -> int | None:
-        """SIGTERM, wait at most ``timeout`` s, then kill; returns the exit status."""
-        proc = self.proc
-        if proc is None:
-            return None
-        try:
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.send_signal(signal.SIGTERM)
-                deadline = time.monotonic() + timeout
-                while proc.poll() is None and time.monotonic() < deadline:
-                    await asyncio.sleep(0.05)
-            if proc.poll() is None:
-                self.kill()
-                raise DemoError(
-                    f"the {self.name} gate did not stop within {timeout:.0f} s of SIGTERM; killed"
-                )
-            return proc.returncode
-        finally:
-            self._close_files()
-
-    def kill(self) -> None:
-        """Kill the gate at once (the last resort, also on a second Ctrl-C)."""
-        proc = self.proc
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=5)
-        self._close_files()
-
-    def _close_files(self) -> None:
-        for handle in self._files:
-            handle.close()
-        self._files.clear()
-
-    def alerts_by_request(self) -> dict[str, list[dict[str, Any]]]:
-        """The request-phase alerts of each request id."""
-        found: dict[str, list[dict[str, Any]]] = {}
-        for line in self.lines():
-            if line.get("event") != "alert" or line.get("phase", "request") != "request":
-                continue
-            rid = line.get("request_id")
-            alerts = line.get("alerts")
-            if isinstance(rid, str) and isinstance(alerts, list):
-                found.setdefault(rid, []).extend(a for a in alerts if isinstance(a, dict))
-        return found
+    learn_timeout: float = 60.0
+    """Seconds to wait for the learner to publish, and for the gates to follow."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -305,41 +121,22 @@ def problem_request_id(answer: Answer) -> str | None:
     return answer.request_id
 
 
-@contextlib.contextmanager
-def progress(total: int, label: str, stream: TextIO) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal, else a line every tenth of the way."""
-    if stream.isatty():
-        with click.progressbar(length=total, label=label, file=stream, show_pos=True) as bar:
-            yield bar.update
-        return
-    step = max(1, total // 10)
-    state = {"done": 0, "mark": step}
-
-    def update(count: int) -> None:
-        state["done"] += count
-        if state["done"] >= state["mark"] or state["done"] >= total:
-            print(f"  {label}: {state['done']}/{total} requests", file=stream, flush=True)
-            state["mark"] = state["done"] + step
-
-    yield update
-
-
 async def replay(
     session: aiohttp.ClientSession,
-    base: str,
+    bases: list[str],
     requests: Iterable[DemoRequest],
     concurrency: int,
     update: Callable[[int], None],
 ) -> tuple[Counter[int], list[str]]:
-    """Send ``requests`` with ``concurrency`` workers; returns status counts and errors."""
+    """Send ``requests`` through the gates in turn with ``concurrency`` workers."""
     statuses: Counter[int] = Counter()
     errors: list[str] = []
-    pending = iter(requests)
+    pending = enumerate(requests)
 
     async def worker() -> None:
-        for request in pending:
+        for index, request in pending:
             try:
-                answer = await send(session, base, request)
+                answer = await send(session, bases[index % len(bases)], request)
                 statuses[answer.status] += 1
             except (aiohttp.ClientError, TimeoutError) as exc:
                 errors.append(f"{request.label}: {type(exc).__name__}: {exc}")
@@ -349,117 +146,268 @@ async def replay(
     return statuses, errors
 
 
-# --------------------------------------------------------------------------------------------
-# Report
+class Operator:
+    """The operator's calls to the learner (bearer token, JSON)."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
+        self.session = session
+        self.base = f"{url}/v1/services/{SERVICE}"
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    async def get(self, path: str = "") -> Any:
+        async with self.session.get(self.base + path, headers=self.headers) as response:
+            if response.status != 200:
+                raise DemoError(f"GET {self.base}{path}: {response.status} {await response.text()}")
+            return await response.json()
+
+    async def post(self, path: str, body: Any, expected: int) -> Any:
+        async with self.session.post(self.base + path, json=body, headers=self.headers) as answer:
+            if answer.status != expected:
+                raise DemoError(f"POST {self.base}{path}: {answer.status} {await answer.text()}")
+            return await answer.json()
 
 
-def format_alert(alert: dict[str, Any]) -> str:
-    """``name field: expected ..., seen ...`` from an alert of the gate's log."""
-    return (
-        f"{alert.get('name', alert.get('code', '?'))} {alert.get('field', '?')}: "
-        f"expected {alert.get('expected', '?')}, seen {alert.get('seen', '?')}"
-    )
-
-
-def reason_of(alerts: list[dict[str, Any]]) -> str:
-    """The most severe alert, plus how many others there were."""
-    if not alerts:
-        return ""
-    worst = max(alerts, key=lambda a: SEVERITY_ORDER.get(str(a.get("severity")), 0))
-    text = f"[{worst.get('severity', '?')}] {format_alert(worst)}"
-    if len(alerts) > 1:
-        text += f" (+{len(alerts) - 1} more)"
-    return text
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters with an ellipsis."""
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def injection_note(outcome: Outcome) -> str:
-    """What the SQL injection gets from the service alone, against what the gate answered."""
-    emails: list[str] = []
-    with contextlib.suppress(ValueError, TypeError, AttributeError):
-        emails = [str(u["email"]) for u in json.loads(outcome.direct_body)["users"]]
-    leaked = (
-        f"returns {len(emails)} of the {len(USERNAMES)} users with their e-mail addresses "
-        f"({', '.join(emails[:3])}, ...)"
-        if emails
-        else f"answers {outcome.direct}"
-    )
-    return (
-        f"Without the gate, {outcome.request.label} {leaked}: the service builds its SQL by "
-        f"string concatenation.\nThrough the gate the same request is {outcome.verdict} "
-        f"(problem+json, request_id {outcome.request_id})."
-    )
-
-
-def render_table(outcomes: list[Outcome]) -> str:
-    """The result table, one row per control and attack."""
-    headers = ("", "request", "through the gate", "service alone", "alert reason (gate log)")
-    rows = [
-        (
-            "ok" if o.as_expected else "FAIL",
-            clip(o.request.label, 46),
-            o.verdict,
-            clip(o.direct, 24),
-            clip(o.reason or ("-" if not o.blocked else "(no alert line found)"), 110),
-        )
-        for o in outcomes
-    ]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for kind, title in (("control", "benign controls"), ("attack", "attacks")):
-        lines.append(f"{title}:")
-        for outcome, row in zip(outcomes, rows, strict=True):
-            if outcome.request.kind == kind:
-                lines.append(
-                    "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-                )
-    return "\n".join(lines)
+async def until(what: str, timeout: float, check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait (polling) until ``check`` holds; DemoError naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise DemoError(f"{what} did not happen within {timeout:.0f} s")
+        await asyncio.sleep(0.1)
 
 
 # --------------------------------------------------------------------------------------------
 # The demo
 
 
-async def _judge(
-    session: aiohttp.ClientSession,
-    gate: GateProcess,
-    gate_url: str,
-    service_url: str,
-    requests: list[DemoRequest],
-) -> list[Outcome]:
-    answers: list[tuple[DemoRequest, Answer, Answer]] = []
-    for request in requests:
-        through = await send(session, gate_url, request)
-        direct = await send(session, service_url, request)
-        answers.append((request, through, direct))
-    blocked_ids = {
+@dataclass(slots=True)
+class Running:
+    """Everything the demo started, stopped in reverse order at the end."""
+
+    services: list[SampleService]
+    learner: LearnerProcess | None = None
+    gates: list[GateProcess] | None = None
+
+    async def stop(self, timeout: float) -> None:
+        for process in [*(self.gates or []), *([self.learner] if self.learner else [])]:
+            try:
+                await process.stop(timeout)
+            except (DemoError, asyncio.CancelledError):
+                process.kill()
+        for service in self.services:
+            await service.close()
+
+
+def write_tokens(workdir: Path) -> tuple[str, Path, Path]:
+    """A fresh operator token, the tokens file and the gates' token file."""
+    operator, gate = secrets.token_hex(24), secrets.token_hex(24)
+    tokens = workdir / "tokens.yaml"
+    tokens.write_text(
+        yaml.safe_dump(
+            {
+                "operators": [{"name": "demo", "token": operator}],
+                "services": {SERVICE: [{"token": gate}]},
+            }
+        )
+    )
+    tokens.chmod(0o600)
+    gate_token = workdir / "gate-token"
+    gate_token.write_text(gate)
+    gate_token.chmod(0o600)
+    return operator, tokens, gate_token
+
+
+def gate_config(workdir: Path, name: str, upstream: str, learner: str) -> Path:
+    """The configuration file of one gate."""
+    path = workdir / f"gate-{name}.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "upstream": upstream,
+                "listen": f"{LOOPBACK}:0",
+                "mode": "learn",
+                "log_level": "info",
+                "window_seconds": WINDOW_SECONDS,
+                "client": {"source": "header", "header": CLIENT_HEADER},
+                "learner": {
+                    "url": learner,
+                    "service": SERVICE,
+                    "token_file": "gate-token",
+                    "flush_seconds": 0.2,
+                    "poll_seconds": 5,
+                },
+            },
+            sort_keys=False,
+        )
+    )
+    return path
+
+
+async def start_all(options: DemoOptions, workdir: Path, out: TextIO) -> tuple[Running, str]:
+    """The replicas, the learner and the gates; returns them and the operator token."""
+    running = Running([await start_sample_service(), await start_sample_service()])
+    operator, tokens, _ = write_tokens(workdir)
+    print(
+        "sample service (intentionally SQL-injectable, loopback only), two replicas: "
+        + ", ".join(s.url for s in running.services),
+        file=out,
+    )
+    learner = LearnerProcess(
+        "users",
+        vigil_command(
+            *("learner", "serve", "--listen", f"{LOOPBACK}:0", "--tokens", str(tokens)),
+            *("--database", str(workdir / "learner.db"), "--learn-seconds", "0.5"),
+            *("--window-seconds", str(WINDOW_SECONDS), "--log-level", "info"),
+        ),
+        workdir,
+    )
+    running.learner = learner
+    learner_url = await learner.start(options.startup_timeout)
+    print(
+        f"learner: {learner_url} (bearer tokens: one operator, one for the users gates)", file=out
+    )
+    running.gates = [
+        GateProcess(
+            name,
+            vigil_command("gate", "--config", str(gate_config(workdir, name, s.url, learner_url))),
+            workdir,
+        )
+        for name, s in zip(GATES, running.services, strict=True)
+    ]
+    urls = await asyncio.gather(*(g.start(options.startup_timeout) for g in running.gates))
+    for gate, url, service in zip(running.gates, urls, running.services, strict=True):
+        print(f"gate {gate.name} in learn mode: {url} -> {service.url}", file=out, flush=True)
+    return running, operator
+
+
+async def learn(
+    options: DemoOptions, running: Running, operator: Operator, out: TextIO, err: TextIO
+) -> dict[str, Any]:
+    """Replay benign traffic through both gates; returns the policy the learner published."""
+    gates = running.gates or []
+    bases = [g.url or "" for g in gates]
+    err.flush()
+    timeout = aiohttp.ClientTimeout(total=options.request_timeout)
+    connector = aiohttp.TCPConnector(limit=options.concurrency)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        with progress(options.requests, "learning", err) as update:
+            statuses, errors = await replay(
+                session,
+                bases,
+                benign_traffic(options.requests, options.seed),
+                options.concurrency,
+                update,
+            )
+    if len(errors) > options.requests // 100:
+        raise DemoError(
+            f"{len(errors)} of {options.requests} benign requests failed, e.g. {errors[0]}"
+        )
+    expected = sum(statuses.values())
+
+    async def received() -> bool:
+        return bool((await operator.get())["observations"] >= expected)
+
+    await until("the learner receiving every observation", options.learn_timeout, received)
+    await operator.post("/learn", None, 202)
+
+    async def published() -> bool:
+        routes = await operator.get("/routes")
+        return bool(routes["version"]) and any(r["route"] == "GET /users" for r in routes["routes"])
+
+    await until("the learner publishing a policy", options.learn_timeout, published)
+    status_text = ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
+    routes = await operator.get("/routes")
+    print(
+        f"replayed {options.requests} benign requests through gates {' and '.join(GATES)} "
+        f"({status_text}); the learner merged their {expected} observations into policy "
+        f"version {routes['version']}:",
+        file=out,
+    )
+    for route in routes["routes"]:
+        print(
+            f"  {route['route']:<18} {route['samples']:>5} samples  {route['clients']} clients  "
+            f"{route['windows']} windows  {route['fields']} fields  {route['state']}",
+            file=out,
+        )
+    if routes["unpublished"]:
+        print(f"  not published (too few clients or windows): {routes['unpublished']}", file=out)
+    return dict(routes)
+
+
+async def enforce(
+    options: DemoOptions, running: Running, operator: Operator, routes: dict[str, Any], out: TextIO
+) -> int:
+    """Switch every learned route to enforce at the learner; wait for both gates to follow."""
+    for route in routes["routes"]:
+        await operator.post(
+            "/decisions", {"route": route["route"], "decision": {"mode": "enforce"}}, 201
+        )
+
+    wanted = {route["route"] for route in routes["routes"]}
+    published: dict[str, Any] = {}
+
+    async def enforced() -> bool:
+        published.update(await operator.get("/policy"))
+        decided = published.get("operator", {}).get("routes", {})
+        return all(decided.get(r, {}).get("mode") == "enforce" for r in wanted)
+
+    await until("the learner publishing the enforcing policy", options.learn_timeout, enforced)
+    version = int(published["version"])
+    gates = running.gates or []
+
+    async def followed() -> bool:
+        return all(g.policy_version() >= version for g in gates)
+
+    await until("both gates following the new policy", options.learn_timeout, followed)
+    print(
+        f"operator: every learned route set to enforce at the learner (version {version}); "
+        f"gates {' and '.join(GATES)} follow it without a restart",
+        file=out,
+        flush=True,
+    )
+    return version
+
+
+async def judge(options: DemoOptions, running: Running) -> list[Outcome]:
+    """Controls and attacks through the gates in turn, and straight to the service."""
+    gates = running.gates or []
+    requests = controls() + attacks()
+    answers: list[tuple[DemoRequest, GateProcess, Answer, Answer]] = []
+    timeout = aiohttp.ClientTimeout(total=options.request_timeout)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        for index, request in enumerate(requests):
+            gate = gates[index % len(gates)]
+            through = await send(session, gate.url or "", request)
+            direct = await send(session, running.services[0].url, request)
+            answers.append((request, gate, through, direct))
+    blocked = {
         rid
-        for _, through, _ in answers
+        for _, _, through, _ in answers
         if through.status == 403 and (rid := problem_request_id(through))
     }
     deadline = time.monotonic() + 3.0
-    alerts = gate.alerts_by_request()
-    while not blocked_ids <= alerts.keys() and time.monotonic() < deadline:
+    alerts: dict[str, list[dict[str, Any]]] = {}
+    while time.monotonic() < deadline:
+        alerts = {}
+        for gate in gates:
+            alerts.update(gate.alerts_by_request())
+        if blocked <= alerts.keys():
+            break
         await asyncio.sleep(0.1)
-        alerts = gate.alerts_by_request()
     outcomes = []
-    for request, through, direct in answers:
-        blocked = through.status == 403 and through.content_type.startswith(PROBLEM_CONTENT_TYPE)
+    for request, gate, through, direct in answers:
+        is_blocked = through.status == 403 and through.content_type.startswith(PROBLEM_CONTENT_TYPE)
         rid = problem_request_id(through)
         outcomes.append(
             Outcome(
                 request=request,
                 status=through.status,
-                blocked=blocked,
+                blocked=is_blocked,
                 request_id=rid,
                 reason=reason_of(alerts.get(rid, [])) if rid else "",
                 direct=summarize(direct.status, direct.body),
                 direct_body=direct.body,
+                gate=gate.name,
             )
         )
     return outcomes
@@ -469,71 +417,24 @@ async def run_demo(options: DemoOptions, out: TextIO, err: TextIO) -> int:
     """Run the whole demo; returns the exit status (0: all attacks blocked, controls passed)."""
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="vigil-demo-"))
-    policy_path = workdir / "policy.yaml"
-    gate: GateProcess | None = None
-    service = await start_sample_service()
-    timeout = aiohttp.ClientTimeout(total=options.request_timeout)
+    running: Running | None = None
     try:
-        print(
-            f"sample service (intentionally SQL-injectable, loopback only): {service.url}",
-            file=out,
-        )
-        gate = GateProcess(
-            "learn",
-            service.url,
-            policy_path,
-            "learn",
-            workdir,
-            learn_every=max(100, options.requests // LEARN_RUNS),
-        )
-        gate_url = await gate.start(options.startup_timeout)
-        print(f"gate in learn mode: {gate_url} -> {service.url}", file=out, flush=True)
-        err.flush()
-        connector = aiohttp.TCPConnector(limit=options.concurrency)
-        async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-            with progress(options.requests, "learning", err) as update:
-                statuses, errors = await replay(
-                    session,
-                    gate_url,
-                    benign_traffic(options.requests, options.seed),
-                    options.concurrency,
-                    update,
-                )
-        if len(errors) > options.requests // 100:
-            raise DemoError(
-                f"{len(errors)} of {options.requests} benign requests failed, e.g. {errors[0]}"
-            )
-        await gate.stop(options.stop_timeout)
-        gate = None
-        try:
-            policy = load_policy(policy_path)
-        except PolicyError as exc:
-            raise DemoError(f"the learning gate did not save a usable policy: {exc}") from None
-        status_text = ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
-        print(
-            f"replayed {options.requests} benign requests ({status_text}); the gate learned "
-            f"policy version {policy.version} with {len(policy.routes)} routes: "
-            f"{', '.join(sorted(policy.routes))}",
-            file=out,
-        )
-        if options.keep_policy is not None:
-            shutil.copyfile(policy_path, options.keep_policy)
-            print(f"learned policy kept in {options.keep_policy}", file=out)
-
-        gate = GateProcess("enforce", service.url, policy_path, "enforce", workdir)
-        gate_url = await gate.start(options.startup_timeout)
-        print(f"gate in enforce mode: {gate_url} -> {service.url}", file=out, flush=True)
+        running, token = await start_all(options, workdir, out)
+        timeout = aiohttp.ClientTimeout(total=options.request_timeout)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            outcomes = await _judge(session, gate, gate_url, service.url, controls() + attacks())
-        await gate.stop(options.stop_timeout)
-        gate = None
+            operator = Operator(session, running.learner.url or "", token)  # type: ignore[union-attr]
+            routes = await learn(options, running, operator, out, err)
+            version = await enforce(options, running, operator, routes, out)
+            if options.keep_policy is not None:
+                async with session.get(
+                    f"{operator.base}/policies/{version}?format=yaml", headers=operator.headers
+                ) as answer:
+                    options.keep_policy.write_text(await answer.text())
+                print(f"learned policy kept in {options.keep_policy}", file=out)
+        outcomes = await judge(options, running)
     finally:
-        if gate is not None:
-            try:
-                await gate.stop(options.stop_timeout)
-            except (DemoError, asyncio.CancelledError):
-                gate.kill()
-        await service.close()
+        if running is not None:
+            await running.stop(options.stop_timeout)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print("", file=out)
@@ -541,14 +442,14 @@ async def run_demo(options: DemoOptions, out: TextIO, err: TextIO) -> int:
     print("", file=out)
     attack_rows = [o for o in outcomes if o.request.kind == "attack"]
     control_rows = [o for o in outcomes if o.request.kind == "control"]
-    blocked = sum(o.as_expected for o in attack_rows)
+    stopped = sum(o.as_expected for o in attack_rows)
     passed = sum(o.as_expected for o in control_rows)
     injection = next((o for o in attack_rows if "'1'='1" in o.request.label), None)
     if injection is not None:
         print(injection_note(injection), file=out)
-    ok = blocked == len(attack_rows) and passed == len(control_rows)
+    ok = stopped == len(attack_rows) and passed == len(control_rows)
     print(
-        f"{blocked}/{len(attack_rows)} attacks blocked, {passed}/{len(control_rows)} benign "
+        f"{stopped}/{len(attack_rows)} attacks blocked, {passed}/{len(control_rows)} benign "
         f"controls passed in {time.monotonic() - started:.1f} s: {'OK' if ok else 'FAILED'}",
         file=out,
         flush=True,

@@ -32,6 +32,7 @@ from vigil.cluster.decode import BOUND_WITHOUT_STATUS
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.pod import Pod, PodStatus
 from vigil.disruption.drain_filters import (
+    DaemonSetLookup,
     FilterStatus,
     filter_pod,
     grouped,
@@ -234,7 +235,8 @@ def plan_drain(
     work = cluster.copy()
     work.add(replace(node, unschedulable=True))
     pods = sorted(work.pods_on_node(node_name), key=lambda p: (p.namespace, p.name))
-    filters = [filter_pod(p, options) for p in pods]
+    exists = daemon_set_lookup(cluster)
+    filters = [filter_pod(p, options, exists) for p in pods]
     plan.errors = grouped(filters, FilterStatus.ERROR)
     plan.warnings = grouped(filters, FilterStatus.WARNING)
     plan.skipped = [f"{f.pod.key}: {f.message}" for f in filters if f.status is FilterStatus.SKIP]
@@ -272,6 +274,18 @@ def plan_drain(
             break
     plan.blocked = [last[p.key] for p in remaining]
     return plan
+
+
+def daemon_set_lookup(cluster: Cluster) -> DaemonSetLookup | None:
+    """Whether a DaemonSet exists, from the DaemonSets of the input; None when the input has
+    none at all (an export of pods only cannot tell a missing DaemonSet from an unexported one)."""
+    if not cluster.workloads_of_kind("DaemonSet"):
+        return None
+
+    def exists(namespace: str, name: str) -> bool:
+        return cluster.workload("DaemonSet", namespace, name) is not None
+
+    return exists
 
 
 def pod_policy(ledger: BudgetLedger, pod: Pod) -> str | None:

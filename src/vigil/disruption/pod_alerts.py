@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from vigil.cluster.errors import quote
+from vigil.posture.alerts import alert_pod
 
 MAX_LINE = 1024 * 1024
 """Characters of one log line."""
@@ -61,21 +62,6 @@ class AlertFeed:
     other_events: int = 0
 
 
-def _pod_of(line: Mapping[str, Any]) -> str | None:
-    pod = line.get("pod")
-    if isinstance(pod, str) and pod:
-        if "/" in pod:
-            return pod
-        namespace = line.get("namespace")
-        return f"{namespace if isinstance(namespace, str) and namespace else 'default'}/{pod}"
-    k8s = line.get("kubernetes")
-    if isinstance(k8s, Mapping):
-        name, namespace = k8s.get("pod_name"), k8s.get("namespace_name")
-        if isinstance(name, str) and name and isinstance(namespace, str) and namespace:
-            return f"{namespace}/{name}"
-    return None
-
-
 def _severity(value: Any, where: str) -> Severity:
     if isinstance(value, str) and value.upper() in Severity.__members__:
         return Severity[value.upper()]
@@ -102,7 +88,7 @@ def parse_line(number: int, text: str) -> PodAlert | bool | None:
         return False
     if not isinstance(data, Mapping) or data.get("event") != "alert":
         return None
-    pod = _pod_of(data)
+    pod = alert_pod(data)
     if pod is None:
         raise AlertLineError(
             f'line {number}: pod: missing (expected "pod": "ns/name", or Fluent Bit\'s '

@@ -238,6 +238,14 @@ class _Planner:
         )
 
 
+def window_start(now: datetime, seconds: int) -> datetime:
+    """``now - seconds``, or the first representable time when that lies before it."""
+    try:
+        return now - timedelta(seconds=seconds)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=now.tzinfo)
+
+
 def plan_remediation(
     cluster: Cluster,
     alerts: Iterable[PodAlert],
@@ -246,7 +254,7 @@ def plan_remediation(
 ) -> RemediationPlan:
     """Decide, for every pod with alerts in the window ending at ``now``, what to do."""
     policy = policy or RemediationPolicy()
-    since = now - timedelta(seconds=policy.window_seconds)
+    since = window_start(now, policy.window_seconds)
     ranked, unknown = _score(cluster, alerts, since, now)
     planner = _Planner(cluster, policy)
     return RemediationPlan(now, [planner.plan(s) for s in ranked], unknown)

@@ -3,9 +3,12 @@
 The reverse proxy, the ASGI middleware and the WSGI middleware differ only in how they read
 bytes; what happens to a request is decided here, once, like a Coraza transaction or a
 mitmproxy addon hook. The core assigns the request id, times each inspection, turns decisions
-into log lines and metrics, builds the blocking answer (:mod:`vigil.gate.answers`), feeds
-clean exchanges of learning routes to the engine and runs periodic local learning, saving the
-learned policy as YAML when asked.
+into log lines and metrics, builds the blocking answer (:mod:`vigil.gate.answers`), and hands
+clean exchanges of learning routes to the observation buffer, the only learning work done on
+the request path. Local learning runs on a thread of its own (:mod:`vigil.gate.learning`) and
+saves to the policy file without ever writing over an operator's edit
+(:mod:`vigil.gate.policy_file`); a learner client (:mod:`vigil.gate.sync`) takes the buffer
+instead when the gate follows a learner.
 """
 
 from __future__ import annotations
@@ -13,32 +16,37 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from vigil.behavior.decision import Decision, Mode, Verdict
 from vigil.behavior.engine import Engine
+from vigil.behavior.exchange import Exchange
 from vigil.behavior.identity import IdentitySource, Source, client_identity
-from vigil.behavior.policy import Policy, save_policy
+from vigil.behavior.policy import Policy, PolicyError, save_policy
+from vigil.behavior.progress import learning_progress
 from vigil.behavior.routes import OTHER_ROUTE
+from vigil.behavior.wire import WireError
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
+from vigil.gate.learning import LearnEvery, LearningThread
+from vigil.gate.learning_metrics import LearningMetrics
 from vigil.gate.logging import GateLog
 from vigil.gate.metrics import GateMetrics
+from vigil.gate.observations import ObservationBuffer
+from vigil.gate.pod import pod_context
+from vigil.gate.policy_file import PolicyFile, Reloaded, ReloadOutcome, statistics_path_for
 from vigil.http.ambiguity import Ambiguity, find_ambiguity
 from vigil.http.model import BodyState, Request, Response
 
-
-@dataclass(frozen=True, slots=True)
-class LearnEvery:
-    """When local learning runs: after ``requests`` learned exchanges and/or ``seconds``.
-
-    Either bound triggers a run; ``None`` disables it. A run happens only when something new
-    was observed since the last one.
-    """
-
-    requests: int | None = 1000
-    seconds: float | None = 60.0
+__all__ = [
+    "GateCore",
+    "LearnEvery",
+    "Transaction",
+    "bounded_state",
+    "requote",
+    "statistics_path_for",
+]
 
 
 @dataclass(slots=True)
@@ -59,14 +67,6 @@ class Transaction:
         return self.refusal is not None or self.decision.blocked
 
 
-@dataclass(slots=True)
-class _LearnState:
-    observed: int = 0
-    last_run: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    count_lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 class GateCore:
     """Drives an :class:`Engine` for an adapter; safe to share between threads and tasks.
 
@@ -76,6 +76,9 @@ class GateCore:
     An adapter calls :meth:`inspect_request`, refuses with :meth:`blocked` when the transaction
     is blocked, otherwise forwards, calls :meth:`inspect_response` (refusing with
     ``problem("response-blocked", ...)`` when that decision blocks) and finally :meth:`finish`.
+    :meth:`finish` only appends a learnable exchange to :attr:`observations`; learning happens
+    on the core's learning thread (:mod:`vigil.gate.learning`), or at the learner when
+    ``learn_locally`` is off and a learner client (:mod:`vigil.gate.sync`) takes the buffer.
     """
 
     def __init__(
@@ -87,20 +90,50 @@ class GateCore:
         policy_path: str | Path | None = None,
         learn_every: LearnEvery | None = None,
         clock: Callable[[], float] = time.monotonic,
-        identity: IdentitySource | None = None,
+        observations: ObservationBuffer | None = None,
+        learn_locally: bool = True,
         wall_clock: Callable[[], float] = time.time,
+        mode_override: Mode | None = None,
+        saves_policy: bool = True,
+        identity: IdentitySource | None = None,
     ) -> None:
         self.engine = engine
+        self.mode_override = mode_override
+        """A default mode fixed by the command line: it stays in force across reloads."""
+        self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
+        self.log = log if log is not None else GateLog(None, "info", **pod_context())
+        self.policy_file = PolicyFile(policy_path) if policy_path is not None else None
+        self.saves_policy = saves_policy
+        """False in the workers after the first: they read and reload the file, never write it."""
         self.identity = identity if identity is not None else IdentitySource()
         """Where a request's client identity is read (learning counts distinct clients)."""
-        self._wall_clock = wall_clock
-        self.metrics = metrics if metrics is not None else GateMetrics(clock=clock)
-        self.log = log if log is not None else GateLog()
-        self.policy_path = Path(policy_path) if policy_path is not None else None
         self.learn_every = learn_every if learn_every is not None else LearnEvery()
-        self._clock = clock
-        self._learn = _LearnState(last_run=clock())
+        self.observations = observations if observations is not None else ObservationBuffer()
+        self.learning: LearningThread | None = (
+            LearningThread(
+                engine,
+                self.observations,
+                self.learn_every,
+                on_learned=self._learned,
+                clock=clock,
+                wall_clock=wall_clock,
+            )
+            if learn_locally
+            else None
+        )
+        self.gauges = LearningMetrics(self.metrics.registry, self.observations)
+        self._wall = wall_clock
+        self.report_alerts: Callable[[Decision, str, float], None] | None = None
+        """Where alerting decisions go besides the log (the learner client sets it)."""
+        self._file_lock = threading.RLock()
+        self._unsaved = False
         self.metrics.policy_loaded(engine.policy.version)
+        self.restore_statistics()
+
+    @property
+    def policy_path(self) -> Path | None:
+        """The policy file this core reads and saves (None: no file)."""
+        return self.policy_file.path if self.policy_file is not None else None
 
     @property
     def body_limit(self) -> int:
@@ -116,7 +149,7 @@ class GateCore:
         """
         request.request_id = request_id_of(request.header(REQUEST_ID_HEADER))
         if not request.received_at:
-            request.received_at = self._wall_clock()
+            request.received_at = self._wall()
         if self.identity.source is not Source.PEER:
             request.client = client_identity(self.identity, request.client, request.headers)
         limits = self.engine.limits
@@ -132,6 +165,8 @@ class GateCore:
         self.metrics.request_inspected(decision, elapsed)
         if decision.alerts:
             self.log.decision(decision, request.request_id, "request")
+            if self.report_alerts is not None:
+                self.report_alerts(decision, request.request_id, self._wall())
         return Transaction(request, request.request_id, decision)
 
     def inspect_response(self, tx: Transaction, response: Response) -> Decision:
@@ -145,6 +180,8 @@ class GateCore:
         self.metrics.response_inspected(decision, elapsed)
         if decision.alerts:
             self.log.decision(decision, tx.request_id, "response")
+            if self.report_alerts is not None:
+                self.report_alerts(decision, tx.request_id, self._wall())
         tx.response_decision = decision
         return decision
 
@@ -183,10 +220,11 @@ class GateCore:
         return problem(kind, tx.request_id)
 
     def finish(self, tx: Transaction, *, learn: bool = True) -> bool:
-        """Close ``tx``: learn from it when its route is learning; returns whether it was learned.
+        """Close ``tx``; returns whether it was handed on to be learned.
 
-        With ``learn`` (the default) a due learning run happens inline; adapters that must not
-        block call :meth:`learn_if_due` elsewhere (the proxy runs it in a thread).
+        Only exchanges of learning routes, not blocked and judged learnable, are appended to
+        :attr:`observations` (in O(1); a full buffer drops and counts them). ``learn`` is kept
+        for adapters written before learning moved off the request path; it changes nothing.
         """
         if tx.finished:
             return False
@@ -194,71 +232,214 @@ class GateCore:
         final = tx.response_decision or tx.decision
         if tx.decision.mode is not Mode.LEARN or final.blocked:
             return False
-        if not self.engine.observe(final):
+        exchange = final.observation
+        if not isinstance(exchange, Exchange) or not exchange.learnable:
             return False
-        with self._learn.count_lock:
-            self._learn.observed += 1
-        if learn:
-            self.learn_if_due()
+        kept, size = _kept(exchange)
+        slim = Decision(final.route, final.mode, (), 0, Verdict.ALLOW, kept)
+        if not self.observations.offer(slim, tx.request.received_at or self._wall(), size):
+            return False
+        if self.learning is not None:
+            self.learning.ensure_running()
         return True
 
     def learning_due(self) -> bool:
-        """True when :class:`LearnEvery` asks for a learning run now."""
-        state, every = self._learn, self.learn_every
-        if state.observed == 0:
-            return False
-        if every.requests is not None and state.observed >= every.requests:
-            return True
-        return every.seconds is not None and self._clock() - state.last_run >= every.seconds
+        """True when local learning has something to learn and :class:`LearnEvery` asks for it."""
+        learning = self.learning
+        return learning is not None and (learning.due() or len(self.observations) > 0)
 
     def learn_if_due(self) -> Policy | None:
-        """Run :meth:`learn_now` when due and no other run is in progress."""
-        if not self.learning_due():
-            return None
-        if not self._learn.lock.acquire(blocking=False):
-            return None
-        try:
-            if not self.learning_due():
-                return None
-            return self._learn_locked()
-        finally:
-            self._learn.lock.release()
+        """Add what is buffered and run a local learning run when due (in the caller's thread)."""
+        return self.learning.flush() if self.learning is not None else None
+
+    def flush(self) -> Policy | None:
+        """Same as :meth:`learn_if_due`: tests and shutdown call it to settle what is buffered."""
+        return self.learn_if_due()
 
     def learn_now(self) -> Policy:
         """Learn a new policy version from what was observed, and save it when configured."""
-        with self._learn.lock:
-            return self._learn_locked()
+        if self.learning is None:
+            raise RuntimeError("this gate does not learn locally (its learner does)")
+        return self.learning.learn_now()
 
-    def _learn_locked(self) -> Policy:
-        with self._learn.count_lock:
-            self._learn.observed = 0
-        policy = self.engine.learn(now=self._wall_clock())
-        self._learn.last_run = self._clock()
+    def _learned(self, policy: Policy) -> None:
+        engine = self.engine
+        try:
+            progress = learning_progress(engine.collector.statistics, policy, engine.settings)
+        except RuntimeError:
+            progress = None
+        if progress is not None:
+            self.gauges.progressed(progress)
         self.metrics.policy_loaded(policy.version)
         self.log.event("policy-learned", version=policy.version, routes=len(policy.routes))
-        if self.policy_path is not None:
+        self._unsaved = True
+        if self.policy_file is not None:
             self.save()
-        return policy
 
     def load(self, policy: Policy) -> None:
         """Swap in a new policy (e.g. from the learner) and reset the policy-age gauge."""
         self.engine.load(policy)
         self.metrics.policy_loaded(policy.version)
 
-    def save(self, path: str | Path | None = None) -> Path | None:
-        """Write the current policy atomically to ``path`` (default: ``policy_path``)."""
-        target = Path(path) if path is not None else self.policy_path
-        if target is None:
+    def adopt(self, policy: Policy, source: str) -> None:
+        """Use a policy received from elsewhere (the learner): swap it in and keep it.
+
+        The command line's mode still applies. The policy is written to the policy file, when
+        there is one, as the last known policy a restart begins with; never over an edit.
+        """
+        if self.mode_override is not None:
+            policy = policy.model_copy(update={"mode": self.mode_override})
+        self.load(policy)
+        self.gauges.reloaded(source, ReloadOutcome.LOADED)
+        file = self.policy_file
+        if file is None or not self.saves_policy:
+            return
+        with self._file_lock:
+            saved = file.save(policy)
+        if not saved.saved:
+            self.log.event("policy-not-saved", level="warning", reason=saved.reason)
+
+    def reload_policy(self, source: str = "file") -> Reloaded:
+        """Read the policy file again; the last good policy stays in use when it is invalid.
+
+        Called when the file changed (:mod:`vigil.gate.reload`) or on SIGHUP. What was learned
+        and not yet saved is kept in the statistics, so the next learning run applies it on
+        top of the file's policy: an operator's edit is never lost, nor is learning.
+        """
+        file = self.policy_file
+        if file is None:
+            return Reloaded(ReloadOutcome.NO_FILE, "no policy file is configured")
+        with self._file_lock:
+            try:
+                policy = file.load()
+            except PolicyError as exc:
+                result = Reloaded(ReloadOutcome.INVALID, str(exc))
+            else:
+                if policy is None:
+                    result = Reloaded(
+                        ReloadOutcome.MISSING, f"{file.path} is gone; the last good policy stays"
+                    )
+                else:
+                    result = self._use_file_policy(file.path, policy)
+        self.gauges.reloaded(source, result.outcome)
+        self.log.event(
+            "policy-reloaded" if result.loaded else "policy-reload-failed",
+            level="info" if result.loaded else "warning",
+            source=source,
+            outcome=result.outcome.value,
+            reason=result.reason,
+            version=self.engine.policy.version,
+        )
+        return result
+
+    def _use_file_policy(self, path: Path, policy: Policy) -> Reloaded:
+        if self.mode_override is not None:
+            policy = policy.model_copy(update={"mode": self.mode_override})
+        if policy == self.engine.policy:
+            return Reloaded(
+                ReloadOutcome.UNCHANGED, f"{path}: version {policy.version} already in use"
+            )
+        self.load(policy)
+        if self._unsaved and self.learning is not None:
+            self.learning.request_run()
+        return Reloaded(ReloadOutcome.LOADED, f"{path}: version {policy.version} in use")
+
+    def restore_statistics(self) -> bool:
+        """Continue local learning from the statistics saved beside the policy file.
+
+        Called when the core is built. A missing file is a fresh start; an unreadable or
+        invalid one is logged (``statistics-unreadable``) and learning starts afresh: it never
+        stops the gate.
+        """
+        file = self.policy_file
+        if file is None or self.learning is None:
+            return False
+        try:
+            data = file.load_statistics()
+            if data is None:
+                return False
+            self.engine.import_statistics(data)
+        except (OSError, WireError) as exc:
+            self.log.event(
+                "statistics-unreadable",
+                level="error",
+                path=str(file.statistics_path),
+                error=str(exc)[:300],
+            )
+            return False
+        self.log.event(
+            "statistics-restored", path=str(file.statistics_path), routes=len(self.engine.stats)
+        )
+        return True
+
+    def check_policy_file(self) -> Reloaded | None:
+        """Reload the policy file when it changed since the gate read or wrote it."""
+        file = self.policy_file
+        if file is None:
             return None
-        save_policy(self.engine.policy, target)
-        return target
+        with self._file_lock:
+            if not file.changed():
+                return None
+            return self.reload_policy("file")
+
+    def save(self, path: str | Path | None = None) -> Path | None:
+        """Write the current policy atomically to ``path`` (default: the policy file).
+
+        The policy file is never written over an operator's edit: when it changed since the
+        gate read it, it is read again (:meth:`reload_policy`) and nothing is written; what was
+        learned is written by the next save, on top of the edit.
+        """
+        if path is not None:
+            save_policy(self.engine.policy, Path(path))
+            return Path(path)
+        file = self.policy_file
+        if file is None or not self.saves_policy:
+            return None
+        with self._file_lock:
+            saved = file.save(self.engine.policy)
+            if saved.saved:
+                self._unsaved = False
+                if self.learning is not None:
+                    file.save_statistics(self.engine.export_statistics())
+        if not saved.saved:
+            self.log.event("policy-not-saved", level="warning", reason=saved.reason)
+            self.reload_policy("edit")
+            return None
+        return file.path
 
     def close(self) -> None:
-        """Shutdown hook: learn what is pending (if anything) and save the policy."""
-        if self._learn.observed:
-            self.learn_now()
-        elif self.policy_path is not None:
+        """Shutdown hook: stop the learning thread, learn what is pending, save what was learned."""
+        learning = self.learning
+        if learning is None:
+            return
+        learning.stop()
+        learning.drain()
+        if learning.due() or learning.observed:
+            learning.learn_now()
+            if learning.due():
+                learning.learn_now()
+        elif self._unsaved and self.policy_file is not None:
             self.save()
+
+
+FIELD_BYTES = 160
+"""Estimated bytes of one profiled field held in the observation buffer (text aside)."""
+
+
+def _kept(exchange: Exchange) -> tuple[Exchange, int]:
+    """What learning needs of a finished exchange, and about how many bytes it holds.
+
+    The detectors' context (the raw request, its headers and body) and the decoded bodies are
+    let go: only the profiled fields stay, so a buffer of observations waiting for the learner
+    holds a fraction of the traffic it saw.
+    """
+    size = 512
+    for observation in (exchange.request, exchange.response):
+        if observation is None:
+            continue
+        observation.body = b""
+        size += observation.body_size + FIELD_BYTES * len(observation.fields)
+    return Exchange(exchange.key, exchange.request, exchange.response, True), size
 
 
 def bounded_state(size: int, limit: int, ended: bool, announced: bool) -> BodyState:

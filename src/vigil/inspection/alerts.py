@@ -57,6 +57,19 @@ CODES: dict[str, str] = {
     "V132": "latency-out-of-range",
     "V133": "response-leak",
     "V200": "signature-match",
+    "V201": "sql-injection",
+    "V202": "cross-site-scripting",
+    "V203": "path-traversal",
+    "V204": "command-injection",
+    "V205": "server-side-request-forgery",
+    "V206": "template-injection",
+    "V207": "jndi-injection",
+    "V208": "nosql-injection",
+    "V209": "header-injection",
+    "V210": "java-injection",
+    "V211": "php-injection",
+    "V212": "script-upload",
+    "V220": "virtual-patch-violated",
 }
 """Stable alert codes and their names; codes never change meaning once released."""
 

@@ -1,14 +1,15 @@
 """Live behaviour: the gate's alerts per pod, read from JSON lines.
 
 The gate writes one JSON object per decision with alerts (``alerts: [{..., "severity": ...}]``).
-A gate running as a sidecar binds the pod it protects to its log lines (``pod`` as
-``namespace/name``, or ``pod`` and ``namespace``); lines without a pod cannot be attributed and
-are counted apart. Reading is pure: the caller passes the text.
+A gate running as a sidecar binds the pod it protects to its log lines (`alert_pod`, shared with
+the remediation planner's reader); lines without a pod cannot be attributed and are counted
+apart. Reading is pure: the caller passes the text.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,14 +37,22 @@ class AlertCounts:
         return self.by_pod.get(pod_key, Counter())
 
 
-def _pod_key(obj: dict[str, Any]) -> str | None:
-    pod = obj.get("pod")
-    if not isinstance(pod, str) or not pod:
-        return None
-    if "/" in pod:
-        return pod
-    namespace = obj.get("namespace")
-    return f"{namespace if isinstance(namespace, str) and namespace else 'default'}/{pod}"
+def alert_pod(line: Mapping[str, Any]) -> str | None:
+    """The pod (``namespace/name``) a gate log line is about, as the log pipeline names it:
+    ``"pod": "ns/name"``, ``"pod"`` with ``"namespace"`` (``default`` when absent), or Fluent
+    Bit's ``"kubernetes": {"namespace_name", "pod_name"}``; None when the line names none."""
+    pod = line.get("pod")
+    if isinstance(pod, str) and pod:
+        if "/" in pod:
+            return pod
+        namespace = line.get("namespace")
+        return f"{namespace if isinstance(namespace, str) and namespace else 'default'}/{pod}"
+    k8s = line.get("kubernetes")
+    if isinstance(k8s, Mapping):
+        name, namespace = k8s.get("pod_name"), k8s.get("namespace_name")
+        if isinstance(name, str) and name and isinstance(namespace, str) and namespace:
+            return f"{namespace}/{name}"
+    return None
 
 
 def parse_alerts(text: str, source: str = "<alerts>") -> AlertCounts:
@@ -64,7 +73,7 @@ def parse_alerts(text: str, source: str = "<alerts>") -> AlertCounts:
         alerts = obj.get("alerts")
         if not isinstance(alerts, list) or not alerts:
             continue
-        key = _pod_key(obj)
+        key = alert_pod(obj)
         if key is None:
             counts.unattributed += 1
             continue

@@ -2,8 +2,9 @@
 
 Routes: ``POST /validate`` (validating webhook: vigil's rules, and the in-tree emulation when
 enabled), ``POST /mutate`` (mutating webhook: the gate sidecar), ``GET /healthz``. Bodies are
-bounded (`MAX_BODY_BYTES`) and must arrive within `BODY_TIMEOUT` seconds; a bad request gets a
-4xx ``application/problem+json`` answer, never a hang. Decisions are logged as JSON lines.
+bounded (`MAX_BODY_BYTES`) and must arrive within `BODY_TIMEOUT` seconds; a bad request (an
+unknown route or method included) gets a 4xx ``application/problem+json`` answer, never a hang.
+Decisions are logged as JSON lines.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import orjson
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from vigil.admission import AdmissionContext, ReviewError, parse_review, response, review
 
@@ -135,10 +137,24 @@ class Webhook:
         return await self._handle(request, "mutate")
 
 
+@web.middleware
+async def problem_answers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Unknown routes and methods (aiohttp's 404 and 405) answered as problem+json too."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        problem = _problem(exc.status, exc.reason, f"{request.method} {request.path}: {exc.reason}")
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            problem.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
+        return problem
+
+
 def make_app(settings: WebhookSettings, log: Any | None = None) -> web.Application:
     """The aiohttp application (bodies bounded by `MAX_BODY_BYTES`)."""
     hook = Webhook(settings, log)
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[problem_answers])
     app.router.add_post("/validate", hook.validate)
     app.router.add_post("/mutate", hook.mutate)
     app.router.add_get("/healthz", hook.healthz)

