@@ -155,20 +155,23 @@ def profile_request(
             obs.body = body
             start = len(obs.listed)
             if defer_json and is_json(obs.content_type):
-                obs.unread = partial(_read_body, full_type=full_type, limits=limits, start=start)
+                obs.unread = partial(
+                    _read_body, body=body, full_type=full_type, limits=limits, start=start
+                )
             else:
-                _read_body(obs, full_type, limits, start)
+                _read_body(obs, body, full_type, limits, start)
     return obs
 
 
-def _read_body(obs: Observation, full_type: str, limits: Limits, start: int) -> None:
-    """Profile ``obs.body``; its fields go at ``start`` in the field list."""
-    columns = _json_columns(obs.body, obs.content_type, limits)
+def _read_body(obs: Observation, body: bytes, full_type: str, limits: Limits, start: int) -> None:
+    """Profile ``body`` (decoded) into ``obs``; its fields go at ``start`` in the field list.
+    ``body`` is given apart from ``obs.body``, which a holder may let go before a deferred read."""
+    columns = _json_columns(body, obs.content_type, limits)
     if columns is not None:
         columns.start = start
         obs.json = columns
         return
-    parsed = parse_body(obs.body, obs.content_type, full_type, limits.max_body_fields)
+    parsed = parse_body(body, obs.content_type, full_type, limits.max_body_fields)
     _body_fields(parsed, obs, start)
 
 
