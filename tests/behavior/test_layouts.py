@@ -368,6 +368,9 @@ def test_a_layout_is_compiled_after_enough_clean_bodies() -> None:
     layouts.learn(doc, 1024)
     assert layouts.match(_order("Anne", 3, ["SKU-1234"])) is not None
     assert layouts.match(_order("Anne", 3, ["SKU--234"])) is None
+    for _ in range(4 * SEEN_BEFORE_COMPILE):
+        layouts.learn(doc, 1024)
+    assert len(layouts.layouts) == 1
 
 
 def _order_request(rng: random.Random, note: str | None = None) -> RequestBuilder:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vigil.behavior.clean import value_is_clean
 from vigil.behavior.policy import FieldCheck
@@ -84,6 +84,9 @@ class Layout:
     needles: tuple[bytes, ...]
     """Substrings (lower case) no value of ``compact`` and ``spaced`` may hold, in any case."""
     paths: frozenset[str]
+    shape: Hashable = None
+    """The :func:`signature` of the documents it was compiled from: one layout per signature
+    (a body of that signature it does not match holds a value its expression cannot judge)."""
 
     def matches(self, body: bytes) -> bool:
         """Whether ``body`` is of this layout, every value within its field's criteria."""
@@ -124,6 +127,8 @@ class RouteLayouts:
         shape = signature(doc)
         if shape is None or shape in self._refused:
             return
+        if any(layout.shape == shape for layout in self.layouts):
+            return
         seen = self._seen.get(shape, 0) + 1
         if seen < SEEN_BEFORE_COMPILE:
             if len(self._seen) >= SIGNATURES:
@@ -136,7 +141,7 @@ class RouteLayouts:
             if len(self._refused) < SIGNATURES:
                 self._refused.add(shape)
             return
-        self.layouts = (*self.layouts, layout)
+        self.layouts = (*self.layouts, replace(layout, shape=shape))
 
 
 def signature(doc: object) -> Hashable | None:
