@@ -62,10 +62,11 @@ def _header_fields(
             )
             headers = headers[: limits.max_headers]
     append = out.append
+    paths = _HEADER_PATHS
     for name, raw in headers:
         if name not in special:
             flags = 0 if raw.isprintable() else text_flags(raw)
-            append(BodyField(f"header.{name}", raw, flags))
+            append(BodyField(paths.get(name) or _header_path(name), raw, flags))
         elif name == "cookie":
             for key, value in cookie_pairs(raw, limits.max_query_fields):
                 text, flags = decode_component(value, plus_as_space=False)
@@ -79,6 +80,19 @@ def _header_fields(
                 append(BodyField("header.authorization.credentials", shape, text_flags(shape)))
         elif name in SKIPPED_HEADERS:
             append(BodyField(f"header.{name}", "", 0))
+
+
+HEADER_PATHS = 1024
+"""Bound on cached header field paths (``header.<name>``); the cache is emptied when full."""
+_HEADER_PATHS: dict[str, str] = {}
+
+
+def _header_path(name: str) -> str:
+    path = f"header.{name}"
+    if len(_HEADER_PATHS) >= HEADER_PATHS:
+        _HEADER_PATHS.clear()
+    _HEADER_PATHS[name] = path
+    return path
 
 
 _MASK = str.maketrans(

@@ -365,7 +365,12 @@ def alphanumeric_shape(text: str) -> str:
         return "int" if len(text) <= 40 else "float"
     if text.isalpha():
         return "word"
-    if ("e" in text or "E" in text) and _FLOAT.fullmatch(text):
+    if (
+        ("e" in text or "E" in text)
+        and text[0].isdigit()
+        and text[-1].isdigit()
+        and _FLOAT.fullmatch(text)
+    ):
         return "float"
     digits = text[2:] if text.startswith("0x") else text
     return "hex" if len(digits) >= 8 and _HEX_DIGITS.issuperset(digits) else "alnum"
