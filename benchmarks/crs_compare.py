@@ -1,26 +1,29 @@
 """vigil against ModSecurity + OWASP CRS on the same requests, side by side.
 
 Installs Debian's apache2, libapache2-mod-security2 and modsecurity-crs (apt-get, once; root
-needed), starts an Apache of its own on 127.0.0.1 (a private ServerRoot-free configuration in a
-temporary folder: the system's Apache configuration is neither read nor changed) with
-ModSecurity in blocking mode, the CRS and its default inbound anomaly threshold (5), once at
-paranoia level 1 and once at level 2, and sends it every request over HTTP. One default is
-changed, as an operator would: Accept-Charset is not a restricted header (see
-:data:`RESTRICTED_HEADERS`). A request counts as
-detected by CRS when Apache answers 403 (949110, the anomaly-score block); answers 400 from Apache
-itself (malformed requests, before ModSecurity) are counted apart.
+needed), starts an Apache of its own on 127.0.0.1 (a private configuration in a temporary
+folder: the system's Apache configuration is neither read nor changed) with ModSecurity in
+blocking mode, the CRS and its default inbound anomaly threshold (5), once at paranoia level 1
+and once at level 2, and sends it every request over HTTP. One default is changed, as an
+operator would: Accept-Charset is not a restricted header (see :data:`RESTRICTED_HEADERS`).
+CRS blocked a request when Apache answers 403 (949110, the anomaly-score block); a 400 from
+Apache itself (bytes it refuses before ModSecurity) is a refusal, counted as stopped and listed
+apart.
 
-vigil judges the same requests in process with the gate's inspector (identical verdicts to the
-gate: same core), after learning from CSIC 2010's normal training traffic: the learned model
-alone, the built-in detectors alone, and both.
+vigil judges the very same bytes in process with the gate's inspector (same core, same HTTP
+parser), after learning from CSIC 2010's normal training traffic: the learned model alone, the
+built-in detectors alone, and both. The request sets are those of ``vigil eval --compare``
+(:mod:`vigil.evaluation.compare_sets`): detection on CSIC's anomalous test set and on the CRS
+attack payloads placed into CSIC requests (per CRS rule family); false positives on requests
+whose benignity is known (CSIC's normal test set, people of 40 countries in CSIC's person
+forms, CSIC requests sent by real clients, the CRS benign-traffic tests); the CRS near-misses
+(one rule must not fire) apart, flagged share only; and the CRS requests as sent.
 
-Request sets (``--sets``): ``csic`` (CSIC 2010 normal and anomalous test sets), ``placed`` (the
-CRS regression payloads placed into CSIC normal requests, and their benign near-misses),
-``sent`` (the CRS regression requests as they are, signatures only on vigil's side).
 Target (issue 9): vigil (model plus detectors) detects more than CRS at PL2 with fewer false
 positives than CRS at PL1. Every number printed is measured in this run.
 
-Usage: python benchmarks/crs_compare.py [--sets csic,placed,sent] [--limit N] [--concurrency 8]
+Usage: python benchmarks/crs_compare.py [--sets NAME,...] [--limit N] [--concurrency 8]
+       [--paranoia 1,2] [--examples 5] [--json FILE]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ sys.path[:] = [
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -42,19 +46,17 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from collections.abc import Iterable  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 
 import httptools  # noqa: E402
 
 from vigil.behavior.engine import Engine  # noqa: E402
-from vigil.evaluation.compare import PAYLOAD_FAMILIES, Judges  # noqa: E402
+from vigil.evaluation.compare import CONFIGS, Judges, LabelledSet  # noqa: E402
+from vigil.evaluation.compare_report import json_report, text_report  # noqa: E402
+from vigil.evaluation.compare_run import NO_ANSWER, judge_set  # noqa: E402
+from vigil.evaluation.compare_sets import SPECS, RequestSet, Sources, build_sets  # noqa: E402
 from vigil.evaluation.crs_corpus import DEFAULT_CRS, read_corpus  # noqa: E402
-from vigil.evaluation.crs_placement import hosts, place_all  # noqa: E402
 from vigil.evaluation.detection import train  # noqa: E402
 from vigil.evaluation.rawhttp import read_capture  # noqa: E402
-from vigil.http.model import Request  # noqa: E402
 
 CSIC = Path("../shared/data/csic2010")
 PACKAGES = ("apache2", "libapache2-mod-security2", "modsecurity-crs")
@@ -69,29 +71,6 @@ Accept-Charset (as 2010 browsers did) and CRS 3.3 blocks it on its own at PL1 (9
 no longer restricts it. The one change made to CRS's defaults, and the one an operator would make."""
 REQUEST_TIMEOUT = 10.0
 """Seconds allowed for one request to Apache (connect, send, answer)."""
-DROPPED = frozenset(
-    {"connection", "content-length", "keep-alive", "transfer-encoding", "proxy-connection"}
-)
-
-
-@dataclass(slots=True)
-class Item:
-    """One request of a set: its class, whether it is an attack, and whether vigil's model knows its route."""
-
-    set_name: str
-    klass: str
-    attack: bool
-    request: Request
-    learned: bool = True
-
-
-@dataclass(slots=True)
-class Counts:
-    """Per (set, class): requests and how many each system flagged."""
-
-    total: Counter[tuple[str, str]] = field(default_factory=Counter)
-    flagged: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    rejected: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def ensure_packages() -> None:
@@ -217,24 +196,6 @@ class Apache:
             self.process.wait(timeout=10)
 
 
-def serialise(request: Request) -> bytes:
-    """The request as raw HTTP/1.1 bytes with keep-alive and an exact Content-Length."""
-    target = request.path + ("?" + request.query if request.query else "")
-    lines = [f"{request.method} {target} HTTP/1.1"]
-    has_host = False
-    for name, value in request.headers:
-        if name in DROPPED:
-            continue
-        has_host = has_host or name == "host"
-        lines.append(f"{name}: {value}")
-    if not has_host:
-        lines.append("host: localhost")
-    if request.body or request.method in {"POST", "PUT", "PATCH"}:
-        lines.append(f"content-length: {len(request.body)}")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
-    return head + request.body
-
-
 class _Answer:
     def __init__(self) -> None:
         self.done = False
@@ -299,65 +260,15 @@ async def send_all(port: int, requests: list[bytes], concurrency: int) -> list[i
     return statuses
 
 
-def build_sets(names: set[str], limit: int | None, crs_dir: Path) -> list[Item]:
-    """The labelled requests of the chosen sets."""
-    items: list[Item] = []
-
-    def capped(requests: Iterable[Request]) -> list[Request]:
-        out = []
-        for request in requests:
-            out.append(request)
-            if limit is not None and len(out) >= limit:
-                break
-        return out
-
-    if "csic" in names:
-        items += [
-            Item("csic-normal", "normal", False, r)
-            for r in capped(read_capture(CSIC / "normalTrafficTest.txt.gz"))
-        ]
-        items += [
-            Item("csic-anomalous", "anomalous", True, r)
-            for r in capped(read_capture(CSIC / "anomalousTrafficTest.txt.gz"))
-        ]
-    if names & {"placed", "sent"}:
-        cases = [c for c in read_corpus(crs_dir) if c.response is None]
-        if "placed" in names:
-            carriers = hosts(read_capture(CSIC / "normalTrafficTest.txt.gz"))
-            for placed in place_all(cases, carriers):
-                case = placed.case
-                if case.attack and case.family in PAYLOAD_FAMILIES:
-                    items.append(Item("crs-placed-attacks", case.family, True, placed.request))
-                elif not case.attack:
-                    items.append(Item("crs-placed-benign", case.family, False, placed.request))
-        if "sent" in names:
-            for case in cases:
-                name = "crs-sent-attacks" if case.attack else "crs-sent-benign"
-                items.append(Item(name, case.family, case.attack, case.request, learned=False))
-    return items
-
-
-def judge_vigil(items: list[Item], counts: Counts) -> float:
-    """Learn from CSIC training traffic, judge every item; returns the seconds it took."""
-    started = time.perf_counter()
-    engine = Engine()
-    print("vigil: learning from CSIC normal training traffic...", file=sys.stderr)
-    train(engine, read_capture(CSIC / "normalTrafficTraining.txt.gz"))
-    judges = Judges(engine.policy)
-    for item in items:
-        verdicts = judges.request(item.request, item.learned)
-        for config, flagged in verdicts.items():
-            counts.flagged[(item.set_name, item.klass, f"vigil {config}")] += flagged
-    return time.perf_counter() - started
-
-
-def judge_crs(items: list[Item], counts: Counts, paranoia: int, concurrency: int) -> float:
-    """Send every item to Apache + ModSecurity + CRS at ``paranoia``; returns the seconds."""
+def crs_statuses(
+    request_sets: list[RequestSet], paranoia: int, concurrency: int
+) -> list[list[int]]:
+    """Apache + ModSecurity + CRS at ``paranoia``: its status for every request of every set."""
     apache = Apache(paranoia)
     apache.start()
     started = time.perf_counter()
     try:
-        raw = [serialise(item.request) for item in items]
+        raw = [wire for request_set in request_sets for _, wire in request_set.items]
         print(
             f"CRS PL{paranoia}: sending {len(raw)} requests to 127.0.0.1:{apache.port}...",
             file=sys.stderr,
@@ -366,102 +277,128 @@ def judge_crs(items: list[Item], counts: Counts, paranoia: int, concurrency: int
     finally:
         apache.stop()
         shutil.rmtree(apache.folder, ignore_errors=True)
-    failed = 0
-    for item, status in zip(items, statuses, strict=True):
-        key = (item.set_name, item.klass)
-        counts.flagged[(*key, f"CRS PL{paranoia}")] += status == 403
-        if paranoia == 1:
-            counts.rejected[key] += status in (0, 400)
-        failed += status == 0
-    if failed:
-        print(
-            f"CRS PL{paranoia}: {failed} requests got no answer (counted as not blocked)",
-            file=sys.stderr,
-        )
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    unanswered = statuses.count(NO_ANSWER)
+    print(
+        f"CRS PL{paranoia}: {len(raw)} requests in {seconds:.0f} s"
+        + (f"; {unanswered} got no answer (counted as passed)" if unanswered else ""),
+        file=sys.stderr,
+    )
+    out: list[list[int]] = []
+    for request_set in request_sets:
+        out.append(statuses[: len(request_set.items)])
+        statuses = statuses[len(request_set.items) :]
+    return out
 
 
-SYSTEMS = ("CRS PL1", "CRS PL2", "vigil model", "vigil signatures", "vigil both")
+def positive(text: str) -> int:
+    """A whole number of at least 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return value
 
 
-def print_tables(counts: Counts, sets: list[str]) -> None:
-    for set_name in sets:
-        classes = sorted(
-            {k for s, k in counts.total if s == set_name},
-            key=lambda k: (-counts.total[(set_name, k)], k),
-        )
-        if not classes:
-            continue
-        attack = "attacks" in set_name or set_name == "csic-anomalous"
-        what = "detection" if attack else "false positives"
-        print(f"\n{set_name} ({what}; share of requests flagged)")
-        print(
-            f"  {'class':18s} {'requests':>8s} "
-            + " ".join(f"{s:>16s}" for s in SYSTEMS)
-            + f" {'Apache 400':>11s}"
-        )
-        rows = [(k, [k]) for k in classes]
-        headline = (
-            [k for k in classes if k in PAYLOAD_FAMILIES]
-            if set_name.endswith("attacks")
-            else classes
-        )
-        rows.append(("all payload classes" if set_name.endswith("attacks") else "all", headline))
-        for label, members in rows:
-            total = sum(counts.total[(set_name, k)] for k in members)
-            cells = []
-            for system in SYSTEMS:
-                flagged = sum(counts.flagged[(set_name, k, system)] for k in members)
-                learned = any(
-                    (set_name, k, system) in counts.flagged for k in members
-                ) or not system.startswith("vigil")
-                cells.append(f"{flagged / total:16.2%}" if total and learned else f"{'n/a':>16s}")
-            rejected = sum(counts.rejected[(set_name, k)] for k in members)
-            print(f"  {label:18s} {total:8d} " + " ".join(cells) + f" {rejected:11d}")
+def paranoia_levels(text: str) -> list[int]:
+    """``1,2`` as paranoia levels (1 to 4), for argparse."""
+    try:
+        levels = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected levels such as 1,2") from None
+    if not levels or any(level not in {1, 2, 3, 4} for level in levels):
+        raise argparse.ArgumentTypeError(f"{text!r}: paranoia levels are 1 to 4")
+    return levels
+
+
+def _progress(phase: str, count: int) -> None:
+    print(f"  {phase}: {count} requests", file=sys.stderr)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
-        "--sets", default="csic,placed,sent", help="comma-separated: csic, placed, sent"
+        "--sets",
+        default=",".join(spec.name for spec in SPECS),
+        help="comma-separated set names (default: all): " + ", ".join(s.name for s in SPECS),
     )
     parser.add_argument(
-        "--limit", type=int, default=None, help="at most N requests of each CSIC file (quick runs)"
+        "--limit", type=positive, default=None, help="at most N requests of each set (quick runs)"
     )
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--crs", type=Path, default=DEFAULT_CRS)
-    parser.add_argument("--paranoia", default="1,2", help="CRS paranoia levels to run")
+    parser.add_argument(
+        "--concurrency", type=positive, default=8, help="connections to Apache at once"
+    )
+    parser.add_argument(
+        "--crs", type=Path, default=DEFAULT_CRS, help="folder of the CRS regression tests"
+    )
+    parser.add_argument(
+        "--paranoia", type=paranoia_levels, default=[1, 2], help="CRS paranoia levels to run"
+    )
+    parser.add_argument(
+        "--examples", type=int, default=5, help="wrong-way requests shown per set and system"
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write the counts as JSON here"
+    )
+    parser.add_argument(
+        "--people-per-form", type=positive, default=3, help="people placed into each person form"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="seed of the generated benign sets")
     args = parser.parse_args()
-    names = set(args.sets.split(","))
     if not (CSIC / "normalTrafficTraining.txt.gz").is_file():
         raise SystemExit(f"crs_compare: CSIC 2010 not found in {CSIC}")
     ensure_packages()
-    items = build_sets(names, args.limit, args.crs)
-    counts = Counts()
-    for item in items:
-        counts.total[(item.set_name, item.klass)] += 1
-    print(f"{len(items)} requests in {len({i.set_name for i in items})} sets", file=sys.stderr)
-    seconds = {"vigil": judge_vigil(items, counts)}
-    for level in (int(p) for p in args.paranoia.split(",")):
-        seconds[f"CRS PL{level}"] = judge_crs(items, counts, level, args.concurrency)
+    sources = Sources(
+        normal=list(read_capture(CSIC / "normalTrafficTest.txt.gz")),
+        anomalous=list(read_capture(CSIC / "anomalousTrafficTest.txt.gz")),
+        cases=[c for c in read_corpus(args.crs) if c.response is None],
+        people_per_form=args.people_per_form,
+        seed=args.seed,
+    )
+    try:
+        request_sets, notes = build_sets(sources, set(args.sets.split(",")))
+    except ValueError as exc:
+        raise SystemExit(f"crs_compare: --sets: {exc}") from None
+    if args.limit is not None:
+        request_sets = [RequestSet(s.spec, s.items[: args.limit]) for s in request_sets]
+    total = sum(len(s.items) for s in request_sets)
+    print(f"{total} requests in {len(request_sets)} sets", file=sys.stderr)
+    levels: list[int] = args.paranoia
+    statuses = {
+        f"CRS PL{level}": crs_statuses(request_sets, level, args.concurrency) for level in levels
+    }
+    started = time.perf_counter()
+    print("vigil: learning from CSIC normal training traffic...", file=sys.stderr)
+    engine = Engine()
+    trained = train(engine, read_capture(CSIC / "normalTrafficTraining.txt.gz"))
+    judges = Judges(engine.policy)
+    sets: list[LabelledSet] = []
+    for index, request_set in enumerate(request_sets):
+        others = {system: per_set[index] for system, per_set in statuses.items()}
+        sets.append(judge_set(judges, request_set, others, _progress))
+    seconds = time.perf_counter() - started
+    systems = (*statuses, *CONFIGS)
     print(
-        "ModSecurity 2 + OWASP CRS (Debian packages), blocking, inbound anomaly threshold 5; vigil learned"
+        "ModSecurity 2 + OWASP CRS (Debian packages), blocking, inbound anomaly threshold 5, at"
+        " paranoia levels " + ", ".join(str(level) for level in levels) + ";"
     )
     print(
-        "from CSIC 2010 normal training traffic; 'n/a': vigil's model has no traffic for those routes"
+        f"vigil learned from {trained} CSIC 2010 normal training requests and judged the same"
+        f" bytes in {seconds:.0f} s: model = learned policy alone, signatures = built-in"
+        " detectors alone, both = the gate's inspector; 'n/a': vigil's model never learned the"
+        " set's routes; 'stopped' = blocked (vigil; CRS 403) or refused with 400 before any"
+        " inspection"
     )
-    print("time: " + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()))
-    print_tables(
-        counts,
-        [
-            "csic-anomalous",
-            "csic-normal",
-            "crs-placed-attacks",
-            "crs-placed-benign",
-            "crs-sent-attacks",
-            "crs-sent-benign",
-        ],
-    )
+    print()
+    print("\n".join(text_report(sets, systems, args.examples)))
+    for note in notes:
+        print(note)
+    if args.json is not None:
+        args.json.write_text(
+            json.dumps({"systems": list(systems), "sets": json_report(sets)}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ RESOURCES = {
     "PriorityClass": ("scheduling.k8s.io", "priorityclasses"),
     "Deployment": ("apps", "deployments"),
     "Lease": ("coordination.k8s.io", "leases"),
+    "PersistentVolumeClaim": ("", "persistentvolumeclaims"),
+    "TokenRequest": ("", "serviceaccounts"),
+    "CSINode": ("storage.k8s.io", "csinodes"),
+    "Eviction": ("", "pods"),
 }
 
 

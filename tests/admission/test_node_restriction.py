@@ -190,3 +190,191 @@ def test_other_users_pass_untouched() -> None:
     decision, trace = admit(request("Node", node("node-b", {ISOLATION: "x"})), context())
     assert decision.allowed
     assert trace == "NodeRestriction: not a node's request"
+
+
+def _with(obj: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    target = obj
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+    return obj
+
+
+APP = ("spec", "containers")
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "refused"),
+    [
+        pytest.param(("spec", "imagePullSecrets"), [{"name": "regcred"}], "secrets", id="pull"),
+        pytest.param(
+            APP,
+            [{"name": "a", "image": "x", "envFrom": [{"secretRef": {"name": "db"}}]}],
+            "secrets",
+            id="envFrom secret",
+        ),
+        pytest.param(
+            ("spec", "initContainers"),
+            [
+                {
+                    "name": "i",
+                    "image": "x",
+                    "env": [{"name": "P", "valueFrom": {"secretKeyRef": {"name": "db"}}}],
+                }
+            ],
+            "secrets",
+            id="init env secret",
+        ),
+        pytest.param(
+            ("spec", "volumes"),
+            [{"name": "v", "csi": {"driver": "d", "nodePublishSecretRef": {"name": "k"}}}],
+            "secrets",
+            id="csi nodePublishSecretRef",
+        ),
+        pytest.param(
+            ("spec", "volumes"),
+            [{"name": "v", "azureFile": {"secretName": "az", "shareName": "s"}}],
+            "secrets",
+            id="azureFile",
+        ),
+        pytest.param(
+            ("spec", "volumes"),
+            [{"name": "v", "rbd": {"monitors": ["m"], "image": "i", "secretRef": {"name": "c"}}}],
+            "secrets",
+            id="rbd secretRef",
+        ),
+        pytest.param(
+            ("spec", "volumes"),
+            [{"name": "v", "configMap": {"name": "settings"}}],
+            "configmaps",
+            id="configMap volume",
+        ),
+        pytest.param(
+            ("spec", "volumes"),
+            [{"name": "v", "projected": {"sources": [{"configMap": {"name": "settings"}}]}}],
+            "configmaps",
+            id="projected configMap",
+        ),
+        pytest.param(
+            APP,
+            [{"name": "a", "image": "x", "envFrom": [{"configMapRef": {"name": "settings"}}]}],
+            "configmaps",
+            id="envFrom configMap",
+        ),
+        pytest.param(
+            ("spec", "ephemeralContainers"),
+            [
+                {
+                    "name": "e",
+                    "image": "x",
+                    "env": [{"name": "P", "valueFrom": {"configMapKeyRef": {"name": "s"}}}],
+                }
+            ],
+            "configmaps",
+            id="ephemeral env configMap",
+        ),
+        pytest.param(
+            ("spec", "volumes"),
+            [
+                {
+                    "name": "v",
+                    "projected": {
+                        "sources": [{"clusterTrustBundle": {"name": "b", "path": "ca.pem"}}]
+                    },
+                }
+            ],
+            "clustertrustbundles",
+            id="clusterTrustBundle",
+        ),
+        pytest.param(
+            ("spec", "serviceAccount"), "admin", "a service account", id="deprecated serviceAccount"
+        ),
+        pytest.param(
+            ("spec", "imagePullSecrets"), [{"name": ""}], None, id="empty names are skipped"
+        ),
+    ],
+)
+def test_mirror_pods_reference_no_other_objects(
+    path: tuple[str, ...], value: Any, refused: str | None
+) -> None:
+    """``admitPodCreate`` with ``podutil.VisitPodSecretNames`` / ``VisitPodConfigmapNames``
+    over every container list (plugin/pkg/admission/noderestriction/admission.go,
+    pkg/api/pod/util.go); ``spec.serviceAccount`` is the v1 alias of serviceAccountName."""
+    allowed, message = _admit("Pod", _with(_mirror(), path, value), namespace="kube-system")
+    if refused is None:
+        assert (allowed, message) == (True, "")
+    else:
+        assert (allowed, message) == (
+            False,
+            f'pods "static-web" is forbidden: node "node-a" can not create pods that reference '
+            f"{refused}",
+        )
+
+
+def test_connect_is_not_handled_by_node_restriction() -> None:
+    """``NewHandler(admission.Create, admission.Update, admission.Delete)``: a kubelet's CONNECT
+    (exec, attach, port-forward) is not this plugin's business (admission.go, NewPlugin)."""
+    assert _admit(
+        "Pod", None, operation="CONNECT", sub_resource="exec", name="web", namespace="shop"
+    ) == (True, "")
+
+
+EVICTION = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web"}}
+
+
+def test_eviction_only_on_create_and_of_own_pods() -> None:
+    """``admitPodEviction``: CREATE only; the pod named in the request, else in the Eviction."""
+    ctx = context(CLASS_FREE_PODS)
+    decision, _ = admit(
+        request("Eviction", EVICTION, sub_resource="eviction", namespace="shop", **KUBELET),
+        ctx,
+    )
+    assert decision.message == (
+        'pods "web" is forbidden: node node-a can only evict pods with spec.nodeName set to itself'
+    )
+    decision, _ = admit(
+        request(
+            "Eviction",
+            EVICTION,
+            operation="UPDATE",
+            old=EVICTION,
+            sub_resource="eviction",
+            namespace="shop",
+            name="web",
+            **KUBELET,
+        ),
+        ctx,
+    )
+    assert decision.message == 'pods "web" is forbidden: unexpected operation UPDATE'
+    nameless = {**EVICTION, "metadata": {}}
+    decision, _ = admit(
+        request("Eviction", nameless, sub_resource="eviction", namespace="shop", **KUBELET), ctx
+    )
+    assert decision.message == (
+        'pods "Unknown" is forbidden: could not determine pod from request data'
+    )
+
+
+CLASS_FREE_PODS = """
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  nodeName: node-b
+  containers: [{name: app, image: nginx}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: mine, namespace: shop, uid: p-1}
+spec:
+  nodeName: node-a
+  containers: [{name: app, image: nginx}]
+"""
+
+
+def test_taints_compared_as_the_api_server_decodes_them() -> None:
+    """``apiequality.Semantic.DeepEqual`` on decoded taints: an absent value is the empty value,
+    so a kubelet's status update that writes the taint out in full changes nothing."""
+    old = node("node-a", taints=[{"key": "dedicated", "effect": "NoSchedule"}])
+    new = node("node-a", taints=[{"key": "dedicated", "value": "", "effect": "NoSchedule"}])
+    assert _admit("Node", new, operation="UPDATE", old=old, name="node-a") == (True, "")

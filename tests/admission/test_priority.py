@@ -88,7 +88,7 @@ def test_updates_are_left_alone() -> None:
     assert decision.allowed
 
 
-def _pc(name: str, value: int, **extra: Any) -> dict[str, Any]:
+def _pc(name: str, value: int | str, **extra: Any) -> dict[str, Any]:
     return {
         "apiVersion": "scheduling.k8s.io/v1",
         "kind": "PriorityClass",
@@ -159,6 +159,40 @@ def test_a_pod_spec_field_of_the_wrong_type_is_a_bad_request() -> None:
     decision, _ = admit_pod(request("Pod", pod("web", priority="high"), namespace="dev"), context())
     assert (decision.allowed, decision.code, decision.reason) == (False, 400, "BadRequest")
     assert decision.message == 'spec.priority: expected an integer, got "high"'
+
+
+@pytest.mark.parametrize(
+    ("kind", "obj", "message"),
+    [
+        (
+            "Pod",
+            pod("web", priority=3_000_000_000),
+            "spec.priority: 3000000000 does not fit a 32-bit integer",
+        ),
+        (
+            "PriorityClass",
+            _pc("low", -3_000_000_000),
+            "value: -3000000000 does not fit a 32-bit integer",
+        ),
+        ("PriorityClass", _pc("x", "high"), 'value: expected an integer, got "high"'),
+    ],
+)
+def test_values_the_api_server_cannot_decode_are_bad_requests(
+    kind: str, obj: dict[str, Any], message: str
+) -> None:
+    """``value`` and ``spec.priority`` are int32: the API server's decoder refuses anything else
+    with 400 before any admission plugin or validation runs (a -3e9 class was admitted)."""
+    req = request(kind, obj, namespace="dev" if kind == "Pod" else "")
+    if kind == "Pod":
+        decision, _ = admit_pod(req, context())
+    else:
+        decision = validate_class(req, context())
+    assert (decision.allowed, decision.code, decision.reason, decision.message) == (
+        False,
+        400,
+        "BadRequest",
+        message,
+    )
 
 
 TWO_DEFAULTS = (

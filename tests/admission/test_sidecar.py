@@ -98,3 +98,34 @@ def test_mutate_mode_patches_without_judging_and_validate_mode_never_patches() -
     validated = review(req, context(policy=ON), "validate")
     assert not validated.decision.allowed
     assert validated.patch == []
+
+
+def test_a_container_merely_named_vigil_gate_is_replaced_by_the_gate() -> None:
+    """A pod author cannot skip the gate by shipping their own container named vigil-gate: only
+    a container running vigil's image with vigil's arguments and security context counts as
+    injected; any other is replaced by the gate (a JSONPatch ``replace``)."""
+    obj = pod("web", "shop")
+    obj["spec"]["containers"].append({"name": CONTAINER, "image": "evil:1", "args": ["sleep"]})
+    patch, trace = injection(request("Pod", obj, namespace="shop"), context(policy=ON))
+    assert trace == "sidecar: replaced a container named vigil-gate that is not vigil's gate"
+    assert patch[0]["op"] == "replace"
+    assert patch[0]["path"] == "/spec/containers/1"
+    assert patch[0]["value"]["image"] == "vigil:1.0"
+    tampered = pod("web", "shop")
+    patched_once, _ = injection(request("Pod", tampered, namespace="shop"), context(policy=ON))
+    good = apply(tampered, patched_once)
+    good["spec"]["containers"][-1]["securityContext"] = {"privileged": True}
+    patch, trace = injection(request("Pod", good, namespace="shop"), context(policy=ON))
+    assert [op["op"] for op in patch][:1] == ["replace"]
+
+
+def test_the_policy_can_make_the_gate_mandatory() -> None:
+    """``allowOptOut: false``: the pod's opt-out annotation no longer skips injection."""
+    obj = pod("web", "shop")
+    obj["metadata"]["annotations"] = {"vigil.dev/inject": "false"}
+    patch, trace = injection(request("Pod", obj, namespace="shop"), context(policy=ON))
+    assert (patch, trace) == ([], 'sidecar: the pod opts out (vigil.dev/inject: "false")')
+    strict = {"admission": {"sidecar": {**ON["admission"]["sidecar"], "allowOptOut": False}}}
+    patch, trace = injection(request("Pod", obj, namespace="shop"), context(policy=strict))
+    assert trace == "sidecar: injected vigil-gate (vigil:1.0)"
+    assert patch[0]["value"]["name"] == CONTAINER

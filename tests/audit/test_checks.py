@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.audit.harness import FIXTURES, audit, checks_of
 from vigil.posture import PosturePolicy
 
@@ -215,6 +217,51 @@ spec: {VALUE, selector: {matchLabels: {app: x}}}
         ("minAvailable: 50%", False),
     ):
         assert ("VA009" in checks_of(audit(pdb.replace("VALUE", value)))) is flagged, value
+
+
+WEB_AND_PDB = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: x}}
+  template:
+    metadata: {labels: {app: x}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: p, namespace: a}
+spec: {VALUE, selector: {matchLabels: {app: x}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "minAvailable: 99%",
+            "minAvailable 99% of 3 replica(s) rounds up to 3: no pod it selects (Deployment a/web) "
+            "can ever be evicted, so their nodes cannot be drained",
+        ),
+        (
+            "minAvailable: 67%",
+            "minAvailable 67% of 3 replica(s) rounds up to 3: no pod it selects (Deployment a/web) "
+            "can ever be evicted, so their nodes cannot be drained",
+        ),
+        ("minAvailable: 66%", None),
+        ("maxUnavailable: 1%", None),
+        ("minAvailable: 2", None),
+    ],
+)
+def test_pdb_percentages_round_up_as_the_disruption_controller_does(
+    value: str, message: str | None
+) -> None:
+    """desiredHealthy = ceil(pct * expected / 100) (``GetScaledValueFromIntOrPercent`` with
+    roundUp, pkg/controller/disruption/disruption.go): 67% of 3 needs all 3."""
+    found = [f for f in audit(WEB_AND_PDB.replace("VALUE", value)).active if f.check.id == "VA009"]
+    assert [f.message for f in found] == ([] if message is None else [message])
 
 
 def test_isolation_taints_are_reserved_to_their_tier() -> None:

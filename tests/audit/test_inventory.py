@@ -119,6 +119,16 @@ def test_documents_that_are_not_kubernetes_objects_are_counted() -> None:
     assert inv.skipped == {"documents without kind or apiVersion": 1}
 
 
+def test_a_helm_chart_file_is_skipped_as_the_cluster_loader_skips_it() -> None:
+    """Chart.yaml has an apiVersion (v2) but neither kind nor metadata: not a manifest, as
+    `vigil schedule` reads it; a document with metadata but no kind is still an error."""
+    chart = "apiVersion: v2\nname: web\nversion: 0.1.0\n"
+    inv = parse_sources([("chart/Chart.yaml", chart)])
+    assert inv.skipped == {"documents without kind or apiVersion": 1}
+    with pytest.raises(InventoryError, match="kind: required"):
+        parse_sources([("f.yaml", "apiVersion: v1\nmetadata: {name: x}\n")])
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -166,3 +176,9 @@ def test_nameless_objects_are_named_by_their_document_among_non_empty_ones() -> 
     with pytest.raises(InventoryError) as err:
         parse_sources([("f.yaml", text)])
     assert str(err.value) == "f.yaml:4: Pod shop/document 1: metadata.name: required"
+
+
+def test_an_unrendered_helm_template_is_named_as_such() -> None:
+    text = "kind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec: {containers: [{name: c}]}\n"
+    with pytest.raises(InventoryError, match="unrendered Helm template: render it first"):
+        parse_sources([("templates/pod.yaml", text)])

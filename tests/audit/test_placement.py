@@ -69,6 +69,10 @@ def test_toleration_helpers() -> None:
     wildcard = (Toleration(operator="Exists"),)
     assert tolerates_everything(wildcard)
     assert not tolerates_everything((Toleration("k", "Exists"),))
+    assert tolerates_everything((Toleration(operator="Exists", effect="NoSchedule"),))
+    prefer_only = (Toleration(operator="Exists", effect="PreferNoSchedule"),)
+    assert not tolerates_everything(prefer_only)
+    assert tolerated_keys(prefer_only, ["a"]) == []
     assert tolerated_keys(wildcard, ["a", "b"]) == ["a", "b"]
     only_prefer = (Toleration("a", "Exists", effect="PreferNoSchedule"),)
     assert tolerated_keys(only_prefer, ["a"]) == []

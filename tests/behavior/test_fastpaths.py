@@ -6,7 +6,7 @@ import dataclasses
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from vigil.behavior import routes
@@ -127,6 +127,7 @@ _UNPROFILED = {"date", "set-cookie", "etag", "last-modified", "expires"}
 
 
 @given(_HEADERS, st.integers(min_value=0, max_value=6), st.integers(min_value=1, max_value=3))
+@example([("authorization", "  ")], 1, 1)
 def test_header_fields_equal_the_plain_loop(
     headers: list[tuple[str, str]], max_headers: int, max_cookies: int
 ) -> None:

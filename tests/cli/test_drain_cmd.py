@@ -125,3 +125,47 @@ def test_daemonset_ownership_comes_from_the_input(tmp_path) -> None:  # type: ig
     assert data["warnings"] == ["ignoring DaemonSet-managed Pods: ops/agent-x"]
     assert [e["pod"] for e in data["evictions"]] == ["ops/old-agent-y"]
     assert data["evictions"][0]["replacement"] is None
+
+
+TWO_PDBS = """
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Node
+  metadata: {name: n1}
+  status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}}
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: web-1
+    namespace: shop
+    uid: u1
+    labels: {app: web}
+    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web, uid: r1, controller: true}]
+  spec: {nodeName: n1, containers: [{name: a, image: nginx}]}
+  status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
+- apiVersion: policy/v1
+  kind: PodDisruptionBudget
+  metadata: {name: a, namespace: shop}
+  spec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}
+- apiVersion: policy/v1
+  kind: PodDisruptionBudget
+  metadata: {name: b, namespace: shop}
+  spec: {minAvailable: 0, selector: {matchLabels: {app: web}}}
+"""
+
+
+def test_errors_other_than_429_stop_kubectl_instead_of_retrying(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """kubectl drain retries only TooManyRequests; any other eviction error (here the 500 of
+    a pod under two PDBs) ends the drain (k8s.io/kubectl/pkg/drain, evictPods)."""
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_PDBS)
+    code, out, _ = run("drain", "n1", str(path))
+    assert code == 1
+    lines = out.splitlines()
+    assert "blocked (kubectl retries every 5s until --timeout):" not in lines
+    assert "refused (kubectl drain stops with this error):" in lines
+    assert any(
+        line.startswith("  shop/web-1: 500 InternalError: This pod has more") for line in lines
+    )

@@ -78,16 +78,22 @@ def test_the_comparison_reports_every_set(data: tuple[Path, Path]) -> None:
     assert report["trained"] == 300
     sets = report["sets"]
     anomalous = sets["csic-anomalous"]["classes"]["anomalous"]
+    assert sets["csic-anomalous"]["kind"] == "detection"
     assert anomalous["requests"] == 2
     assert anomalous["flagged"]["signatures"] == 1
     assert anomalous["flagged"]["both"] >= anomalous["flagged"]["signatures"]
+    assert sets["csic-normal"]["kind"] == "benign"
     assert sets["csic-normal"]["classes"]["normal"]["requests"] == 100
-    assert sets["crs-placed-attacks"]["classes"]["sqli"] == {
-        "requests": 1,
-        "flagged": {"model": 1, "signatures": 1, "both": 1},
-    }
-    assert sets["crs-sent-attacks"]["classes"]["sqli"]["flagged"] == {"signatures": 1}
-    assert sets["crs-sent-benign"]["classes"]["sqli"]["flagged"] == {"signatures": 0}
+    assert sets["clients"]["kind"] == "benign"
+    assert sum(c["requests"] for c in sets["clients"]["classes"].values()) == 100
+    assert sets["crs-attacks-placed"]["classes"]["sqli"]["requests"] == 1
+    assert sets["crs-attacks-placed"]["classes"]["sqli"]["flagged"]["signatures"] == 1
+    assert sets["crs-attacks-sent"]["classes"]["sqli"]["flagged"] == {"signatures": 1}
+    near = sets["crs-near-misses-sent"]
+    assert near["kind"] == "near-miss"
+    assert near["classes"]["sqli"]["flagged"] == {"signatures": 0}
+    assert "crs-benign-sent" not in sets
+    assert "crs-benign-sent skipped: no requests" in report["notes"]
 
 
 def test_text_tables_and_a_missing_corpus(data: tuple[Path, Path], tmp_path: Path) -> None:
@@ -96,6 +102,9 @@ def test_text_tables_and_a_missing_corpus(data: tuple[Path, Path], tmp_path: Pat
         cli, ["eval", "--data", str(csic), "--crs", str(tmp_path / "none"), "--compare"]
     )
     assert result.exit_code == 0, result.output
-    assert "CSIC 2010 anomalous test set (detection)" in result.output
-    assert "class                  requests      model signatures       both" in result.output
+    assert "DETECTION: share of attacks stopped (higher is better)" in result.output
+    assert "FALSE POSITIVES: share of requests known to be benign" in result.output
+    assert "  CSIC 2010 normal test set                         100" in result.output
+    assert "model      signatures            both" in result.output
     assert "CRS corpus skipped:" in result.output
+    assert "NEAR-MISSES" not in result.output

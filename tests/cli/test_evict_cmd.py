@@ -71,3 +71,39 @@ def test_the_seed_pdb_with_always_allow(tmp_path: Path) -> None:
     assert run_json("evict", "default/dev", *files[:2], str(unready))["message"] == (
         "no PodDisruptionBudget guards the pod"
     )
+
+
+PODS_WITHOUT_CONTROLLERS = """
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: web-1
+    namespace: shop
+    labels: {app: web}
+    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-rs, uid: r1, controller: true}]
+  spec: {nodeName: n1, containers: [{name: a, image: nginx}]}
+  status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
+- apiVersion: policy/v1
+  kind: PodDisruptionBudget
+  metadata: {name: web, namespace: shop}
+  spec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}
+"""
+
+
+def test_a_budget_that_cannot_be_computed_says_why(tmp_path: Path) -> None:
+    """An export of pods and PDBs without their ReplicaSets: the disruption controller's sync
+    fails (found no controllers), upstream's failSafe allows no disruption, and the text says
+    why instead of only 'needs 0 healthy pods and has 0 currently'."""
+    path = tmp_path / "pods.yaml"
+    path.write_text(PODS_WITHOUT_CONTROLLERS)
+    code, out, _ = run("evict", "shop/web-1", str(path))
+    assert code == 1
+    text = " ".join(line.strip() for line in out.splitlines())
+    assert (
+        "the disruption controller cannot compute its status (SyncFailed: found no controllers "
+        'for pod "web-1"), so no disruption is allowed; add the pods\' controllers to the input'
+    ) in text
+    assert max(len(line) for line in out.splitlines()) <= 120

@@ -73,3 +73,16 @@ def test_options_out_of_range_are_usage_errors() -> None:
         assert code == 2, (option, value)
         assert "Traceback" not in err
         assert option in err, err
+
+
+def test_a_file_without_alert_events_says_what_it_skipped(tmp_path: Path) -> None:
+    """JSON lines that are not the gate's ``alert`` events are not an empty alert stream in
+    silence: the user learns that the file held other JSON."""
+    other = tmp_path / "other.jsonl"
+    other.write_text('{"pod": "shop/web-1"}\n[1]\n{"event": "access"}\n')
+    code, out, err = run("remediate", "--alerts", str(other), "--cluster", EXPORT)
+    assert (code, out.strip()) == (0, "no alerts")
+    assert (
+        'note: 3 JSON line(s) are not alert events ({"event": "alert", ...} as the gate logs '
+        "them): skipped"
+    ) in err

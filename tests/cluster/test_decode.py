@@ -92,6 +92,11 @@ TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name
             "a",
         ),
         ("StatefulSet", {"replicas": 2, "template": TEMPLATE}, 2, None),
+        ("Deployment", {"selector": {"matchLabels": {"app": "a"}}, "template": TEMPLATE}, 1, "a"),
+        ("ReplicaSet", {"selector": {"matchLabels": {"app": "a"}}, "template": TEMPLATE}, 1, "a"),
+        ("StatefulSet", {"template": TEMPLATE}, 1, None),
+        ("ReplicationController", {"selector": {"app": "a"}, "template": TEMPLATE}, 1, "a"),
+        ("Deployment", {"replicas": 0, "template": TEMPLATE}, 0, None),
     ],
 )
 def test_every_workload_kind_is_read_with_its_template(

@@ -236,3 +236,34 @@ def test_selection_of_template_labels_is_the_pods_selection() -> None:
     assert pdb.selects_labels("shop", {"app": "web"})
     assert not pdb.selects_labels("other", {"app": "web"})
     assert not replace(pdb, selector=None).selects_labels("shop", {"app": "web"})
+
+
+def test_disrupted_pods_at_the_deletion_timeout_and_of_terminating_pods() -> None:
+    """``buildDisruptedPodMap`` keeps an entry until ``when + DeletionTimeout`` is before now and
+    drops the entries of terminating pods; ``countHealthyPods`` skips a pod only while
+    ``when + DeletionTimeout`` is after now (pkg/controller/disruption/disruption.go)."""
+    at_timeout = NOW - timedelta(minutes=2)
+    pods = [*web(3), pod("web-9", terminating=True)]
+    st = status_of(
+        budget(min_available=1, disrupted={"web-0": at_timeout, "web-9": NOW}), pods, NOW
+    )
+    assert dict(st.disrupted_pods) == {"web-0": at_timeout}
+    assert st.current_healthy == 3
+
+
+def test_sync_failure_keeps_the_recorded_status_with_no_disruption() -> None:
+    """``failSafe``: on a sync error only ``disruptionsAllowed`` (0) and the condition change;
+    the other fields and ``observedGeneration`` stay as recorded (disruption.go)."""
+    orphan = pod("web-x", owner=("ReplicaSet", "gone"))
+    recorded = PodDisruptionBudgetStatus(2, 3, 1, 3, observed_generation=1)
+    pdb = replace(
+        budget(max_unavailable=1),
+        metadata=ObjectMeta("pdb", "shop", generation=2),
+        status=recorded,
+    )
+    st = status_of(pdb, [*web(2), orphan])
+    assert st.reason is BudgetReason.SYNC_FAILED
+    assert (st.expected_pods, st.current_healthy, st.desired_healthy) == (3, 3, 1)
+    assert (st.disruptions_allowed, st.observed_generation) == (0, 1)
+    fresh = status_of(budget(max_unavailable=1), [*web(2), orphan])
+    assert (fresh.expected_pods, fresh.current_healthy, fresh.observed_generation) == (0, 0, 0)

@@ -7,7 +7,13 @@ import time
 import orjson
 import pytest
 
-from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, apply_merge_keys, parse_documents_of
+from vigil.cluster.documents import (
+    DEFAULT_BOUNDS,
+    Bounds,
+    apply_merge_keys,
+    parse_documents_of,
+    template_hint,
+)
 from vigil.cluster.errors import ManifestError
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}
@@ -217,3 +223,17 @@ def test_without_locate_lines_are_not_computed() -> None:
 )
 def test_a_top_level_list_is_one_document(text: str, data: list[object]) -> None:
     assert _data(text) == data
+
+
+@pytest.mark.parametrize(
+    ("text", "hinted"),
+    [
+        (b"metadata:\n  name: {{ .Release.Name }}\n", True),
+        (b"{{- if .Values.enabled }}\nkind: Pod\n{{- end }}\n", True),
+        (b'name: {{ include "x.fullname" . }}\n', True),
+        (b'annotations: {summary: "plain text"}\n', False),
+        (b"data: {a: {b: 1}}\n", False),
+    ],
+)
+def test_template_hint(text: bytes, hinted: bool) -> None:
+    assert (template_hint(text) != "") is hinted

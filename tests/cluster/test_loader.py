@@ -43,7 +43,7 @@ spec:
     - {containerPort: 80, hostPort: 8080, hostIP: 10.0.0.1, protocol: UDP}
     - {containerPort: 81}
   tolerations:
-  - {key: dedicated, operator: Equal, value: gpu, effect: NoSchedule, tolerationSeconds: 30}
+  - {key: dedicated, operator: Equal, value: gpu, effect: NoExecute, tolerationSeconds: 30}
   - {operator: Exists}
   affinity:
     nodeAffinity:
@@ -249,6 +249,57 @@ spec: {selector: {app: web}}
             "f.yaml: Pod default/p: spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, got 0",
         ),
         ("kind: List\nitems: [3]", "f.yaml: document 1: items[0]: expected an object"),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}], tolerations: [{operator: Equal}]}",
+            'f.yaml: Pod default/p: spec.tolerations[0].operator: Invalid value: "Equal": operator '
+            'must be Exists when `key` is empty, which means "match all values and all keys"',
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}], tolerations: [{key: k, "
+            "operator: Exists, value: v}]}",
+            'f.yaml: Pod default/p: spec.tolerations[0].operator: Invalid value: "v": value must be '
+            "empty when `operator` is 'Exists'",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}], tolerations: [{key: k, "
+            "operator: Exists, effect: NoSchedule, tolerationSeconds: 5}]}",
+            'f.yaml: Pod default/p: spec.tolerations[0].effect: Invalid value: "NoSchedule": effect '
+            "must be 'NoExecute' when `tolerationSeconds` is set",
+        ),
+        (
+            "kind: PodDisruptionBudget\nmetadata: {name: b}\nspec: {minAvailable: 99999999999}",
+            "f.yaml: PodDisruptionBudget default/b: spec.minAvailable: 99999999999 does not fit "
+            "a 32-bit integer",
+        ),
+        (
+            "kind: Deployment\nmetadata: {name: d}\nspec: {replicas: 1e400}",
+            "f.yaml: Deployment default/d: spec.replicas: expected an integer, got inf",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p, generation: 99999999999999999999}\nspec: {containers: [{name: c}]}",
+            "f.yaml: Pod default/p: metadata.generation: 99999999999999999999 does not fit a "
+            "64-bit integer",
+        ),
+        (
+            "kind: PodDisruptionBudget\nmetadata: {name: b}\nspec:\n  minAvailable: 1\n"
+            "  selector: {matchExpressions: [{key: app, operator: In, values: []}]}",
+            "f.yaml: PodDisruptionBudget default/b: spec.selector.matchExpressions[0].values: "
+            "Required value: must be specified when `operator` is 'In' or 'NotIn'",
+        ),
+        (
+            "kind: PodDisruptionBudget\nmetadata: {name: b}\nspec:\n  minAvailable: 1\n"
+            "  selector: {matchExpressions: [{key: app, operator: Exists, values: [x]}]}",
+            "f.yaml: PodDisruptionBudget default/b: spec.selector.matchExpressions[0].values: "
+            "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+        ),
+        (
+            "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  affinity:\n    nodeAffinity:\n"
+            "      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n"
+            "        - matchExpressions: [{key: a, operator: Gt, values: ['1', '2']}]",
+            "f.yaml: Pod default/p: spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+            ".nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified "
+            "single value when `operator` is 'Lt' or 'Gt'",
+        ),
     ],
 )
 def test_errors_are_one_line_with_file_object_and_field(text: str, message: str) -> None:
@@ -464,3 +515,44 @@ spec:
         "f.yaml: Job ops/nightly-1: its pods are not in the input and vigil does not create "
         "them (only Deployments, ReplicaSets and StatefulSets are expanded)",
     ]
+
+
+def test_an_object_given_twice_is_noted_and_the_later_one_counts() -> None:
+    """As ``kubectl apply`` of both files would leave it: the later object replaces the earlier,
+    and the user is told (an accidental duplicate is not silent)."""
+    pdb = "kind: PodDisruptionBudget\nmetadata: {{name: b, namespace: shop}}\nspec: {{minAvailable: {n}}}\n"
+    objects, _ = parse_documents(pdb.format(n=1) + "---\n" + pdb.format(n=2), "f.yaml")
+    cluster = build_cluster(objects, sources=["f.yaml", "g.yaml"])
+    (only,) = cluster.pdbs
+    assert only.min_available == 2
+    assert cluster.skipped == [
+        "g.yaml: PodDisruptionBudget shop/b is given again (first in f.yaml): the later one is used"
+    ]
+
+
+def test_policy_v1beta1_empty_selector_selects_nothing() -> None:
+    """policy/v1beta1 gave ``selector: {}`` the meaning "no pod"; the API server converts it to a
+    selector that matches nothing (pkg/apis/policy/v1beta1/conversion.go), unlike v1's {}."""
+    text = (
+        "apiVersion: policy/{v}\nkind: PodDisruptionBudget\nmetadata: {{name: b, namespace: s}}\n"
+        "spec: {{minAvailable: 1, selector: {{}}}}\n"
+    )
+    beta = parse_documents(text.format(v="v1beta1"), "f.yaml")[0][0]
+    ga = parse_documents(text.format(v="v1"), "f.yaml")[0][0]
+    assert beta.selection().matches({"app": "web"}) is False  # type: ignore[attr-defined]
+    assert ga.selection().matches({"app": "web"}) is True  # type: ignore[attr-defined]
+
+
+def test_an_unrendered_helm_template_is_named_as_such() -> None:
+    """A chart's templates given as they are (``{{- if``, ``{{ .Release.Name }}``) fail to parse
+    or decode; the error says to render them first."""
+    for text in (
+        "{{- if .Values.on }}\nkind: Pod\n{{- end }}\n",
+        "kind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec: {containers: [{name: c}]}\n",
+    ):
+        with pytest.raises(ManifestError) as info:
+            parse_documents(text, "templates/pod.yaml")
+        assert str(info.value).endswith(
+            "(the file looks like an unrendered Helm template: render it first, e.g. "
+            "`helm template RELEASE CHART | vigil COMMAND -`)"
+        )

@@ -84,9 +84,11 @@ def test_statefulset_pods_have_ordinals() -> None:
     assert ref.kind == "StatefulSet"
 
 
-def test_expansion_is_deterministic_and_needs_replicas() -> None:
+def test_expansion_is_deterministic_and_replicas_default_to_one() -> None:
+    """A Deployment written without ``replicas`` runs one pod: the API server's defaulting
+    (``SetDefaults_Deployment``) writes ``replicas: 1`` (it created none before)."""
     first = [p.name for p in _cluster().pods]
     second = [p.name for p in _cluster().pods]
     assert first == second
-    assert not any(p.labels.get("app") == "x" for p in _cluster().pods)
+    assert sum(1 for p in _cluster().pods if p.labels.get("app") == "x") == 1
     assert sum(1 for p in _cluster().pods if p.labels.get("app") == "cache") == 1

@@ -212,3 +212,77 @@ def test_empty_selector_pdb_is_not_passed_by_the_store() -> None:
     everything = pdb("all", selector=LabelSelector(), min_available=1)
     store = Cluster(pods=[running("p")], pdbs=[everything])
     assert store.pdbs_for(running("p")) == []
+
+
+def _no_ready_condition(phase: str):  # type: ignore[no-untyped-def]
+    pod = running("p", phase=phase)
+    return replace(pod, status=replace(pod.status, conditions=()))
+
+
+@pytest.mark.parametrize(
+    ("pod", "status", "code", "path"),
+    [
+        pytest.param(
+            running("p", phase="Unknown"),
+            budget(WEB, allowed=0, healthy=2, desired=2),
+            429,
+            EvictionPath.NO_BUDGET,
+            id="phase Unknown consults the PDB",
+        ),
+        pytest.param(
+            running("p", phase=""),
+            budget(WEB, allowed=0, healthy=2, desired=2),
+            429,
+            EvictionPath.NO_BUDGET,
+            id="no phase consults the PDB",
+        ),
+        pytest.param(
+            _no_ready_condition("Running"),
+            budget(WEB, allowed=0, healthy=2, desired=2),
+            200,
+            EvictionPath.UNHEALTHY_BUDGET_MET,
+            id="no Ready condition is unhealthy",
+        ),
+        pytest.param(
+            _no_ready_condition("Pending"),
+            budget(WEB, allowed=0, healthy=0, desired=2),
+            200,
+            EvictionPath.PDB_IGNORED,
+            id="not yet running: PDB ignored",
+        ),
+        pytest.param(
+            running("p", ready=False),
+            budget(WEB, allowed=0, healthy=3, desired=2, observed=0),
+            200,
+            EvictionPath.UNHEALTHY_BUDGET_MET,
+            id="unhealthy, healthy above desired, no budget left",
+        ),
+        pytest.param(
+            running("p", ready=False),
+            budget(WEB, allowed=-1, healthy=1, desired=2),
+            403,
+            EvictionPath.NEGATIVE_BUDGET,
+            id="unhealthy below desired reaches checkAndDecrement",
+        ),
+    ],
+)
+def test_phases_and_readiness(pod, status, code: int, path: EvictionPath) -> None:  # type: ignore[no-untyped-def]
+    """``canIgnorePDB`` ignores only Pending, Succeeded, Failed and deleting pods; readiness is
+    ``podutil.IsPodReady`` (a missing condition is not Ready), the unhealthy shortcut compares
+    the recorded currentHealthy and desiredHealthy
+    (pkg/registry/core/pod/storage/eviction.go, Create and canIgnorePDB)."""
+    decision = decide_eviction(pod, [WEB], status)
+    assert (int(decision.code), decision.path) == (code, path)
+
+
+def test_seed_example_always_allow_with_max_unavailable_one() -> None:
+    """The issue's example: ``maxUnavailable: 1``, AlwaysAllow, ``app: nginx``: a not-Ready pod
+    is deleted without using the budget even when no disruption is left; a Ready one gets the
+    429 with the budget's numbers (eviction.go)."""
+    nginx = pdb("nginx", max_unavailable=1, policy="AlwaysAllow")
+    status = budget(nginx, allowed=0, healthy=2, desired=2)
+    assert decide_eviction(running("a", ready=False), [nginx], status).allowed
+    refused = decide_eviction(running("b"), [nginx], status)
+    assert [c.message for c in refused.causes] == [
+        "The disruption budget nginx needs 2 healthy pods and has 2 currently"
+    ]

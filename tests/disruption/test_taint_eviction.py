@@ -122,3 +122,74 @@ def test_every_pod_of_tainted_nodes() -> None:
     )
     assert [e.pod for e in taint_evictions(store)] == ["shop/a", "shop/b"]
     assert taint_evictions(store, ["n2"]) == []
+
+
+@pytest.mark.parametrize(
+    ("taints", "tolerations", "outcome", "seconds", "taint"),
+    [
+        pytest.param(
+            [("a", "", "NoExecute")],
+            [Toleration("a", "Exists", "", "NoExecute", 0)],
+            TaintOutcome.EVICT_NOW,
+            0,
+            "a:NoExecute",
+            id="zero seconds mean at once",
+        ),
+        pytest.param(
+            [("a", "", "NoExecute"), ("b", "", "NoExecute")],
+            [Toleration("a", "Exists", "", "NoExecute", 0), Toleration("b", "Exists")],
+            TaintOutcome.EVICT_NOW,
+            0,
+            "a:NoExecute",
+            id="a zero beside a forever",
+        ),
+        pytest.param(
+            [("a", "x", "NoExecute")],
+            [Toleration("a", "Equal", "y", "NoExecute", 600)],
+            TaintOutcome.EVICT_NOW,
+            0,
+            "a=x:NoExecute",
+            id="another value does not tolerate",
+        ),
+        pytest.param(
+            [("a", "x", "NoExecute")],
+            [Toleration("a", "Exists", "", "NoSchedule", 600)],
+            TaintOutcome.EVICT_NOW,
+            0,
+            "a=x:NoExecute",
+            id="a NoSchedule toleration does not tolerate NoExecute",
+        ),
+        pytest.param(
+            [("a", "x", "NoExecute"), ("b", "y", "NoExecute")],
+            [Toleration("", "Exists", "", "", 120)],
+            TaintOutcome.EVICT_AFTER,
+            120,
+            "a=x:NoExecute",
+            id="one wildcard for every taint",
+        ),
+        pytest.param(
+            [("a", "x", "NoSchedule"), ("b", "", "NoExecute")],
+            [Toleration("b", "Exists", "", "NoExecute", 45)],
+            TaintOutcome.EVICT_AFTER,
+            45,
+            "b:NoExecute",
+            id="NoSchedule taints are not counted",
+        ),
+        pytest.param(
+            [("a", "x", "NoExecute")],
+            [Toleration("a", "Lt", "5", "NoExecute", 30)],
+            TaintOutcome.EVICT_NOW,
+            0,
+            "a=x:NoExecute",
+            id="alpha operators do not match (gate off)",
+        ),
+    ],
+)
+def test_taint_manager_upstream_cases(taints, tolerations, outcome, seconds, taint) -> None:  # type: ignore[no-untyped-def]
+    """``processPodOnNode`` with ``GetMatchingTolerations`` and ``getMinTolerationTime``
+    (pkg/controller/tainteviction/taint_eviction.go; ``ToleratesTaint`` in
+    staging/src/k8s.io/api/core/v1/toleration.go)."""
+    found = evaluate_pod(_pod(*tolerations), _node(*taints))
+    assert found is not None
+    data = found.as_dict()
+    assert (found.outcome, data["evictAfterSeconds"], data["taint"]) == (outcome, seconds, taint)

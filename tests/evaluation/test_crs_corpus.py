@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from vigil.evaluation.crs_corpus import CorpusError, CrsCase, build_request, read_corpus, read_file
+from vigil.evaluation.crs_corpus import (
+    CorpusError,
+    CrsCase,
+    Label,
+    build_request,
+    read_corpus,
+    read_file,
+)
 
 CRS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "crs-regression"
 
@@ -62,9 +69,9 @@ def test_labels_come_from_the_expected_outcome(tmp_path: Path) -> None:
     cases = list(
         read_file(write(tmp_path, "REQUEST-942-APPLICATION-ATTACK-SQLI", "942100.yaml", SQLI))
     )
-    assert [(c.name, c.family, c.attack) for c in cases] == [
-        ("942100/1", "sqli", True),
-        ("942100/2", "sqli", False),
+    assert [(c.name, c.family, c.label, c.attack) for c in cases] == [
+        ("942100/1", "sqli", Label.ATTACK, True),
+        ("942100/2", "sqli", Label.NEAR_MISS, False),
     ]
     attack = cases[0].request
     assert (attack.method, attack.path, attack.query) == ("POST", "/post", "x=1")
@@ -85,7 +92,7 @@ def test_common_exceptions_are_benign_whatever_they_expect(tmp_path: Path) -> No
     cases = list(
         read_file(write(tmp_path, "REQUEST-999-COMMON-EXCEPTIONS-AFTER", "999999.yml", text))
     )
-    assert {c.attack for c in cases} == {False}
+    assert {c.label for c in cases} == {Label.BENIGN}
 
 
 @pytest.mark.parametrize(
@@ -124,5 +131,6 @@ def test_the_real_corpus_reads_whole() -> None:
     cases: list[CrsCase] = list(read_corpus(CRS))
     assert len(cases) > 5000
     assert sum(c.attack for c in cases) > 3900
+    assert sum(c.label is Label.BENIGN for c in cases) >= 30
     assert {c.family for c in cases} >= {"sqli", "xss", "rce", "lfi", "java", "benign-traffic"}
     assert sum(c.response is not None for c in cases) > 50

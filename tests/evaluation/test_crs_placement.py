@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vigil.evaluation.crs_corpus import CrsCase
+from vigil.evaluation.crs_corpus import CrsCase, Label
 from vigil.evaluation.crs_placement import Payload, hosts, payload_of, place, place_all
 from vigil.http.model import Request
 
@@ -11,7 +11,7 @@ HARNESS = [("host", "localhost"), ("user-agent", "OWASP CRS test agent"), ("acce
 
 def case(request: Request, name: str = "942100/1", family: str = "sqli") -> CrsCase:
     rule, test = name.split("/")
-    return CrsCase(int(rule), int(test), family, True, request)
+    return CrsCase(int(rule), int(test), family, Label.ATTACK, request)
 
 
 def form(body: str) -> Request:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vigil.gate.admission import Admission, AdmissionLimits, client_of
@@ -157,6 +157,7 @@ OPS = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(OPS)
+@example([("connect", 0, 0), ("start", 0, 0), ("release", 0, 0), ("done", 0, 0)])
 def test_bookkeeping_stays_within_bounds_and_consistent(ops: list[Op]) -> None:
     limits = AdmissionLimits(
         max_connections=6,
@@ -169,6 +170,7 @@ def test_bookkeeping_stays_within_bounds_and_consistent(ops: list[Op]) -> None:
     busy: set[int] = set()
     slots: list[tuple[str, bool]] = []
     started: dict[int, tuple[str, bool]] = {}
+    taken: list[tuple[str, bool]] = []
     for op, conn, client_number in ops:
         client = f"10.0.0.{client_number}"
         if op == "connect" and conn not in admission.connections:
@@ -201,9 +203,11 @@ def test_bookkeeping_stays_within_bounds_and_consistent(ops: list[Op]) -> None:
             receiving = op == "take-body"
             if admission.take_slot(client, receiving=receiving) is None:
                 slots.append((client, receiving))
-        elif op == "release" and slots:
-            held_client, receiving = slots.pop(conn % len(slots))
-            admission.release_slot(held_client, receiving=receiving)
+                taken.append((client, receiving))
+        elif op == "release" and taken:
+            held = taken.pop(conn % len(taken))
+            slots.remove(held)
+            admission.release_slot(held[0], receiving=held[1])
         per_client: dict[str, int] = {}
         for each in admission.connections.values():
             per_client[each] = per_client.get(each, 0) + 1

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from vigil.behavior.decision import Mode
+from vigil.behavior.promotion import PromotionSettings
 from vigil.gate.config import (
     GateConfig,
     GateConfigError,
@@ -38,6 +39,9 @@ learner:
   service: users
   token_file: secrets/token
   batch_size: 200
+promotion:
+  enforce: true
+  enforce_quiet_hours: 24
 """
 
 
@@ -58,6 +62,7 @@ def test_a_full_file_loads_with_paths_relative_to_it(tmp_path: Path) -> None:
     assert config.learner.token_file == tmp_path / "secrets" / "token"
     assert config.learner.batch_size == 200
     assert config.learner.flush_seconds == 2.0
+    assert config.promotion.settings() == PromotionSettings(enforce=True, enforce_quiet_hours=24)
     assert config.rules == tmp_path / "rules" / "patches.yaml"
     assert (config.signatures, config.reload_seconds) == (False, 5.0)
     assert (config.bounds.max_in_flight, config.bounds.route_concurrency) == (64, 0)
@@ -85,6 +90,8 @@ def test_an_empty_file_is_every_default(tmp_path: Path) -> None:
         ("bounds:\n  max_in_flight: 0\n", "bounds.max_in_flight: "),
         ("bounds:\n  max_inflight: 9\n", "bounds.max_inflight: unknown option"),
         ("reload_seconds: 0\n", "reload_seconds: "),
+        ("promotion:\n  detect_samples: 0\n", "promotion.detect_samples: "),
+        ("promotion:\n  enfroce: true\n", "promotion.enfroce: unknown option"),
         ("- a list\n", "expected a mapping of options, got list"),
         ("upstream: [unclosed\n", "invalid YAML"),
     ],

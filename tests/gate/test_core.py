@@ -13,6 +13,7 @@ from vigil.behavior.decision import Mode, Verdict
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy, load_policy, save_policy
+from vigil.behavior.promotion import PromotionSettings
 from vigil.gate.core import (
     GateCore,
     LearnEvery,
@@ -80,6 +81,23 @@ def test_only_learning_routes_are_observed() -> None:
     assert not exchange(core, "alice")
     core.engine.set_mode(Mode.LEARN)
     assert exchange(core, "alice")
+
+
+def test_would_be_blocks_are_remembered_per_route_and_promotion_is_logged() -> None:
+    wall = Clock()
+    promotion = PromotionSettings(detect_samples=1, detect_quiet_hours=0.0)
+    core, log = make(learn_every=LearnEvery(None, None), wall_clock=wall, promotion=promotion)
+    for name in usernames(6):
+        exchange(core, name)
+    core.learn_now()
+    assert core.engine.policy.mode_of("GET /users") is Mode.DETECT
+    assert '"event":"route-promoted"' in log.getvalue()
+    assert '"after":"detect"' in log.getvalue()
+    exchange(core, "alice")
+    assert core.last_would_block == {}
+    wall.now = 250.0
+    exchange(core, "x' union select password from users --")
+    assert core.last_would_block == {"GET /users": 250.0}
 
 
 def test_finish_is_idempotent() -> None:

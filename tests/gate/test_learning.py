@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from tests.gate.conftest import LearningThreads, usernames
+from vigil.behavior.decision import Mode
 from vigil.behavior.engine import Engine
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy
+from vigil.behavior.promotion import Promotion, PromotionSettings
 from vigil.gate.learning import LearnEvery, LearningThread
 from vigil.gate.observations import ObservationBuffer
 from vigil.http.model import Request
@@ -131,3 +135,84 @@ def test_concurrent_flushes_learn_once_per_due_run() -> None:
     for thread in threads:
         thread.join()
     assert len(learned) == 1
+
+
+def promoting(
+    settings: PromotionSettings, would_block: dict[str, float] | None = None
+) -> tuple[LearningThread, Engine, ObservationBuffer, list[list[Promotion]], Clock]:
+    engine = Engine(settings=LearnSettings(min_clients=1, min_windows=1))
+    buffer = ObservationBuffer(bound=1000, wake_every=10)
+    promoted: list[list[Promotion]] = []
+    wall = Clock()
+    wall.now = 1_000_000.0
+    thread = LearningThread(
+        engine,
+        buffer,
+        LearnEvery(requests=1, seconds=None),
+        on_learned=lambda policy: None,
+        promotion=settings,
+        would_block=lambda: would_block or {},
+        on_promoted=promoted.append,
+        wall_clock=wall,
+    )
+    return thread, engine, buffer, promoted, wall
+
+
+def test_a_route_learned_locally_is_promoted_once_quiet_long_enough() -> None:
+    settings = PromotionSettings(detect_samples=5, detect_quiet_hours=2.0)
+    learning, engine, buffer, promoted, wall = promoting(settings)
+    observe(engine, buffer, ["alice", "bob", "carol", "dave", "erin", "frank"])
+    learning.flush()
+    assert engine.policy.mode_of("GET /users") is Mode.LEARN
+    wall.now += 3 * 3600
+    observe(engine, buffer, ["alice", "bob"])
+    learning.flush()
+    assert [(p.route, p.before, p.after) for p in promoted[0]] == [
+        ("GET /users", Mode.LEARN, Mode.DETECT)
+    ]
+    assert engine.policy.mode_of("GET /users") is Mode.DETECT
+    assert engine.policy.routes["GET /users"].mode_since == wall.now
+
+
+PROMOTION_CASES = [
+    ("too few samples", PromotionSettings(detect_samples=500, detect_quiet_hours=0.0), None),
+    ("not quiet long enough", PromotionSettings(detect_samples=1, detect_quiet_hours=48.0), None),
+    ("detect promotion off", PromotionSettings(detect=False, detect_quiet_hours=0.0), None),
+]
+
+
+@pytest.mark.parametrize(("case", "settings", "_"), PROMOTION_CASES)
+def test_a_route_stays_in_learn_mode(case: str, settings: PromotionSettings, _: None) -> None:
+    learning, engine, buffer, promoted, wall = promoting(settings)
+    observe(engine, buffer, usernames(8))
+    learning.flush()
+    wall.now += 3600
+    observe(engine, buffer, usernames(2))
+    learning.flush()
+    assert promoted == [], case
+    assert engine.policy.mode_of("GET /users") is Mode.LEARN
+
+
+def test_enforce_waits_for_a_quiet_period_after_the_last_would_be_block() -> None:
+    settings = PromotionSettings(
+        detect_samples=1,
+        detect_quiet_hours=0.0,
+        enforce=True,
+        enforce_samples=1,
+        enforce_quiet_hours=1.0,
+    )
+    blocks: dict[str, float] = {}
+    learning, engine, buffer, promoted, wall = promoting(settings, blocks)
+    observe(engine, buffer, usernames(4))
+    learning.flush()
+    assert engine.policy.mode_of("GET /users") is Mode.DETECT
+    wall.now += 2 * 3600
+    blocks["GET /users"] = wall.now - 600
+    observe(engine, buffer, usernames(2))
+    learning.flush()
+    assert engine.policy.mode_of("GET /users") is Mode.DETECT
+    wall.now += 3600
+    observe(engine, buffer, usernames(2))
+    learning.flush()
+    assert engine.policy.mode_of("GET /users") is Mode.ENFORCE
+    assert [p.after for batch in promoted for p in batch] == [Mode.DETECT, Mode.ENFORCE]

@@ -314,3 +314,17 @@ def test_reloaded_says_whether_the_files_policy_is_in_use(
     outcome: ReloadOutcome, loaded: bool
 ) -> None:
     assert Reloaded(outcome, "why").loaded is loaded
+
+
+def test_a_failure_at_sighup_is_logged(
+    gate: tuple[GateCore, Reloader, Path, io.StringIO, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, reloader, _, stream, _ = gate
+
+    def broken() -> list[str]:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(reloader, "hangup", broken)
+    reloader.on_hangup()
+    assert events(stream)[-1]["event"] == "reload-error"
+    assert events(stream)[-1]["error"] == "RuntimeError('bug')"

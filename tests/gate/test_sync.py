@@ -128,6 +128,26 @@ async def test_a_policy_is_followed_and_an_invalid_one_is_refused(tmp_path: Path
         assert 'vigil_policy_reloads_total{result="invalid",source="learner"} 1.0' in text
 
 
+async def test_refresh_gives_up_the_long_poll_and_fetches_the_policy_again(tmp_path: Path) -> None:
+    async with learner(tmp_path) as app:
+        gate = core()
+        publish(app, 1)
+        sync = LearnerSync(gate, link(url_of(app), poll_seconds=300), USERS)
+        sync.start()
+        try:
+            await until(lambda: sync.policies == 1 and sync._poll is not None)
+            waiting = sync._poll
+            await asyncio.sleep(0)
+            sync.refresh()
+            await until(lambda: sync.policies == 2)
+            assert waiting is not None
+            assert waiting.cancelled()
+            assert gate.engine.policy.version == 1
+        finally:
+            await asyncio.to_thread(sync.stop)
+        assert 'vigil_policy_reloads_total{result="loaded",source="learner"} 2.0' in _metrics(gate)
+
+
 async def test_a_learner_that_refuses_connections_costs_the_request_path_nothing() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

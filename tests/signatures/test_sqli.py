@@ -42,6 +42,13 @@ ATTACKS = [
     ("1=1", "tautology of two literals"),
     ("'x'!='y", "tautology of two literals"),
     ("42 like 42", "tautology of two literals"),
+    ("x'-1-'", "string break then '-' expression"),
+    ("x'-sleep(5)-'", "string break then '-' expression"),
+    ("x' - La - '", "string break then '-' expression"),
+    ("x'-a-b--", "string break then '-' expression"),
+    ("x'-a-b or 1=1", "string break then '-' expression"),
+    ("x')-a-b", "string break then '-' expression"),
+    ("x'-@@version", "string break then '-' expression"),
 ]
 
 BENIGN = [
@@ -73,6 +80,10 @@ BENIGN = [
     "email@example.com",
     "-- Sent from my phone",
     "cost: $5 (approx.)",
+    "rock'-n-roll",
+    "O'-Neil",
+    "L'-Île-Perrot",
+    "Lac--L'-Larivière",
 ]
 
 

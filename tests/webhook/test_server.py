@@ -212,3 +212,101 @@ async def test_unknown_routes_and_methods_get_problem_json(
         assert resp.content_type == "application/problem+json"
         doc = json.loads(await resp.text())
         assert (doc["status"], doc["type"]) == (status, "about:blank")
+
+
+async def test_headers_that_never_finish_close_the_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slowloris on the request line and headers: the connection is closed once the idle timer,
+    which runs from the connection's start, fires (no response, no request handler)."""
+    import asyncio
+
+    from vigil.webhook import server as server_module
+
+    monkeypatch.setattr(server_module, "KEEPALIVE_TIMEOUT", 0.3)
+    cert, key = make_certificate(tmp_path)
+    settings = WebhookSettings(context(upstream=False), "127.0.0.1", 0)
+    runner, port = await start(settings, tls_context(str(cert), str(key)), _Log())
+    try:
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, ssl=ssl.create_default_context(cafile=str(cert))
+        )
+        writer.write(b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), timeout=10) == b""
+        writer.close()
+    finally:
+        await runner.cleanup()
+
+
+async def test_bodies_in_flight_are_bounded(
+    server: tuple[str, ssl.SSLContext, _Log], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client holding a body open takes one of `MAX_BODIES_IN_FLIGHT` reading slots; the next
+    request beyond the bound gets 503 problem+json with Retry-After instead of more memory."""
+    import asyncio
+
+    from vigil.webhook import server as server_module
+
+    monkeypatch.setattr(server_module, "MAX_BODIES_IN_FLIGHT", 1)
+    base, tls, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    _reader, writer = await asyncio.open_connection(
+        "127.0.0.1", port, ssl=tls, server_hostname="127.0.0.1"
+    )
+    writer.write(
+        b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 1000\r\n\r\n{"apiVersion"'
+    )
+    await writer.drain()
+    body = json.dumps(review_doc("Pod", pod("web", "shop"), namespace="shop")).encode()
+    for _ in range(100):
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+            session.post(
+                f"{base}/validate",
+                data=body,
+                headers={"Content-Type": "application/json"},
+                ssl=tls,
+            ) as resp,
+        ):
+            if resp.status == 503:
+                assert resp.content_type == "application/problem+json"
+                assert resp.headers["Retry-After"] == "1"
+                break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the second body was read while the first held the only slot")
+    writer.close()
+    status, answer = await _post(f"{base}/validate", tls, body)
+    for _ in range(100):
+        if status == 200:
+            break
+        await asyncio.sleep(0.05)
+        status, answer = await _post(f"{base}/validate", tls, body)
+    assert status == 200
+    assert answer["response"]["allowed"] is True
+
+
+async def test_a_chunked_body_past_the_bound_gets_413(
+    server: tuple[str, ssl.SSLContext, _Log],
+) -> None:
+    """Without Content-Length the bound is enforced while reading (client_max_size), not after."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        piece = b" " * (1 << 20)
+        for _ in range(MAX_BODY_BYTES // len(piece) + 2):
+            yield piece
+
+    base, tls, _ = server
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+        session.post(
+            f"{base}/validate",
+            data=chunks(),
+            headers={"Content-Type": "application/json"},
+            ssl=tls,
+        ) as resp,
+    ):
+        assert resp.status == 413
+        assert resp.content_type == "application/problem+json"

@@ -1,15 +1,16 @@
 """The admission chain, in the API server's order.
 
 1. NodeRestriction (mutating phase, in-tree), 2. Priority on pods (mutating, in-tree),
-3. the gate sidecar (vigil's mutating webhook), 4. PriorityClass validation and the Priority
-plugin's validation (in-tree), 5. vigil's rules (vigil's validating webhook). The first denial
+3. the gate sidecar (vigil's mutating webhook), 4. the object's labels validated (in-tree),
+5. PriorityClass validation and the Priority plugin's validation (in-tree), 6. vigil's rules
+(vigil's validating webhook). The first denial
 decides; warnings of every stage are kept. The in-tree stages run only with
 ``context.upstream`` (the API server runs them itself in front of a real webhook).
 """
 
 from __future__ import annotations
 
-from vigil.admission import node_restriction, priority, rules, sidecar
+from vigil.admission import node_restriction, object_validation, priority, rules, sidecar
 from vigil.admission.context import AdmissionContext
 from vigil.admission.request import AdmissionRequest, Decision, Outcome
 
@@ -52,6 +53,12 @@ def review(request: AdmissionRequest, ctx: AdmissionContext, mode: str = "both")
         out.trace.append(trace)
     if mode == "mutate":
         return out
+    if ctx.upstream:
+        decision = object_validation.validate_metadata(request)
+        if not decision.allowed:
+            out.trace.append(f"{object_validation.STAGE}: {decision.message}")
+            out.decision = decision
+            return out
     if ctx.upstream and is_class:
         decision = priority.validate_class(request, ctx)
         out.trace.append(f"PriorityClass: {decision.message or 'valid'}")

@@ -44,7 +44,7 @@ def admit_pod(request: AdmissionRequest, ctx: AdmissionContext) -> tuple[Decisio
     spec = Fields(spec_of(request.object), "spec")
     try:
         name = spec.string("priorityClassName")
-        given, given_policy = spec.opt_int("priority"), spec.opt_str("preemptionPolicy")
+        given, given_policy = spec.opt_int32("priority"), spec.opt_str("preemptionPolicy")
     except FieldError as exc:
         return Decision(False, 400, str(exc), "BadRequest", PLUGIN), ""
     try:
@@ -72,7 +72,7 @@ def validate_class(request: AdmissionRequest, ctx: AdmissionContext) -> Decision
         pc = _decode(request.object)
         old = _decode(request.old_object) if request.operation == "UPDATE" else None
     except FieldError as exc:
-        return invalid(request, f"{exc.path}: Invalid value: {exc.message}", VALIDATION)
+        return Decision(False, 400, f"{exc.path}: {exc.message}", "BadRequest", VALIDATION)
     problems = validate_priority_class(pc)
     if old is not None:
         problems += validate_priority_class_update(pc, old)

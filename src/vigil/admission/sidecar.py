@@ -3,8 +3,12 @@
 Pods created in the namespaces the policy names (every non-exempt namespace when it names
 none) get a ``vigil-gate`` container: the gate listening on ``listenPort`` in front of the app
 on ``upstreamPort``, non-root, read-only, without capabilities. Injection is idempotent (a pod
-that already has the container is left alone, so a second admission never duplicates it) and a
-pod opts out with the annotation ``vigil.dev/inject: "false"``.
+that already has the gate is left alone, so a second admission never duplicates it) and a
+pod opts out with the annotation ``vigil.dev/inject: "false"`` unless the policy sets
+``allowOptOut: false``. "Already has the gate" means a
+container named ``vigil-gate`` with vigil's image, arguments and security context
+(`GATE_FIELDS`): a container that only borrows the name is replaced, so a pod author cannot
+skip the gate by naming a container of theirs ``vigil-gate``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from vigil.admission.request import AdmissionRequest, metadata_of, spec_of
 CONTAINER = "vigil-gate"
 OPT_OUT = "vigil.dev/inject"
 INJECTED = "vigil.dev/injected"
+GATE_FIELDS = ("image", "args", "securityContext")
+"""What must equal vigil's container for an existing ``vigil-gate`` to count as the gate."""
 
 
 def _pointer(key: str) -> str:
@@ -63,14 +69,22 @@ def injection(request: AdmissionRequest, ctx: AdmissionContext) -> tuple[list[di
         return [], f"sidecar: namespace {namespace} is not injected"
     raw_annotations = metadata_of(request.object).get("annotations")
     annotations = raw_annotations if isinstance(raw_annotations, dict) else None
-    if annotations is not None and annotations.get(OPT_OUT) == "false":
+    opted_out = annotations is not None and annotations.get(OPT_OUT) == "false"
+    if opted_out and s.allow_opt_out:
         return [], f'sidecar: the pod opts out ({OPT_OUT}: "false")'
     raw_containers = spec_of(request.object).get("containers")
     containers: list[Any] = raw_containers if isinstance(raw_containers, list) else []
-    if any(isinstance(c, dict) and c.get("name") == CONTAINER for c in containers):
+    gate = container(ctx)
+    found = next(
+        (i for i, c in enumerate(containers) if isinstance(c, dict) and c.get("name") == CONTAINER),
+        None,
+    )
+    if found is not None and all(containers[found].get(k) == gate[k] for k in GATE_FIELDS):
         return [], "sidecar: already injected"
     patch: list[dict[str, Any]] = [
-        {"op": "add", "path": "/spec/containers/-", "value": container(ctx)}
+        {"op": "add", "path": "/spec/containers/-", "value": gate}
+        if found is None
+        else {"op": "replace", "path": f"/spec/containers/{found}", "value": gate}
     ]
     if annotations is None:
         patch.append({"op": "add", "path": "/metadata/annotations", "value": {INJECTED: "true"}})
@@ -78,4 +92,6 @@ def injection(request: AdmissionRequest, ctx: AdmissionContext) -> tuple[list[di
         patch.append(
             {"op": "add", "path": f"/metadata/annotations/{_pointer(INJECTED)}", "value": "true"}
         )
+    if found is not None:
+        return patch, f"sidecar: replaced a container named {CONTAINER} that is not vigil's gate"
     return patch, f"sidecar: injected {CONTAINER} ({s.image})"

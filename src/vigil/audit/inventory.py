@@ -17,7 +17,13 @@ from typing import Any, Generic, TypeVar
 
 from vigil.audit.model import ObjectRef
 from vigil.cluster.decode import decode_object
-from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, Document, parse_documents_of
+from vigil.cluster.documents import (
+    DEFAULT_BOUNDS,
+    Bounds,
+    Document,
+    parse_documents_of,
+    template_hint,
+)
 from vigil.cluster.errors import FieldError, ManifestError, quote
 from vigil.cluster.identity import identify
 from vigil.cluster.ingress import Ingress
@@ -227,7 +233,7 @@ def _read_object(
 ) -> None:
     ident = identify(data)
     kind, namespace, name = ident.kind, ident.namespace, ident.name or where
-    if not kind and "apiVersion" not in data:
+    if not kind and ("apiVersion" not in data or "metadata" not in data):
         inv.skipped[NOT_KUBERNETES] = inv.skipped.get(NOT_KUBERNETES, 0) + 1
         return
     if not kind:
@@ -272,7 +278,13 @@ def parse_sources(
     try:
         for source, content in sources:
             data = content.encode("utf-8") if isinstance(content, str) else content
-            _read_source(inv, source, data, bounds)
+            try:
+                _read_source(inv, source, data, bounds)
+            except (InventoryError, ManifestError) as exc:
+                hint = template_hint(data)
+                if not hint:
+                    raise
+                raise InventoryError(str(exc) + hint) from None
     except ManifestError as exc:
         raise InventoryError(str(exc)) from None
     _drop_owned(inv)

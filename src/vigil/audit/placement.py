@@ -65,8 +65,12 @@ def selections(spec: PodSpec) -> list[NodeSelection]:
 
 
 def tolerates_everything(tolerations: tuple[Toleration, ...]) -> bool:
-    """A toleration with an empty key and ``Exists`` tolerates every taint."""
-    return any(not t.key and t.operator == "Exists" for t in tolerations)
+    """A toleration with an empty key and ``Exists`` tolerates every taint (of its effect; one
+    limited to ``PreferNoSchedule`` tolerates nothing that keeps a pod off a node)."""
+    return any(
+        not t.key and t.operator == "Exists" and t.effect in ("", "NoSchedule", "NoExecute")
+        for t in tolerations
+    )
 
 
 def tolerated_keys(tolerations: tuple[Toleration, ...], keys: list[str]) -> list[str]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from vigil.behavior.decision import Mode
 from vigil.behavior.policy import Policy, RoutePolicy
 
@@ -35,6 +37,25 @@ class PromotionSettings:
     enforce_samples: int = 5000
     enforce_quiet_hours: float = 72.0
     """...after this long in detect mode without a change of criteria or a would-be block."""
+
+
+class PromotionConfig(BaseModel):
+    """The ``promotion:`` section of a learner's or a gate's config file (validated)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    detect: bool = True
+    """Promote learn -> detect once a route is learned and quiet."""
+    detect_samples: int = Field(1000, ge=1)
+    detect_quiet_hours: float = Field(24.0, ge=0)
+    enforce: bool = False
+    """Promote detect -> enforce (off by default: blocking is the operator's call)."""
+    enforce_samples: int = Field(5000, ge=1)
+    enforce_quiet_hours: float = Field(72.0, ge=0)
+
+    def settings(self) -> PromotionSettings:
+        """The same values as the pure settings :func:`promotions` takes."""
+        return PromotionSettings(**self.model_dump())
 
 
 @dataclass(frozen=True, slots=True)

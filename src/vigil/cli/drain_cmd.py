@@ -21,7 +21,7 @@ from vigil.cli.cluster_input import (
     seed_option,
 )
 from vigil.cli.text import echo_json, echo_lines, table, wrap
-from vigil.disruption import DrainOptions, DrainPlan, plan_drain
+from vigil.disruption import DrainOptions, DrainPlan, EvictionCode, plan_drain
 from vigil.scheduling import Scheduler, Snapshot
 from vigil.scheduling.preemption import preemption_profile, preemption_registry
 
@@ -57,9 +57,15 @@ def render(plan: DrainPlan) -> list[str]:
             rows.append([str(e.round), e.decision.pod, e.decision.pdb or "-", where, why])
         lines.append("")
         lines.extend(table(rows))
-    if plan.blocked:
-        lines.extend(("", "blocked (kubectl retries every 5s until --timeout):"))
-        for b in plan.blocked:
+    retried = [b for b in plan.blocked if b.code is EvictionCode.TOO_MANY_REQUESTS]
+    failed = [b for b in plan.blocked if b.code is not EvictionCode.TOO_MANY_REQUESTS]
+    for heading, group in (
+        ("blocked (kubectl retries every 5s until --timeout):", retried),
+        ("refused (kubectl drain stops with this error):", failed),
+    ):
+        if group:
+            lines.extend(("", heading))
+        for b in group:
             cause = "; ".join(c.message for c in b.causes) or b.message
             lines.extend(wrap(f"  {b.pod}: {int(b.code)} {b.reason}: {cause}"))
     lines.extend(("", plan.summary()))
@@ -93,7 +99,10 @@ def command(
     seed: int,
 ) -> None:
     """Plan `kubectl drain NODE` on FILE... (manifests, exports, `-`): evictions in order,
-    blocked pods with their PodDisruptionBudget, and where the replacements would run."""
+    blocked pods with their PodDisruptionBudget, and where the replacements would run.
+
+    Exit code 0 when the drain would complete, 1 when it would not (kubectl's filters refuse a
+    pod, or evictions stay blocked), 2 for bad input."""
     cluster = load_cluster(files)
     require_node(cluster, node)
     options = DrainOptions(

@@ -117,8 +117,11 @@ def _report(result: Confusion, trained: int, seconds: float) -> str:
 @click.option(
     "--compare",
     is_flag=True,
-    help="Judge with the learned model alone, the built-in detectors alone and both, per attack "
-    "class, on CSIC and on the CRS regression corpus (placed into CSIC requests and as sent).",
+    help="Judge with the learned model alone, the built-in detectors alone and both the sets "
+    "that benchmarks/crs_compare.py sends to ModSecurity + CRS: detection (CSIC anomalous, CRS "
+    "attack payloads placed into CSIC requests, per family), false positives on requests "
+    "known to be benign (CSIC normal, people, real clients, CRS benign traffic) and the CRS "
+    "near-misses apart.",
 )
 @click.option(
     "--crs",
@@ -144,8 +147,8 @@ def command(
     """Learn on the CSIC 2010 normal training traffic, then report detection on its anomalous
     set and false positives on its normal test set, with the confusion matrix.
 
-    With --compare, also the built-in detectors alone and both, per attack class, on CSIC and
-    on the CRS regression corpus.
+    With --compare, the learned model alone, the built-in detectors alone and both, on the
+    request sets of the comparison with ModSecurity + CRS (see docs/signatures.md).
 
     Example: vigil eval --data ../shared/data/csic2010 --compare
     """
@@ -157,7 +160,9 @@ def command(
             )
     if compare:
         try:
-            run_comparison(paths, crs_dir, output, examples)
+            run_comparison(
+                paths, crs_dir, output, examples, people_per_form=people_per_form, seed=seed
+            )
         except CaptureError as exc:
             raise click.UsageError(str(exc)) from None
         return

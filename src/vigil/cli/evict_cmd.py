@@ -14,7 +14,7 @@ import click
 from vigil.cli.cluster_input import cluster_files, load_cluster, output_option, require_pod
 from vigil.cli.pod_key import pod_key
 from vigil.cli.text import echo_json, echo_lines, wrap
-from vigil.cluster import recorded_pdb_status
+from vigil.cluster import BudgetReason, recorded_pdb_status
 from vigil.disruption import BudgetLedger, EvictionDecision
 
 POLICIES = ("IfHealthyBudget", "AlwaysAllow")
@@ -39,6 +39,12 @@ def render(decision: EvictionDecision, ledger: BudgetLedger) -> list[str]:
             f"{st.desired_healthy} desired, {st.disruptions_allowed} allowed ({source}); "
             f"unhealthyPodEvictionPolicy {decision.policy}"
         )
+        if st.reason is BudgetReason.SYNC_FAILED:
+            lines.append(
+                f"  the disruption controller cannot compute its status (SyncFailed: "
+                f"{st.message}), so no disruption is allowed; add the pods' controllers to the "
+                "input"
+            )
     return [part for line in lines for part in wrap(line)]
 
 

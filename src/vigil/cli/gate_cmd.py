@@ -174,6 +174,7 @@ def settings_of(config: GateConfig, source: str) -> GateSettings:
         learn=config.learn_settings(),
         identity=config.client.identity(),
         client_key_file=str(key_file) if key_file is not None else None,
+        promotion=config.promotion.settings(),
     )
 
 

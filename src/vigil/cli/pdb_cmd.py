@@ -44,7 +44,9 @@ def _note(st: BudgetStatus) -> str:
 @cluster_files
 @output_option("A table, or a JSON list with one object per PodDisruptionBudget.")
 def command(files: tuple[str, ...], output: str) -> None:
-    """Compute the status of every PodDisruptionBudget of FILE... (manifests, exports, `-`)."""
+    """Compute the status of every PodDisruptionBudget of FILE... (manifests, exports, `-`)
+    as the disruption controller would: expectedPods, currentHealthy, desiredHealthy,
+    disruptionsAllowed. Exit code 0, or 2 for bad input."""
     cluster = load_cluster(files)
     statuses = budget_statuses(cluster)
     if output == "json":

@@ -150,6 +150,12 @@ def command(
     if feed.not_json:
         click.echo(f"note: {feed.not_json} line(s) that are not JSON skipped", err=True)
     if not feed.alerts:
+        if feed.other_events:
+            click.echo(
+                f"note: {feed.other_events} JSON line(s) are not alert events "
+                '({"event": "alert", ...} as the gate logs them): skipped',
+                err=True,
+            )
         if output == "json":
             click.echo(json.dumps({"pods": [], "unknownPods": [], "summary": "no alerts"}))
         else:

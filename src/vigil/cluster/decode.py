@@ -16,7 +16,7 @@ from vigil.cluster.policy import (
     PriorityClass,
 )
 from vigil.cluster.reader import Fields
-from vigil.cluster.selectors import LabelSelector
+from vigil.cluster.selectors import LabelSelector, Requirement
 from vigil.cluster.workloads import SCALED_KINDS, WORKLOAD_KINDS, PodTemplate, Workload
 
 KubeObject = (
@@ -106,6 +106,27 @@ def _check_budget_value(spec: Fields, key: str, value: int | str | None) -> None
         raise spec.error(key, f"must not be greater than 100%, got {quote(value)}")
 
 
+DEFAULT_REPLICAS = 1
+"""``spec.replicas`` the API server's defaulting writes when a manifest leaves it out (an
+HPA-managed Deployment, say); every scaled kind starts with one pod."""
+V1BETA1_SELECTOR_KEY = "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match"
+"""The label key of the selectors policy/v1beta1 PDBs are converted with."""
+
+
+def _v1beta1_selector(selector: LabelSelector | None) -> LabelSelector | None:
+    """policy/v1beta1 read ``{}`` as "no pod" and a ``DoesNotExist`` of
+    `V1BETA1_SELECTOR_KEY` as "every pod"; the API server converts them to v1's meanings
+    (``NonV1beta1MatchNoneSelector``, ``{}``)."""
+    if selector is None:
+        return None
+    if selector.is_empty():
+        return LabelSelector({}, (Requirement(V1BETA1_SELECTOR_KEY, "Exists", ()),))
+    match_all = (Requirement(V1BETA1_SELECTOR_KEY, "DoesNotExist", ()),)
+    if not selector.match_labels and selector.match_expressions == match_all:
+        return LabelSelector()
+    return selector
+
+
 def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
     spec = f.obj("spec") or _empty("spec")
     min_available, max_unavailable = (
@@ -134,9 +155,12 @@ def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
             observed_generation=st.integer("observedGeneration"),
             disrupted_pods=disrupted,
         )
+    selector = decode_label_selector(spec.obj("selector"))
+    if f.data.get("apiVersion") == "policy/v1beta1":
+        selector = _v1beta1_selector(selector)
     return PodDisruptionBudget(
         meta,
-        decode_label_selector(spec.obj("selector")),
+        selector,
         min_available,
         max_unavailable,
         policy,
@@ -145,7 +169,7 @@ def _pdb(meta: ObjectMeta, f: Fields) -> PodDisruptionBudget:
 
 
 def _priority_class(meta: ObjectMeta, f: Fields) -> PriorityClass:
-    if f.opt_int("value") is None:
+    if f.opt_int32("value") is None:
         raise f.error("value", "required")
     policy = f.string("preemptionPolicy", PREEMPT_LOWER_PRIORITY)
     return PriorityClass(
@@ -184,7 +208,10 @@ def _workload(kind: str, meta: ObjectMeta, f: Fields) -> Workload:
         if tspec is None:
             raise tmpl.error("spec", "required")
         template = PodTemplate(tmeta, decode_pod_spec(tspec))
-    replicas = spec.opt_int("replicas") if kind in SCALED_KINDS else None
+    replicas = None
+    if kind in SCALED_KINDS:
+        replicas = spec.opt_int32("replicas")
+        replicas = DEFAULT_REPLICAS if replicas is None else replicas
     if replicas is not None and replicas < 0:
         raise spec.error("replicas", f"must be greater than or equal to 0, got {replicas}")
     return Workload(kind, meta, replicas, _selector(kind, parent), template)

@@ -38,12 +38,29 @@ _POLICIES = frozenset({"Honor", "Ignore"})
 
 
 def _requirement(f: Fields, operators: frozenset[str]) -> Requirement:
+    """A selector requirement, with the API server's rules on ``values``
+    (``ValidateLabelSelectorRequirement``, ``ValidateNodeSelectorRequirement``)."""
     op = f.required_str("operator")
     if op not in operators:
         raise f.error(
             "operator", f"{quote(op)} is not a valid operator (expected {sorted(operators)})"
         )
-    return Requirement(f.required_str("key"), op, f.strs("values"))
+    values = f.strs("values")
+    if op in ("In", "NotIn") and not values:
+        raise f.error(
+            "values", "Required value: must be specified when `operator` is 'In' or 'NotIn'"
+        )
+    if op in ("Exists", "DoesNotExist") and values:
+        raise f.error(
+            "values",
+            "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+        )
+    if op in ("Gt", "Lt") and len(values) != 1:
+        raise f.error(
+            "values",
+            "Required value: must be specified single value when `operator` is 'Lt' or 'Gt'",
+        )
+    return Requirement(f.required_str("key"), op, values)
 
 
 def decode_label_selector(f: Fields | None) -> LabelSelector | None:
@@ -150,15 +167,32 @@ def _container(f: Fields) -> Container:
 
 
 def _toleration(f: Fields) -> Toleration:
+    """A toleration, with ``ValidateTolerations``' rules on how its fields go together."""
     op = f.string("operator")
     if op not in _TOLERATION_OPERATORS:
         raise f.error("operator", f"{quote(op)} is not a valid toleration operator")
     effect = f.string("effect")
     if effect not in _TAINT_EFFECTS:
         raise f.error("effect", f"{quote(effect)} is not a valid taint effect")
-    return Toleration(
-        f.string("key"), op, f.string("value"), effect, f.opt_int("tolerationSeconds")
-    )
+    key, value, seconds = f.string("key"), f.string("value"), f.opt_int("tolerationSeconds")
+    if not key and op != "Exists":
+        raise f.error(
+            "operator",
+            f"Invalid value: {quote(op)}: operator must be Exists when `key` is empty, which "
+            'means "match all values and all keys"',
+        )
+    if op == "Exists" and value:
+        raise f.error(
+            "operator",
+            f"Invalid value: {quote(value)}: value must be empty when `operator` is 'Exists'",
+        )
+    if seconds is not None and effect != "NoExecute":
+        raise f.error(
+            "effect",
+            f"Invalid value: {quote(effect)}: effect must be 'NoExecute' when "
+            "`tolerationSeconds` is set",
+        )
+    return Toleration(key, op, value, effect, seconds)
 
 
 def decode_spread_constraint(f: Fields) -> TopologySpreadConstraint:
@@ -210,7 +244,7 @@ def decode_pod_spec(f: Fields) -> PodSpec:
         topology_spread_constraints=tuple(
             decode_spread_constraint(t) for t in f.objs("topologySpreadConstraints")
         ),
-        priority=f.opt_int("priority"),
+        priority=f.opt_int32("priority"),
         priority_class_name=f.string("priorityClassName"),
         preemption_policy=policy,
         scheduler_name=f.string("schedulerName", "default-scheduler"),

@@ -12,10 +12,12 @@ API model (whether an eviction is allowed):
   ReplicaSet, a StatefulSet: ``spec.replicas``); pods without a controller are skipped
   (upstream's ``UnmanagedPods`` event); a controller whose scale is unknown fails the sync
   (``found no controllers for pod "name"``), which upstream answers with
-  ``disruptionsAllowed: 0`` and the condition reason ``SyncFailed``; percentages round up;
+  ``disruptionsAllowed: 0`` and the condition reason ``SyncFailed``, the rest of the recorded
+  status (``observedGeneration`` included) kept as it was (``failSafe``); percentages round up;
   ``desiredHealthy`` is ``max(0, expected - maxUnavailable)`` or the scaled ``minAvailable``;
 * ``currentHealthy``: selected pods that are not terminating, not in ``disruptedPods`` (entries
-  younger than two minutes; without a clock every entry counts) and Ready;
+  younger than two minutes; without a clock every entry counts) and Ready; ``disruptedPods``
+  keeps the entries of pods that exist, are not terminating and are not past the timeout;
 * ``disruptionsAllowed = currentHealthy - desiredHealthy``, 0 when that is negative or when
   ``expectedPods <= 0``.
 """
@@ -143,8 +145,38 @@ def _disrupted(pdb: PodDisruptionBudget) -> Mapping[str, datetime | None]:
     return pdb.status.disrupted_pods if pdb.status is not None else {}
 
 
+def _kept(when: datetime | None, now: datetime | None) -> bool:
+    """``buildDisruptedPodMap`` drops an entry once ``when + DeletionTimeout`` is before now."""
+    return now is None or when is None or not when + DELETION_TIMEOUT < now
+
+
 def _still_disrupted(when: datetime | None, now: datetime | None) -> bool:
+    """``countHealthyPods`` skips a pod while ``when + DeletionTimeout`` is after now."""
     return now is None or when is None or when + DELETION_TIMEOUT > now
+
+
+def _fail_safe(
+    pdb: PodDisruptionBudget,
+    message: str,
+    selected: tuple[str, ...],
+    disrupted: Mapping[str, datetime | None],
+) -> BudgetStatus:
+    """``failSafe``: the recorded status with no disruption allowed, ``observedGeneration``
+    unchanged."""
+    st = pdb.status or PodDisruptionBudgetStatus()
+    return BudgetStatus(
+        pdb,
+        st.expected_pods,
+        st.current_healthy,
+        st.desired_healthy,
+        0,
+        BudgetReason.SYNC_FAILED,
+        message,
+        selected,
+        (),
+        st.disrupted_pods if pdb.status is not None else disrupted,
+        st.observed_generation,
+    )
 
 
 def desired_healthy(pdb: PodDisruptionBudget, expected: int) -> int:
@@ -171,10 +203,9 @@ def compute_status(
     namespace = pdb.metadata.namespace
     selector = Selector.from_label_selector(pdb.selector)
     selected = [p for p in pods if p.namespace == namespace and selector.matches(p.labels)]
+    live = {p.name for p in selected if not p.is_terminating}
     disrupted = {
-        name: when
-        for name, when in _disrupted(pdb).items()
-        if _still_disrupted(when, now) and any(p.name == name for p in selected)
+        name: when for name, when in _disrupted(pdb).items() if name in live and _kept(when, now)
     }
     keys = tuple(p.key for p in selected)
     generation = pdb.metadata.generation
@@ -188,10 +219,12 @@ def compute_status(
             expected = 0
         desired = desired_healthy(pdb, expected)
     except (LookupError, ValueError) as exc:
-        return BudgetStatus(
-            pdb, 0, 0, 0, 0, BudgetReason.SYNC_FAILED, str(exc), keys, (), disrupted, generation
-        )
-    healthy = sum(1 for p in selected if is_healthy(p) and p.name not in disrupted)
+        return _fail_safe(pdb, str(exc), keys, disrupted)
+    healthy = sum(
+        1
+        for p in selected
+        if is_healthy(p) and not (p.name in disrupted and _still_disrupted(disrupted[p.name], now))
+    )
     allowed = healthy - desired
     if expected <= 0 or allowed <= 0:
         allowed = 0

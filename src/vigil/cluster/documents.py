@@ -269,6 +269,21 @@ def _lines(data: bytes, docs: list[Any]) -> list[int]:
     return lines
 
 
+_TEMPLATE_ACTION = re2.compile(
+    rb"\{\{-?\s*(?:[.$]|include|if|else|end|range|with|template|toYaml|tpl)"
+)
+HELM_HINT = (
+    " (the file looks like an unrendered Helm template: render it first, e.g. "
+    "`helm template RELEASE CHART | vigil COMMAND -`)"
+)
+
+
+def template_hint(data: bytes) -> str:
+    """`HELM_HINT` when ``data`` holds Go template actions (``{{ .Values.x }}``, ``{{- if``),
+    for the error of a file that could not be read; empty otherwise."""
+    return HELM_HINT if _TEMPLATE_ACTION.search(data) is not None else ""
+
+
 def parse_documents_of(
     data: bytes,
     source: str,

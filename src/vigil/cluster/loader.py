@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from vigil.cluster.admission import Admission
-from vigil.cluster.cluster import Cluster
+from vigil.cluster.cluster import Cluster, object_key
 from vigil.cluster.decode import SUPPORTED_KINDS, KubeObject, decode_object
-from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, parse_documents_of
+from vigil.cluster.documents import DEFAULT_BOUNDS, Bounds, parse_documents_of, template_hint
 from vigil.cluster.errors import FieldError, ManifestError, quote
 from vigil.cluster.expansion import workloads_not_expanded, workloads_to_expand
 from vigil.cluster.identity import identify, object_display
@@ -80,6 +80,22 @@ def parse_documents(
 ) -> tuple[list[KubeObject], list[str]]:
     """Decode every supported object of one input; also describe what was skipped and why."""
     data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        return _decode_documents(data, source, bounds, on_object, on_parsed)
+    except ManifestError as exc:
+        hint = template_hint(data)
+        if not hint:
+            raise
+        raise ManifestError(exc.source, exc.obj, exc.path, exc.message + hint) from None
+
+
+def _decode_documents(
+    data: bytes,
+    source: str,
+    bounds: Bounds,
+    on_object: Callable[[], None] | None,
+    on_parsed: Callable[[int], None] | None,
+) -> tuple[list[KubeObject], list[str]]:
     objects: list[KubeObject] = []
     skipped: list[str] = []
     foreign: list[str] = []
@@ -131,8 +147,17 @@ def build_cluster(
     cluster = Cluster(skipped=skipped)
     pod_sources: dict[str, str] = {}
     workload_sources: dict[tuple[str, str], str] = {}
+    first_seen: dict[tuple[str, str], str] = {}
     for index, obj in enumerate(objects):
         source = sources[index] if sources is not None else ""
+        ident = object_key(obj)
+        if ident in first_seen:
+            cluster.skipped.append(
+                f"{source + ': ' if source else ''}{ident[0]} {ident[1]} is given again (first in "
+                f"{first_seen[ident] or 'the input'}): the later one is used"
+            )
+        else:
+            first_seen[ident] = source
         if isinstance(obj, Pod):
             pod_sources[obj.key] = source
         elif isinstance(obj, Workload):

@@ -94,6 +94,16 @@ class Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, f"expected an integer, got {quote(value)}")
+        if not -(2**63) <= value < 2**63:
+            raise self.error(key, f"{value} does not fit a 64-bit integer")
+        return value
+
+    def opt_int32(self, key: str) -> int | None:
+        """An ``int32`` field (priorities, replicas), None when absent; a value the API
+        server's decoder could not hold is an error."""
+        value = self.opt_int(key)
+        if value is not None and not -(2**31) <= value < 2**31:
+            raise self.error(key, f"{value} does not fit a 32-bit integer")
         return value
 
     def integer(self, key: str, default: int = 0) -> int:
@@ -117,6 +127,8 @@ class Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.error(key, f"expected an integer or a percentage, got {quote(value)}")
+        if isinstance(value, int) and not -(2**31) <= value < 2**31:
+            raise self.error(key, f"{value} does not fit a 32-bit integer")
         digits = value[:-1] if isinstance(value, str) else ""
         if isinstance(value, str) and not (
             value.endswith("%") and digits.isascii() and digits.isdigit()

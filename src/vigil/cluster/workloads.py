@@ -45,7 +45,8 @@ class Workload(HasMetadata):
     kind: str
     metadata: ObjectMeta
     replicas: int | None = None
-    """``spec.replicas`` of the `SCALED_KINDS` as written (None when unset, and for the others)."""
+    """``spec.replicas`` of the `SCALED_KINDS` (1 when a manifest leaves it out, as the API
+    server defaults it; None for the other kinds)."""
     selector: LabelSelector | None = None
     template: PodTemplate | None = None
 

@@ -4,10 +4,13 @@ The CRS project's own regression suite (go-ftw YAML, one file per rule, see
 ``../shared/data/crs-regression/SOURCE.md``) is a public corpus that nobody on this team wrote:
 each test is a request plus the rule ids that must, or must not, fire on it. This module turns
 every test into a :class:`CrsCase`: the request as :mod:`vigil.http` models it, the attack class
-of the rule file it belongs to, and a label read from the expected outcome (``expect_ids`` or
-``match_regex``: attack; ``no_expect_ids`` or ``no_match_regex``: benign near-miss). Two
-readings are ours and documented in docs/signatures.md: the ``999`` "common exceptions" file is
-realistic benign traffic throughout (its one ``expect_ids`` test is a known CRS false positive),
+of the rule file it belongs to, and a :class:`Label` read from the expected outcome
+(``expect_ids`` or ``match_regex``: attack; ``no_expect_ids`` or ``no_match_regex``: near-miss).
+A near-miss test only says that *one* rule must not fire: many are benign look-alikes, many are
+attacks that other rules catch (``24 union all select 1,2,3 from aa``), so a near-miss is never
+counted as benign. Two readings are ours and documented in docs/signatures.md: the ``999``
+"common exceptions" file is realistic benign traffic throughout, the only tests whose benignity
+is known (its one ``expect_ids`` test is a known CRS false positive),
 and a body sent without a Content-Type that reads as ``key=value`` pairs is given
 ``application/x-www-form-urlencoded``, the way the tests mean their ``var=...`` data. Response
 tests (``RESPONSE-95x``) ask the test backend to reflect ``{"body": ...}``: the case then also
@@ -20,6 +23,7 @@ import base64
 import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +65,17 @@ FAMILIES: dict[str, str] = {
 DEFAULT_CRS = Path("../shared/data/crs-regression")
 
 
+class Label(Enum):
+    """What a CRS test's expected outcome says about its request."""
+
+    ATTACK = "attack"
+    """A rule must fire (``expect_ids`` or ``match_regex``)."""
+    BENIGN = "benign"
+    """Benign traffic on which no rule may fire (the ``999`` common-exception tests)."""
+    NEAR_MISS = "near-miss"
+    """One rule must not fire (``no_expect_ids`` or ``no_match_regex``); other rules may."""
+
+
 class CorpusError(ValueError):
     """A corpus folder or file that cannot be read; the message names it."""
 
@@ -72,7 +87,7 @@ class CrsCase:
     rule_id: int
     test_id: int
     family: str
-    attack: bool
+    label: Label
     request: Request
     description: str = ""
     response: Response | None = None
@@ -81,6 +96,11 @@ class CrsCase:
     def name(self) -> str:
         """``942100/3``: the rule file and the test number."""
         return f"{self.rule_id}/{self.test_id}"
+
+    @property
+    def attack(self) -> bool:
+        """True when a rule must fire on the request."""
+        return self.label is Label.ATTACK
 
 
 def _loader() -> type[yaml.SafeLoader]:
@@ -121,16 +141,16 @@ def build_request(stage: dict[str, Any]) -> Request:
     return Request(method=method, path=path, query=query, headers=headers, body=body)
 
 
-def _label(family: str, output: dict[str, Any]) -> bool | None:
+def _label(family: str, output: dict[str, Any]) -> Label | None:
     log = output.get("log") or {}
     if not isinstance(log, dict):
         return None
     if family == "benign-traffic":
-        return False
+        return Label.BENIGN
     if log.get("expect_ids") or log.get("match_regex"):
-        return True
+        return Label.ATTACK
     if log.get("no_expect_ids") or log.get("no_match_regex"):
-        return False
+        return Label.NEAR_MISS
     return None
 
 
@@ -171,8 +191,8 @@ def read_file(path: Path) -> Iterator[CrsCase]:
         if not stages:
             continue
         last = stages[-1]
-        attack = _label(family, last.get("output") or {})
-        if attack is None:
+        label = _label(family, last.get("output") or {})
+        if label is None:
             continue
         try:
             request = build_request(last.get("input") or {})
@@ -183,7 +203,7 @@ def read_file(path: Path) -> Iterator[CrsCase]:
             rule_id=rule_id,
             test_id=int(test.get("test_id") or 0),
             family=family,
-            attack=attack,
+            label=label,
             request=request,
             description=str(test.get("desc") or ""),
             response=response,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vigil.behavior.decision import Mode
 from vigil.behavior.identity import IdentityError, IdentitySource
 from vigil.behavior.learn import LearnSettings
+from vigil.behavior.promotion import PromotionConfig
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
 from vigil.gate.reload import RELOAD_SECONDS
 
@@ -176,6 +177,8 @@ class GateConfig(_Section):
     """...in at least this many distinct time windows."""
     window_seconds: float = Field(LearnSettings().window_seconds, gt=0, le=7 * 86_400)
     """Length of a learning time window."""
+    promotion: PromotionConfig = Field(default_factory=PromotionConfig)
+    """When routes learned locally move learn -> detect (-> enforce), as a learner's do."""
 
     def learn_settings(self) -> LearnSettings:
         """The local learning settings of this configuration."""
@@ -273,7 +276,7 @@ def override(config: GateConfig, given: dict[str, Any], source: str = "options")
     if not given:
         return config
     data = config.model_dump()
-    for section in ("learner", "client", "bounds"):
+    for section in ("learner", "client", "bounds", "promotion"):
         part = given.pop(section, None)
         if part:
             data[section] = {**(data.get(section) or {}), **part}

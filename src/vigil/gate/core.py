@@ -26,6 +26,7 @@ from vigil.behavior.exchange import Exchange
 from vigil.behavior.identity import IdentitySource, Source, client_identity
 from vigil.behavior.policy import Policy, PolicyError, save_policy
 from vigil.behavior.progress import learning_progress
+from vigil.behavior.promotion import Promotion, PromotionSettings
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.behavior.wire import WireError
 from vigil.gate.answers import REQUEST_ID_HEADER, Problem, problem, request_id_of
@@ -96,6 +97,7 @@ class GateCore:
         mode_override: Mode | None = None,
         saves_policy: bool = True,
         identity: IdentitySource | None = None,
+        promotion: PromotionSettings | None = None,
     ) -> None:
         self.engine = engine
         self.mode_override = mode_override
@@ -115,6 +117,9 @@ class GateCore:
                 self.observations,
                 self.learn_every,
                 on_learned=self._learned,
+                promotion=promotion,
+                would_block=lambda: self.last_would_block,
+                on_promoted=self._promoted,
                 clock=clock,
                 wall_clock=wall_clock,
             )
@@ -122,6 +127,9 @@ class GateCore:
             else None
         )
         self.gauges = LearningMetrics(self.metrics.registry, self.observations)
+        self.last_would_block: dict[str, float] = {}
+        """When each route of the policy last had a would-be block (detect mode): promotion to
+        enforce waits for a quiet period after it. Bounded by the policy's routes."""
         self._wall = wall_clock
         self.report_alerts: Callable[[Decision, str, float], None] | None = None
         """Where alerting decisions go besides the log (the learner client sets it)."""
@@ -230,6 +238,11 @@ class GateCore:
             return False
         tx.finished = True
         final = tx.response_decision or tx.decision
+        if (
+            Verdict.WOULD_BLOCK in (tx.decision.verdict, final.verdict)
+            and final.route in self.engine.policy.routes
+        ):
+            self.last_would_block[final.route] = self._wall()
         if tx.decision.mode is not Mode.LEARN or final.blocked:
             return False
         exchange = final.observation
@@ -275,6 +288,16 @@ class GateCore:
         self._unsaved = True
         if self.policy_file is not None:
             self.save()
+
+    def _promoted(self, due: list[Promotion]) -> None:
+        for promotion in due:
+            self.log.event(
+                "route-promoted",
+                route=promotion.route,
+                before=promotion.before.value,
+                after=promotion.after.value,
+                reason=promotion.reason,
+            )
 
     def load(self, policy: Policy) -> None:
         """Swap in a new policy (e.g. from the learner) and reset the policy-age gauge."""

@@ -7,17 +7,22 @@ adapters only append to the :class:`~vigil.gate.observations.ObservationBuffer`,
 adds what waits there to the engine's collector and runs :meth:`Engine.learn` when
 :class:`LearnEvery` says so. The thread starts with the first observation and ends after a few
 idle seconds with nothing pending, so an idle gate holds no thread.
+
+After each run, routes due for automatic promotion (:mod:`vigil.behavior.promotion`: learn ->
+detect by default, detect -> enforce only when configured) move to their stricter mode, as a
+learner promotes the routes of the gates that follow it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import Policy
+from vigil.behavior.promotion import Promotion, PromotionSettings, promote, promotions
 from vigil.gate.observations import ObservationBuffer
 
 POLL_SECONDS = 0.25
@@ -48,6 +53,9 @@ class LearningThread:
         every: LearnEvery,
         *,
         on_learned: Callable[[Policy], None],
+        promotion: PromotionSettings | None = None,
+        would_block: Callable[[], Mapping[str, float]] = dict,
+        on_promoted: Callable[[list[Promotion]], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         poll: float = POLL_SECONDS,
@@ -57,6 +65,10 @@ class LearningThread:
         self.buffer = buffer
         self.every = every
         self._on_learned = on_learned
+        self.promotion = promotion
+        """When routes are promoted after a run (None: never)."""
+        self._would_block = would_block
+        self._on_promoted = on_promoted
         self._clock = clock
         self._wall = wall_clock
         self._poll = poll
@@ -153,7 +165,15 @@ class LearningThread:
     def _learn_locked(self) -> Policy:
         self.observed = 0
         self._requested = False
-        policy = self.engine.learn(now=self._wall())
+        now = self._wall()
+        policy = self.engine.learn(now=now)
+        if self.promotion is not None:
+            due = promotions(policy, self.promotion, now, self._would_block())
+            if due:
+                policy = promote(policy, due, now)
+                self.engine.load(policy)
+                if self._on_promoted is not None:
+                    self._on_promoted(due)
         self.last_run = self._clock()
         self._on_learned(policy)
         return policy

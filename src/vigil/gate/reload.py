@@ -200,11 +200,19 @@ class Reloader:
         self._install()
         return "rules-loaded"
 
-    def _checked(self) -> None:
+    def _guarded(self, action: Callable[[], list[str]]) -> None:
         try:
-            self.check()
+            action()
         except Exception as exc:
             self.core.log.event("reload-error", level="error", error=repr(exc)[:200])
+
+    def _checked(self) -> None:
+        self._guarded(self.check)
+
+    def on_hangup(self) -> None:
+        """:meth:`hangup` for a signal handler's executor: an unexpected failure is logged
+        (``reload-error``) instead of lost with the future."""
+        self._guarded(self.hangup)
 
     async def run(self, stop: asyncio.Event, interval: float = RELOAD_SECONDS) -> None:
         """Check every ``interval`` seconds until ``stop`` is set; the work runs in a thread.

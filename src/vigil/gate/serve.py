@@ -35,6 +35,7 @@ from vigil.behavior.engine import Engine
 from vigil.behavior.identity import IdentitySource
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import Policy
+from vigil.behavior.promotion import PromotionSettings
 from vigil.gate.config import LearnerLink
 from vigil.gate.core import GateCore, LearnEvery
 from vigil.gate.logging import GateLog
@@ -72,6 +73,8 @@ class GateSettings:
     """Where a request's client identity is read."""
     client_key_file: str | None = None
     """A secret shared by the gates of a service; client digests are keyed with it."""
+    promotion: PromotionSettings | None = field(default_factory=PromotionSettings)
+    """Automatic promotion of routes after local learning runs (None: never)."""
 
 
 class ListenError(RuntimeError):
@@ -128,6 +131,7 @@ def build_reloader(
         mode_override=settings.mode,
         saves_policy=worker == 0,
         identity=settings.identity,
+        promotion=settings.promotion,
         observations=(
             ObservationBuffer(settings.learner.buffer, byte_bound=settings.learner.buffer_bytes)
             if settings.learner is not None
@@ -209,7 +213,7 @@ def _on_hangup(
     follows a learner asks it for its policy at once."""
 
     def hangup() -> None:
-        loop.run_in_executor(None, reloader.hangup)
+        loop.run_in_executor(None, reloader.on_hangup)
         if sync is not None:
             sync.refresh()
 

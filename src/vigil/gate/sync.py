@@ -125,6 +125,7 @@ class LearnerSync:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stop: asyncio.Event | None = None
+        self._poll: asyncio.Task[Outcome] | None = None
         self._started = threading.Event()
         self.sent = 0
         """Observations the learner acknowledged."""
@@ -180,8 +181,13 @@ class LearnerSync:
         self._thread = None
 
     def refresh(self) -> None:
-        """Ask for the policy again now (SIGHUP in learner mode)."""
+        """Ask for the policy again now (SIGHUP in learner mode): the long poll in progress is
+        given up and the policy is fetched without its ETag. Safe from any thread."""
         self._etag = None
+        loop, poll = self._loop, self._poll
+        if loop is not None and poll is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(poll.cancel)
 
     def report(self, decision: Decision, request_id: str, time: float) -> None:
         """Keep the alerts of a decision for the learner: blocks, would-blocks, high or worse.
@@ -278,7 +284,18 @@ class LearnerSync:
     async def _follow_forever(self, session: aiohttp.ClientSession) -> None:
         attempt = 0
         while True:
-            outcome = await self._fetch(session)
+            poll = asyncio.create_task(self._fetch(session))
+            self._poll = poll
+            try:
+                await asyncio.wait({poll})
+            except asyncio.CancelledError:
+                poll.cancel()
+                raise
+            finally:
+                self._poll = None
+            if poll.cancelled():
+                continue
+            outcome = poll.result()
             if outcome.ok:
                 attempt = 0
                 continue

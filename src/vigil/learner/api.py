@@ -227,7 +227,8 @@ async def get_policy(request: web.Request) -> web.StreamResponse:
     principal = authenticate(request)
     if not principal.may_read_policy(service):
         raise forbid(request, f"{principal.name} may not read the policy of {service!r}")
-    wait = _float_param(request, "wait", 0.0, 0.0, state.config.bounds.long_poll_seconds)
+    asked_wait = _float_param(request, "wait", 0.0, 0.0, MAX_WAIT_PARAM)
+    wait = min(asked_wait, state.config.bounds.long_poll_seconds)
     fmt = request.query.get("format", "json")
     if fmt not in {"json", "yaml"}:
         raise ProblemError(Kind.INVALID, f"format must be json or yaml, got {fmt!r}")
@@ -261,6 +262,10 @@ def _policy_answer(body: bytes, etag: str, version: int, fmt: str) -> web.Respon
         text = parse_policy(orjson.loads(body)).to_yaml()
         return web.Response(text=text, content_type="application/yaml", headers=headers)
     return web.Response(body=body, content_type="application/json", headers=headers)
+
+
+MAX_WAIT_PARAM = 600.0
+"""Largest ``?wait=`` accepted (422 beyond); a request is held at most ``long_poll_seconds``."""
 
 
 def _float_param(request: web.Request, name: str, default: float, lo: float, hi: float) -> float:

@@ -13,6 +13,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from vigil.behavior.promotion import PromotionConfig
+
 MAX_CONFIG_BYTES = 1 << 20
 
 
@@ -87,19 +89,6 @@ class Thresholds(_Section):
     window_seconds: float = Field(600.0, gt=0, le=86_400 * 7)
 
 
-class Promotion(_Section):
-    """Automatic promotion of routes (``vigil.behavior.promotion``), per route."""
-
-    detect: bool = True
-    """Promote learn -> detect once a route is learned and quiet."""
-    detect_samples: int = Field(1000, ge=1)
-    detect_quiet_hours: float = Field(24.0, ge=0)
-    enforce: bool = False
-    """Promote detect -> enforce (off by default: blocking is the operator's call)."""
-    enforce_samples: int = Field(5000, ge=1)
-    enforce_quiet_hours: float = Field(72.0, ge=0)
-
-
 class LearnerConfig(_Section):
     """Everything ``vigil learner serve`` takes, as a file or as options."""
 
@@ -118,7 +107,7 @@ class LearnerConfig(_Section):
     bounds: Bounds = Field(default_factory=Bounds)
     learn: LearnCadence = Field(default_factory=LearnCadence)
     thresholds: Thresholds = Field(default_factory=Thresholds)
-    promotion: Promotion = Field(default_factory=Promotion)
+    promotion: PromotionConfig = Field(default_factory=PromotionConfig)
 
     @field_validator("listen")
     @classmethod

@@ -20,7 +20,6 @@ import orjson
 from aiohttp import web
 
 from vigil.behavior.learn import LearnSettings
-from vigil.behavior.promotion import PromotionSettings
 from vigil.behavior.statistics import Bounds as StatisticsBounds
 from vigil.learner import store
 from vigil.learner.api import LearnerState, build_app
@@ -161,7 +160,7 @@ async def start_learner(
             policies_kept=config.bounds.policies_kept,
             forget_before=store.now() - config.bounds.batch_ids_kept_seconds,
             reason="learned" if relearn else "decisions changed",
-            promotion=PromotionSettings(**config.promotion.model_dump()),
+            promotion=config.promotion.settings(),
         )
         await _run_job(
             state, worker, job, timeout=config.learn.timeout_seconds, log=log, results=results

@@ -218,6 +218,9 @@ class Sidecar(_Model):
     listen_port: int = Field(8000, ge=1, le=65535)
     upstream_port: int = Field(8080, ge=1, le=65535)
     mode: str = "detect"
+    allow_opt_out: bool = True
+    """Whether a pod's ``vigil.dev/inject: "false"`` annotation skips injection; false makes
+    the gate mandatory in the injected namespaces (the annotation is then ignored)."""
 
     @field_validator("mode")
     @classmethod

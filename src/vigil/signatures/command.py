@@ -11,6 +11,11 @@ whether it is a command:
 * commands that are also ordinary words (``cat``, ``id``, ``more``, ``type``...) count only with
   a shell-like argument (``-la``, ``/etc``, ``$HOME``, ``c:\\``) or, for a few, at the very end.
 
+Numeric character references (``&#261;``, ``&#x5ea7;``) are read as the one character they stand
+for: a browser sends every character its form's charset cannot hold that way (``Wągrowiec``
+arrives as ``W&#261;growiec`` from a Latin-1 form), so their ``&`` and ``;`` are no separators
+(and ``x&#59;id``, decoded, still reads ``x;id``).
+
 Alongside: ``${IFS}``, shellshock's ``() {``, ``/dev/tcp/`` reverse shells, ``cmd /c``. So
 ``rock & roll``, ``Tom & Jerry``, ``R&D; id card``, ``cats | dogs`` and Markdown such as
 ``Run `ls -la` to list`` stay clean, while ``; cat /etc/passwd``, ``| id``, ``$(whoami)`` and
@@ -18,6 +23,9 @@ Alongside: ``${IFS}``, shellshock's ``() {``, ``/dev/tcp/`` reverse shells, ``cm
 """
 
 from __future__ import annotations
+
+import re
+import sys
 
 from vigil.signatures.detection import Attack, Detection, excerpt
 from vigil.signatures.patterns import Pattern
@@ -51,6 +59,7 @@ ALONE = frozenset({"id", "ls", "ps", "pwd", "env", "w", "who", "set", "dir", "wh
 _SEPARATOR = Pattern(r"^|;|\|\|?|&&?|\n|\r|\$\(|`|<\(|>\(|\{")
 _WORD = Pattern(r"[\s\"'{,]{0,64}([\w./\\\-+\"'$@{}]{1,256})")
 _STRIP = Pattern(r"\$\{[^}]{0,64}\}|\$[@*?\d]|[\"'\\{}]")
+_REFERENCE = Pattern(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));")
 MAX_SEPARATORS = 256
 """Separators and substitutions examined in one value."""
 WINDOW = 512
@@ -104,9 +113,27 @@ def _after(value: str, pos: int, substitution: bool) -> tuple[str, int] | None:
     return None
 
 
+def _character(match: re.Match[str]) -> str:
+    decimal, hexadecimal = match.groups()
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    return chr(code) if 0 < code <= sys.maxunicode and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def with_references_decoded(value: str) -> str:
+    """``value`` with its numeric character references replaced by their characters."""
+    if "&#" not in value:
+        return value
+    parts: list[str] = []
+    last = 0
+    for match in _REFERENCE.finditer(value):
+        parts += [value[last : match.start()], _character(match)]
+        last = match.end()
+    return "".join(parts) + value[last:] if parts else value
+
+
 def detect_command(text: str) -> Detection | None:
     """A :class:`Detection` when ``text`` would run a command if a shell read it."""
-    value = text[:MAX_SCAN]
+    value = with_references_decoded(text[:MAX_SCAN])
     always = _ALWAYS.search(value)
     if always is not None:
         return Detection(Attack.COMMAND, "shell construct", excerpt(value, always.start()))

@@ -15,6 +15,11 @@ quote came before it) and asks structural questions of the token stream, not of 
 * system variables (``@@version``), catalog tables (``information_schema.``), and
   ``1--``-style truncation of a numeric context.
 
+Words joined by hyphens after a quote, to the end of the value (``rock'-n-roll``,
+``L'-Île-Perrot``), are hyphenation, not arithmetic: the value leaves the quote the application
+adds after it unbalanced, so it cannot complete a query (``'-1-'``, ``'-sleep(5)-'``,
+``'-a-b--`` and ``'-a-b or 1=1`` still count).
+
 So ``O'Brien``, ``rock'n'roll``, ``select the one you like`` and ``a == 1 or b == 2`` stay
 clean, while ``' or 'a'='a``, ``1 or 1=1`` and ``1 union select null,version()`` do not.
 """
@@ -64,6 +69,21 @@ _CALL_ARGUMENTS = frozenset(
 )
 
 
+def _hyphenated(tokens: list[Token], j: int) -> bool:
+    """True when ``tokens[j:]`` are ``-word-word...`` to the end, with no space in between."""
+    rest = tokens[j:]
+    if len(rest) < 2 or len(rest) % 2:
+        return False
+    for index, token in enumerate(rest):
+        if index % 2 == 0 and (token.kind is not Kind.OPERATOR or token.text != "-"):
+            return False
+        if index % 2 == 1 and token.kind is not Kind.WORD:
+            return False
+        if index and token.start != rest[index - 1].start + len(rest[index - 1].text):
+            return False
+    return True
+
+
 def _after_break(tokens: list[Token]) -> tuple[str, int] | None:
     """Rules for what follows a broken-out string (``tokens[0]`` is the closed string)."""
     n = len(tokens)
@@ -85,6 +105,8 @@ def _after_break(tokens: list[Token]) -> tuple[str, int] | None:
     if kind is Kind.LOGIC and condition(tokens, j + 1, loose=True):
         return f"string break then {token.text.upper()} condition", j
     if kind is Kind.OPERATOR and token.text not in {"not", "!", "~"}:
+        if j == 1 and _hyphenated(tokens, j):
+            return None
         end = operand(tokens, j + 1)
         wordy = token.text.isalpha() and tokens[j + 1 if j + 1 < n else j].kind is Kind.WORD
         if (

@@ -2,9 +2,13 @@
 
 Routes: ``POST /validate`` (validating webhook: vigil's rules, and the in-tree emulation when
 enabled), ``POST /mutate`` (mutating webhook: the gate sidecar), ``GET /healthz``. Bodies are
-bounded (`MAX_BODY_BYTES`) and must arrive within `BODY_TIMEOUT` seconds; a bad request (an
-unknown route or method included) gets a 4xx ``application/problem+json`` answer, never a hang.
-Decisions are logged as JSON lines.
+bounded (`MAX_BODY_BYTES`), must arrive within `BODY_TIMEOUT` seconds, and at most
+`MAX_BODIES_IN_FLIGHT` are read at once (503 beyond, so slow clients cannot hold
+``n * MAX_BODY_BYTES`` of memory); a request line and headers that do not arrive within
+`KEEPALIVE_TIMEOUT` seconds of the connection close it (aiohttp's idle timer runs from the
+connection's start); a TLS handshake has asyncio's 60 s. A bad request (an unknown route or
+method included) gets a 4xx ``application/problem+json`` answer, never a hang. Decisions are
+logged as JSON lines.
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ MAX_BODY_BYTES = 8 << 20
 BODY_TIMEOUT = 10.0
 """Seconds a client has to send its whole body (the API server's default webhook timeout)."""
 KEEPALIVE_TIMEOUT = 30.0
-"""Seconds an idle keep-alive connection stays open."""
+"""Seconds an idle keep-alive connection stays open, and seconds a new connection has to send
+its request line and headers."""
+MAX_BODIES_IN_FLIGHT = 32
+"""Bodies read at the same time; one more gets 503 with ``Retry-After`` (memory stays under
+``MAX_BODIES_IN_FLIGHT * MAX_BODY_BYTES``)."""
 PROBLEM = "application/problem+json"
 
 
@@ -47,9 +55,13 @@ def tls_context(cert: str, key: str) -> ssl.SSLContext:
     return ctx
 
 
-def _problem(status: int, title: str, detail: str) -> web.Response:
+def _problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> web.Response:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return web.Response(status=status, body=orjson.dumps(body), content_type=PROBLEM)
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type=PROBLEM, headers=headers
+    )
 
 
 def _logger() -> Any:
@@ -69,6 +81,8 @@ class Webhook:
     def __init__(self, settings: WebhookSettings, log: Any | None = None) -> None:
         self.settings = settings
         self.log = log if log is not None else _logger()
+        self.reading = 0
+        """Bodies being read now (bounded by `MAX_BODIES_IN_FLIGHT`)."""
 
     async def healthz(self, request: web.Request) -> web.Response:
         """Liveness and readiness."""
@@ -81,6 +95,14 @@ class Webhook:
             return _problem(
                 413, "Payload Too Large", f"bodies are limited to {MAX_BODY_BYTES} bytes"
             )
+        if self.reading >= MAX_BODIES_IN_FLIGHT:
+            return _problem(
+                503,
+                "Service Unavailable",
+                f"{MAX_BODIES_IN_FLIGHT} requests are being read; retry",
+                {"Retry-After": "1"},
+            )
+        self.reading += 1
         try:
             async with asyncio.timeout(BODY_TIMEOUT):
                 data = await request.read()
@@ -92,6 +114,8 @@ class Webhook:
             return _problem(
                 413, "Payload Too Large", f"bodies are limited to {MAX_BODY_BYTES} bytes"
             )
+        finally:
+            self.reading -= 1
         return data
 
     async def _handle(self, request: web.Request, mode: str) -> web.Response:

@@ -66,10 +66,16 @@ def _blocked(entry: Entry[PodDisruptionBudget], workloads: list[PodHolder]) -> s
     if pdb.min_available == "100%":
         return "minAvailable 100%"
     replicas = [h.replicas for h in workloads if h.replicas is not None]
-    if isinstance(pdb.min_available, int) and replicas and len(replicas) == len(workloads):
-        total = sum(replicas)
+    if pdb.min_available is None or not replicas or len(replicas) != len(workloads):
+        return None
+    total = sum(replicas)
+    if isinstance(pdb.min_available, int):
         if pdb.min_available >= total:
             return f"minAvailable {pdb.min_available} with {total} replica(s)"
+        return None
+    desired = desired_healthy(pdb, total)
+    if total > 0 and desired >= total:
+        return f"minAvailable {pdb.min_available} of {total} replica(s) rounds up to {desired}"
     return None
 
 
