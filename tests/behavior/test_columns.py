@@ -9,17 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigil.behavior.check import check_value
-from vigil.behavior.columns import SEPARATOR, column_is_clean, pattern_expression
+from vigil.behavior.columns import column_is_clean
 from vigil.behavior.engine import Engine
 from vigil.behavior.policy import FieldCheck, FieldPolicy
-from vigil.behavior.values import PATTERN_MAX, SEQUENCES, pattern_of
-from vigil.http.jsoncolumns import json_columns
+from vigil.behavior.values import PATTERN_MAX, SEQUENCES, pattern_expression, pattern_of
+from vigil.http.jsoncolumns import SEPARATOR, json_columns
 
 from .builders import RequestBuilder, stamp
 
 _CHARS = st.sampled_from(list(string.ascii_letters + string.digits + " -_.@'\"<>;:/=&#(){}*%0xX"))
 _PIECES = st.sampled_from(
-    ["--", "../", "0x", "&#60;", "' or 1=1", "<b>", "é", "Ｋ", "\t", "${a:b}"]
+    ["--", "../", "0x", "&#60;", "' or 1=1", "<b>", "é", "Ｋ", "\t", "${a:b}", "\x00", "\r\n"]
 )
 _TEXT = st.lists(_CHARS | _PIECES, max_size=10).map("".join)
 

@@ -59,7 +59,9 @@ def _alerts(request: Request, columns: bool) -> list[tuple[str, str, str, str, i
     compiled = compile_policy(ENGINE.policy, ENGINE.settings.min_route_samples)
     obs = profile_request(request, ENGINE.limits)
     if not columns:
+        every = obs.fields
         obs.json = None
+        assert obs.fields == every
     resolution = compiled.resolve(obs)
     context = Context(resolution.key, request, obs, resolution.template)
     found = LearnedModel(compiled).inspect(Phase.REQUEST_BODY, context)

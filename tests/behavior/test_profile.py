@@ -172,6 +172,31 @@ def test_body_fields_by_media_type() -> None:
     assert [f.path for f in obs.fields] == ["header.content-type", "form.user", "form.pw"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"a": 1, "b": ["x", "y"]},
+        {"a": 1.5, "b": [1, "y", None]},
+    ],
+)
+def test_a_deferred_json_body_reads_as_an_immediate_one(body: object) -> None:
+    request = RequestBuilder().get("/x").query(q="1").json(body).header("x-a", "b").build()
+    deferred = profile_request(request, defer_json=True)
+    assert deferred.json is None
+    assert deferred.unread is not None
+    deferred.body = b""
+    assert deferred.fields == profile_request(request).fields
+    assert deferred.unread is None
+
+
+def test_an_invalid_deferred_json_body_is_reported_when_read() -> None:
+    request = RequestBuilder().post("/x").body(b"{", "application/json").build()
+    deferred = profile_request(request, defer_json=True)
+    assert deferred.findings == []
+    deferred.read()
+    assert [f.code for f in deferred.findings] == ["V121"]
+
+
 def test_response_profile_skips_volatile_headers_and_non_json_bodies() -> None:
     response = Response(
         201,

@@ -15,6 +15,7 @@ from vigil.behavior.structure import (
     danger_names,
     dangers_from_names,
     dangers_in,
+    joined_danger_free,
     may_hold_danger,
     may_hold_danger_ascii,
 )
@@ -202,3 +203,44 @@ def test_the_prefilter_clears_plain_values_cheaply(text: str) -> None:
 @given(st.lists(_DANGEROUS_ALPHABET.filter(str.isascii), max_size=12).map("".join))
 def test_the_byte_prefilter_equals_the_set_prefilter(text: str) -> None:
     assert may_hold_danger_ascii(text.encode("ascii")) == may_hold_danger(text, set(text))
+
+
+_ASCII_PIECES = st.sampled_from(
+    [
+        "union",
+        "select",
+        " ",
+        "sleep",
+        "(",
+        "'",
+        "1",
+        "a",
+        "_",
+        "x",
+        "&lt;",
+        ";",
+        "\t",
+        "--",
+        "Union",
+    ]
+)
+
+
+@settings(max_examples=800)
+@given(st.lists(st.lists(_ASCII_PIECES, max_size=8).map("".join), min_size=1, max_size=5))
+def test_joined_texts_danger_free_means_each_danger_free(texts: list[str]) -> None:
+    if joined_danger_free("\x00".join(texts).encode("ascii")):
+        assert [dangers_in(t) for t in texts] == [0] * len(texts)
+
+
+@pytest.mark.parametrize(
+    ("texts", "free"),
+    [
+        (["red shoes", "a gift for anne"], True),
+        (["red shoes", "1 union select 2"], False),
+        (["unionselect", "selection"], True),
+        (["a", "b;c"], False),
+    ],
+)
+def test_joined_danger_free(texts: list[str], free: bool) -> None:
+    assert joined_danger_free("\x00".join(texts).encode("ascii")) is free

@@ -94,6 +94,15 @@ def test_non_ascii_strings_are_normalised_and_flagged() -> None:
     assert [(f.text, f.flags) for f in strings.fields] == [("full", 128), ("a\r\nb", 64)]
 
 
+def test_a_nul_inside_a_value_is_not_taken_for_a_separator() -> None:
+    columns = json_columns({"q": ["a\x00b", "c"]}, "json", 100)
+    assert columns is not None
+    (strings,) = [c for c in columns.columns if c.kind == "string"]
+    assert strings.ascii
+    assert not strings.plain
+    assert [(f.text, f.flags) for f in strings.fields] == [("a\x00b", 16), ("c", 0)]
+
+
 def test_mixed_kinds_at_one_path_are_separate_columns() -> None:
     columns = json_columns({"v": [1, "1", None, True]}, "json", 100)
     assert columns is not None

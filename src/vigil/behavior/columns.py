@@ -2,9 +2,10 @@
 
 A JSON body of 32 order items is 130 fields, and judging them one by one pays Python's per-call
 cost 130 times. Here all the values of one path (``items[].note``) are judged together: the
-union of their characters against the learned ones, their sequences and run patterns with one
-regular-expression pass over the joined values, their lengths with ``min``/``max``, enums with
-one subset test. :func:`column_is_clean` answers True only when :func:`~vigil.behavior.check.
+union of their characters against the learned ones with one byte translation of the joined
+values, their sequences by looking for every spelling of a sequence the field never showed,
+their run patterns with one regular-expression pass, their lengths with ``min``/``max``, enums
+with one subset test. :func:`column_is_clean` answers True only when :func:`~vigil.behavior.check.
 check_value` would raise no alert for any of the values; any doubt (a new character, a value
 that may hold dangerous structure, a non-ASCII value) sends the column to the value-by-value
 path, so decisions are exactly those of that path (``tests/behavior/test_columns.py`` checks the
@@ -14,50 +15,14 @@ implication on generated columns and criteria).
 from __future__ import annotations
 
 import math
-import re
 
-from vigil.behavior.charclass import PUNCT
+from vigil.behavior.clean import shape, value_is_clean
 from vigil.behavior.policy import FieldCheck
-from vigil.behavior.structure import may_hold_danger_ascii
-from vigil.behavior.values import (
-    DIGIT_RUN,
-    LOWER_RUN,
-    PATTERN_MAX,
-    SEQUENCE_RE,
-    UPPER_RUN,
-    profile_text,
-)
+from vigil.behavior.structure import dangers_in, joined_danger_free, may_hold_danger_ascii
+from vigil.behavior.values import PATTERN_MAX, entropy_of, pattern_expression
 from vigil.http.jsoncolumns import Column
 
-SEPARATOR = "\x00"
-"""Joins a column's values: never part of a printable value, a sequence or a run pattern."""
-
-PATTERN_CACHE = 1024
-"""Bound on compiled run-pattern expressions (one per distinct learned pattern set)."""
-
-_patterns: dict[frozenset[str], re.Pattern[str]] = {}
 _CONTAINERS = frozenset({"object", "array"})
-_RUNS = {"9": DIGIT_RUN, "A": UPPER_RUN, "a": LOWER_RUN}
-
-
-def pattern_expression(patterns: frozenset[str]) -> re.Pattern[str]:
-    """An expression matching SEPARATOR-joined values whose run patterns are all in ``patterns``.
-
-    A run pattern (:func:`~vigil.behavior.values.pattern_of`) names each maximal run of digits,
-    capitals or small letters by one character and keeps every other character, so a value has
-    pattern ``p`` exactly when it matches ``p`` with each run letter read as its run.
-    """
-    compiled = _patterns.get(patterns)
-    if compiled is None:
-        one = "|".join(
-            "".join(_RUNS.get(c, re.escape(c)) for c in p) for p in sorted(patterns) if p
-        )
-        one = f"(?:{one})" if one else "(?!)"
-        compiled = re.compile(f"{one}(?:{SEPARATOR}{one})*")
-        if len(_patterns) >= PATTERN_CACHE:
-            _patterns.clear()
-        _patterns[patterns] = compiled
-    return compiled
 
 
 def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
@@ -71,22 +36,28 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
     if kind in _CONTAINERS:
         sizes: list[int] = column.values  # type: ignore[assignment]
         return max(sizes) <= check.hi
-    if not column.plain or repeat > check.max_repeat:
+    if not column.ascii or repeat > check.max_repeat:
         return False
     texts: list[str] = column.values  # type: ignore[assignment]
-    raw = "".join(texts).encode("ascii")
-    if raw.translate(None, check.plain_bytes) or b"&#" in raw:
+    if len(texts) == 1:
+        return value_is_clean(texts[0], check)
+    joined = column.joined
+    raw = joined.encode("ascii")
+    if raw.translate(None, check.column_bytes) or raw.count(0) != len(texts) - 1 or b"&#" in raw:
         return False
     lengths = list(map(len, texts))
     longest = max(lengths)
     if longest > check.hi or min(lengths) < check.lo:
         return False
-    joined = SEPARATOR.join(texts) if len(texts) > 1 else texts[0]
-    if (raw.translate(None, _NOT_PUNCT) or b"0" in raw) and not check.sequences.issuperset(
-        s.lower() for s in SEQUENCE_RE.findall(joined)
+    for needle in check.needles:
+        if needle in raw:
+            return False
+    if (
+        check.may_hold_danger
+        and may_hold_danger_ascii(raw)
+        and not joined_danger_free(raw)
+        and any(dangers_in(t) & ~check.dangers for t in texts)
     ):
-        return False
-    if may_hold_danger_ascii(raw) and any(profile_text(t).dangers & ~check.dangers for t in texts):
         return False
     if check.enum is not None:
         if not check.enum.issuperset(texts):
@@ -96,26 +67,26 @@ def column_is_clean(column: Column, check: FieldCheck, repeat: int) -> bool:
             return False
         run = _ONE_RUN.get(check.patterns)
         if run is not None:
-            if raw.translate(None, run) or not lengths or min(lengths) == 0:
+            if raw.translate(None, run) or min(lengths) == 0:
                 return False
         elif not pattern_expression(check.patterns).fullmatch(joined):
             return False
-    elif check.shapes is not None and any(profile_text(t).shape not in check.shapes for t in texts):
+    elif check.shapes is not None and any(shape(t) not in check.shapes for t in texts):
         return False
     entropy_max = check.entropy_max
     return not (
         entropy_max is not None
         and longest >= 16
-        and math.log2(max(2, len(check.plain_bytes))) > entropy_max
+        and check.plain_entropy > entropy_max
+        and math.log2(longest) > entropy_max
         and math.log2(max(2, len(set(raw)))) > entropy_max
-        and any(len(t) >= 16 and profile_text(t).entropy > entropy_max for t in texts)
+        and any(len(t) >= 16 and entropy_of(t) > entropy_max for t in texts)
     )
 
 
-_NOT_PUNCT = bytes(c for c in range(256) if chr(c) not in PUNCT)
 _ONE_RUN = {
-    frozenset({"a"}): b"abcdefghijklmnopqrstuvwxyz",
-    frozenset({"A"}): b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    frozenset({"9"}): b"0123456789",
+    frozenset({"a"}): b"\x00abcdefghijklmnopqrstuvwxyz",
+    frozenset({"A"}): b"\x00ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    frozenset({"9"}): b"\x000123456789",
 }
 """Pattern sets of one run: plain ASCII values follow them when every byte is of that run."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from vigil.behavior.alerts import Severity
 from vigil.behavior.decision import Mode
+from vigil.behavior.layouts import RouteLayouts
 from vigil.behavior.policy import FieldCheck, Policy, RoutePolicy
 from vigil.behavior.routes import TemplateFilter
 
@@ -43,6 +44,8 @@ class CompiledRoute:
     """``(path, kind)`` pairs of response fields that need no further check (a fast path)."""
     overflow: TemplateFilter | None = None
     """On a ``/{other}`` route: templates seen while learning beyond the route bound."""
+    layouts: RouteLayouts | None = None
+    """The layouts of the route's clean JSON bodies, each judged with one expression."""
 
 
 def compile_route(
@@ -59,12 +62,13 @@ def compile_route(
         {n: FieldCheck.compile(f) for n, f in response.fields.items()} if response else {}
     )
     immature = spec.block_score is None and spec.samples < mature_samples
+    checks = {name: FieldCheck.compile(f) for name, f in spec.fields.items()}
     return CompiledRoute(
         key=key,
         mode=spec.mode if spec.mode is not None else policy.mode,
         block_score=spec.block_score or policy.block_score,
         counted=Severity.HIGH if immature else Severity.LOW,
-        checks={name: FieldCheck.compile(f) for name, f in spec.fields.items()},
+        checks=checks,
         required=frozenset(
             name
             for name, f in spec.fields.items()
@@ -77,6 +81,7 @@ def compile_route(
         response_checks=response_checks,
         has_response=response is not None and response.samples > 0,
         overflow=TemplateFilter.decode(spec.overflow) if spec.overflow else None,
+        layouts=RouteLayouts(checks),
         response_accepts=frozenset(
             (name, kind)
             for name, check in response_checks.items()

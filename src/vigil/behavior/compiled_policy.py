@@ -52,12 +52,12 @@ class CompiledPolicy:
             resolution = Resolution(key, template, self.routes.get(key))
         shape = template if template is not None else obs.typed_path
         if template == OTHER_ROUTE:
-            obs.fields.extend(BodyField(f"path.{i}", s) for i, s in enumerate(obs.segments))
+            obs.listed.extend(BodyField(f"path.{i}", s) for i, s in enumerate(obs.segments))
         elif "{" in shape:
             segments = obs.segments
             for i, tok in enumerate(shape.split("/")[1:]):
                 if tok in PARAMS and i < len(segments):
-                    obs.fields.append(BodyField(f"path.{i}", segments[i]))
+                    obs.listed.append(BodyField(f"path.{i}", segments[i]))
         return resolution
 
 

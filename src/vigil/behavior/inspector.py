@@ -118,12 +118,22 @@ class Inspector:
     def inspect_request(self, request: Request) -> Decision:
         """Profile and judge one request under its route's mode."""
         chain = self._chain
-        obs = profile_request(request, self.limits)
+        obs = profile_request(request, self.limits, defer_json=True)
         resolution = chain.compiled.resolve(obs)
+        route = resolution.route
+        layouts = route.layouts if route is not None else None
+        if obs.unread is not None:
+            layout = layouts.match(obs.body) if layouts is not None else None
+            if layout is None:
+                obs.read()
+            else:
+                obs.layout_paths = layout.paths
         key = resolution.key
         context = Context(key, request, obs, resolution.template)
         alerts = _run(chain.request, context)
-        mode, block_score, counted = _settings(chain.compiled, resolution.route)
+        if obs.json is not None and layouts is not None and _json_learnable(obs, alerts, context):
+            layouts.learn(obs.json.doc, self.limits.max_body_fields)
+        mode, block_score, counted = _settings(chain.compiled, route)
         learnable = not alerts or is_learnable(alerts, mode)
         exchange = Exchange(key, obs, learnable=learnable, context=context)
         return decide(key, alerts, mode, block_score, exchange, counted=counted)
@@ -154,6 +164,16 @@ def _settings(compiled: CompiledPolicy, route: CompiledRoute | None) -> tuple[Mo
         policy = compiled.policy
         return policy.mode, policy.block_score, Severity.LOW
     return route.mode, route.block_score, route.counted
+
+
+def _json_learnable(obs: Observation, alerts: list[Alert], context: Context) -> bool:
+    """Whether a JSON body read field by field may teach its route a layout: no detector
+    alerted on one of its fields or claimed one."""
+    return (
+        obs.layout_paths is None
+        and not context.claimed
+        and not any(a.field.startswith("json") for a in alerts)
+    )
 
 
 def _run(steps: tuple[tuple[Phase, Detector], ...], context: Context) -> list[Alert]:

@@ -13,6 +13,7 @@ from collections import Counter
 
 from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.check import HIGH_ENCODINGS, check_value, encoding_severity
+from vigil.behavior.clean import field_is_clean
 from vigil.behavior.columns import column_is_clean
 from vigil.behavior.compiled import CompiledRoute
 from vigil.behavior.compiled_policy import CompiledPolicy
@@ -120,9 +121,9 @@ class LearnedModel:
             if obs.path_flags & HIGH_ENCODINGS or "." in obs.typed_path
             else []
         )
-        fields = obs.fields
+        fields = obs.listed
         columns = obs.json
-        if columns is not None:
+        if columns is not None and columns.listed:
             end = columns.start + columns.count
             fields = fields[: columns.start] + fields[end:]
         paths = [f.path for f in fields]
@@ -131,15 +132,26 @@ class LearnedModel:
         unknown = _Unknown(key, alerts)
         checks = route.checks
         for value in fields:
-            if claimed and value.path in claimed:
+            path = value.path
+            if claimed and path in claimed:
                 continue
-            check = checks.get(value.path)
+            check = checks.get(path)
             if check is None:
                 unknown.judge(value)
                 continue
-            repeat = repeats[value.path] if repeats is not None else 1
-            alerts.extend(check_value(key, value, check, repeat))
-        if columns is not None:
+            repeat = repeats[path] if repeats is not None else 1
+            if (
+                (value.text, value.flags) in check.clean
+                and value.kind == "value"
+                and value.size is None
+                and repeat <= check.max_repeat
+            ):
+                continue
+            if not field_is_clean(value, check, repeat):
+                alerts.extend(check_value(key, value, check, repeat))
+        if obs.layout_paths is not None:
+            present |= obs.layout_paths
+        elif columns is not None:
             present |= _judge_columns(key, columns, checks, claimed, unknown)
         unknown.summarise()
         missing = route.required - present
@@ -209,13 +221,18 @@ def _judge_columns(
     """Judge a JSON body column by column; returns the paths present.
 
     A column whose values all pass at once (:func:`~vigil.behavior.columns.column_is_clean`) costs
-    a few set operations; any other column is judged value by value, exactly as other fields.
+    a few byte and set operations; any other column is judged value by value, exactly as other
+    fields.
     """
-    counts: dict[str, int] = {}
-    for column in columns.columns:
-        counts[column.path] = counts.get(column.path, 0) + len(column.values)
+    listing = columns.columns
+    paths = {c.path for c in listing}
+    counts: dict[str, int] | None = None
+    if len(paths) < len(listing):
+        counts = {}
+        for column in listing:
+            counts[column.path] = counts.get(column.path, 0) + len(column.values)
     alerts = unknown.alerts
-    for column in columns.columns:
+    for column in listing:
         path = column.path
         if claimed and path in claimed:
             continue
@@ -224,12 +241,12 @@ def _judge_columns(
             for value in column.fields:
                 unknown.judge(value)
             continue
-        repeat = counts[path]
+        repeat = counts[path] if counts is not None else len(column.values)
         if column_is_clean(column, check, repeat):
             continue
         for value in column.fields:
             alerts.extend(check_value(key, value, check, repeat))
-    return set(counts)
+    return paths
 
 
 def _beyond_bound(route: CompiledRoute, key: str, obs: Observation) -> Alert:

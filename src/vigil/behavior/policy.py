@@ -9,6 +9,7 @@ bit masks.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -22,13 +23,14 @@ from vigil.behavior.decision import DEFAULT_BLOCK_SCORE, Mode
 from vigil.behavior.grammars import kind_named
 from vigil.behavior.operator import OperatorLayer
 from vigil.behavior.routes import TemplateFilter
-from vigil.behavior.structure import dangers_from_names
+from vigil.behavior.structure import dangers_from_names, may_hold_danger_with
 from vigil.behavior.values import (
     COVERS,
     PUNCT,
     TYPED_SHAPES,
     classes_from_names,
     classes_of,
+    sequence_needles,
 )
 from vigil.behavior.vocabulary import (
     ClassNames,
@@ -271,6 +273,14 @@ class FieldCheck:
     plain_bytes: bytes = b""
     """The printable ASCII characters the learned classes and specials admit, as bytes: a run
     of plain values whose bytes are all in here shows no new character (a fast path)."""
+    column_bytes: bytes = b""
+    """:attr:`plain_bytes` and the NUL that joins a column's values (nothing: no fast path)."""
+    plain_entropy: float = math.inf
+    """log2 of how many characters :attr:`plain_bytes` holds: no plain value has more entropy."""
+    needles: tuple[bytes, ...] = ()
+    """Every spelling, in :attr:`plain_bytes`, of a structural sequence the field never showed."""
+    may_hold_danger: bool = True
+    """Whether a value of :attr:`plain_bytes` may hold dangerous structure."""
     clean: dict[tuple[str, int], None] = field(default_factory=dict, compare=False, repr=False)
     """Values already judged clean for this field (bounded by CLEAN_MEMO)."""
 
@@ -288,6 +298,8 @@ class FieldCheck:
             admitted |= COVERS[shape]
         shapes = frozenset(admitted) if spec.shapes and "text" not in spec.shapes else None
         kind = kind_named(spec.grammar) if spec.grammar is not None else None
+        plain = admitted_bytes(classes_from_names(spec.classes), frozenset(spec.specials))
+        plain_chars = frozenset(plain.decode("ascii"))
         return cls(
             lo=spec.length[0],
             hi=spec.length[1],
@@ -310,5 +322,9 @@ class FieldCheck:
             admit_structure=int(kind.structure) if kind else 0,
             dangers=dangers_from_names(spec.dangers),
             grammar=kind.description if kind else "",
-            plain_bytes=admitted_bytes(classes_from_names(spec.classes), frozenset(spec.specials)),
+            plain_bytes=plain,
+            column_bytes=plain + b"\x00",
+            plain_entropy=math.log2(max(2, len(plain))),
+            needles=sequence_needles(plain_chars, frozenset(spec.sequences)),
+            may_hold_danger=may_hold_danger_with(plain_chars),
         )

@@ -10,6 +10,7 @@ so credentials are judged by scheme, charset and length and never learned, logge
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import orjson
 
@@ -61,10 +62,11 @@ def _header_fields(
             )
             headers = headers[: limits.max_headers]
     append = out.append
+    paths = _HEADER_PATHS
     for name, raw in headers:
         if name not in special:
             flags = 0 if raw.isprintable() else text_flags(raw)
-            append(BodyField(f"header.{name}", raw, flags))
+            append(BodyField(paths.get(name) or _header_path(name), raw, flags))
         elif name == "cookie":
             for key, value in cookie_pairs(raw, limits.max_query_fields):
                 text, flags = decode_component(value, plus_as_space=False)
@@ -78,6 +80,19 @@ def _header_fields(
                 append(BodyField("header.authorization.credentials", shape, text_flags(shape)))
         elif name in SKIPPED_HEADERS:
             append(BodyField(f"header.{name}", "", 0))
+
+
+HEADER_PATHS = 1024
+"""Bound on cached header field paths (``header.<name>``); the cache is emptied when full."""
+_HEADER_PATHS: dict[str, str] = {}
+
+
+def _header_path(name: str) -> str:
+    path = f"header.{name}"
+    if len(_HEADER_PATHS) >= HEADER_PATHS:
+        _HEADER_PATHS.clear()
+    _HEADER_PATHS[name] = path
+    return path
 
 
 _MASK = str.maketrans(
@@ -96,8 +111,9 @@ def mask_secret(text: str) -> str:
     return text.translate(_MASK)
 
 
-def _body_fields(parsed: BodyParse, obs: Observation) -> None:
-    obs.fields.extend(parsed.fields)
+def _body_fields(parsed: BodyParse, obs: Observation, start: int) -> None:
+    """Add what a body parser found: its fields at ``start`` in the field list, its findings."""
+    obs.listed[start:start] = parsed.fields
     if parsed.error:
         obs.findings.append(
             Finding("V121", "body", f"a valid {obs.content_type} body", parsed.error)
@@ -108,8 +124,15 @@ def _body_fields(parsed: BodyParse, obs: Observation) -> None:
         )
 
 
-def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observation:
-    """Profile one request into an Observation."""
+def profile_request(
+    request: Request, limits: Limits = DEFAULT_LIMITS, *, defer_json: bool = False
+) -> Observation:
+    """Profile one request into an Observation.
+
+    With ``defer_json``, a JSON body is not read yet: the caller reads it with
+    :meth:`~vigil.inspection.observation.Observation.read` or leaves it to the first reader of
+    ``fields``.
+    """
     segments, path_flags, typed_path = profile_path(request.path, limits.max_path_segments)
     full_type = request.header("content-type") or ""
     method = request.method.upper()
@@ -131,29 +154,39 @@ def profile_request(request: Request, limits: Limits = DEFAULT_LIMITS) -> Observ
         obs.findings.append(
             Finding("V122", "query", f"at most {limits.max_query_fields} query fields", "more")
         )
-    append = obs.fields.append
+    append = obs.listed.append
     for raw_key, raw_value in pairs:
         key = decode_component(raw_key)[0]
         value, flags = decode_component(raw_value)
         append(BodyField(f"query.{key}", value, flags))
-    _header_fields(request.headers, limits, obs.fields, obs.findings)
+    _header_fields(request.headers, limits, obs.listed, obs.findings)
     body = request.body
     if body and obs.body_state is BodyState.COMPLETE:
         coding = request.header("content-encoding")
         if coding:
             body = _decoded(body, coding, limits, obs)
-        if obs.body_state is BodyState.COMPLETE:
+        if obs.body_state is BodyState.COMPLETE and body:
             obs.body = body
-            columns = _json_columns(body, obs.content_type, limits) if body else None
-            if columns is not None:
-                columns.start = len(obs.fields)
-                obs.json = columns
-                for column in columns.columns:
-                    obs.fields += column.fields
+            start = len(obs.listed)
+            if defer_json and is_json(obs.content_type):
+                obs.unread = partial(
+                    _read_body, body=body, full_type=full_type, limits=limits, start=start
+                )
             else:
-                parsed = parse_body(body, obs.content_type, full_type, limits.max_body_fields)
-                _body_fields(parsed, obs)
+                _read_body(obs, body, full_type, limits, start)
     return obs
+
+
+def _read_body(obs: Observation, body: bytes, full_type: str, limits: Limits, start: int) -> None:
+    """Profile ``body`` (decoded) into ``obs``; its fields go at ``start`` in the field list.
+    ``body`` is given apart from ``obs.body``, which a holder may let go before a deferred read."""
+    columns = _json_columns(body, obs.content_type, limits)
+    if columns is not None:
+        columns.start = start
+        obs.json = columns
+        return
+    parsed = parse_body(body, obs.content_type, full_type, limits.max_body_fields)
+    _body_fields(parsed, obs, start)
 
 
 def _json_columns(body: bytes, content_type: str, limits: Limits) -> JsonColumns | None:
@@ -194,7 +227,7 @@ def profile_response(response: Response, limits: Limits = DEFAULT_LIMITS) -> Obs
         response.status,
         response.latency_ms,
     )
-    _header_fields(response.headers, limits, obs.fields, obs.findings, _RESPONSE_SPECIAL_HEADERS)
+    _header_fields(response.headers, limits, obs.listed, obs.findings, _RESPONSE_SPECIAL_HEADERS)
     body = response.body
     if body and obs.body_state is BodyState.COMPLETE and is_textual(obs.content_type):
         coding = response.header("content-encoding")
@@ -203,7 +236,8 @@ def profile_response(response: Response, limits: Limits = DEFAULT_LIMITS) -> Obs
         if obs.body_state is BodyState.COMPLETE:
             obs.body = body
             if is_json(obs.content_type):
-                _body_fields(parse_json(body, "json", limits.max_body_fields), obs)
+                parsed = parse_json(body, "json", limits.max_body_fields)
+                _body_fields(parsed, obs, len(obs.listed))
     return obs
 
 

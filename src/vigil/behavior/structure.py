@@ -183,6 +183,22 @@ def may_hold_danger(text: str, chars: set[str] | frozenset[str]) -> bool:
     return False
 
 
+def may_hold_danger_with(chars: frozenset[str] | set[str]) -> bool:
+    """False only when no text made of ``chars`` can pass :func:`may_hold_danger`."""
+    return not chars.isdisjoint(_ALWAYS) or not chars.isdisjoint("-@._")
+
+
+def danger_free(chars: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Characters, out of ``chars``, and substrings such that :func:`may_hold_danger` is false
+    for every text of those characters that holds none of those substrings, compared
+    lower-cased (so :func:`dangers_in` finds nothing in it)."""
+    kept = chars - _ALWAYS
+    forbidden = [s for s in ("--", "@@", "..") if s[0] in kept]
+    if "." in kept or "_" in kept:
+        forbidden.extend(_DOTTED)
+    return kept, tuple(forbidden)
+
+
 _ALWAYS_BYTES = "".join(sorted(_ALWAYS)).encode("ascii")
 _OTHER_BYTES = bytes(b for b in range(256) if b not in _ALWAYS_BYTES)
 _DOTTED_BYTES = tuple(m.encode("ascii") for m in _DOTTED)
@@ -231,6 +247,19 @@ def _scan(text: str) -> int:
         if not chars.isdisjoint(needs) and pattern.search(low):
             found |= danger
     return found
+
+
+_NOT_TRIGGER_BYTES = bytes(b for b in range(256) if chr(b) not in TRIGGERS)
+_SQL_WORDS_BYTES = re.compile(_SQL_WORDS.pattern.encode("ascii"))
+
+
+def joined_danger_free(raw: bytes) -> bool:
+    """False unless :func:`dangers_in` finds nothing in any of the ASCII texts joined by NULs
+    in ``raw``: none holds a character some structure needs, and none an SQL keyword (a NUL is
+    a word boundary as the start and end of a text are)."""
+    return (
+        not raw.translate(None, _NOT_TRIGGER_BYTES) and _SQL_WORDS_BYTES.search(raw.lower()) is None
+    )
 
 
 def danger_names(mask: int) -> list[str]:

@@ -58,12 +58,15 @@ __all__ = [
     "UPPER",
     "CharClass",
     "TextProfile",
+    "alphanumeric_shape",
     "class_names",
     "classes_from_names",
     "classes_of",
     "entropy_of",
+    "pattern_expression",
     "pattern_of",
     "profile_text",
+    "sequence_needles",
     "shape_of",
     "undo_references",
 ]
@@ -85,6 +88,23 @@ SEQUENCE_RE = re.compile(
     "|".join(re.escape(s) for s in sorted(SEQUENCES, key=len, reverse=True)), re.IGNORECASE
 )
 """Longest first, so ``-->`` is found as itself and not as its prefix ``--``."""
+
+
+def sequence_needles(chars: frozenset[str], allowed: frozenset[str]) -> tuple[bytes, ...]:
+    """Every way (letter case included) a sequence outside ``allowed`` can be written with
+    ``chars``: a text of those characters holding none of them has no sequence but allowed ones
+    (it may still have none when it holds one: ``-->`` is found as itself, not as ``--``)."""
+    needles: list[bytes] = []
+    for sequence in SEQUENCES:
+        if sequence in allowed:
+            continue
+        spellings = [""]
+        for char in sequence:
+            cases = {char, char.upper()}
+            spellings = [s + c for s in spellings for c in sorted(cases)]
+        needles.extend(s.encode("ascii") for s in spellings if chars.issuperset(s))
+    return tuple(needles)
+
 
 SHAPES = (
     "empty",
@@ -143,6 +163,36 @@ _LOWER_RUNS = re.compile(LOWER_RUN)
 
 PATTERN_MAX = 64
 """Values longer than this get no run pattern (free text has no useful one)."""
+
+PATTERN_SEPARATOR = "\x00"
+"""Joins the values :func:`pattern_expression` matches at once (no run pattern holds it)."""
+
+PATTERN_CACHE = 1024
+"""Bound on compiled run-pattern expressions (one per distinct learned pattern set)."""
+
+_patterns: dict[frozenset[str], re.Pattern[str]] = {}
+_RUNS = {"9": DIGIT_RUN, "A": UPPER_RUN, "a": LOWER_RUN}
+
+
+def pattern_expression(patterns: frozenset[str]) -> re.Pattern[str]:
+    """An expression matching PATTERN_SEPARATOR-joined values whose run patterns are all in
+    ``patterns``.
+
+    A run pattern (:func:`pattern_of`) names each maximal run of digits, capitals or small
+    letters by one character and keeps every other character, so a value has pattern ``p``
+    exactly when it matches ``p`` with each run letter read as its run.
+    """
+    compiled = _patterns.get(patterns)
+    if compiled is None:
+        one = "|".join(
+            "".join(_RUNS.get(c, re.escape(c)) for c in p) for p in sorted(patterns) if p
+        )
+        one = f"(?:{one})" if one else "(?!)"
+        compiled = re.compile(f"{one}(?:{PATTERN_SEPARATOR}{one})*")
+        if len(_patterns) >= PATTERN_CACHE:
+            _patterns.clear()
+        _patterns[patterns] = compiled
+    return compiled
 
 
 class TextProfile:
@@ -211,7 +261,7 @@ class TextProfile:
                     self.sequences = _HEX_PREFIX
             self.classes = classes
         self.distinct = -1
-        self._shape = _alphanumeric_shape(text)
+        self._shape = alphanumeric_shape(text)
 
     @property
     def distinct_chars(self) -> int:
@@ -308,13 +358,19 @@ _FREE = SPACE_BIT | CONTROL_BIT | OTHER_SYMBOL_BIT
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
-def _alphanumeric_shape(text: str) -> str:
-    """:func:`shape_of` of a non-empty ASCII alphanumeric value, without regular expressions."""
+def alphanumeric_shape(text: str) -> str:
+    """:func:`shape_of` of a non-empty ASCII alphanumeric value, without regular expressions
+    (but one for values with an ``e`` that may be a float)."""
     if text.isdigit():
         return "int" if len(text) <= 40 else "float"
     if text.isalpha():
         return "word"
-    if ("e" in text or "E" in text) and _FLOAT.fullmatch(text):
+    if (
+        ("e" in text or "E" in text)
+        and text[0].isdigit()
+        and text[-1].isdigit()
+        and _FLOAT.fullmatch(text)
+    ):
         return "float"
     digits = text[2:] if text.startswith("0x") else text
     return "hex" if len(digits) >= 8 and _HEX_DIGITS.issuperset(digits) else "alnum"

@@ -10,6 +10,7 @@ raw bytes the application would read differently. Every loop of the profiler is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vigil.http.body import BodyField
@@ -47,7 +48,9 @@ class Observation:
     segments: list[str]
     path_flags: int
     content_type: str
-    fields: list[BodyField] = field(default_factory=list)
+    listed: list[BodyField] = field(default_factory=list)
+    """The fields held in a list: all of them, except a JSON body's until :attr:`fields` is
+    first read (profiling and route resolution append here)."""
     findings: list[Finding] = field(default_factory=list)
     body_state: BodyState = BodyState.COMPLETE
     body_size: int = 0
@@ -65,3 +68,33 @@ class Observation:
     json: JsonColumns | None = None
     """A JSON body's fields grouped by path (the same fields, also in ``fields``), for
     detectors that judge a column of values at once; None for other bodies."""
+    unread: Callable[[Observation], None] | None = None
+    """Reads a body whose reading was put off into the observation it is given (``json``,
+    ``fields`` and ``findings`` are complete once it ran); :meth:`read` runs it once. It holds
+    no reference to the observation, so an observation is freed without the cycle collector."""
+    layout_paths: frozenset[str] | None = None
+    """The field paths of a JSON body left unread because it matched a layout its route judged
+    clean as a whole (:mod:`vigil.behavior.layouts`)."""
+
+    def read(self) -> None:
+        """Read a body whose reading was put off, if any."""
+        unread = self.unread
+        if unread is not None:
+            self.unread = None
+            unread(self)
+
+    @property
+    def fields(self) -> list[BodyField]:
+        """Every field: path segments, query, headers, cookies and body.
+
+        A JSON body's fields are made on the first read (a detector that judges its columns
+        never needs them) and put where profiling found them, after the query and headers.
+        """
+        if self.unread is not None:
+            self.read()
+        columns = self.json
+        if columns is not None and not columns.listed:
+            start = columns.start
+            self.listed[start:start] = columns.fields()
+            columns.listed = True
+        return self.listed
