@@ -516,7 +516,11 @@ async def test_a_hung_route_holds_only_its_share_of_the_upstream_pool(
     make_gate: MakeGate, client: aiohttp.ClientSession, hanging: HangingUpstream
 ) -> None:
     proxy, core, _ = await make_gate(
-        target=hanging.url, upstream_connections=4, route_concurrency=2, route_queue=1
+        target=hanging.url,
+        upstream_connections=4,
+        route_concurrency=2,
+        route_queue=1,
+        connect_timeout=300.0,  # the queued request must still wait on a loaded machine
     )
     hung = [asyncio.ensure_future(status_and_body(client, f"{proxy.url}/hang")) for _ in range(2)]
     await hanging.until_hung(2)
