@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vigil.signatures.detection import Leak
-from vigil.signatures.leaks import Weight, scan_response_text, weight_of
+from vigil.signatures.leaks import (
+    LEAK_DETECTORS,
+    Weight,
+    detect_internal_address,
+    may_hold_internal_address,
+    may_leak,
+    scan_response_text,
+    weight_of,
+)
 
 LEAKS = [
     ('Traceback (most recent call last):\n  File "app.py", line 3, in <module>', Leak.STACK_TRACE),
@@ -73,3 +83,44 @@ def test_secrets_are_never_quoted_whole() -> None:
 def test_weights(text: str, weight: Weight) -> None:
     (found,) = scan_response_text(text)
     assert weight_of(found) is weight
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "10.0.0.7",
+        "172.16.4.1",
+        "192.168.1.300",
+        "user-db.prod.svc.cluster.local",
+        "api.internal",
+        "AKIAIOSFODNN7EXAMPLE",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        "Traceback (most recent call last):",
+        'File "/app/main.py", line 3, in <module>',
+        "ORA-00933: SQL command not properly ended",
+        "You have an error in your SQL syntax",
+        "at java.lang.Thread.run(Thread.java:750)",
+        '{"id": 7, "name": "Ana"}',
+        "1.2.3.4",
+        "nginx/1.22.1",
+        "\n",
+        " ",
+    ]
+)
+_TEXTS = st.lists(_FRAGMENTS | st.text(max_size=12), max_size=8).map("".join)
+
+
+@given(_TEXTS)
+def test_the_one_pass_prefilter_never_hides_a_leak(text: str) -> None:
+    found = [detect(text) for detect in LEAK_DETECTORS.values()]
+    if not may_leak(text):
+        assert found == [None] * len(found)
+    if not may_hold_internal_address(text):
+        assert detect_internal_address(text) is None
+
+
+@given(st.lists(_TEXTS, max_size=6))
+def test_joined_header_values_prefilter_each_value(values: list[str]) -> None:
+    values = [v.replace("\n", " ") for v in values]
+    if not may_hold_internal_address("\n".join(values)):
+        assert all(detect_internal_address(v) is None for v in values)

@@ -16,10 +16,19 @@ from enum import StrEnum
 from vigil.inspection.alerts import Alert, Severity, redact
 from vigil.inspection.phases import Context, Phase
 from vigil.signatures.detection import Attack, Detection, Leak
-from vigil.signatures.leaks import LEAK_DETECTORS, Weight, detect_internal_address, weight_of
+from vigil.signatures.leaks import (
+    LEAK_DETECTORS,
+    Weight,
+    detect_internal_address,
+    may_hold_internal_address,
+    may_leak,
+    weight_of,
+)
 from vigil.signatures.rules.ruleset import RuleHit, RuleSet
 from vigil.signatures.rules.schema import Action, RuleSeverity
 from vigil.signatures.scan import ALL, path_fields, scan_fields
+
+_UNSCANNED_HEADERS = frozenset({"set-cookie", "date", "content-length"})
 
 UNSCANNED_TYPES = (
     "image/",
@@ -173,10 +182,13 @@ class LeakDetector:
         if phase is Phase.RESPONSE_HEADERS:
             if Leak.INTERNAL_ADDRESS not in self.only:
                 return []
+            checked = [
+                (name, value) for name, value in response.headers if name not in _UNSCANNED_HEADERS
+            ]
+            if not may_hold_internal_address("\n".join(value for _, value in checked)):
+                return []
             alerts = []
-            for name, value in response.headers:
-                if name in {"set-cookie", "date", "content-length"}:
-                    continue
+            for name, value in checked:
                 found = detect_internal_address(value)
                 if found is not None:
                     alerts.append(self._alert(context, f"response.header.{name}", found))
@@ -189,6 +201,8 @@ class LeakDetector:
         if not body:
             return []
         text = body[:MAX_LEAK_BODY].decode("utf-8", "replace")
+        if not may_leak(text):
+            return []
         alerts = []
         for kind, detect in LEAK_DETECTORS.items():
             if kind in self.only:

@@ -46,6 +46,11 @@ class Match(Protocol):
 class Program(Protocol):
     """An RE2 program: linear in the text, whatever the pattern, unlike backtracking ``re``."""
 
+    @property
+    def pattern(self) -> str:
+        """The expression the program was compiled from."""
+        ...
+
     def search(self, text: str, pos: int = 0, endpos: int = ...) -> Match | None:
         """The first match in ``text[pos:endpos]``."""
         ...
@@ -224,21 +229,32 @@ LEAK_DETECTORS: dict[Leak, Callable[[str], Detection | None]] = {
 }
 
 
-def _any_leak() -> object:
+def _search_set(patterns: list[str]) -> object:
     matcher = re2.Set.SearchSet(_OPTIONS)
-    for pattern in _PATTERNS:
+    for pattern in patterns:
         matcher.Add(pattern)
     matcher.Compile()
     return matcher
 
 
-_ANY = _any_leak()
+_ANY = _search_set(_PATTERNS)
 """Every leak pattern in one RE2 set: a clean body costs one pass."""
+_ANY_INTERNAL = _search_set([_INTERNAL_IP.pattern, _INTERNAL_NAME.pattern])
+
+
+def may_leak(text: str) -> bool:
+    """False when no leak detector can find anything in ``text`` (one pass over it)."""
+    return bool(_ANY.Match(text[:MAX_SCAN]))  # type: ignore[attr-defined]
+
+
+def may_hold_internal_address(text: str) -> bool:
+    """False when :func:`detect_internal_address` finds nothing in ``text`` (one pass)."""
+    return bool(_ANY_INTERNAL.Match(text[:MAX_SCAN]))  # type: ignore[attr-defined]
 
 
 def scan_response_text(text: str) -> list[Detection]:
     """Every leak class found in ``text`` (at most one detection per class)."""
-    if not _ANY.Match(text[:MAX_SCAN]):  # type: ignore[attr-defined]
+    if not may_leak(text):
         return []
     found: list[Detection] = []
     for detect in LEAK_DETECTORS.values():
