@@ -11,7 +11,6 @@ from vigil.behavior.promotion import PromotionSettings
 from vigil.gate.config import (
     GateConfig,
     GateConfigError,
-    is_loopback,
     load_gate_config,
     override,
     split_host_port,
@@ -157,22 +156,6 @@ def test_split_host_port(value: str, expected: tuple[str, int]) -> None:
 def test_split_host_port_rejects(value: str) -> None:
     with pytest.raises(ValueError, match=r"HOST:PORT|invalid host"):
         split_host_port(value)
-
-
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [
-        ("127.0.0.1", True),
-        ("127.8.9.10", True),
-        ("::1", True),
-        ("localhost", True),
-        ("0.0.0.0", False),
-        ("10.0.0.1", False),
-        ("example.com", False),
-    ],
-)
-def test_is_loopback(host: str, loopback: bool) -> None:
-    assert is_loopback(host) is loopback
 
 
 @pytest.mark.parametrize(

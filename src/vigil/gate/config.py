@@ -12,22 +12,20 @@ models describe the options whatever their source.
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from vigil.behavior.decision import Mode
 from vigil.behavior.identity import IdentityError, IdentitySource
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.promotion import PromotionConfig
+from vigil.configfile import ConfigFileError, read_config_file
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
 from vigil.gate.reload import RELOAD_SECONDS
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
-MAX_CONFIG_BYTES = 1 << 20
 """Bound on the size of a configuration file (1 MiB)."""
 
 
@@ -45,16 +43,6 @@ def split_host_port(value: str) -> tuple[str, int]:
     if not host or any(c.isspace() for c in host):
         raise ValueError(f"invalid host in {value!r}")
     return host, int(port)
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Section(BaseModel):
@@ -252,22 +240,9 @@ def load_gate_config(path: str | Path) -> GateConfig:
     """Read and validate a configuration file; errors name the file, the field and the problem."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise GateConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise GateConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes")
-    try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise GateConfigError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise GateConfigError(
-            f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+        data = read_config_file(path)
+    except ConfigFileError as exc:
+        raise GateConfigError(str(exc)) from None
     return parse_gate_config(data, str(path), path.resolve().parent)
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vigil.behavior.promotion import PromotionConfig
-
-MAX_CONFIG_BYTES = 1 << 20
+from vigil.configfile import ConfigFileError, read_config_file
 
 
 class LearnerConfigError(ValueError):
@@ -159,22 +157,9 @@ def load_learner_config(path: str | Path) -> LearnerConfig:
     """Read and validate a configuration file; errors name the file, field and problem."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise LearnerConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise LearnerConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes")
-    try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise LearnerConfigError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise LearnerConfigError(
-            f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+        data = read_config_file(path)
+    except ConfigFileError as exc:
+        raise LearnerConfigError(str(exc)) from None
     return parse_learner_config(data, str(path), path.resolve().parent)
 
 

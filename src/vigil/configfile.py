@@ -1,0 +1,43 @@
+"""Reading an operator's YAML configuration file: bounded, UTF-8, errors with the line.
+
+The gate and the learner both take a config file (``vigil gate --config``, ``vigil learner
+serve --config``). Reading one is the same job for both: at most :data:`MAX_CONFIG_BYTES`, UTF-8,
+safe YAML, and an error that is one line naming the file (and the line for a YAML error), so
+the command can print it and exit 2. Each service validates the data with its own model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_CONFIG_BYTES = 1 << 20
+"""Largest configuration file read (1 MiB); a larger one is refused, never read whole."""
+
+
+class ConfigFileError(ValueError):
+    """A configuration file that cannot be read; the message is one line naming it."""
+
+
+def read_config_file(path: str | Path) -> Any:
+    """The YAML data of ``path`` (any type: the caller's model checks its shape)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigFileError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes")
+    try:
+        return yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigFileError(
+            f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
