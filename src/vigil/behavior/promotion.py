@@ -39,19 +39,22 @@ class PromotionSettings:
     """...after this long in detect mode without a change of criteria or a would-be block."""
 
 
+_DEFAULTS = PromotionSettings()
+
+
 class PromotionConfig(BaseModel):
     """The ``promotion:`` section of a learner's or a gate's config file (validated)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    detect: bool = True
+    detect: bool = _DEFAULTS.detect
     """Promote learn -> detect once a route is learned and quiet."""
-    detect_samples: int = Field(1000, ge=1)
-    detect_quiet_hours: float = Field(24.0, ge=0)
-    enforce: bool = False
+    detect_samples: int = Field(_DEFAULTS.detect_samples, ge=1)
+    detect_quiet_hours: float = Field(_DEFAULTS.detect_quiet_hours, ge=0)
+    enforce: bool = _DEFAULTS.enforce
     """Promote detect -> enforce (off by default: blocking is the operator's call)."""
-    enforce_samples: int = Field(5000, ge=1)
-    enforce_quiet_hours: float = Field(72.0, ge=0)
+    enforce_samples: int = Field(_DEFAULTS.enforce_samples, ge=1)
+    enforce_quiet_hours: float = Field(_DEFAULTS.enforce_quiet_hours, ge=0)
 
     def settings(self) -> PromotionSettings:
         """The same values as the pure settings :func:`promotions` takes."""

@@ -299,6 +299,12 @@ class GateCore:
                 reason=promotion.reason,
             )
 
+    def with_mode_override(self, policy: Policy) -> Policy:
+        """``policy`` with the command line's default mode, when one was given."""
+        if self.mode_override is None:
+            return policy
+        return policy.model_copy(update={"mode": self.mode_override})
+
     def load(self, policy: Policy) -> None:
         """Swap in a new policy (e.g. from the learner) and reset the policy-age gauge."""
         self.engine.load(policy)
@@ -310,8 +316,7 @@ class GateCore:
         The command line's mode still applies. The policy is written to the policy file, when
         there is one, as the last known policy a restart begins with; never over an edit.
         """
-        if self.mode_override is not None:
-            policy = policy.model_copy(update={"mode": self.mode_override})
+        policy = self.with_mode_override(policy)
         self.load(policy)
         self.gauges.reloaded(source, ReloadOutcome.LOADED)
         file = self.policy_file
@@ -356,8 +361,7 @@ class GateCore:
         return result
 
     def _use_file_policy(self, path: Path, policy: Policy) -> Reloaded:
-        if self.mode_override is not None:
-            policy = policy.model_copy(update={"mode": self.mode_override})
+        policy = self.with_mode_override(policy)
         if policy == self.engine.policy:
             return Reloaded(
                 ReloadOutcome.UNCHANGED, f"{path}: version {policy.version} already in use"

@@ -141,9 +141,7 @@ def build_reloader(
     policy = core.policy_file.load() if core.policy_file is not None else None
     if policy is None:
         policy = Policy.model_validate({})
-    if settings.mode is not None:
-        policy = policy.model_copy(update={"mode": settings.mode})
-    core.load(policy)
+    core.load(core.with_mode_override(policy))
     reloader = Reloader(
         core,
         settings.signatures,
