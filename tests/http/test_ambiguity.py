@@ -43,6 +43,16 @@ ORDINARY = [
     pytest.param(post("text/plain; charset=iso-8859-1", b"caf\xe9"), id="latin1-text"),
     pytest.param(post("application/octet-stream", b"\x00\x01{"), id="binary"),
     pytest.param(
+        post(
+            "application/soap+xml; charset=utf-8",
+            b'<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="urn:s"><s:Body/>'
+            b"</s:Envelope>",
+        ),
+        id="soap",
+    ),
+    pytest.param(post("text/xml", "<a>\u00e9</a>".encode("utf-16")), id="xml-utf16"),
+    pytest.param(post("application/xml", b"<a>not <closed"), id="malformed-xml-is-an-alert"),
+    pytest.param(
         Request(
             "POST",
             "/",
@@ -165,6 +175,38 @@ AMBIGUOUS = [
         post(MP, b"pre\r\n" + GOOD_MP), AmbiguityCode.MULTIPART, "body", id="multipart-preamble"
     ),
     pytest.param(
+        post(
+            "application/xml", b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'
+        ),
+        AmbiguityCode.XML,
+        "body",
+        id="xml-external-entity",
+    ),
+    pytest.param(
+        post("text/xml", b"<!DOCTYPE r><r/>"), AmbiguityCode.XML, "body", id="xml-doctype"
+    ),
+    pytest.param(
+        post(
+            "application/xml; charset=utf-8",
+            b'<?xml version="1.0" encoding="ISO-8859-1"?><r>caf\xe9</r>',
+        ),
+        AmbiguityCode.XML,
+        "body",
+        id="xml-encoding-contradicts-charset",
+    ),
+    pytest.param(
+        post("application/xml", b'<?xml version="1.0" encoding="utf-7"?><r>+ADw-</r>'),
+        AmbiguityCode.XML,
+        "body",
+        id="xml-utf-7",
+    ),
+    pytest.param(
+        post("application/xml", gzip.compress(b"<!DOCTYPE r><r/>"), ("content-encoding", "gzip")),
+        AmbiguityCode.XML,
+        "body",
+        id="xml-judged-after-content-decoding",
+    ),
+    pytest.param(
         post(MP, gzip.compress(b"pre" + GOOD_MP), ("content-encoding", "gzip")),
         AmbiguityCode.MULTIPART,
         "body",
@@ -194,4 +236,5 @@ def test_codes_are_stable() -> None:
         "content-type",
         "charset",
         "multipart",
+        "xml",
     ]

@@ -6,6 +6,7 @@ import pytest
 
 from vigil.http.body import BodyField
 from vigil.http.model import Request
+from vigil.http.xmlbody import parse_xml
 from vigil.signatures import scan
 from vigil.signatures.detection import Attack
 from vigil.signatures.scan import (
@@ -207,3 +208,49 @@ def test_repeated_parameters_are_also_read_joined() -> None:
 
 def test_a_payload_behind_padding_is_read_from_the_end() -> None:
     assert kinds(scan_text("x " * 20000 + "' union select null,version()--")) == {"sqli"}
+
+
+def _xml_fields(body: bytes) -> list[BodyField]:
+    return parse_xml(body, "xml", 100).fields
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "attack"),
+    [
+        pytest.param(
+            b"<login><user>tom' or 1=1--</user></login>", "xml.login.user", Attack.SQLI, id="text"
+        ),
+        pytest.param(
+            b'<r><a probe="&lt;script&gt;alert(1)&lt;/script&gt;"/></r>',
+            "xml.r.a@probe",
+            Attack.XSS,
+            id="attribute-with-references",
+        ),
+        pytest.param(
+            b'<r xmlns:z="http://www.w3.org/2001/XInclude"><z:include href="/etc/hosts"/></r>',
+            "xml!xinclude",
+            Attack.XSS,
+            id="xinclude-markup",
+        ),
+        pytest.param(
+            b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+            "xml!doctype",
+            Attack.XSS,
+            id="external-entity-markup",
+        ),
+    ],
+)
+def test_xml_fields_are_read_in_the_body_phase(body: bytes, path: str, attack: Attack) -> None:
+    fields = _xml_fields(body)
+    found = [(d.path, d.detection.kind) for d in scan_fields(fields, body=True)]
+    assert (path, attack) in found
+    assert not list(scan_fields(fields, body=False))
+
+
+def test_benign_xml_elements_named_like_html_tags_are_data() -> None:
+    feed = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Rock &amp; roll</title>'
+        b'<link href="https://example.org/a"/><meta name="x"/><object>chair</object>'
+        b"<style>casual</style><include>fries</include></feed>"
+    )
+    assert list(scan_fields(_xml_fields(feed))) == []

@@ -31,6 +31,11 @@ ATTACKS = [
         '<a xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></a>',
         "external entity or XInclude",
     ),
+    ('<q:include href="file:///etc/passwd" parse="text"/>', "external entity or XInclude"),
+    (
+        '<include xmlns="http://www.w3.org/2001/XInclude" href="/etc/passwd"/>',
+        "external entity or XInclude",
+    ),
 ]
 
 BENIGN = [
@@ -50,6 +55,7 @@ BENIGN = [
     '<input type="text" name="q">',
     "x = y + 1; // comment",
     "<!DOCTYPE html>",
+    "include: a:include, see x:includes",
 ]
 
 

@@ -32,7 +32,7 @@ from vigil.inspection.phases import Context, Phase
 MAX_UNKNOWN_FIELD_ALERTS = 16
 """Unknown fields reported one by one before a single ``too-many-unknown-fields`` alert."""
 
-BODY_PREFIXES = ("json.", "json", "form.", "multipart.", "body")
+BODY_PREFIXES = ("json.", "json", "form.", "multipart.", "xml.", "xml!", "body")
 """Field prefixes that come from a body: not reported missing when the body was unreadable."""
 
 FINDING_SEVERITY = {"V121": Severity.MEDIUM, "V122": Severity.HIGH}

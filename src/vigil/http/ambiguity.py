@@ -18,10 +18,12 @@ human reason; docs/gate.md lists every rule and what the gate does otherwise:
   ``Cookie`` hiding ``name=`` after whitespace inside a cookie (:mod:`vigil.http.cookies`);
 - body: a Content-Type with repeated, extended or malformed parameters; a charset the stacks
   decode differently (:mod:`vigil.http.charset`); a multipart body outside the common form
-  (:mod:`vigil.http.multipart`).
+  (:mod:`vigil.http.multipart`); an XML body with a document type declaration, in an encoding
+  the gate does not read, or whose encoding contradicts the Content-Type charset
+  (:func:`vigil.http.xmlbody.xml_problem`).
 
 Pure and bounded: a body is decoded at most once more (its content coding, within the body
-limit) and a multipart body parsed once; a GET without ``%``, ``\\`` or ``.`` in its path costs
+limit), a multipart body parsed once and an XML body's prolog once; a GET without ``%``, ``\\`` or ``.`` in its path costs
 one pass over its headers.
 """
 
@@ -38,6 +40,7 @@ from vigil.http.encoding import decode_content
 from vigil.http.model import BodyState, Request
 from vigil.http.multipart import parse_form_data
 from vigil.http.parameters import parse_parameters
+from vigil.http.xmlbody import is_xml, xml_problem
 
 SINGLETON_HEADERS = frozenset(
     {
@@ -88,6 +91,7 @@ class AmbiguityCode(StrEnum):
     CONTENT_TYPE = "content-type"
     CHARSET = "charset"
     MULTIPART = "multipart"
+    XML = "xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +182,7 @@ def header_ambiguity(headers: list[tuple[str, str]]) -> Ambiguity | None:
 
 
 def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | None:
-    """A Content-Type, charset or multipart body that stacks read differently."""
+    """A Content-Type, charset, multipart or XML body that stacks read differently."""
     if not request.body or request.body_state is not BodyState.COMPLETE:
         return None
     full_type = request.header("content-type")
@@ -189,7 +193,8 @@ def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | 
         reason = params.problem or "an extended (RFC 2231) parameter"
         return Ambiguity(AmbiguityCode.CONTENT_TYPE, "header.content-type", reason)
     media, charset = params.value, params.get("charset")
-    if charset is None and media != "multipart/form-data":
+    xml = is_xml(media)
+    if charset is None and media != "multipart/form-data" and not xml:
         return None
     body = request.body
     coding = request.header("content-encoding")
@@ -202,6 +207,12 @@ def body_ambiguity(request: Request, max_parts: int, limit: int) -> Ambiguity | 
         problem = parse_form_data(body, full_type, max_parts).problem
         return Ambiguity(AmbiguityCode.MULTIPART, "body", problem) if problem else None
     json_like = is_json(media) or looks_like_json(body)
+    if xml:
+        problem = xml_problem(body, charset)
+        if problem:
+            return Ambiguity(AmbiguityCode.XML, "body", problem)
+        if not json_like:
+            return None
     if media == "application/x-www-form-urlencoded":
         problem = form_problem(body, charset) or (json_problem(body, charset) if json_like else "")
     elif json_like:

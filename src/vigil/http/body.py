@@ -1,4 +1,4 @@
-"""Bounded body parsers: JSON with paths, form-urlencoded and multipart.
+"""Bounded body parsers: JSON with paths, form-urlencoded, multipart and XML.
 
 Bodies are attacker-controlled, so every parser here is bounded in fields, depth and bytes,
 and none raises on bad input: malformed bodies come back as a :class:`BodyParse` with an
@@ -6,51 +6,27 @@ and none raises on bad input: malformed bodies come back as a :class:`BodyParse`
 framework reads: JSON as ``json.loads`` does (orjson on the fast path; the standard library
 when orjson refuses what Python accepts: UTF-16 and UTF-32, a BOM, NaN, integers beyond 64
 bits, lone surrogates), a JSON document sent under another media type too (Starlette and
-aiohttp parse it whatever the Content-Type), and multipart in its common form
-(:mod:`vigil.http.multipart`). Nothing here parses HTTP framing itself.
+aiohttp parse it whatever the Content-Type), multipart in its common form
+(:mod:`vigil.http.multipart`) and XML as expat reads it (:mod:`vigil.http.xmlbody`). Nothing here parses HTTP framing itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import msgspec
 import orjson
 
 from vigil.http.charset import declared_charset, json_reading
+from vigil.http.fields import BodyField as BodyField  # noqa: PLC0414 (re-exported)
+from vigil.http.fields import BodyParse as BodyParse  # noqa: PLC0414 (re-exported)
 from vigil.http.multipart import parse_form_data
 from vigil.http.urlcodec import decode_bytes, decode_component, normalize, split_pairs, text_flags
+from vigil.http.xmlbody import is_xml, parse_xml
 
 MAX_DEPTH = 32
 """Deepest JSON nesting that is walked; deeper parts are reported, not walked."""
-
-
-class BodyField(msgspec.Struct, gc=False):
-    """One leaf or container of a parsed body.
-
-    ``kind`` is ``string``, ``number``, ``bool``, ``null``, ``object``, ``array`` (JSON),
-    ``value`` (form), ``file`` (multipart upload metadata). Containers carry their size.
-    A msgspec struct (positional and keyword construction, equality, repr): a JSON body of a
-    few kilobytes is over a hundred fields, and a struct is made in a third of the time of a
-    slotted dataclass and is never tracked by the garbage collector (it holds no container).
-    """
-
-    path: str
-    text: str
-    flags: int = 0
-    kind: str = "value"
-    size: int | None = None
-
-
-@dataclass(slots=True)
-class BodyParse:
-    """What a body parser found: fields, and why it stopped early if it did."""
-
-    fields: list[BodyField] = field(default_factory=list)
-    error: str = ""
-    over_bound: str = ""
 
 
 KEY_CACHE = 4096
@@ -243,7 +219,8 @@ def is_json(content_type: str) -> bool:
 
 
 def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) -> BodyParse:
-    """Dispatch on the media type; other types become one ``body`` value.
+    """Dispatch on the media type (XML: :mod:`vigil.http.xmlbody`); other types become one
+    ``body`` value.
 
     A form or a body of another media type that is a JSON document is also profiled as JSON,
     since Starlette's and aiohttp's ``request.json()`` parse it whatever its Content-Type.
@@ -256,6 +233,8 @@ def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) 
         return parse_multipart(body, full_type, "multipart", max_fields)
     if content_type == "application/x-www-form-urlencoded":
         result = parse_form(body, "form", max_fields)
+    elif is_xml(content_type):
+        result = parse_xml(body, "xml", max_fields)
     else:
         text, flags = decode_bytes(body)
         result = BodyParse([BodyField("body", text, flags)])

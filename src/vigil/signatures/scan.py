@@ -1,7 +1,7 @@
 """Where each built-in detector looks, and the decoded forms of a value it reads.
 
 Every profiled field of a request (``query.*``, ``form.*``, ``json.*``, ``multipart.*``,
-``cookie.*``, ``body``, the path and its segments) is read by every detector, and so is the
+``xml.*`` and the XML markup ``xml!*``, ``cookie.*``, ``body``, the path and its segments) is read by every detector, and so is the
 field's key (an injection in a parameter *name* is still an injection). Headers are read
 selectively, the way WAF rule sets do: ``User-Agent`` and ``Referer`` by the injection detectors,
 every header by the JNDI detector (Log4Shell came in any header that a server logs), and none by
@@ -242,7 +242,7 @@ def scope_of(path: str) -> frozenset[Attack]:
     return ALL
 
 
-BODY_PREFIXES = ("json", "form.", "multipart.", "body")
+BODY_PREFIXES = ("json", "form.", "multipart.", "xml.", "xml!", "body")
 """Field prefixes that come from a request body (read in the body phase)."""
 
 _paths: dict[str, tuple[frozenset[Attack], str, bool]] = {}

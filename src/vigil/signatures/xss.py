@@ -85,8 +85,10 @@ ROUTE = (
 """RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 _XML_INJECTION = Pattern(
     "(?i)" + r"<!ENTITY\s|<!DOCTYPE[^>]{0,256}\[|\bxi:include\b|xmlns:xi\s*=|<\?import\b"
+    r"|<[a-z_][\w.-]{0,31}:include\b|\bw3\.org/200[13]/xinclude\b"
 )
-"""External entities (XXE), XInclude and IE's ``<?import``: markup that makes a parser fetch."""
+"""External entities (XXE), XInclude (any prefix, or its namespace) and IE's ``<?import``:
+markup that makes a parser fetch."""
 _INVISIBLE = Pattern(r"[\x00-\x20\x7f]+")
 
 

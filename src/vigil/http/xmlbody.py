@@ -1,0 +1,352 @@
+"""XML request bodies, read field by field as the mainstream application parsers read them.
+
+An XML body (``application/xml``, ``text/xml``, ``application/*+xml``, SOAP) is parsed by
+expat, the parser under ``xml.etree``, ``xml.dom.minidom`` and defusedxml, with namespaces on
+(as ``ElementTree`` and lxml read them). What the application reads becomes fields, so the
+detectors and the learned model judge each value on its own:
+
+- an element's text is ``xml.<root>.<child>``: all its character data, CDATA sections,
+  character and predefined entity references resolved, the text after its child elements (the
+  ``tail`` of ``ElementTree``) included, so nothing hides between two children; an element with
+  children and only whitespace between them (indentation) gives no field;
+- an attribute value is ``xml.<root>.<child>@<attr>``;
+- names are local names: the namespace URI and the prefix (the client's choice) are dropped;
+- a repeated element shares its path, as the elements of a JSON array share ``json.items[]``:
+  the learned model counts the repeats of a path.
+
+Declarations that make parsers disagree or fetch are not read as data. A document type
+declaration (DTD: entities, external subsets, attribute defaults; SOAP forbids it) stops the
+parse: it is refused before inspection (:func:`xml_problem`), and any caller that parses anyway
+gets an ``error`` and the declaration's text as a ``markup`` field (``xml!doctype``), so no
+entity is ever expanded here. XInclude elements (``xml!xinclude``) and processing instructions
+(``xml!pi``), which applications do not read as values but some processors act on, come back
+as ``markup`` fields with their text as sent, for the detectors to judge.
+
+Bounded and never raising: at most :data:`MAX_BYTES` bytes are parsed, :data:`MAX_DEPTH` levels
+read, :data:`MAX_ATTRIBUTES` attributes per element, :data:`MAX_TEXT` characters per value and
+the caller's ``max_fields`` fields; past a bound the result says so (``over_bound``), and
+malformed XML is an ``error`` after the fields read before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from xml.parsers import expat
+
+from vigil.http.charset import ASCII_READERS, codec_of
+from vigil.http.fields import BodyField, BodyParse
+from vigil.http.urlcodec import normalize, text_flags
+
+MAX_BYTES = 1 << 20
+"""Bytes of a body that are parsed; the rest is reported, not read."""
+MAX_DEPTH = 32
+"""Deepest element nesting that is read; deeper elements are reported, not read."""
+MAX_ATTRIBUTES = 64
+"""Attributes of one element that are read."""
+MAX_TEXT = 1 << 16
+"""Characters of one element's text or attribute value that are kept."""
+MAX_MARKUP = 4096
+"""Bytes of a declaration or an XInclude start tag kept as the text of a ``markup`` field."""
+NAME_CACHE = 4096
+"""Bound on cached element and attribute names (their normalised path label); emptied when full."""
+
+XINCLUDE_NAMESPACES = frozenset(
+    {"http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude"}
+)
+"""Namespaces of XInclude elements, which lxml's ``xinclude()`` and Java's XInclude-aware
+parsers replace with the resource they name."""
+
+_EXPAT_NAMES = {
+    "utf-8": "UTF-8",
+    "ascii": "US-ASCII",
+    "latin-1": "ISO-8859-1",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16LE",
+    "utf-16-be": "UTF-16BE",
+}
+"""The encodings expat reads by itself, by Python codec; no other name is ever given to expat
+(an unknown name would make it look the name up among Python's codecs, which remember it)."""
+
+_DECLARATION = re.compile(
+    r"<\?xml[ \t\r\n][^>]{0,200}?encoding[ \t\r\n]*=[ \t\r\n]*[\"']([^\"']{0,40})"
+)
+_SEPARATOR = " "
+
+
+@dataclass(frozen=True, slots=True)
+class XmlEncoding:
+    """The encoding XML parsers read a body in (a Python codec), or why the gate does not."""
+
+    codec: str
+    declared: str = ""
+    problem: str = ""
+    marked: bool = False
+    """Whether a byte order mark says it (expat then reads the mark itself)."""
+
+    @property
+    def expat_name(self) -> str:
+        """The name of the encoding given to expat."""
+        if self.marked and self.codec.startswith("utf-16"):
+            return "UTF-16"
+        return _EXPAT_NAMES[self.codec]
+
+
+def document_encoding(body: bytes) -> XmlEncoding:
+    """The encoding of an XML body from its byte order mark and its declaration (XML 1.0,
+    appendix F), UTF-8 by default; a ``problem`` when parsers read it differently or the gate
+    does not read it (UTF-32, EBCDIC, ``utf-7``, a declaration contradicting the mark)."""
+    if body.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return XmlEncoding("utf-32", problem="an XML body in UTF-32, which parsers read apart")
+    marked = ""
+    if body.startswith(b"\xef\xbb\xbf"):
+        marked, head = "utf-8", body[3:259].decode("latin-1")
+    elif body.startswith((b"\xff\xfe", b"<\x00?\x00")):
+        marked, head = "utf-16-le", body[:512].decode("utf-16-le", "replace")
+    elif body.startswith((b"\xfe\xff", b"\x00<\x00?")):
+        marked, head = "utf-16-be", body[:512].decode("utf-16-be", "replace")
+    else:
+        head = body[:256].decode("latin-1")
+    match = _DECLARATION.match(head.lstrip("\ufeff"))
+    declared = match.group(1).strip().lower() if match else ""
+    codec = codec_of(declared) if declared else None
+    if declared and codec is None:
+        return XmlEncoding(
+            marked or "utf-8",
+            declared,
+            f"an XML body in encoding {declared[:32]!r}, which parsers read differently",
+        )
+    if marked:
+        if codec is not None and not _same_reading(codec, marked):
+            return XmlEncoding(
+                marked, declared, f"a byte order mark of {marked} and a declared {declared!r}"
+            )
+        return XmlEncoding(marked, declared, marked=body[:1] in (b"\xef", b"\xff", b"\xfe"))
+    if codec is not None and codec not in _EXPAT_NAMES:
+        return XmlEncoding(codec, declared, f"an XML body in {declared!r}, read apart")
+    return XmlEncoding(codec or "utf-8", declared)
+
+
+def _same_reading(declared: str, actual: str) -> bool:
+    if declared == actual:
+        return True
+    return declared == "utf-16" and actual.startswith("utf-16")
+
+
+def xml_problem(body: bytes, charset: str | None) -> str:
+    """Why XML parsers would read ``body`` differently, or ``""``: an encoding the gate does not
+    read, a Content-Type ``charset`` that contradicts the document's encoding, or a document
+    type declaration. Reads at most the prolog (up to the root element) of a body."""
+    encoding = document_encoding(body)
+    if encoding.problem:
+        return encoding.problem
+    if charset is not None:
+        declared = codec_of(charset)
+        if declared is None:
+            return f"an XML body in charset {charset[:32]!r}, which parsers read differently"
+        same = _same_reading(declared, encoding.codec) or _same_reading(encoding.codec, declared)
+        ascii_alike = declared in ASCII_READERS and encoding.codec in ASCII_READERS
+        if not same and not (ascii_alike and body.isascii()):
+            return (
+                f"an XML body declared {declared} by its Content-Type and read as "
+                f"{encoding.codec} by XML parsers"
+            )
+    if _DOCTYPE_MARKS[encoding.codec] not in body:
+        return ""
+    if _has_doctype(body[:MAX_BYTES], encoding.expat_name):
+        return (
+            "a document type declaration (entities, external subsets, attribute defaults), "
+            "which XML parsers read differently"
+        )
+    return ""
+
+
+_DOCTYPE_MARKS = {
+    codec: "DOCTYPE".encode("utf-16-le" if codec == "utf-16" else codec) for codec in _EXPAT_NAMES
+}
+"""The keyword a document type declaration starts with, by codec: bodies without it are not
+parsed again."""
+
+
+class _Stop(Exception):
+    """Ends a parse early from inside a handler (a bound reached, the prolog read)."""
+
+
+def _has_doctype(body: bytes, encoding: str) -> bool:
+    parser = expat.ParserCreate(encoding, _SEPARATOR)
+    found = False
+
+    def doctype(*_: object) -> None:
+        nonlocal found
+        found = True
+        raise _Stop
+
+    def element(*_: object) -> None:
+        raise _Stop
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = element
+    with contextlib.suppress(_Stop, expat.ExpatError):
+        parser.Parse(body, True)
+    return found
+
+
+_names: dict[str, str] = {}
+
+
+def _label(name: str) -> str:
+    local = name.rpartition(_SEPARATOR)[2]
+    label = normalize(local)[0]
+    if len(_names) >= NAME_CACHE:
+        _names.clear()
+    _names[name] = label
+    return label
+
+
+def _value(path: str, text: str, kind: str = "value") -> BodyField:
+    if text.isascii() and text.isprintable():
+        return BodyField(path, text, 0, kind)
+    normal, flags = normalize(text)
+    return BodyField(path, normal, flags | text_flags(normal), kind)
+
+
+class _Element:
+    """An open element: its path, its text so far, whether it has children."""
+
+    __slots__ = ("children", "kept", "parts", "path")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.parts: list[str] = []
+        self.children = False
+        self.kept = 0
+
+
+class _Reader:
+    """Expat handlers that turn one document into fields."""
+
+    def __init__(self, body: bytes, encoding: XmlEncoding, prefix: str, max_fields: int) -> None:
+        self.body = body
+        self.codec = encoding.codec
+        self.prefix = prefix
+        self.max_fields = max_fields
+        self.result = BodyParse()
+        self.stack: list[_Element | None] = []
+        self.parser = expat.ParserCreate(encoding.expat_name, _SEPARATOR)
+
+    def parse(self) -> BodyParse:
+        parser = self.parser
+        parser.buffer_text = True
+        parser.ordered_attributes = True
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.ProcessingInstructionHandler = self.instruction
+        parser.StartDoctypeDeclHandler = self.doctype
+        body = self.body
+        if len(body) > MAX_BYTES:
+            self.result.over_bound = f"more than {MAX_BYTES} bytes of XML"
+        try:
+            parser.Parse(body[:MAX_BYTES], len(body) <= MAX_BYTES)
+        except _Stop:
+            pass
+        except expat.ExpatError as exc:
+            message = expat.errors.messages.get(exc.code, "malformed")
+            self.result.error = f"invalid XML: {message} at line {exc.lineno}, column {exc.offset}"
+        return self.result
+
+    def add(self, field: BodyField) -> None:
+        fields = self.result.fields
+        if len(fields) >= self.max_fields:
+            self.result.over_bound = f"more than {self.max_fields} fields"
+            raise _Stop
+        fields.append(field)
+
+    def bound(self, reason: str) -> None:
+        self.result.over_bound = self.result.over_bound or reason
+
+    def raw(self, end: str) -> str:
+        """The source text from the current event up to ``end`` (at most :data:`MAX_MARKUP`
+        bytes of it)."""
+        start = max(self.parser.CurrentByteIndex, 0)
+        chunk = self.body[start : start + MAX_MARKUP]
+        if self.codec.startswith("utf-16"):
+            chunk = chunk[: len(chunk) & ~1]
+        text = chunk.decode(self.codec, "replace")
+        found = text.find(end)
+        return text if found < 0 else text[: found + len(end)]
+
+    def start(self, name: str, attributes: list[str]) -> None:
+        stack = self.stack
+        parent = stack[-1] if stack else None
+        if parent is not None:
+            parent.children = True
+        if len(stack) >= MAX_DEPTH or (stack and parent is None):
+            self.bound(f"nesting deeper than {MAX_DEPTH}")
+            stack.append(None)
+            return
+        base = parent.path if parent is not None else self.prefix
+        path = f"{base}.{_names.get(name) or _label(name)}"
+        namespace, separator, _ = name.partition(_SEPARATOR)
+        if separator and namespace in XINCLUDE_NAMESPACES:
+            self.add(BodyField(f"{self.prefix}!xinclude", self.raw(">"), 0, "markup"))
+        count = len(attributes) // 2
+        if count > MAX_ATTRIBUTES:
+            self.bound(f"more than {MAX_ATTRIBUTES} attributes in an element")
+            count = MAX_ATTRIBUTES
+        for index in range(0, 2 * count, 2):
+            key = attributes[index]
+            value = attributes[index + 1]
+            if len(value) > MAX_TEXT:
+                self.bound(f"a value longer than {MAX_TEXT} characters")
+                value = value[:MAX_TEXT]
+            self.add(_value(f"{path}@{_names.get(key) or _label(key)}", value))
+        stack.append(_Element(path))
+
+    def end(self, _name: str) -> None:
+        element = self.stack.pop()
+        if element is None:
+            return
+        text = "".join(element.parts)
+        if not element.children or (text and not text.isspace()):
+            self.add(_value(element.path, text))
+
+    def text(self, data: str) -> None:
+        element = self.stack[-1] if self.stack else None
+        if element is None:
+            return
+        room = MAX_TEXT - element.kept
+        if len(data) > room:
+            self.bound(f"a value longer than {MAX_TEXT} characters")
+            data = data[:room]
+        element.parts.append(data)
+        element.kept += len(data)
+
+    def instruction(self, target: str, data: str) -> None:
+        self.add(_value(f"{self.prefix}!pi", f"<?{target} {data}?>", "markup"))
+
+    def doctype(self, name: str, system: str | None, public: str | None, subset: int) -> None:
+        external = f' PUBLIC "{public}" "{system}"' if public else ""
+        if system and not public:
+            external = f' SYSTEM "{system}"'
+        declaration = f"<!DOCTYPE {name}{external} {self.raw(']') if subset else ''}>"
+        self.add(BodyField(f"{self.prefix}!doctype", declaration, 0, "markup"))
+        self.result.error = "a document type declaration, which the gate does not read"
+        raise _Stop
+
+
+def parse_xml(body: bytes, prefix: str, max_fields: int) -> BodyParse:
+    """Flatten an XML document into path-aware fields (``xml.order.item@id``); see the module
+    docstring for the paths, the markup fields and the bounds."""
+    encoding = document_encoding(body)
+    if encoding.problem:
+        return BodyParse(error=encoding.problem)
+    return _Reader(body, encoding, prefix, max_fields).parse()
+
+
+def is_xml(content_type: str) -> bool:
+    """Whether a media type (lower-case, no parameters) names XML: ``application/xml``,
+    ``text/xml`` or a ``+xml`` type (SOAP 1.2's ``application/soap+xml``, Atom, SVG...)."""
+    return content_type in ("application/xml", "text/xml") or content_type.endswith("+xml")
