@@ -336,6 +336,20 @@ def test_parse_body_reads_xml_and_a_json_document_sent_as_xml() -> None:
     assert ("json.a", "1") in pairs(parsed.fields)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"user=tom' or 1=1--", id="form-sent-as-xml"),
+        pytest.param(b"<r>tom' or 1=1--", id="unclosed"),
+        pytest.param(b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', id="dtd"),
+    ],
+)
+def test_a_body_that_is_not_read_as_xml_is_also_one_raw_value(body: bytes) -> None:
+    parsed = parse_body(body, "application/xml", "application/xml", 10)
+    assert parsed.error
+    assert ("body", body.decode()) in pairs(parsed.fields)
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.binary(max_size=600))
 def test_arbitrary_bytes_never_raise_and_stay_bounded(body: bytes) -> None:

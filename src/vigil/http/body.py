@@ -219,8 +219,9 @@ def is_json(content_type: str) -> bool:
 
 
 def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) -> BodyParse:
-    """Dispatch on the media type (XML: :mod:`vigil.http.xmlbody`); other types become one
-    ``body`` value.
+    """Dispatch on the media type (XML: :mod:`vigil.http.xmlbody`); other types, and an XML
+    body that is not well-formed XML (an application may read it some other way), also become
+    one ``body`` value.
 
     A form or a body of another media type that is a JSON document is also profiled as JSON,
     since Starlette's and aiohttp's ``request.json()`` parse it whatever its Content-Type.
@@ -235,6 +236,9 @@ def parse_body(body: bytes, content_type: str, full_type: str, max_fields: int) 
         result = parse_form(body, "form", max_fields)
     elif is_xml(content_type):
         result = parse_xml(body, "xml", max_fields)
+        if result.error:
+            text, flags = decode_bytes(body)
+            result.fields.append(BodyField("body", text, flags))
     else:
         text, flags = decode_bytes(body)
         result = BodyParse([BodyField("body", text, flags)])
