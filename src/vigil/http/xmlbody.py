@@ -193,6 +193,7 @@ def _has_doctype(body: bytes, encoding: str) -> bool:
 
 
 _names: dict[str, str] = {}
+_paths: dict[tuple[str, str], str] = {}
 
 
 def _label(name: str) -> str:
@@ -204,6 +205,16 @@ def _label(name: str) -> str:
     return label
 
 
+def _path(base: str, name: str) -> str:
+    """``base.label`` for an element, ``base@label`` for an attribute (``base`` ends in ``@``)."""
+    label = _names.get(name) or _label(name)
+    path = f"{base}{label}" if base.endswith("@") else f"{base}.{label}"
+    if len(_paths) >= NAME_CACHE:
+        _paths.clear()
+    _paths[base, name] = path
+    return path
+
+
 def _value(path: str, text: str, kind: str = "value") -> BodyField:
     if text.isascii() and text.isprintable():
         return BodyField(path, text, 0, kind)
@@ -211,130 +222,114 @@ def _value(path: str, text: str, kind: str = "value") -> BodyField:
     return BodyField(path, normal, flags | text_flags(normal), kind)
 
 
-class _Element:
-    """An open element: its path, its text so far, whether it has children."""
-
-    __slots__ = ("children", "kept", "parts", "path")
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.parts: list[str] = []
-        self.children = False
-        self.kept = 0
+class _Full(Exception):
+    """The field bound is reached: the parse ends there."""
 
 
-class _Reader:
-    """Expat handlers that turn one document into fields."""
+def _raw(body: bytes, codec: str, start: int, end: str) -> str:
+    """The source text from byte ``start`` up to ``end`` (at most :data:`MAX_MARKUP` bytes)."""
+    chunk = body[max(start, 0) : max(start, 0) + MAX_MARKUP]
+    if codec.startswith("utf-16"):
+        chunk = chunk[: len(chunk) & ~1]
+    text = chunk.decode(codec, "replace")
+    found = text.find(end)
+    return text if found < 0 else text[: found + len(end)]
 
-    def __init__(self, body: bytes, encoding: XmlEncoding, prefix: str, max_fields: int) -> None:
-        self.body = body
-        self.codec = encoding.codec
-        self.prefix = prefix
-        self.max_fields = max_fields
-        self.result = BodyParse()
-        self.stack: list[_Element | None] = []
-        self.parser = expat.ParserCreate(encoding.expat_name, _SEPARATOR)
 
-    def parse(self) -> BodyParse:
-        parser = self.parser
-        parser.buffer_text = True
-        parser.ordered_attributes = True
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.text
-        parser.ProcessingInstructionHandler = self.instruction
-        parser.StartDoctypeDeclHandler = self.doctype
-        body = self.body
-        if len(body) > MAX_BYTES:
-            self.result.over_bound = f"more than {MAX_BYTES} bytes of XML"
-        try:
-            parser.Parse(body[:MAX_BYTES], len(body) <= MAX_BYTES)
-        except _Stop:
-            pass
-        except expat.ExpatError as exc:
-            message = expat.errors.messages.get(exc.code, "malformed")
-            self.result.error = f"invalid XML: {message} at line {exc.lineno}, column {exc.offset}"
-        return self.result
+def _read(body: bytes, encoding: XmlEncoding, prefix: str, max_fields: int) -> BodyParse:
+    """Parse ``body`` with expat, its handlers adding fields to the result.
 
-    def add(self, field: BodyField) -> None:
-        fields = self.result.fields
-        if len(fields) >= self.max_fields:
-            self.result.over_bound = f"more than {self.max_fields} fields"
-            raise _Stop
-        fields.append(field)
+    Open elements are a stack of (path, text parts, elements started before it); an element
+    below the depth bound has the path ``""``. Handlers are closures over local state: an XML
+    body of a hundred elements calls them hundreds of times.
+    """
+    result = BodyParse()
+    fields = result.fields
+    append = fields.append
+    stack: list[tuple[str, list[str], int]] = []
+    started = 0
+    parser = expat.ParserCreate(encoding.expat_name, _SEPARATOR)
+    codec = encoding.codec
 
-    def bound(self, reason: str) -> None:
-        self.result.over_bound = self.result.over_bound or reason
+    def bound(reason: str) -> None:
+        result.over_bound = result.over_bound or reason
 
-    def raw(self, end: str) -> str:
-        """The source text from the current event up to ``end`` (at most :data:`MAX_MARKUP`
-        bytes of it)."""
-        start = max(self.parser.CurrentByteIndex, 0)
-        chunk = self.body[start : start + MAX_MARKUP]
-        if self.codec.startswith("utf-16"):
-            chunk = chunk[: len(chunk) & ~1]
-        text = chunk.decode(self.codec, "replace")
-        found = text.find(end)
-        return text if found < 0 else text[: found + len(end)]
+    def add(field: BodyField) -> None:
+        if len(fields) >= max_fields:
+            raise _Full
+        append(field)
 
-    def start(self, name: str, attributes: list[str]) -> None:
-        stack = self.stack
-        parent = stack[-1] if stack else None
-        if parent is not None:
-            parent.children = True
-        if len(stack) >= MAX_DEPTH or (stack and parent is None):
-            self.bound(f"nesting deeper than {MAX_DEPTH}")
-            stack.append(None)
+    def start(name: str, attributes: list[str]) -> None:
+        nonlocal started
+        started += 1
+        base = stack[-1][0] if stack else prefix
+        if not base or len(stack) >= MAX_DEPTH:
+            bound(f"nesting deeper than {MAX_DEPTH}")
+            stack.append(("", [], started))
             return
-        base = parent.path if parent is not None else self.prefix
-        path = f"{base}.{_names.get(name) or _label(name)}"
-        namespace, separator, _ = name.partition(_SEPARATOR)
-        if separator and namespace in XINCLUDE_NAMESPACES:
-            self.add(BodyField(f"{self.prefix}!xinclude", self.raw(">"), 0, "markup"))
-        count = len(attributes) // 2
-        if count > MAX_ATTRIBUTES:
-            self.bound(f"more than {MAX_ATTRIBUTES} attributes in an element")
-            count = MAX_ATTRIBUTES
-        for index in range(0, 2 * count, 2):
-            key = attributes[index]
-            value = attributes[index + 1]
-            if len(value) > MAX_TEXT:
-                self.bound(f"a value longer than {MAX_TEXT} characters")
-                value = value[:MAX_TEXT]
-            self.add(_value(f"{path}@{_names.get(key) or _label(key)}", value))
-        stack.append(_Element(path))
+        path = _paths.get((base, name)) or _path(base, name)
+        if _SEPARATOR in name and name.partition(_SEPARATOR)[0] in XINCLUDE_NAMESPACES:
+            markup = _raw(body, codec, parser.CurrentByteIndex, ">")
+            add(BodyField(f"{prefix}!xinclude", markup, 0, "markup"))
+        if attributes:
+            if len(attributes) > 2 * MAX_ATTRIBUTES:
+                bound(f"more than {MAX_ATTRIBUTES} attributes in an element")
+                attributes = attributes[: 2 * MAX_ATTRIBUTES]
+            at = path + "@"
+            pairs = iter(attributes)
+            for key, value in zip(pairs, pairs, strict=True):
+                if len(value) > MAX_TEXT:
+                    bound(f"a value longer than {MAX_TEXT} characters")
+                add(_value(_paths.get((at, key)) or _path(at, key), value[:MAX_TEXT]))
+        stack.append((path, [], started))
 
-    def end(self, _name: str) -> None:
-        element = self.stack.pop()
-        if element is None:
+    def end(_name: str) -> None:
+        path, parts, first = stack.pop()
+        if not path:
             return
-        text = "".join(element.parts)
-        if not element.children or (text and not text.isspace()):
-            self.add(_value(element.path, text))
+        text = parts[0] if len(parts) == 1 else "".join(parts)
+        if len(text) > MAX_TEXT:
+            bound(f"a value longer than {MAX_TEXT} characters")
+            text = text[:MAX_TEXT]
+        if started == first or (text and not text.isspace()):
+            add(_value(path, text))
 
-    def text(self, data: str) -> None:
-        element = self.stack[-1] if self.stack else None
-        if element is None:
-            return
-        room = MAX_TEXT - element.kept
-        if len(data) > room:
-            self.bound(f"a value longer than {MAX_TEXT} characters")
-            data = data[:room]
-        element.parts.append(data)
-        element.kept += len(data)
+    def text(data: str) -> None:
+        if stack:
+            stack[-1][1].append(data)
 
-    def instruction(self, target: str, data: str) -> None:
-        self.add(_value(f"{self.prefix}!pi", f"<?{target} {data}?>", "markup"))
+    def instruction(target: str, data: str) -> None:
+        add(_value(f"{prefix}!pi", f"<?{target} {data}?>", "markup"))
 
-    def doctype(self, name: str, system: str | None, public: str | None, subset: int) -> None:
+    def doctype(name: str, system: str | None, public: str | None, subset: int) -> None:
         external = f' PUBLIC "{public}" "{system}"' if public else ""
         if system and not public:
             external = f' SYSTEM "{system}"'
-        declaration = f"<!DOCTYPE {name}{external} {self.raw(']') if subset else ''}>"
-        self.add(BodyField(f"{self.prefix}!doctype", declaration, 0, "markup"))
-        self.result.error = "a document type declaration, which the gate does not read"
+        rest = _raw(body, codec, parser.CurrentByteIndex, "]") if subset else ""
+        add(BodyField(f"{prefix}!doctype", f"<!DOCTYPE {name}{external} {rest}>", 0, "markup"))
+        result.error = "a document type declaration, which the gate does not read"
         raise _Stop
+
+    parser.buffer_text = True
+    parser.ordered_attributes = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.ProcessingInstructionHandler = instruction
+    parser.StartDoctypeDeclHandler = doctype
+    if len(body) > MAX_BYTES:
+        result.over_bound = f"more than {MAX_BYTES} bytes of XML"
+    try:
+        parser.Parse(body[:MAX_BYTES], len(body) <= MAX_BYTES)
+    except _Full:
+        result.over_bound = f"more than {max_fields} fields"
+    except _Stop:
+        pass
+    except expat.ExpatError as exc:
+        message = expat.errors.messages.get(exc.code, "malformed")
+        result.error = f"invalid XML: {message} at line {exc.lineno}, column {exc.offset}"
+    return result
 
 
 def parse_xml(body: bytes, prefix: str, max_fields: int) -> BodyParse:
@@ -343,7 +338,7 @@ def parse_xml(body: bytes, prefix: str, max_fields: int) -> BodyParse:
     encoding = document_encoding(body)
     if encoding.problem:
         return BodyParse(error=encoding.problem)
-    return _Reader(body, encoding, prefix, max_fields).parse()
+    return _read(body, encoding, prefix, max_fields)
 
 
 def is_xml(content_type: str) -> bool:
