@@ -247,6 +247,18 @@ def test_bounds_are_reported(body: bytes, max_fields: int, bound: str) -> None:
     assert all(len(f.text) <= MAX_TEXT for f in parsed.fields)
 
 
+def test_deep_nesting_costs_bounded_memory() -> None:
+    body = b"<a>" * (MAX_BYTES // 3)
+    tracemalloc.start()
+    try:
+        parsed = parse_xml(body, "xml", 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "nesting deeper" in parsed.over_bound
+    assert peak < 2 * len(body)
+
+
 def test_depth_bound_keeps_the_shallow_fields() -> None:
     body = b"<r><a>1</a>" + nested(MAX_DEPTH + 1, "deep") + b"</r>"
     parsed = parse_xml(body, "xml", 100)
@@ -269,6 +281,10 @@ def test_depth_bound_keeps_the_shallow_fields() -> None:
             b'<?xml version="1.0" encoding="UTF-32"?><a/>', "utf-32", "utf-32", id="utf-32"
         ),
         pytest.param("<a/>".encode("utf-32"), "utf-32", "UTF-32", id="utf-32-bom"),
+        pytest.param("<a/>".encode("utf-16-le"), "utf-8", "without a byte order", id="utf-16-bare"),
+        pytest.param("\n<a/>".encode("utf-16-le"), "utf-8", "without a byte order", id="utf-16-ws"),
+        pytest.param("<a/>".encode("utf-32-le"), "utf-8", "without a byte order", id="utf-32-bare"),
+        pytest.param("<a/>".encode("utf-32-be"), "utf-8", "without a byte order", id="utf-32-be"),
         pytest.param(
             b'\xef\xbb\xbf<?xml version="1.0" encoding="ISO-8859-1"?><a/>',
             "utf-8",

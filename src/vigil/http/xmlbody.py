@@ -22,10 +22,11 @@ entity is ever expanded here. XInclude elements (``xml!xinclude``) and processin
 (``xml!pi``), which applications do not read as values but some processors act on, come back
 as ``markup`` fields with their text as sent, for the detectors to judge.
 
-Bounded and never raising: at most :data:`MAX_BYTES` bytes are parsed, :data:`MAX_DEPTH` levels
-read, :data:`MAX_ATTRIBUTES` attributes per element, :data:`MAX_TEXT` characters per value and
-the caller's ``max_fields`` fields; past a bound the result says so (``over_bound``), and
-malformed XML is an ``error`` after the fields read before it.
+Bounded and never raising: at most :data:`MAX_BYTES` bytes are parsed, :data:`MAX_DEPTH`
+levels read (the parse stops at :data:`MAX_OPEN` open elements), :data:`MAX_ATTRIBUTES`
+attributes per element, :data:`MAX_TEXT` characters per value and the caller's
+``max_fields`` fields; past a bound the result says so (``over_bound``), and malformed XML is
+an ``error`` after the fields read before it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ MAX_BYTES = 1 << 20
 """Bytes of a body that are parsed; the rest is reported, not read."""
 MAX_DEPTH = 32
 """Deepest element nesting that is read; deeper elements are reported, not read."""
+MAX_OPEN = 1024
+"""Open elements at which the parse stops (expat keeps each open element: a megabyte of
+``<a>`` would hold some 40 MB); the rest of the body is reported, not read."""
 MAX_ATTRIBUTES = 64
 """Attributes of one element that are read."""
 MAX_TEXT = 1 << 16
@@ -106,6 +110,12 @@ def document_encoding(body: bytes) -> XmlEncoding:
         marked, head = "utf-16-le", body[:512].decode("utf-16-le", "replace")
     elif body.startswith((b"\xfe\xff", b"\x00<\x00?")):
         marked, head = "utf-16-be", body[:512].decode("utf-16-be", "replace")
+    elif b"\x00" in body[:4]:
+        return XmlEncoding(
+            "utf-8",
+            problem="an XML body in UTF-16 or UTF-32 without a byte order mark or a declaration, "
+            "which parsers read differently",
+        )
     else:
         head = body[:256].decode("latin-1")
     match = _DECLARATION.match(head.lstrip("\ufeff"))
@@ -239,15 +249,16 @@ def _raw(body: bytes, codec: str, start: int, end: str) -> str:
 def _read(body: bytes, encoding: XmlEncoding, prefix: str, max_fields: int) -> BodyParse:
     """Parse ``body`` with expat, its handlers adding fields to the result.
 
-    Open elements are a stack of (path, text parts, elements started before it); an element
-    below the depth bound has the path ``""``. Handlers are closures over local state: an XML
-    body of a hundred elements calls them hundreds of times.
+    Open elements are a stack of (path, text parts, elements started before it), at most
+    :data:`MAX_DEPTH` deep; deeper elements are only counted. Handlers are closures over local
+    state: an XML body of a hundred elements calls them hundreds of times.
     """
     result = BodyParse()
     fields = result.fields
     append = fields.append
     stack: list[tuple[str, list[str], int]] = []
     started = 0
+    deep = 0
     parser = expat.ParserCreate(encoding.expat_name, _SEPARATOR)
     codec = encoding.codec
 
@@ -260,13 +271,15 @@ def _read(body: bytes, encoding: XmlEncoding, prefix: str, max_fields: int) -> B
         append(field)
 
     def start(name: str, attributes: list[str]) -> None:
-        nonlocal started
+        nonlocal started, deep
         started += 1
-        base = stack[-1][0] if stack else prefix
-        if not base or len(stack) >= MAX_DEPTH:
+        if deep or len(stack) >= MAX_DEPTH:
             bound(f"nesting deeper than {MAX_DEPTH}")
-            stack.append(("", [], started))
+            deep += 1
+            if deep + MAX_DEPTH >= MAX_OPEN:
+                raise _Stop
             return
+        base = stack[-1][0] if stack else prefix
         path = _paths.get((base, name)) or _path(base, name)
         if _SEPARATOR in name and name.partition(_SEPARATOR)[0] in XINCLUDE_NAMESPACES:
             markup = _raw(body, codec, parser.CurrentByteIndex, ">")
@@ -284,9 +297,11 @@ def _read(body: bytes, encoding: XmlEncoding, prefix: str, max_fields: int) -> B
         stack.append((path, [], started))
 
     def end(_name: str) -> None:
-        path, parts, first = stack.pop()
-        if not path:
+        nonlocal deep
+        if deep:
+            deep -= 1
             return
+        path, parts, first = stack.pop()
         text = parts[0] if len(parts) == 1 else "".join(parts)
         if len(text) > MAX_TEXT:
             bound(f"a value longer than {MAX_TEXT} characters")
@@ -295,7 +310,7 @@ def _read(body: bytes, encoding: XmlEncoding, prefix: str, max_fields: int) -> B
             add(_value(path, text))
 
     def text(data: str) -> None:
-        if stack:
+        if stack and not deep:
             stack[-1][1].append(data)
 
     def instruction(target: str, data: str) -> None:
