@@ -208,6 +208,8 @@ def uninspected(echo: dict[str, Any], record: dict[str, Any]) -> list[str]:
     if "json" in echo:
         for path, text in json_leaves(echo["json"]):
             expect((path,), text, "json leaf")
+    for path, text in echo.get("xml", ()):
+        expect((path,), text, "xml value")
     for name, value in echo["headers"]:
         if name not in NOT_COMPARED_HEADERS:
             expect((f"header.{name}",), value, f"header {name!r}")

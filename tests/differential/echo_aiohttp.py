@@ -11,7 +11,14 @@ import sys
 
 from aiohttp import web
 
-from tests.differential.echo import ECHO_HEADER, dumps, echo_document, error_text, text_or_bytes
+from tests.differential.echo import (
+    ECHO_HEADER,
+    dumps,
+    echo_document,
+    error_text,
+    text_or_bytes,
+    xml_reading,
+)
 
 
 async def echo(request: web.Request) -> web.Response:
@@ -38,6 +45,8 @@ async def echo(request: web.Request) -> web.Response:
             doc["json"] = await request.json(loads=json.loads)
     except Exception as exc:
         doc["json_error"] = error_text(exc)
+    if request.body_exists:
+        doc.update(xml_reading(request.headers.get("content-type", ""), await request.read()))
     return web.Response(
         body=dumps(doc), content_type="application/json", headers={ECHO_HEADER: "1"}
     )

@@ -6,7 +6,14 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from tests.differential.echo import ECHO_HEADER, dumps, echo_document, error_text, text_or_bytes
+from tests.differential.echo import (
+    ECHO_HEADER,
+    dumps,
+    echo_document,
+    error_text,
+    text_or_bytes,
+    xml_reading,
+)
 from tests.differential.recorder import RecordingCore
 from vigil.gate.wsgi import VigilWSGIMiddleware
 
@@ -43,6 +50,7 @@ def echo(**params: Any) -> Response:
             doc["json"] = parsed
     except Exception as exc:
         doc["json_error"] = error_text(exc)
+    doc.update(xml_reading(request.content_type or "", request.get_data(cache=True)))
     if _recorder is not None:
         doc["gate"] = _recorder.record(request.headers.get("x-request-id", ""))
     return Response(dumps(doc), mimetype="application/json", headers={ECHO_HEADER: "1"})

@@ -8,7 +8,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.differential.echo import ECHO_HEADER, dumps, echo_document, error_text, text_or_bytes
+from tests.differential.echo import (
+    ECHO_HEADER,
+    dumps,
+    echo_document,
+    error_text,
+    text_or_bytes,
+    xml_reading,
+)
 from tests.differential.recorder import RecordingCore
 from vigil.gate.asgi import VigilASGIMiddleware
 
@@ -41,6 +48,7 @@ async def echo(request: Request) -> Response:
             doc["json"] = await request.json()
         except Exception as exc:
             doc["json_error"] = error_text(exc)
+    doc.update(xml_reading(request.headers.get("content-type", ""), body))
     if _recorder is not None:
         doc["gate"] = _recorder.record(request.headers.get("x-request-id", ""))
     return Response(dumps(doc), media_type="application/json", headers={ECHO_HEADER: "1"})

@@ -18,32 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.differential.echo import xml_fields
 from vigil.http.urlcodec import normalize
 from vigil.http.xmlbody import parse_xml, xml_problem
 
 lxml_etree = pytest.importorskip("lxml.etree")
 
 Reader = Callable[[bytes], Any]
-
-
-def _local(name: str) -> str:
-    return name.rpartition("}")[2]
-
-
-def read_fields(root: Any) -> list[tuple[str, str]]:
-    """The values an application reads from ``root``, as ``(path, text)`` pairs, sorted."""
-    out: list[tuple[str, str]] = []
-    stack = [(root, "xml")]
-    while stack:
-        element, base = stack.pop()
-        path = f"{base}.{_local(element.tag)}"
-        out.extend((f"{path}@{_local(k)}", v) for k, v in element.attrib.items())
-        children = list(element)
-        text = (element.text or "") + "".join(child.tail or "" for child in children)
-        if not any(isinstance(c.tag, str) for c in children) or text.strip():
-            out.append((path, text))
-        stack.extend((c, path) for c in children if isinstance(c.tag, str))
-    return sorted(out)
 
 
 def etree_reader(body: bytes) -> Any:
@@ -96,7 +77,7 @@ BODIES = [
 @pytest.mark.parametrize("body", BODIES)
 def test_the_gate_inspects_what_the_application_reads(read: Reader, body: bytes) -> None:
     assert xml_problem(body, None) == ""
-    assert gate_fields(body) == read_fields(read(body))
+    assert gate_fields(body) == xml_fields(read(body))
 
 
 DTD_BODIES = [
@@ -110,7 +91,7 @@ def test_parsers_disagree_on_dtds_so_the_gate_refuses_them(body: bytes) -> None:
     readings = []
     for read in (etree_reader, lxml_reader):
         try:
-            readings.append(read_fields(read(body)))
+            readings.append(xml_fields(read(body)))
         except (ET.ParseError, lxml_etree.XMLSyntaxError) as exc:
             readings.append([("error", type(exc).__name__)])
     assert readings[0] != readings[1]
@@ -143,7 +124,7 @@ def _escape(text: str) -> str:
 @given(documents())
 def test_generated_documents_read_alike(doc: str) -> None:
     body = doc.encode()
-    expected = read_fields(etree_reader(body))
-    assert read_fields(lxml_reader(body)) == expected
+    expected = xml_fields(etree_reader(body))
+    assert xml_fields(lxml_reader(body)) == expected
     normalised = sorted((path, normalize(text)[0]) for path, text in expected)
     assert gate_fields(body) == normalised

@@ -885,6 +885,63 @@ def _header_vectors() -> list[Vector]:
     ]
 
 
+def _xml_vectors() -> list[Vector]:
+    soap = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        '<m:login xmlns:m="urn:shop" m:remember="yes"><m:user>anne</m:user></m:login>'
+        "</s:Body></s:Envelope>"
+    )
+
+    def post(
+        name: str, ct: str, body: bytes, benign: bool = False, refused: bool = False
+    ) -> Vector:
+        headers: list[tuple[str, HeaderValue]] = [("Content-Type", ct)]
+        return Vector(name, "xml", "POST", "/submit", headers, body, benign, refused=refused)
+
+    return [
+        post("SOAP 1.2", "application/soap+xml; charset=utf-8", soap.encode(), benign=True),
+        post(
+            "XML, CDATA and references",
+            "application/xml",
+            b"<order><note><![CDATA[a < b]]> &amp; more</note><item id='1'>x</item>"
+            b"<item id='2'>y</item></order>",
+            benign=True,
+        ),
+        post("XML, UTF-16", "text/xml", "<a k='é'>Zürich</a>".encode("utf-16"), benign=True),
+        post(
+            "XML, payload in references",
+            "application/xml",
+            b'<r><a probe="&#39; OR &#39;1&#39;=&#39;1">&lt;script&gt;alert(1)&lt;/script&gt;</a>'
+            b"<b>x<!-- c -->" + SQLI.encode() + b"</b></r>",
+        ),
+        post(
+            "XML, external entity",
+            "application/xml",
+            b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/hostname">]><r>&x;</r>',
+            refused=True,
+        ),
+        post(
+            "XML, internal entity hiding a payload",
+            "application/xml",
+            b'<!DOCTYPE r [<!ENTITY x "' + SQLI.encode() + b'">]><r>&x;</r>',
+            refused=True,
+        ),
+        post(
+            "XML, declaration contradicting the charset",
+            "application/xml; charset=utf-8",
+            b'<?xml version="1.0" encoding="ISO-8859-1"?><r>caf\xe9 ' + SQLI.encode() + b"</r>",
+            refused=True,
+        ),
+        post(
+            "XML, UTF-16 without a byte order mark",
+            "text/xml",
+            f"<r>{SQLI}</r>".encode("utf-16-le"),
+            refused=True,
+        ),
+    ]
+
+
 VECTORS: list[Vector] = [
     *_client_multipart(),
     *_multipart_vectors(),
@@ -892,6 +949,7 @@ VECTORS: list[Vector] = [
     *_target_vectors(),
     *_query_vectors(),
     *_charset_vectors(),
+    *_xml_vectors(),
     *_unicode_vectors(),
     *_header_vectors(),
 ]
