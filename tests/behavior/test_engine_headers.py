@@ -62,6 +62,21 @@ CHROME = (
     ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
 )
 
+SITE_SCRIPT_COOKIES = "; ".join(
+    (
+        "session=4f9c2d7e8a1b3c5d4f9c2d7e8a1b3c5d",
+        "_ga=GA1.1.1234567890.1732000000",
+        "_ga_ABC123XYZ=GS2.1.s1732000000$o3$g1$t1732000456$j60$l0$h0",
+        "_gid=GA1.2.987654321.1732000000",
+        "_fbp=fb.1.1732000000000.123456789",
+        "__gads=ID=abc123:T=1732000000:RT=1732000000:S=ALNI_Mabc",
+        "OptanonConsent=isGpcEnabled=0&datestamp=Mon+Dec+01+2026+10%3A00%3A00+GMT%2B0100"
+        "&groups=C0001%3A1%2CC0002%3A0",
+        "cart=%5B%7B%22id%22%3A3%7D%5D",
+    )
+)
+"""Cookies a browser sends to every route of a site: analytics, ads and consent scripts' ones."""
+
 
 def python_request(rng: random.Random) -> Request:
     return (
@@ -104,6 +119,7 @@ def ask(engine: Engine, headers: tuple[tuple[str, str], ...]) -> list[str]:
             id="googlebot",
         ),
         pytest.param((("user-agent", "kube-probe/1.29"), ("accept", "*/*")), id="kube-probe"),
+        pytest.param((*CHROME, ("cookie", SITE_SCRIPT_COOKIES)), id="chrome-with-site-cookies"),
     ],
 )
 def test_other_clients_pass_a_policy_learned_from_one_python_client(
