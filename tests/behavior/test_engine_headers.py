@@ -207,3 +207,18 @@ def test_learning_mode_reports_header_attacks_too() -> None:
     )
     assert "V109" in codes(decision)
     assert not engine.observe(decision)
+
+
+def test_a_visitor_from_a_campaign_link_passes(orders: Engine) -> None:
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3")
+    request.query(utm_source="newsletter", utm_medium="email", utm_campaign="winter-2026")
+    request.query(gclid="Cj0KCQiA4NWrBhD-ARIsAFCKwWs7_BwE", fbclid="IwAR2F4-dbP0l7Mn1Iaw")
+    decision = orders.inspect_request(request.headers(CHROME).build())
+    assert decision.verdict is Verdict.ALLOW, [a.reason for a in decision.alerts]
+
+
+def test_an_unknown_parameter_that_is_no_link_decoration_still_blocks(orders: Engine) -> None:
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3", debug="1")
+    decision = orders.inspect_request(request.headers(CHROME).build())
+    assert decision.verdict is Verdict.BLOCK
+    assert codes(decision) == ["V110"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vigil.behavior.alerts import Severity
-from vigil.behavior.unknown import UNKNOWN_MAX_LENGTH, check_unknown
+from vigil.behavior.unknown import UNKNOWN_MAX_LENGTH, check_unknown, link_decoration
 from vigil.http.body import BodyField
 from vigil.http.urlcodec import Encoding
 
@@ -67,6 +67,40 @@ def test_an_unknown_cookie_alerts_only_on_attack_evidence(
     alerts = check_unknown(ROUTE, BodyField("cookie.pref", text, flags))
     assert [a.code for a in alerts] == codes
     assert all(a.severity >= M for a in alerts)
+
+
+@pytest.mark.parametrize(
+    ("path", "decoration"),
+    [
+        ("query.utm_source", True),
+        ("query.UTM_Campaign", True),
+        ("query.gclid", True),
+        ("query.fbclid", True),
+        ("query.msclkid", True),
+        ("query.debug", False),
+        ("query.utm", False),
+        ("form.utm_source", False),
+        ("json.gclid", False),
+        ("header.fbclid", False),
+    ],
+)
+def test_link_decoration(path: str, decoration: bool) -> None:
+    assert link_decoration(path) is decoration
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "codes"),
+    [
+        pytest.param("query.utm_campaign", "winter_sale-2026 (fr)", [], id="utm-campaign"),
+        pytest.param("query.gclid", "Cj0KCQiA4NWrBhD-ARIsAFCKwWs7_BwE", [], id="gclid"),
+        pytest.param("query.utm_source", "' OR '1'='1", ["V109"], id="utm-sql-structure"),
+        pytest.param("query.debug", "1", ["V110"], id="not-a-decoration"),
+    ],
+)
+def test_a_link_decoration_alerts_only_on_attack_evidence(
+    path: str, text: str, codes: list[str]
+) -> None:
+    assert [a.code for a in check_unknown(ROUTE, BodyField(path, text))] == codes
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,11 @@ scripts set many (``_ga_*`` values hold ``$``, consent cookies hold URL-encoded 
 counting them would block ordinary visitors on any route that learned without them. What
 would make one an attack is judged as anywhere else: dangerous structure, control bytes and
 double encodings, an oversized value, and the attack detectors, which read every cookie.
+
+The same holds for the link decorations that ad, mail and social platforms append to every URL
+they link to (``utm_source``, ``gclid``, ``fbclid``...: :data:`LINK_DECORATIONS`): a visitor
+coming from a newsletter or an ad would otherwise be stopped on any route that learned from
+other visitors. They are recognised in the query string only, by name.
 """
 
 from __future__ import annotations
@@ -37,6 +42,17 @@ from vigil.http.urlcodec import names_of
 UNKNOWN_MAX_LENGTH = 4096
 """A value longer than this in a field the route never showed is a high-severity alert."""
 
+LINK_DECORATIONS = frozenset(
+    {
+        "_ga", "_gl", "dclid", "epik", "fbclid", "gad_source", "gbraid", "gclid", "gclsrc",
+        "igshid", "li_fat_id", "mc_cid", "mc_eid", "msclkid", "s_kwcid", "srsltid", "ttclid",
+        "twclid", "wbraid", "yclid", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+        "vero_id", "wickedid",
+    }
+)  # fmt: skip
+"""Query parameters that ad, analytics, mail and social platforms append to the links they
+send visitors through; so is every ``utm_*`` parameter (Google Analytics' campaign tags)."""
+
 UNKNOWN_FIELD_SEVERITY = {"header": Severity.LOW}
 """Severity of a field never seen on a route, by prefix; other prefixes but ``cookie`` are medium."""
 
@@ -52,7 +68,7 @@ def check_unknown(route: str, value: BodyField) -> list[Alert]:
     path = value.path
     if value.size is None and not value.flags and standard_header(path, value.text):
         return admitted_header(route, value, 0, 1, 1)
-    if path.startswith("cookie."):
+    if path.startswith("cookie.") or link_decoration(path):
         return _attack_evidence(route, value)
     prefix = path.split(".", 1)[0]
     alerts = [
@@ -98,6 +114,15 @@ def check_unknown(route: str, value: BodyField) -> list[Alert]:
     if value.flags & HIGH_ENCODINGS:
         alerts.append(_encodings(route, value))
     return alerts
+
+
+def link_decoration(path: str) -> bool:
+    """Whether ``path`` is a query parameter that platforms append to links (see the module
+    docstring): ``query.utm_source``, ``query.gclid``."""
+    if not path.startswith("query."):
+        return False
+    name = path[6:].lower()
+    return name.startswith("utm_") or name in LINK_DECORATIONS
 
 
 def _attack_evidence(route: str, value: BodyField) -> list[Alert]:
