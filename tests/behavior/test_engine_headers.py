@@ -222,3 +222,34 @@ def test_an_unknown_parameter_that_is_no_link_decoration_still_blocks(orders: En
     decision = orders.inspect_request(request.headers(CHROME).build())
     assert decision.verdict is Verdict.BLOCK
     assert codes(decision) == ["V110"]
+
+
+def test_unknown_headers_are_one_piece_of_evidence_however_many(orders: Engine) -> None:
+    added = (
+        ("sec-fetch-storage-access", "active"),
+        ("cf-ray", "8c1f0a2b3c4d5e6f-CDG"),
+        ("cf-ipcountry", "FR"),
+        ("true-client-ip", "203.0.113.9"),
+        ("x-envoy-attempt-count", "1"),
+    )
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3")
+    decision = orders.inspect_request(request.headers((*CHROME, *added)).build())
+    assert decision.verdict is Verdict.ALERT
+    [alert] = decision.alerts
+    assert (alert.code, alert.severity, alert.field) == (
+        "V110",
+        Severity.LOW,
+        "header.sec-fetch-storage-access",
+    )
+    assert alert.seen == repr(
+        "header.sec-fetch-storage-access, cf-ray, cf-ipcountry, true-client-ip, "
+        "x-envoy-attempt-count"
+    )
+
+
+def test_content_of_every_unknown_header_is_still_judged(orders: Engine) -> None:
+    added = (("x-a", "1"), ("x-b", "' OR '1'='1"))
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3")
+    decision = orders.inspect_request(request.headers((*CHROME, *added)).build())
+    assert decision.verdict is Verdict.BLOCK
+    assert ("V109", "header.x-b") in [(a.code, a.field) for a in decision.alerts]
