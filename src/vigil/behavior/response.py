@@ -12,7 +12,6 @@ from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.compiled import CompiledRoute
 from vigil.inspection.observation import Observation
 
-
 FAR_LARGER_FACTOR = 8
 FAR_LARGER_BYTES = 64 * 1024
 """A response is far larger than its route's (a medium alert, which withholds it on an enforcing
