@@ -127,6 +127,25 @@ def test_attacks_are_blocked_with_their_reason(  # noqa: PLR0917
     assert decision.score >= 3
 
 
+@pytest.mark.parametrize(
+    ("username", "verdict"),
+    [
+        pytest.param("Tom", Verdict.ALERT, id="capitalised"),
+        pytest.param("tom2", Verdict.ALERT, id="with-a-digit"),
+        pytest.param("zoë", Verdict.ALERT, id="non-ascii-letter"),
+        pytest.param("tom smith", Verdict.BLOCK, id="a-space"),
+        pytest.param("o'brien", Verdict.BLOCK, id="a-quote"),
+        pytest.param("tom or 1=1", Verdict.BLOCK, id="injection"),
+    ],
+)
+def test_a_word_field_admits_case_script_and_digits_but_not_structure(
+    users: Engine, username: str, verdict: Verdict
+) -> None:
+    """``username`` learned as lower-case words: a new letter case, script or digit is one low
+    class novelty (its pattern differs for that reason only); a space or a quote is structure."""
+    assert ask(users, username=username).verdict is verdict
+
+
 def test_tom_or_1_equals_1_names_every_novelty(users: Engine) -> None:
     decision = ask(users, username="tom or 1=1")
     by_code = {a.code: a for a in decision.alerts}
@@ -769,12 +788,12 @@ def test_multipart_field_names_and_file_metadata() -> None:
             response(404, {"users": []}), "V130", "response.status", L, "404", id="not-found"
         ),
         pytest.param(
-            response(200, {"users": [{"name": "x" * 20, "id": 1}] * 100}),
+            response(200, {"users": [{"name": "x" * 20, "id": 1}] * 4000}),
             "V131",
             "response.size",
             M,
-            "3",
-            id="much-larger",
+            "156011",
+            id="far-larger",
         ),
         pytest.param(
             response(200, {"users": [{"name": "x", "id": 1, "password": "h"}]}),
@@ -1057,3 +1076,30 @@ def test_a_route_with_its_own_block_score_counts_every_alert() -> None:
     engine.load(policy.model_copy(update={"routes": routes}))
     novel = RequestBuilder().get("/health").header("x-client", "Mozilla/5.0 (X11)").build()
     assert engine.inspect_request(novel).verdict is Verdict.BLOCK
+
+
+def test_an_empty_value_is_only_a_length_novelty(users: Engine) -> None:
+    decision = ask(users, username="")
+    assert decision.verdict is Verdict.ALERT
+    assert codes(decision) == ["V104"]
+
+
+@pytest.mark.parametrize(
+    ("username", "verdict"),
+    [
+        pytest.param("tom", Verdict.ALLOW, id="benign"),
+        pytest.param("tom or 1=1", Verdict.BLOCK, id="attack"),
+    ],
+)
+def test_head_is_judged_as_the_get_route(users: Engine, username: str, verdict: Verdict) -> None:
+    request = RequestBuilder().method("HEAD", "/users").query(username=username).headers()
+    decision = users.inspect_request(request.build())
+    assert decision.route == "GET /users"
+    assert decision.verdict is verdict
+
+
+def test_a_method_the_route_never_saw_is_still_unknown(users: Engine) -> None:
+    request = RequestBuilder().method("DELETE", "/users").query(username="tom").headers()
+    decision = users.inspect_request(request.build())
+    assert "V113" in codes(decision)
+    assert decision.verdict is Verdict.BLOCK
