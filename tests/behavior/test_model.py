@@ -131,3 +131,16 @@ def test_an_injected_xml_field_alerts_with_its_path(
     assert alerts
     assert {a[1] for a in alerts} == {field}
     assert all(expected and seen for _, _, expected, seen in alerts)
+
+
+def test_malformed_xml_is_a_finding_like_malformed_json() -> None:
+    request = (
+        RequestBuilder()
+        .post("/login")
+        .body(b'<login xmlns="urn:shop"><username>tom</login>', "application/xml")
+        .build()
+    )
+    decision = XML_ENGINE.inspect_request(stamp(request, 10_001))
+    found = {(a.code, a.field) for a in decision.alerts}
+    assert ("V121", "body") in found
+    assert not any(a.field == "xml.login.username" for a in decision.alerts)
