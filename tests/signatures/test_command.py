@@ -39,6 +39,7 @@ ATTACKS = [
     (";`cat<<<ifconfig`", "substitution command cat"),
     ("x;c$!at /et$!c/pas$!swd", "';' then command cat"),
     ("x;cat$u /etc$u/passwd", "';' then command cat"),
+    ("x;c$!at+/et$!c/pas$!swd", "';' then command cat"),
     (";$a cat $a /etc/hosts", "';' then command cat"),
     ("pi``ng 127.0.0.1", "value starts with command ping"),
     ("pi$()ng 127.0.0.1", "value starts with command ping"),
@@ -90,6 +91,7 @@ BENIGN = [
     "What?/Why?",
     "Wall Street's benchmark",
     "cost 100 EUR; at 5pm",
+    "I love C++; g++ too",
 ]
 
 

@@ -67,6 +67,11 @@ def test_postgresql_operators_are_one_token(text: str, operator: str) -> None:
     assert tokenize(text)[1].text == operator
 
 
+def test_backtick_identifiers_are_words_without_their_backticks() -> None:
+    tokens = tokenize("`Information_Schema`.tables")
+    assert (tokens[0].kind, tokens[0].text) == (Kind.WORD, "information_schema")
+
+
 def test_words_are_lower_cased_and_positions_kept() -> None:
     tokens = tokenize("SELECT Name")
     assert [(t.text, t.start) for t in tokens] == [("select", 0), ("name", 7)]

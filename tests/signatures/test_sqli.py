@@ -81,6 +81,7 @@ ATTACKS = [
     ("1;exec xp_regread 'HKEY_LOCAL_MACHINE'", "stacked exec statement"),
     ("x xp_dirtree '\\\\host\\share'", "procedure xp_dirtree"),
     ("usename from pg_user", "catalog pg_user"),
+    ("from `information_schema`.tables limit", "catalog information_schema"),
 ]
 
 BENIGN = [

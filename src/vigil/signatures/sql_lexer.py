@@ -177,7 +177,7 @@ def tokenize(text: str, max_tokens: int = MAX_TOKENS, backslash: bool = True) ->
         elif group == "var":
             append(Token(Kind.VARIABLE, value.lower(), start))
         elif group == "btick":
-            append(Token(Kind.WORD, value, start))
+            append(Token(Kind.WORD, value.strip("`").lower(), start))
         elif value == "*" and executable and text.startswith("*/", start):
             executable = False
             pos += 1
