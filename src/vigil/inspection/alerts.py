@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "V210": "java-injection",
     "V211": "php-injection",
     "V212": "script-upload",
+    "V218": "nodejs-injection",
     "V220": "virtual-patch-violated",
 }
 """Stable alert codes and their names; codes never change meaning once released."""

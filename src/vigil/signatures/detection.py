@@ -42,6 +42,8 @@ class Attack(StrEnum):
     """PHP code injection: open tags, superglobals, command and eval calls, serialized objects."""
     UPLOAD = "upload"
     """A multipart file named as a server-side script (``shell.php``)."""
+    NODEJS = "nodejs"
+    """Node.js injection: prototype pollution, node-serialize functions, process reach-ins."""
 
 
 class Leak(StrEnum):

@@ -60,6 +60,7 @@ class Code(StrEnum):
     JAVA = "V210"
     PHP = "V211"
     UPLOAD = "V212"
+    NODEJS = "V218"
     PATCH = "V220"
     LEAK = "V133"
 
@@ -78,6 +79,7 @@ CODE_NAMES: dict[str, str] = {
     Code.JAVA: "java-injection",
     Code.PHP: "php-injection",
     Code.UPLOAD: "script-upload",
+    Code.NODEJS: "nodejs-injection",
     Code.PATCH: "virtual-patch-violated",
     Code.LEAK: "response-leak",
 }
@@ -96,6 +98,7 @@ ATTACK_CODES: dict[Attack, Code] = {
     Attack.JAVA: Code.JAVA,
     Attack.PHP: Code.PHP,
     Attack.UPLOAD: Code.UPLOAD,
+    Attack.NODEJS: Code.NODEJS,
 }
 ATTACK_NAMES: dict[Attack, str] = {
     Attack.SQLI: "SQL injection",
@@ -110,6 +113,7 @@ ATTACK_NAMES: dict[Attack, str] = {
     Attack.JAVA: "Java gadget",
     Attack.PHP: "PHP code",
     Attack.UPLOAD: "server-side script upload",
+    Attack.NODEJS: "Node.js injection",
 }
 RULE_SEVERITY: dict[RuleSeverity, Severity] = {
     RuleSeverity.LOW: Severity.LOW,

@@ -37,6 +37,7 @@ from vigil.signatures import (
     crlf,
     java,
     jndi,
+    nodejs,
     nosql,
     php,
     sqli,
@@ -50,6 +51,7 @@ from vigil.signatures.crlf import detect_crlf
 from vigil.signatures.detection import Attack, Detection
 from vigil.signatures.java import detect_java
 from vigil.signatures.jndi import detect_jndi
+from vigil.signatures.nodejs import detect_nodejs
 from vigil.signatures.nosql import detect_nosql
 from vigil.signatures.php import detect_php
 from vigil.signatures.sqli import detect_sqli
@@ -73,6 +75,7 @@ DETECTORS: dict[Attack, ValueDetector] = {
     Attack.CRLF: detect_crlf,
     Attack.JAVA: detect_java,
     Attack.PHP: detect_php,
+    Attack.NODEJS: detect_nodejs,
 }
 """Every built-in request detector, by the attack class it finds."""
 
@@ -88,13 +91,23 @@ ROUTES: dict[Attack, str] = {
     Attack.CRLF: crlf.ROUTE,
     Attack.JAVA: java.ROUTE,
     Attack.PHP: php.ROUTE,
+    Attack.NODEJS: nodejs.ROUTE,
 }
 """Each detector's route: a value that does not match it cannot be flagged by that detector."""
 
 ALL = frozenset(DETECTORS) | {Attack.UPLOAD}
 """Every request detector; :data:`Attack.UPLOAD` reads multipart file names only."""
 KEYS = frozenset(
-    {Attack.SQLI, Attack.XSS, Attack.NOSQL, Attack.JNDI, Attack.TEMPLATE, Attack.JAVA, Attack.PHP}
+    {
+        Attack.SQLI,
+        Attack.XSS,
+        Attack.NOSQL,
+        Attack.JNDI,
+        Attack.TEMPLATE,
+        Attack.JAVA,
+        Attack.PHP,
+        Attack.NODEJS,
+    }
 )
 """Detectors that read field names (keys) as well as values."""
 CLIENT_HEADERS = frozenset(
