@@ -121,7 +121,6 @@ class LearningThreads:
         engine.learn = learning
 
 
-
 @pytest.fixture(autouse=True)
 def _close_gate_cores(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Close every gate core a test made, so no learning thread of one test learns (and logs)

@@ -238,7 +238,7 @@ def _novelty(
                 )
             )
     elif check.patterns is not None:
-        if prof.pattern not in check.patterns:
+        if prof.pattern not in check.patterns and text:
             shown = ", ".join(sorted(check.patterns)[:4])
             alerts.append(
                 Alert(
@@ -252,7 +252,7 @@ def _novelty(
                     else novelty,
                 )
             )
-    elif check.shapes is not None and prof.shape not in check.shapes:
+    elif check.shapes is not None and prof.shape not in check.shapes and text:
         sev = novelty if check.typed else Severity.LOW
         alerts.append(
             Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev)
