@@ -7,13 +7,20 @@ quote came before it) and asks structural questions of the token stream, not of 
 
 * a string context is broken out of (the value closes the quote) and what follows is SQL: a
   comment, a stacked statement, ``OR``/``AND`` with a condition, a comparison, ``UNION``,
-  ``ORDER BY``, ``INTO OUTFILE``...;
+  ``ORDER BY``, ``INTO OUTFILE``..., or an operator word whose expression a comment or ``;``
+  cuts off from the rest of the query (``z'or email notnull--``);
 * ``UNION [ALL] SELECT`` with a select list, a stacked statement after ``;``, a statement that
   reads like one (``select * from``, ``drop table x``, ``exec xp_cmdshell``);
 * ``OR``/``AND`` followed by a tautology (``1=1``, ``'a'='a'``, ``x=x``) or a function call
   used for blind or error-based extraction (``sleep(5)``, ``ascii(substring(...))``);
-* system variables (``@@version``), catalog tables (``information_schema.``), and
-  ``1--``-style truncation of a numeric context.
+* system variables (``@@version``), catalog tables (``information_schema.``), file and
+  server functions (``pg_read_file('...')``), PostgreSQL casts that force a query's text into an
+  error (``(select password)::int``), and ``1--``-style truncation of a numeric context.
+
+Each reading is made twice when it can differ: with inline ``/**/`` comments read as the spaces
+they stand for (``SELECT/**/a/**/FROM/**/t``), and, when the value holds a backslash, with strings
+lexed as standard SQL, PostgreSQL, MSSQL, Oracle and SQLite lex them, where ``\\'`` closes the
+string (MySQL reads it as an escaped quote).
 
 Words joined by hyphens after a quote, to the end of the value (``rock'-n-roll``,
 ``L'-Île-Perrot``), are hyphenation, not arithmetic: the value leaves the quote the application
