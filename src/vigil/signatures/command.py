@@ -78,6 +78,8 @@ WRAPPERS = frozenset({
     "builtin", "exec", "eval", "watch", "pkexec",
 })  # fmt: skip
 """Commands that run the command named after their options."""
+MAX_EXPANSION = 32
+"""Longest word read as an empty expansion standing before the command (``$a cat``)."""
 MAX_WRAPPED = 6
 """Words read after a wrapper (its options and their values) to find the command it runs."""
 SHELL_VARIABLES = frozenset({"$shell", "${shell}", "$bash", "${bash}", "$0"})
@@ -85,7 +87,9 @@ SHELL_VARIABLES = frozenset({"$shell", "${shell}", "$bash", "${bash}", "$0"})
 _PATHS = system_paths(STRONG | WEAK)
 
 _SEPARATOR = Pattern(r"^|;|\|\|?|&&?|\n|\r|\$\(|`|<\(|>\(|\{")
-_WORD = Pattern(r"[\s\"'{,]{0,64}((?:``|\$\(\)|[<>]\(\)|[\w./\\\-\"'$@{}!]){1,256})")
+_WORD = Pattern(r"[\s\"'{,]{0,64}((?:``|\$\(\)|[<>]\(\)|[\w./\\\-\"'$@{}!]){1,128})")
+_LETTER = Pattern(r"[^\W\d_]")
+_SHELL_CHARACTER = Pattern(r"[\"'\\{}$`<>]")
 _STRIP = Pattern(
     r"\$\{[^}]{0,64}\}|\$[@*?!_$#\d-]|\$[a-zA-Z_]\w{0,63}|``|\$\(\)|[<>]\(\)|[\"'\\{}]"
 )
@@ -118,7 +122,9 @@ def _command_name(raw: str) -> str:
     (``python3.10``)."""
     if raw.lower() in SHELL_VARIABLES:
         return "sh"
-    word = _STRIP.sub("", raw).lower().replace("\\", "/")
+    if _LETTER.search(raw) is None:
+        return ""
+    word = (_STRIP.sub("", raw) if _SHELL_CHARACTER.search(raw) else raw).lower().replace("\\", "/")
     folder, _, name = word.rpartition("/")
     if folder and not folder.endswith(("bin", "system32")):
         return ""
@@ -164,13 +170,13 @@ def _after(value: str, pos: int, substitution: bool, depth: int = 0) -> tuple[st
     end = word.end()
     rest = window[end:]
     if depth < MAX_WRAPPED:
-        if not name and "$" in raw and not _STRIP.sub("", raw):
+        if not name and len(raw) <= MAX_EXPANSION and "$" in raw and not _STRIP.sub("", raw):
             return _after(value, pos + end, substitution, depth + 1)
         if name in WRAPPERS and depth < 2:
             wrapped = _wrapped(value, pos + end, depth)
             if wrapped is not None:
                 return wrapped
-    if _INSIDE.search(raw) and (name in STRONG or (name in WEAK and len(name) > 2)):
+    if (name in STRONG or (name in WEAK and len(name) > 2)) and _INSIDE.search(raw):
         return name, end
     if name in STRONG and ((pos > 0 and depth == 0) or not rest.strip() or _ARGUMENT.match(rest)):
         return name, end

@@ -84,7 +84,7 @@ ROUTE = (
     r"\$IFS|\(\)\s*\{|/dev/(?:tcp|udp)/|\bcmd(?:\.exe)?\s*/|%(?:comspec|systemroot|windir)%"
     r"|powershell|invoke-|start-process|start-bitstransfer|mppreference|webclient|\.download"
     r"|\bfor\s[^\n]{0,64}%|\bif\s|\balias\s|\{,|[\r\n]\s*(?:mail|rcpt|retr|dele|[a-z]{1,4}\d)"
-    r"|/[^/\s]*[?*\[][^/\s]*/|/[^/\s]*/[^/\s]*[?*\[]"
+    r"|(?:\A|[^\w/.:])/[\w?*\[\]!.-]{1,12}/[^\s]{0,64}[?*\[]"
 )
 """RE2 pattern (case-insensitive) that every value with one of these constructs matches."""
 
@@ -94,6 +94,9 @@ _SYSTEM_FILES = (
     "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/hosts", "/etc/issue", "/etc/sudoers",
     "/etc/crontab", "/proc/self/environ", "/proc/self/cmdline", "/root/.ssh/id_rsa",
 )  # fmt: skip
+_ROOTS = frozenset({"bin", "sbin", "usr", "etc", "proc", "root"})
+MAX_ROOT = 12
+"""Longest first segment (its brackets included) read as a wildcard for one of ``_ROOTS``."""
 _GLOB_OPTIONS = re2.Options()
 _GLOB_OPTIONS.log_errors = False
 _GLOB_OPTIONS.max_mem = 1 << 20
@@ -130,13 +133,25 @@ def _glob_pattern(glob: str) -> str:
     return "(?m)^" + "".join(parts) + "$"
 
 
+def _could_be_root(segment: str) -> bool:
+    """Whether a glob's first segment can stand for the first directory of a system path."""
+    if not any(c in segment for c in "?*["):
+        return segment in _ROOTS
+    return 0 < len(segment) <= MAX_ROOT or "*" in segment
+
+
 def _expanded_glob(value: str, paths: str) -> tuple[str, int] | None:
     for count, found in enumerate(_GLOB.finditer(value)):
         if count >= MAX_GLOBS:
             break
         glob = found.group()[:MAX_GLOB].rstrip("/")
-        last = glob.rsplit("/", 1)[1]
-        if not any(c in glob for c in "?*[") or glob.count("/") < 2 or last.strip("?*") == "":
+        segments = glob.split("/")
+        if (
+            not any(c in glob for c in "?*[")
+            or len(segments) < 3
+            or segments[-1].strip("?*") == ""
+            or not _could_be_root(segments[1])
+        ):
             continue
         pattern = re2.compile(_glob_pattern(glob), _GLOB_OPTIONS)
         target = pattern.search(paths)
@@ -145,13 +160,26 @@ def _expanded_glob(value: str, paths: str) -> tuple[str, int] | None:
     return None
 
 
+def _one_pattern() -> str:
+    groups = (f"({pattern.text.removeprefix('(?i)')})" for _, pattern in _CONSTRUCTS)
+    return "(?i)" + "|".join(groups)
+
+
+_CONSTRUCT_OPTIONS = re2.Options()
+_CONSTRUCT_OPTIONS.log_errors = False
+_CONSTRUCT_OPTIONS.max_mem = 16 << 20
+_ANY_CONSTRUCT = re2.compile(_one_pattern(), _CONSTRUCT_OPTIONS)
+"""Every construct as one alternation of groups, searched once by RE2 (its automaton reads a
+short value in one pass where a backtracking engine tries each alternative at each position)."""
+
+
 def find_construct(value: str, paths: str) -> tuple[str, int] | None:
     """The first construct of ``value`` (its description and offset), or None; ``paths`` are
     the system paths wildcards are matched against (:func:`system_paths`)."""
-    for reason, pattern in _CONSTRUCTS:
-        found = pattern.search(value)
-        if found is not None:
-            return reason, found.start()
-    if "/" in value:
+    found = _ANY_CONSTRUCT.search(value)
+    if found is not None:
+        index = next(i for i in range(len(_CONSTRUCTS)) if found.group(i + 1) is not None)
+        return _CONSTRUCTS[index][0], found.start()
+    if "/" in value and ("?" in value or "*" in value or "[" in value):
         return _expanded_glob(value, paths)
     return None
