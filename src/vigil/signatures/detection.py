@@ -42,6 +42,12 @@ class Attack(StrEnum):
     """PHP code injection: open tags, superglobals, command and eval calls, serialized objects."""
     UPLOAD = "upload"
     """A multipart file named as a server-side script (``shell.php``)."""
+    RFI = "rfi"
+    """Remote file inclusion: a URL or UNC path shaped as the target of an include."""
+    SESSION_FIXATION = "session-fixation"
+    """Session fixation: a value that sets a cookie, or a session id handed in a parameter."""
+    PROTOCOL = "protocol"
+    """An HTTP message inside a value: a request line or a framing header for smuggling."""
 
 
 class Leak(StrEnum):

@@ -60,6 +60,9 @@ class Code(StrEnum):
     JAVA = "V210"
     PHP = "V211"
     UPLOAD = "V212"
+    RFI = "V213"
+    SESSION_FIXATION = "V214"
+    PROTOCOL = "V215"
     PATCH = "V220"
     LEAK = "V133"
 
@@ -78,6 +81,9 @@ CODE_NAMES: dict[str, str] = {
     Code.JAVA: "java-injection",
     Code.PHP: "php-injection",
     Code.UPLOAD: "script-upload",
+    Code.RFI: "remote-file-inclusion",
+    Code.SESSION_FIXATION: "session-fixation",
+    Code.PROTOCOL: "protocol-injection",
     Code.PATCH: "virtual-patch-violated",
     Code.LEAK: "response-leak",
 }
@@ -96,6 +102,9 @@ ATTACK_CODES: dict[Attack, Code] = {
     Attack.JAVA: Code.JAVA,
     Attack.PHP: Code.PHP,
     Attack.UPLOAD: Code.UPLOAD,
+    Attack.RFI: Code.RFI,
+    Attack.SESSION_FIXATION: Code.SESSION_FIXATION,
+    Attack.PROTOCOL: Code.PROTOCOL,
 }
 ATTACK_NAMES: dict[Attack, str] = {
     Attack.SQLI: "SQL injection",
@@ -110,6 +119,9 @@ ATTACK_NAMES: dict[Attack, str] = {
     Attack.JAVA: "Java gadget",
     Attack.PHP: "PHP code",
     Attack.UPLOAD: "server-side script upload",
+    Attack.RFI: "remote file inclusion",
+    Attack.SESSION_FIXATION: "session fixation",
+    Attack.PROTOCOL: "HTTP message in a value",
 }
 RULE_SEVERITY: dict[RuleSeverity, Severity] = {
     RuleSeverity.LOW: Severity.LOW,
@@ -138,9 +150,10 @@ class AttackDetector:
         """One alert per (field, attack class) found in ``phase``: the path, query, headers and
         cookies with the request head, the body's fields with the body."""
         head = phase is Phase.REQUEST_HEADERS
-        found_all = list(scan_fields(context.observation.fields, self.only, body=not head))
+        request = context.request
+        found_all = list(scan_fields(context.observation.fields, self.only, not head, request))
         if head:
-            found_all[:0] = scan_fields(path_fields(context.request), self.only)
+            found_all[:0] = scan_fields(path_fields(request), self.only)
         if not found_all:
             return []
         alerts: list[Alert] = []

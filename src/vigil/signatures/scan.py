@@ -39,6 +39,9 @@ from vigil.signatures import (
     jndi,
     nosql,
     php,
+    protocol,
+    rfi,
+    sessionfix,
     sqli,
     ssrf,
     template,
@@ -46,12 +49,21 @@ from vigil.signatures import (
     xss,
 )
 from vigil.signatures.command import detect_command
-from vigil.signatures.crlf import detect_crlf
+from vigil.signatures.crlf import detect_crlf, detect_crlf_name, detect_path_break
 from vigil.signatures.detection import Attack, Detection
 from vigil.signatures.java import detect_java
 from vigil.signatures.jndi import detect_jndi
 from vigil.signatures.nosql import detect_nosql
 from vigil.signatures.php import detect_php
+from vigil.signatures.protocol import detect_protocol
+from vigil.signatures.rfi import detect_include_parameter, detect_rfi, include_shaped
+from vigil.signatures.sessionfix import (
+    Site,
+    detect_session_fixation,
+    detect_session_parameter,
+    is_session_name,
+    site_of,
+)
 from vigil.signatures.sqli import detect_sqli
 from vigil.signatures.ssrf import detect_ssrf
 from vigil.signatures.template import detect_template
@@ -73,6 +85,9 @@ DETECTORS: dict[Attack, ValueDetector] = {
     Attack.CRLF: detect_crlf,
     Attack.JAVA: detect_java,
     Attack.PHP: detect_php,
+    Attack.RFI: detect_rfi,
+    Attack.SESSION_FIXATION: detect_session_fixation,
+    Attack.PROTOCOL: detect_protocol,
 }
 """Every built-in request detector, by the attack class it finds."""
 
@@ -88,13 +103,25 @@ ROUTES: dict[Attack, str] = {
     Attack.CRLF: crlf.ROUTE,
     Attack.JAVA: java.ROUTE,
     Attack.PHP: php.ROUTE,
+    Attack.RFI: rfi.ROUTE,
+    Attack.SESSION_FIXATION: sessionfix.ROUTE,
+    Attack.PROTOCOL: protocol.ROUTE,
 }
 """Each detector's route: a value that does not match it cannot be flagged by that detector."""
 
 ALL = frozenset(DETECTORS) | {Attack.UPLOAD}
 """Every request detector; :data:`Attack.UPLOAD` reads multipart file names only."""
 KEYS = frozenset(
-    {Attack.SQLI, Attack.XSS, Attack.NOSQL, Attack.JNDI, Attack.TEMPLATE, Attack.JAVA, Attack.PHP}
+    {
+        Attack.SQLI,
+        Attack.XSS,
+        Attack.NOSQL,
+        Attack.JNDI,
+        Attack.TEMPLATE,
+        Attack.JAVA,
+        Attack.PHP,
+        Attack.PROTOCOL,
+    }
 )
 """Detectors that read field names (keys) as well as values."""
 CLIENT_HEADERS = frozenset(
@@ -113,6 +140,12 @@ CLIENT_HEADERS = frozenset(
 ANY_HEADER = frozenset({Attack.JNDI})
 """Detectors that read every other header."""
 FREE_HEADERS = frozenset({"header.user-agent", "header.referer", "header.x-forwarded-host"})
+COOKIE_SCOPE = ALL - {Attack.RFI, Attack.SESSION_FIXATION, Attack.PROTOCOL}
+"""Detectors that read cookies: a cookie is no include target, lure link or spliced message."""
+PARAMETERS = ("query.", "form.", "multipart.", "json")
+"""Field prefixes whose name is a parameter's: read for line breaks and include-shaped names."""
+SESSION_PARAMETERS = ("query.", "form.", "multipart.")
+"""Field prefixes whose session-named parameters a lure link can carry."""
 
 CACHE_SIZE = 8192
 """Bound on cached (scope, text) results; the cache is emptied when full."""
@@ -239,27 +272,83 @@ def scope_of(path: str) -> frozenset[Attack]:
     """The detectors that read field ``path``."""
     if path.startswith("header."):
         return CLIENT_HEADERS if path in FREE_HEADERS else ANY_HEADER
+    if path.startswith("cookie."):
+        return COOKIE_SCOPE
     return ALL
 
 
 BODY_PREFIXES = ("json", "form.", "multipart.", "body")
 """Field prefixes that come from a request body (read in the body phase)."""
 
-_paths: dict[str, tuple[frozenset[Attack], str, bool]] = {}
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """What a field's parameter name calls for, decided once per field path."""
+
+    name: str
+    broken: Detection | None
+    """The name holds a line break (a detection of its own)."""
+    include: bool
+    """The name says it holds a file-system location (:func:`rfi.include_shaped`)."""
+    session: bool
+    """The name is a session cookie's, on a field a lure link can carry."""
 
 
-def _path_info(path: str) -> tuple[frozenset[Attack], str, bool]:
+_PathInfo = tuple[frozenset[Attack], str, bool, _Name | None]
+_paths: dict[str, _PathInfo] = {}
+
+
+def _parameter_name(path: str) -> tuple[str, str]:
+    """The field's whole key and its parameter's own name (a JSON path's last member)."""
+    if not path.startswith(PARAMETERS) or "." not in path:
+        return "", ""
+    key = path.split(".", 1)[1]
+    if path.startswith("multipart.") and key.endswith(".filename"):
+        return key, ""
+    if path.startswith("json"):
+        return key, key.rsplit(".", 1)[-1].removesuffix("[]")
+    return key, key
+
+
+def _name_info(path: str) -> _Name | None:
+    key, name = _parameter_name(path)
+    if not key:
+        return None
+    broken = detect_crlf_name(key)
+    include = bool(name) and include_shaped(name)
+    session = path.startswith(SESSION_PARAMETERS) and bool(name) and is_session_name(name)
+    if broken is None and not include and not session:
+        return None
+    return _Name(name, broken, include, session)
+
+
+def _path_info(path: str) -> _PathInfo:
     scope = scope_of(path)
     key = ""
     if not path.startswith(("header.", "path")) and scope & KEYS and "." in path:
         key = path.split(".", 1)[1]
         if key.isalnum():
             key = ""
-    info = (scope, key, path.startswith(BODY_PREFIXES))
+    info = (scope, key, path.startswith(BODY_PREFIXES), _name_info(path))
     if len(_paths) >= PATH_CACHE:
         _paths.clear()
     _paths[path] = info
     return info
+
+
+def _named(
+    path: str, named: _Name, text: str, scope: frozenset[Attack], site: Site
+) -> Iterator[FieldDetection]:
+    if named.broken is not None and Attack.CRLF in scope:
+        yield FieldDetection(path, named.broken, in_key=True)
+    if named.include and Attack.RFI in scope:
+        found = detect_include_parameter(named.name, text)
+        if found is not None:
+            yield FieldDetection(path, found)
+    if named.session and Attack.SESSION_FIXATION in scope:
+        found = detect_session_parameter(named.name, text, site)
+        if found is not None:
+            yield FieldDetection(path, found)
 
 
 _raw_paths: dict[str, list[BodyField]] = {}
@@ -284,7 +373,10 @@ def path_fields(request: Request) -> list[BodyField]:
 
 
 def scan_fields(
-    fields: Iterable[BodyField], only: frozenset[Attack] = ALL, body: bool | None = None
+    fields: Iterable[BodyField],
+    only: frozenset[Attack] = ALL,
+    body: bool | None = None,
+    request: Request | None = None,
 ) -> Iterator[FieldDetection]:
     """Every detection in ``fields`` (values, and keys where :data:`KEYS` read them).
 
@@ -293,10 +385,10 @@ def scan_fields(
     others hand it to the application (``id=1 union&id=select 1,2`` reads ``1 union,select 1,2``).
     """
     chosen = list(islice(fields, MAX_FIELDS))
-    yield from _scan(chosen, only, body)
+    yield from _scan(chosen, only, body, request)
     repeated = _repeated(chosen)
     if repeated:
-        yield from _scan(repeated, only, body)
+        yield from _scan(repeated, only, body, request)
 
 
 def _repeated(fields: list[BodyField]) -> list[BodyField]:
@@ -310,13 +402,14 @@ def _repeated(fields: list[BodyField]) -> list[BodyField]:
 
 
 def _scan(
-    fields: list[BodyField], only: frozenset[Attack], body: bool | None
+    fields: list[BodyField], only: frozenset[Attack], body: bool | None, request: Request | None
 ) -> Iterator[FieldDetection]:
     narrowed = only != ALL
     paths = _paths
+    site: Site | None = None
     for field in fields:
         path = field.path
-        scope, key, in_body = paths.get(path) or _path_info(path)
+        scope, key, in_body, named = paths.get(path) or _path_info(path)
         if body is not None and in_body is not body:
             continue
         if narrowed:
@@ -324,6 +417,14 @@ def _scan(
         text = field.text
         if scope is ANY_HEADER and "${" not in text and "%" not in text:
             continue
+        if named is not None:
+            if site is None:
+                site = site_of(request)
+            yield from _named(path, named, text, scope, site)
+        if path == "path" and Attack.CRLF in scope:
+            broken = detect_path_break(text)
+            if broken is not None:
+                yield FieldDetection(path, broken)
         if text and scope and not text.isalnum():
             if Attack.UPLOAD in scope:
                 if path.startswith("multipart.") and path.endswith(".filename"):
@@ -343,7 +444,8 @@ def _scan(
 def scan_request(
     request: Request, fields: Iterable[BodyField], only: frozenset[Attack] = ALL
 ) -> list[FieldDetection]:
-    """Every detection in a request: its path and its profiled ``fields``."""
-    found = list(scan_fields(path_fields(request), only))
-    found.extend(scan_fields(fields, only))
+    """Every detection in a request: its path and its profiled ``fields`` (the request's
+    ``Referer`` and ``Host`` decide whether a session-named parameter is a lure)."""
+    found = list(scan_fields(path_fields(request), only, request=request))
+    found.extend(scan_fields(fields, only, request=request))
     return found
