@@ -219,6 +219,7 @@ def _tables() -> list[tuple[Attack, str]]:
         test_crlf,
         test_java,
         test_jndi,
+        test_ldap,
         test_nosql,
         test_php,
         test_protocol,
@@ -246,6 +247,7 @@ def _tables() -> list[tuple[Attack, str]]:
         Attack.RFI: test_rfi,
         Attack.SESSION_FIXATION: test_sessionfix,
         Attack.PROTOCOL: test_protocol,
+        Attack.LDAP: test_ldap,
     }
     return [(attack, value) for attack, module in modules.items() for value, _ in module.ATTACKS]
 

@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "V213": "remote-file-inclusion",
     "V214": "session-fixation",
     "V215": "protocol-injection",
+    "V216": "ldap-injection",
     "V220": "virtual-patch-violated",
 }
 """Stable alert codes and their names; codes never change meaning once released."""

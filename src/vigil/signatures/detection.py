@@ -48,6 +48,8 @@ class Attack(StrEnum):
     """Session fixation: a value that sets a cookie, or a session id handed in a parameter."""
     PROTOCOL = "protocol"
     """An HTTP message inside a value: a request line or a framing header for smuggling."""
+    LDAP = "ldap"
+    """LDAP filter injection: a value that closes the filter it is pasted into and opens another."""
 
 
 class Leak(StrEnum):

@@ -63,6 +63,7 @@ class Code(StrEnum):
     RFI = "V213"
     SESSION_FIXATION = "V214"
     PROTOCOL = "V215"
+    LDAP = "V216"
     PATCH = "V220"
     LEAK = "V133"
 
@@ -84,6 +85,7 @@ CODE_NAMES: dict[str, str] = {
     Code.RFI: "remote-file-inclusion",
     Code.SESSION_FIXATION: "session-fixation",
     Code.PROTOCOL: "protocol-injection",
+    Code.LDAP: "ldap-injection",
     Code.PATCH: "virtual-patch-violated",
     Code.LEAK: "response-leak",
 }
@@ -105,6 +107,7 @@ ATTACK_CODES: dict[Attack, Code] = {
     Attack.RFI: Code.RFI,
     Attack.SESSION_FIXATION: Code.SESSION_FIXATION,
     Attack.PROTOCOL: Code.PROTOCOL,
+    Attack.LDAP: Code.LDAP,
 }
 ATTACK_NAMES: dict[Attack, str] = {
     Attack.SQLI: "SQL injection",
@@ -122,6 +125,7 @@ ATTACK_NAMES: dict[Attack, str] = {
     Attack.RFI: "remote file inclusion",
     Attack.SESSION_FIXATION: "session fixation",
     Attack.PROTOCOL: "HTTP message in a value",
+    Attack.LDAP: "LDAP filter injection",
 }
 RULE_SEVERITY: dict[RuleSeverity, Severity] = {
     RuleSeverity.LOW: Severity.LOW,

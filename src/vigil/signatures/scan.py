@@ -37,6 +37,7 @@ from vigil.signatures import (
     crlf,
     java,
     jndi,
+    ldap,
     nosql,
     php,
     protocol,
@@ -53,6 +54,7 @@ from vigil.signatures.crlf import detect_crlf, detect_crlf_name, detect_path_bre
 from vigil.signatures.detection import Attack, Detection
 from vigil.signatures.java import detect_java
 from vigil.signatures.jndi import detect_jndi
+from vigil.signatures.ldap import detect_ldap
 from vigil.signatures.nosql import detect_nosql
 from vigil.signatures.php import detect_php
 from vigil.signatures.protocol import detect_protocol
@@ -88,6 +90,7 @@ DETECTORS: dict[Attack, ValueDetector] = {
     Attack.RFI: detect_rfi,
     Attack.SESSION_FIXATION: detect_session_fixation,
     Attack.PROTOCOL: detect_protocol,
+    Attack.LDAP: detect_ldap,
 }
 """Every built-in request detector, by the attack class it finds."""
 
@@ -106,6 +109,7 @@ ROUTES: dict[Attack, str] = {
     Attack.RFI: rfi.ROUTE,
     Attack.SESSION_FIXATION: sessionfix.ROUTE,
     Attack.PROTOCOL: protocol.ROUTE,
+    Attack.LDAP: ldap.ROUTE,
 }
 """Each detector's route: a value that does not match it cannot be flagged by that detector."""
 
@@ -121,6 +125,7 @@ KEYS = frozenset(
         Attack.JAVA,
         Attack.PHP,
         Attack.PROTOCOL,
+        Attack.LDAP,
     }
 )
 """Detectors that read field names (keys) as well as values."""
