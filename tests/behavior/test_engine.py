@@ -127,6 +127,25 @@ def test_attacks_are_blocked_with_their_reason(  # noqa: PLR0917
     assert decision.score >= 3
 
 
+@pytest.mark.parametrize(
+    ("username", "verdict"),
+    [
+        pytest.param("Tom", Verdict.ALERT, id="capitalised"),
+        pytest.param("tom2", Verdict.ALERT, id="with-a-digit"),
+        pytest.param("zoë", Verdict.ALERT, id="non-ascii-letter"),
+        pytest.param("tom smith", Verdict.BLOCK, id="a-space"),
+        pytest.param("o'brien", Verdict.BLOCK, id="a-quote"),
+        pytest.param("tom or 1=1", Verdict.BLOCK, id="injection"),
+    ],
+)
+def test_a_word_field_admits_case_script_and_digits_but_not_structure(
+    users: Engine, username: str, verdict: Verdict
+) -> None:
+    """``username`` learned as lower-case words: a new letter case, script or digit is one low
+    class novelty (its pattern differs for that reason only); a space or a quote is structure."""
+    assert ask(users, username=username).verdict is verdict
+
+
 def test_tom_or_1_equals_1_names_every_novelty(users: Engine) -> None:
     decision = ask(users, username="tom or 1=1")
     by_code = {a.code: a for a in decision.alerts}

@@ -62,6 +62,21 @@ CHROME = (
     ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
 )
 
+SITE_SCRIPT_COOKIES = "; ".join(
+    (
+        "session=4f9c2d7e8a1b3c5d4f9c2d7e8a1b3c5d",
+        "_ga=GA1.1.1234567890.1732000000",
+        "_ga_ABC123XYZ=GS2.1.s1732000000$o3$g1$t1732000456$j60$l0$h0",
+        "_gid=GA1.2.987654321.1732000000",
+        "_fbp=fb.1.1732000000000.123456789",
+        "__gads=ID=abc123:T=1732000000:RT=1732000000:S=ALNI_Mabc",
+        "OptanonConsent=isGpcEnabled=0&datestamp=Mon+Dec+01+2026+10%3A00%3A00+GMT%2B0100"
+        "&groups=C0001%3A1%2CC0002%3A0",
+        "cart=%5B%7B%22id%22%3A3%7D%5D",
+    )
+)
+"""Cookies a browser sends to every route of a site: analytics, ads and consent scripts' ones."""
+
 
 def python_request(rng: random.Random) -> Request:
     return (
@@ -104,6 +119,7 @@ def ask(engine: Engine, headers: tuple[tuple[str, str], ...]) -> list[str]:
             id="googlebot",
         ),
         pytest.param((("user-agent", "kube-probe/1.29"), ("accept", "*/*")), id="kube-probe"),
+        pytest.param((*CHROME, ("cookie", SITE_SCRIPT_COOKIES)), id="chrome-with-site-cookies"),
     ],
 )
 def test_other_clients_pass_a_policy_learned_from_one_python_client(
@@ -191,3 +207,49 @@ def test_learning_mode_reports_header_attacks_too() -> None:
     )
     assert "V109" in codes(decision)
     assert not engine.observe(decision)
+
+
+def test_a_visitor_from_a_campaign_link_passes(orders: Engine) -> None:
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3")
+    request.query(utm_source="newsletter", utm_medium="email", utm_campaign="winter-2026")
+    request.query(gclid="Cj0KCQiA4NWrBhD-ARIsAFCKwWs7_BwE", fbclid="IwAR2F4-dbP0l7Mn1Iaw")
+    decision = orders.inspect_request(request.headers(CHROME).build())
+    assert decision.verdict is Verdict.ALLOW, [a.reason for a in decision.alerts]
+
+
+def test_an_unknown_parameter_that_is_no_link_decoration_still_blocks(orders: Engine) -> None:
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3", debug="1")
+    decision = orders.inspect_request(request.headers(CHROME).build())
+    assert decision.verdict is Verdict.BLOCK
+    assert codes(decision) == ["V110"]
+
+
+def test_unknown_headers_are_one_piece_of_evidence_however_many(orders: Engine) -> None:
+    added = (
+        ("sec-fetch-storage-access", "active"),
+        ("cf-ray", "8c1f0a2b3c4d5e6f-CDG"),
+        ("cf-ipcountry", "FR"),
+        ("true-client-ip", "203.0.113.9"),
+        ("x-envoy-attempt-count", "1"),
+    )
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3")
+    decision = orders.inspect_request(request.headers((*CHROME, *added)).build())
+    assert decision.verdict is Verdict.ALERT
+    [alert] = decision.alerts
+    assert (alert.code, alert.severity, alert.field) == (
+        "V110",
+        Severity.LOW,
+        "header.sec-fetch-storage-access",
+    )
+    assert alert.seen == repr(
+        "header.sec-fetch-storage-access, cf-ray, cf-ipcountry, true-client-ip, "
+        "x-envoy-attempt-count"
+    )
+
+
+def test_content_of_every_unknown_header_is_still_judged(orders: Engine) -> None:
+    added = (("x-a", "1"), ("x-b", "' OR '1'='1"))
+    request = RequestBuilder().get("/orders").query(customer="tom", page="3")
+    decision = orders.inspect_request(request.headers((*CHROME, *added)).build())
+    assert decision.verdict is Verdict.BLOCK
+    assert ("V109", "header.x-b") in [(a.code, a.field) for a in decision.alerts]

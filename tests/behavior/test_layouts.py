@@ -327,6 +327,7 @@ def test_typical_bodies(body: bytes, matches: bool) -> None:
         (FieldPolicy(length=(1, 20), classes=["lower", "digit"]), "a0b", "a0xb"),
         (FieldPolicy(length=(1, 20), classes=["lower"], specials="."), "a.b", "a.ini"),
         (FieldPolicy(length=(1, 9), classes=["lower"], enum=["asc", "desc"]), "desc", "up"),
+        (FieldPolicy(length=(0, 1), classes=["lower"], patterns=["a"]), "s", ""),
     ],
 )
 def test_string_rules(policy: FieldPolicy, clean: str, rejected: str) -> None:

@@ -850,6 +850,14 @@ def _header_vectors() -> list[Vector]:
             refused=True,
         ),
         Vector(
+            "quoted cookie value holding ';' (Starlette splits it, the others do not)",
+            "header",
+            "GET",
+            "/profile/a",
+            [("Cookie", 'theme="dark; user=' + SQLI_URL + '"')],
+            refused=True,
+        ),
+        Vector(
             "cookie value with a space",
             "header",
             "GET",

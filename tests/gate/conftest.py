@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import string
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import orjson
@@ -119,3 +119,22 @@ class LearningThreads:
 
         engine.observe = observing
         engine.learn = learning
+
+
+@pytest.fixture(autouse=True)
+def _close_gate_cores(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close every gate core a test made, so no learning thread of one test learns (and logs)
+    while a later test runs."""
+    from vigil.gate.core import GateCore
+
+    made: list[GateCore] = []
+    init = GateCore.__init__
+
+    def recording_init(self: GateCore, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(GateCore, "__init__", recording_init)
+    yield
+    for core in made:
+        core.close()

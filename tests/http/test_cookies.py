@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigil.http.cookies import cookie_pairs, hidden_cookie, unquote_cookie
+from vigil.http.cookies import cookie_pairs, hidden_cookie, quoted_separator, unquote_cookie
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,35 @@ def test_unquote_cookie(value: str, text: str) -> None:
 )
 def test_hidden_cookie(header: str, hidden: bool) -> None:
     assert hidden_cookie(header) is hidden
+
+
+QUOTED_SEPARATOR_CASES = [
+    ('$Version=1; s="deadbeef; PHPSESSID=secret; d=q"', True),
+    ('a=1; s="dead;beef"; b=2', True),
+    ('a= "x;y"', True),
+    ('a="x\\"; b=2"; c=3', True),
+    ("a=1; b=2", False),
+    ('q="quoted"; loc=New York', False),
+    ('s="a b=c"', False),
+    ('prefs={"theme":"dark","lang":"fr"}; cart=1', False),
+    ("no quotes; at=all", False),
+]
+
+
+@pytest.mark.parametrize(("header", "split"), QUOTED_SEPARATOR_CASES)
+def test_quoted_separator(header: str, split: bool) -> None:
+    assert quoted_separator(header) is split
+
+
+@pytest.mark.parametrize("header", [h for h, split in QUOTED_SEPARATOR_CASES if split])
+def test_quoted_separator_is_where_the_stacks_disagree(header: str) -> None:
+    """Every header it finds is one Starlette reads apart from Werkzeug and aiohttp."""
+    starlette = pytest.importorskip("starlette.requests")
+    werkzeug = pytest.importorskip("werkzeug.http")
+    aiohttp_utils = pytest.importorskip("aiohttp.test_utils")
+    readings = [
+        starlette.cookie_parser(header),
+        dict(werkzeug.parse_cookie(header)),
+        dict(aiohttp_utils.make_mocked_request("GET", "/", headers={"Cookie": header}).cookies),
+    ]
+    assert readings[0] != readings[1] == readings[2], readings

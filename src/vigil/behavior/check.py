@@ -247,7 +247,9 @@ def _novelty(
                     path,
                     f"pattern {shown}",
                     f"{redact(prof.pattern) if prof.pattern else 'long'} {redact(text)}",
-                    novelty,
+                    Severity.LOW
+                    if not new_specials and _still_a_word(new_classes, check.classes)
+                    else novelty,
                 )
             )
     elif check.shapes is not None and prof.shape not in check.shapes:
@@ -255,6 +257,17 @@ def _novelty(
         alerts.append(
             Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev)
         )
+
+
+_WORD = int(CharClass.LOWER | CharClass.UPPER | CharClass.LETTER_OTHER)
+_WORD_OR_DIGIT = _WORD | int(CharClass.DIGIT)
+
+
+def _still_a_word(new_classes: int, learned: int) -> bool:
+    """Whether a value of a word field only changed letter case, script or added digits (``Tom``
+    or ``tom2`` where ``tom`` was learned): its pattern differs because of the new class, which
+    V103 already reports, so the pattern does not count a second time at full weight."""
+    return bool(new_classes) and not new_classes & ~_WORD_OR_DIGIT and bool(learned & _WORD)
 
 
 def _sequence_alert(route: str, path: str, text: str, sequences: frozenset[str]) -> Alert:

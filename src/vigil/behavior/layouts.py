@@ -336,7 +336,9 @@ def string_rule(check: FieldCheck) -> tuple[str, tuple[tuple[str, bool], ...]] |
             if any(_pattern_holds(p, t) for p in patterns for t in _spellings(*e))
         ]
         if len(patterns) == 1 and patterns[0] in _RUNS:
-            return f"{_RUNS[patterns[0]][:-2]}{{{lo},{hi}}}+", tuple(kept)
+            if hi < 1:
+                return None
+            return f"{_RUNS[patterns[0]][:-2]}{{{max(lo, 1)},{hi}}}+", tuple(kept)
         return f'(?=[^"]{{{lo},{hi}}}"){runs}', tuple(kept)
     if check.shapes is not None or lo > hi:
         return None

@@ -31,6 +31,8 @@ from vigil.inspection.phases import Context, Phase
 
 MAX_UNKNOWN_FIELD_ALERTS = 16
 """Unknown fields reported one by one before a single ``too-many-unknown-fields`` alert."""
+MAX_NAMED_HEADERS = 8
+"""Other unknown headers named in the first one's alert."""
 
 BODY_PREFIXES = ("json.", "json", "form.", "multipart.", "body")
 """Field prefixes that come from a body: not reported missing when the body was unreadable."""
@@ -177,12 +179,19 @@ class LearnedModel:
 
 
 class _Unknown:
-    """Fields a route never showed: judged one by one up to a bound, then summarised."""
+    """Fields a route never showed: judged one by one up to a bound, then summarised.
 
-    __slots__ = ("alerts", "count", "key")
+    Unknown headers are one piece of evidence however many there are: a new browser version, a
+    corporate proxy or a CDN adds several at once. The first one's V110 names the others; their
+    content is judged one by one as any unknown field's.
+    """
+
+    __slots__ = ("alerts", "count", "first_header", "headers", "key")
 
     def __init__(self, key: str, alerts: list[Alert]) -> None:
         self.key, self.alerts, self.count = key, alerts, 0
+        self.first_header = -1
+        self.headers: list[str] = []
 
     def judge(self, value: BodyField) -> None:
         """Add the alerts of one unknown field (path segments are judged, never counted)."""
@@ -194,10 +203,25 @@ class _Unknown:
             self.count += 1
             if self.count > MAX_UNKNOWN_FIELD_ALERTS:
                 found = [a for a in found if a.code == "V109"]
+            elif value.path.startswith("header."):
+                if self.first_header < 0:
+                    self.first_header = len(self.alerts)
+                else:
+                    self.headers.append(value.path[7:])
+                    found = found[1:]
         self.alerts.extend(found)
 
     def summarise(self) -> None:
-        """One high alert when more unknown fields came than were reported one by one."""
+        """The first unknown header's alert names the others; one high alert when more unknown
+        fields came than were reported one by one."""
+        if self.headers:
+            first = self.alerts[self.first_header]
+            names = ", ".join([first.field, *self.headers[:MAX_NAMED_HEADERS]])
+            more = len(self.headers) - MAX_NAMED_HEADERS
+            seen = redact(names + (f" and {more} more" if more > 0 else ""), 160)
+            self.alerts[self.first_header] = Alert(
+                first.code, first.route, first.field, "known headers", seen, first.severity
+            )
         if self.count > MAX_UNKNOWN_FIELD_ALERTS:
             self.alerts.append(
                 Alert(

@@ -33,7 +33,7 @@ from urllib.parse import unquote
 
 from vigil.http.body import is_json, looks_like_json
 from vigil.http.charset import form_problem, json_problem, text_problem
-from vigil.http.cookies import hidden_cookie
+from vigil.http.cookies import hidden_cookie, quoted_separator
 from vigil.http.encoding import decode_content
 from vigil.http.model import BodyState, Request
 from vigil.http.multipart import parse_form_data
@@ -144,7 +144,7 @@ def path_ambiguity(raw_path: str) -> Ambiguity | None:
 
 def header_ambiguity(headers: list[tuple[str, str]]) -> Ambiguity | None:
     """A repeated singleton header, a ``Connection`` option naming a protected header, or a
-    ``Cookie`` header with a cookie hidden after whitespace.
+    ``Cookie`` header with a cookie hidden after whitespace or a quoted value holding ``;``.
 
     ``headers`` are (lower-case name, value) pairs.
     """
@@ -170,10 +170,15 @@ def header_ambiguity(headers: list[tuple[str, str]]) -> Ambiguity | None:
                         "header.connection",
                         f"Connection naming the end-to-end header {named!r}",
                     )
-        elif name == "cookie" and hidden_cookie(value):
-            return Ambiguity(
-                AmbiguityCode.COOKIE, "header.cookie", "a cookie hidden after whitespace"
-            )
+        elif name == "cookie":
+            if hidden_cookie(value):
+                return Ambiguity(
+                    AmbiguityCode.COOKIE, "header.cookie", "a cookie hidden after whitespace"
+                )
+            if quoted_separator(value):
+                return Ambiguity(
+                    AmbiguityCode.COOKIE, "header.cookie", "a quoted cookie value holding ';'"
+                )
     return None
 
 

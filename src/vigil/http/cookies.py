@@ -5,10 +5,14 @@ Starlette, Werkzeug and aiohttp all undo a quoted cookie value (``"\\047 OR 1=1"
 them), so a gate that inspects the quoted text misses every quote hidden that way. A cookie
 without ``=`` is, as browsers and Starlette read it (RFC 6265bis), a value with an empty name.
 
-One form is read three ways and has no single reading: whitespace inside a cookie followed by
-``name=``. ``theme=dark session=x`` is ``theme`` = ``dark session=x`` to Starlette, a
-``session`` cookie to aiohttp (its parser also splits on whitespace) and nothing to Werkzeug;
-:func:`hidden_cookie` finds it so the gate can refuse the request.
+Two forms have no single reading, and the gate refuses them:
+
+- whitespace inside a cookie followed by ``name=``: ``theme=dark session=x`` is ``theme`` =
+  ``dark session=x`` to Starlette, a ``session`` cookie to aiohttp (its parser also splits on
+  whitespace) and nothing to Werkzeug (:func:`hidden_cookie`);
+- a quoted value holding a ``;``: ``s="a; PHPSESSID=x"`` is one ``s`` cookie to Werkzeug,
+  aiohttp and ``http.cookies``, and the cookies ``s`` = ``"a`` and ``PHPSESSID`` to Starlette
+  (:func:`quoted_separator`). Browsers never send it: a ``;`` ends a cookie value they store.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 _ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))", re.DOTALL)
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _HIDDEN = re.compile(r'[^;\s]\s+[^\s=;"]+\s*=')
+_QUOTED_VALUE = re.compile(r'=[ \t]*("(?:[^"\\]|\\.)*")', re.DOTALL)
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -59,3 +64,11 @@ def hidden_cookie(header: str) -> bool:
         return False
     bare = _QUOTED.sub('""', header) if '"' in header else header
     return _HIDDEN.search(bare) is not None
+
+
+def quoted_separator(header: str) -> bool:
+    """Whether a ``Cookie`` header holds a quoted value with a ``;`` inside, which Starlette
+    splits into cookies and Werkzeug, aiohttp and ``http.cookies`` read as one value."""
+    if '"' not in header or ";" not in header:
+        return False
+    return any(";" in m.group(1) for m in _QUOTED_VALUE.finditer(header))

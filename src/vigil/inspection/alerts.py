@@ -73,6 +73,7 @@ CODES: dict[str, str] = {
     "V214": "session-fixation",
     "V215": "protocol-injection",
     "V216": "ldap-injection",
+    "V218": "nodejs-injection",
     "V220": "virtual-patch-violated",
 }
 """Stable alert codes and their names; codes never change meaning once released."""

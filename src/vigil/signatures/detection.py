@@ -50,6 +50,8 @@ class Attack(StrEnum):
     """An HTTP message inside a value: a request line or a framing header for smuggling."""
     LDAP = "ldap"
     """LDAP filter injection: a value that closes the filter it is pasted into and opens another."""
+    NODEJS = "nodejs"
+    """Node.js injection: prototype pollution, node-serialize functions, process reach-ins."""
 
 
 class Leak(StrEnum):

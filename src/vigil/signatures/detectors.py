@@ -64,6 +64,7 @@ class Code(StrEnum):
     SESSION_FIXATION = "V214"
     PROTOCOL = "V215"
     LDAP = "V216"
+    NODEJS = "V218"
     PATCH = "V220"
     LEAK = "V133"
 
@@ -86,6 +87,7 @@ CODE_NAMES: dict[str, str] = {
     Code.SESSION_FIXATION: "session-fixation",
     Code.PROTOCOL: "protocol-injection",
     Code.LDAP: "ldap-injection",
+    Code.NODEJS: "nodejs-injection",
     Code.PATCH: "virtual-patch-violated",
     Code.LEAK: "response-leak",
 }
@@ -108,6 +110,7 @@ ATTACK_CODES: dict[Attack, Code] = {
     Attack.SESSION_FIXATION: Code.SESSION_FIXATION,
     Attack.PROTOCOL: Code.PROTOCOL,
     Attack.LDAP: Code.LDAP,
+    Attack.NODEJS: Code.NODEJS,
 }
 ATTACK_NAMES: dict[Attack, str] = {
     Attack.SQLI: "SQL injection",
@@ -126,6 +129,7 @@ ATTACK_NAMES: dict[Attack, str] = {
     Attack.SESSION_FIXATION: "session fixation",
     Attack.PROTOCOL: "HTTP message in a value",
     Attack.LDAP: "LDAP filter injection",
+    Attack.NODEJS: "Node.js injection",
 }
 RULE_SEVERITY: dict[RuleSeverity, Severity] = {
     RuleSeverity.LOW: Severity.LOW,

@@ -38,6 +38,7 @@ from vigil.signatures import (
     java,
     jndi,
     ldap,
+    nodejs,
     nosql,
     php,
     protocol,
@@ -55,6 +56,7 @@ from vigil.signatures.detection import Attack, Detection
 from vigil.signatures.java import detect_java
 from vigil.signatures.jndi import detect_jndi
 from vigil.signatures.ldap import detect_ldap
+from vigil.signatures.nodejs import detect_nodejs
 from vigil.signatures.nosql import detect_nosql
 from vigil.signatures.php import detect_php
 from vigil.signatures.protocol import detect_protocol
@@ -91,6 +93,7 @@ DETECTORS: dict[Attack, ValueDetector] = {
     Attack.SESSION_FIXATION: detect_session_fixation,
     Attack.PROTOCOL: detect_protocol,
     Attack.LDAP: detect_ldap,
+    Attack.NODEJS: detect_nodejs,
 }
 """Every built-in request detector, by the attack class it finds."""
 
@@ -110,6 +113,7 @@ ROUTES: dict[Attack, str] = {
     Attack.SESSION_FIXATION: sessionfix.ROUTE,
     Attack.PROTOCOL: protocol.ROUTE,
     Attack.LDAP: ldap.ROUTE,
+    Attack.NODEJS: nodejs.ROUTE,
 }
 """Each detector's route: a value that does not match it cannot be flagged by that detector."""
 
@@ -126,6 +130,7 @@ KEYS = frozenset(
         Attack.PHP,
         Attack.PROTOCOL,
         Attack.LDAP,
+        Attack.NODEJS,
     }
 )
 """Detectors that read field names (keys) as well as values."""
