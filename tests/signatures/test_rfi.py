@@ -64,6 +64,7 @@ BENIGN = [
     "https://example.org/page",
     "https://example.org/search?q=vigil&page=2",
     "https://example.org/#/settings",
+    "https://api.example.org/v1/items?",
     "https://cdn.example.org/img/logo.png",
     "http://203.0.113.9/logo.png",
     "http://203.0.113.9:8080/hooks/deploy",

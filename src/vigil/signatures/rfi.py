@@ -7,8 +7,10 @@ profile's ``website``, an image URL), so a URL alone is not the signal; its *sha
 value detector (:func:`detect_rfi`) reads a value that *is* a URL (it starts the value) and
 flags it when:
 
-* it cuts the suffix the application appends: it ends in ``?`` (``http://h/shell.txt?`` makes
-  ``.php`` a query string), holds a NUL (``%00``), or ends in an empty ``#`` after a file name;
+* it cuts the suffix the application appends: it ends in ``?`` after a file name or the host
+  (``http://h/shell.txt?`` makes ``.php`` a query string; an API path with an empty query,
+  ``https://api.example.org/items?``, is what URL builders write), holds a NUL (``%00``), or
+  ends in an empty ``#`` after a file name;
 * it names a script or text file on a host given as an IP address
   (``http://203.0.113.7/x.php``): a link to a published page names a host;
 * it uses a scheme only a file loader reads: PHP's stream wrappers (``php://``, ``expect://``,
@@ -162,7 +164,7 @@ def _web_url(scheme: str, value: str, start: int) -> str:
     if "\x00" in remainder:
         return "URL with a NUL that cuts the application's suffix"
     trimmed = remainder.rstrip()
-    if trimmed.endswith("?"):
+    if trimmed.endswith("?") and (_extension(path) or path.strip("/") == ""):
         return "URL ending in ? that turns the application's suffix into a query"
     if trimmed.endswith("#") and _extension(path):
         return "URL ending in # that turns the application's suffix into a fragment"

@@ -2,10 +2,15 @@
 
 Every profiled field of a request (``query.*``, ``form.*``, ``json.*``, ``multipart.*``,
 ``cookie.*``, ``body``, the path and its segments) is read by every detector, and so is the
-field's key (an injection in a parameter *name* is still an injection). Headers are read
-selectively, the way WAF rule sets do: ``User-Agent`` and ``Referer`` by the injection detectors,
-every header by the JNDI detector (Log4Shell came in any header that a server logs), and none by
-the SSRF detector (a ``Referer`` naming the site's own internal host is normal).
+field's key (an injection in a parameter *name* is still an injection), except cookies, which
+the RFI, session-fixation and protocol detectors leave alone. Findings that depend on a
+parameter's name with its value (a line break in the name, a URL in a file-system parameter, a
+session id in a session-named parameter judged with the request's ``Referer``) are
+:mod:`vigil.signatures.names`'s, and so is a line break in the decoded path.
+Headers are read selectively, the way WAF rule sets do: ``User-Agent`` and ``Referer`` by the
+injection detectors, every header by the JNDI detector (Log4Shell came in any header that a
+server logs), and none by the SSRF detector (a ``Referer`` naming the site's own internal host
+is normal).
 
 A value is read as it was decoded by the profiler and, when it still holds percent escapes
 (``%2527``, IIS's ``%u003c``, or a raw body that was never form-decoded), once more decoded:
@@ -51,23 +56,18 @@ from vigil.signatures import (
     xss,
 )
 from vigil.signatures.command import detect_command
-from vigil.signatures.crlf import detect_crlf, detect_crlf_name, detect_path_break
+from vigil.signatures.crlf import detect_crlf
 from vigil.signatures.detection import Attack, Detection
 from vigil.signatures.java import detect_java
 from vigil.signatures.jndi import detect_jndi
 from vigil.signatures.ldap import detect_ldap
+from vigil.signatures.names import NameChecks, check_value, name_checks
 from vigil.signatures.nodejs import detect_nodejs
 from vigil.signatures.nosql import detect_nosql
 from vigil.signatures.php import detect_php
 from vigil.signatures.protocol import detect_protocol
-from vigil.signatures.rfi import detect_include_parameter, detect_rfi, include_shaped
-from vigil.signatures.sessionfix import (
-    Site,
-    detect_session_fixation,
-    detect_session_parameter,
-    is_session_name,
-    site_of,
-)
+from vigil.signatures.rfi import detect_rfi
+from vigil.signatures.sessionfix import Site, detect_session_fixation, site_of
 from vigil.signatures.sqli import detect_sqli
 from vigil.signatures.ssrf import detect_ssrf
 from vigil.signatures.template import detect_template
@@ -152,10 +152,6 @@ ANY_HEADER = frozenset({Attack.JNDI})
 FREE_HEADERS = frozenset({"header.user-agent", "header.referer", "header.x-forwarded-host"})
 COOKIE_SCOPE = ALL - {Attack.RFI, Attack.SESSION_FIXATION, Attack.PROTOCOL}
 """Detectors that read cookies: a cookie is no include target, lure link or spliced message."""
-PARAMETERS = ("query.", "form.", "multipart.", "json")
-"""Field prefixes whose name is a parameter's: read for line breaks and include-shaped names."""
-SESSION_PARAMETERS = ("query.", "form.", "multipart.")
-"""Field prefixes whose session-named parameters a lure link can carry."""
 
 CACHE_SIZE = 8192
 """Bound on cached (scope, text) results; the cache is emptied when full."""
@@ -291,45 +287,8 @@ BODY_PREFIXES = ("json", "form.", "multipart.", "body")
 """Field prefixes that come from a request body (read in the body phase)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Name:
-    """What a field's parameter name calls for, decided once per field path."""
-
-    name: str
-    broken: Detection | None
-    """The name holds a line break (a detection of its own)."""
-    include: bool
-    """The name says it holds a file-system location (:func:`rfi.include_shaped`)."""
-    session: bool
-    """The name is a session cookie's, on a field a lure link can carry."""
-
-
-_PathInfo = tuple[frozenset[Attack], str, bool, _Name | None]
+_PathInfo = tuple[frozenset[Attack], str, bool, NameChecks | None]
 _paths: dict[str, _PathInfo] = {}
-
-
-def _parameter_name(path: str) -> tuple[str, str]:
-    """The field's whole key and its parameter's own name (a JSON path's last member)."""
-    if not path.startswith(PARAMETERS) or "." not in path:
-        return "", ""
-    key = path.split(".", 1)[1]
-    if path.startswith("multipart.") and key.endswith(".filename"):
-        return key, ""
-    if path.startswith("json"):
-        return key, key.rsplit(".", 1)[-1].removesuffix("[]")
-    return key, key
-
-
-def _name_info(path: str) -> _Name | None:
-    key, name = _parameter_name(path)
-    if not key:
-        return None
-    broken = detect_crlf_name(key)
-    include = bool(name) and include_shaped(name)
-    session = path.startswith(SESSION_PARAMETERS) and bool(name) and is_session_name(name)
-    if broken is None and not include and not session:
-        return None
-    return _Name(name, broken, include, session)
 
 
 def _path_info(path: str) -> _PathInfo:
@@ -339,26 +298,11 @@ def _path_info(path: str) -> _PathInfo:
         key = path.split(".", 1)[1]
         if key.isalnum():
             key = ""
-    info = (scope, key, path.startswith(BODY_PREFIXES), _name_info(path))
+    info = (scope, key, path.startswith(BODY_PREFIXES), name_checks(path))
     if len(_paths) >= PATH_CACHE:
         _paths.clear()
     _paths[path] = info
     return info
-
-
-def _named(
-    path: str, named: _Name, text: str, scope: frozenset[Attack], site: Site
-) -> Iterator[FieldDetection]:
-    if named.broken is not None and Attack.CRLF in scope:
-        yield FieldDetection(path, named.broken, in_key=True)
-    if named.include and Attack.RFI in scope:
-        found = detect_include_parameter(named.name, text)
-        if found is not None:
-            yield FieldDetection(path, found)
-    if named.session and Attack.SESSION_FIXATION in scope:
-        found = detect_session_parameter(named.name, text, site)
-        if found is not None:
-            yield FieldDetection(path, found)
 
 
 _raw_paths: dict[str, list[BodyField]] = {}
@@ -411,6 +355,18 @@ def _repeated(fields: list[BodyField]) -> list[BodyField]:
     return [BodyField(path, ",".join(values)) for path, values in counts.items() if len(values) > 1]
 
 
+_uploadless: dict[frozenset[Attack], frozenset[Attack]] = {}
+
+
+def _without_upload(scope: frozenset[Attack]) -> frozenset[Attack]:
+    """``scope`` without :data:`Attack.UPLOAD`, one shared set per scope (its hash computed
+    once, for the result cache's keys); at most one entry per distinct scope."""
+    found = _uploadless.get(scope)
+    if found is None:
+        found = _uploadless[scope] = scope - _UPLOAD
+    return found
+
+
 def _scan(
     fields: list[BodyField], only: frozenset[Attack], body: bool | None, request: Request | None
 ) -> Iterator[FieldDetection]:
@@ -428,20 +384,17 @@ def _scan(
         if scope is ANY_HEADER and "${" not in text and "%" not in text:
             continue
         if named is not None:
-            if site is None:
+            if site is None and named.session:
                 site = site_of(request)
-            yield from _named(path, named, text, scope, site)
-        if path == "path" and Attack.CRLF in scope:
-            broken = detect_path_break(text)
-            if broken is not None:
-                yield FieldDetection(path, broken)
+            for detection, in_key in check_value(named, text, scope, site):
+                yield FieldDetection(path, detection, in_key)
         if text and scope and not text.isalnum():
             if Attack.UPLOAD in scope:
                 if path.startswith("multipart.") and path.endswith(".filename"):
                     upload = detect_script_upload(text)
                     if upload is not None:
                         yield FieldDetection(path, upload)
-                scope = scope - _UPLOAD
+                scope = _without_upload(scope)
             for detection in scan_text(text, scope, plus_as_space=path == "body"):
                 yield FieldDetection(path, detection)
         if key:
