@@ -24,11 +24,11 @@ MAX_SCAN = 16384
 MAX_CANDIDATES = 16
 """``)(`` places of one value that are examined."""
 
-ROUTE = r"\)\s*[&|!]?\s*\("
+ROUTE = r"\)\s*(?:[&|!]\s*)?\("
 """RE2 pattern (case-insensitive) that every value this detector can flag matches."""
 _INJECTED = Pattern(
-    r"\)\s*[&|!]?\s*\(\s*(?:([&|])\s*(?:[()]|$)|(!)\s*\()"
-    r"|\)[\t\r\n]*[&|!]?[\t\r\n]*\([\t\r\n]*([A-Za-z][\w.;-]{0,63})[\t\r\n]*([~<>]?=)(?:[^=>]|$)"
+    r"\)\s*(?:[&|!]\s*)?\(\s*(?:([&|])\s*(?:[()]|$)|(!)\s*\()"
+    r"|\)[\t\r\n]*(?:[&|!][\t\r\n]*)?\([\t\r\n]*([A-Za-z][\w.;-]{0,63})[\t\r\n]*([~<>]?=)(?:[^=>]|$)"
 )
 
 
