@@ -486,3 +486,36 @@ def test_a_standard_header_with_dangerous_structure_alerts_high() -> None:
         ROUTE, BodyField("header.user-agent", "Mozilla/5.0 ${jndi:ldap://x/a}"), check, 1
     )
     assert [(a.code, a.severity) for a in alerts] == [("V109", H)]
+
+
+CRLF, CONTROL = int(Encoding.CRLF), int(Encoding.CONTROL)
+NOTE: dict[str, Any] = {"length": (1, 80), "classes": ["lower", "space"], "shapes": ["text"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "flags", "spec", "expected"),
+    [
+        pytest.param("line one\nline two", CRLF, NOTE, [("V107", L)], id="second-line-of-a-note"),
+        pytest.param("line one\r\nline two", CRLF, NOTE, [("V107", L)], id="textarea-crlf"),
+        pytest.param(
+            "line one\n\x01two",
+            CRLF | CONTROL,
+            NOTE,
+            [("V103", H), ("V107", H)],
+            id="another-control-character",
+        ),
+        pytest.param("tom\nx", CRLF, {}, [("V103", H), ("V107", H)], id="in-a-word-field"),
+    ],
+)
+def test_line_breaks_are_low_only_in_fields_that_learned_spaces(
+    text: str, flags: int, spec: dict[str, Any], expected: list[tuple[str, Severity]]
+) -> None:
+    alerts = run(text, "json.note", flags, **spec)
+    assert [(a.code, a.severity) for a in alerts if a.code in {"V103", "V107"}] == expected
+
+
+@pytest.mark.parametrize(("kind", "severity"), [("null", L), ("string", M), ("object", M)])
+def test_a_null_where_another_kind_was_learned_is_low(kind: str, severity: Severity) -> None:
+    value = BodyField("json.age", "", kind=kind)
+    [alert] = check_value(ROUTE, value, compiled(kinds=["number"]), 1)
+    assert (alert.code, alert.severity, alert.seen) == ("V125", severity, kind)

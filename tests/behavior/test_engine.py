@@ -788,12 +788,12 @@ def test_multipart_field_names_and_file_metadata() -> None:
             response(404, {"users": []}), "V130", "response.status", L, "404", id="not-found"
         ),
         pytest.param(
-            response(200, {"users": [{"name": "x" * 20, "id": 1}] * 100}),
+            response(200, {"users": [{"name": "x" * 20, "id": 1}] * 4000}),
             "V131",
             "response.size",
             M,
-            "3",
-            id="much-larger",
+            "156011",
+            id="far-larger",
         ),
         pytest.param(
             response(200, {"users": [{"name": "x", "id": 1, "password": "h"}]}),
@@ -1076,3 +1076,30 @@ def test_a_route_with_its_own_block_score_counts_every_alert() -> None:
     engine.load(policy.model_copy(update={"routes": routes}))
     novel = RequestBuilder().get("/health").header("x-client", "Mozilla/5.0 (X11)").build()
     assert engine.inspect_request(novel).verdict is Verdict.BLOCK
+
+
+def test_an_empty_value_is_only_a_length_novelty(users: Engine) -> None:
+    decision = ask(users, username="")
+    assert decision.verdict is Verdict.ALERT
+    assert codes(decision) == ["V104"]
+
+
+@pytest.mark.parametrize(
+    ("username", "verdict"),
+    [
+        pytest.param("tom", Verdict.ALLOW, id="benign"),
+        pytest.param("tom or 1=1", Verdict.BLOCK, id="attack"),
+    ],
+)
+def test_head_is_judged_as_the_get_route(users: Engine, username: str, verdict: Verdict) -> None:
+    request = RequestBuilder().method("HEAD", "/users").query(username=username).headers()
+    decision = users.inspect_request(request.build())
+    assert decision.route == "GET /users"
+    assert decision.verdict is verdict
+
+
+def test_a_method_the_route_never_saw_is_still_unknown(users: Engine) -> None:
+    request = RequestBuilder().method("DELETE", "/users").query(username="tom").headers()
+    decision = users.inspect_request(request.build())
+    assert "V113" in codes(decision)
+    assert decision.verdict is Verdict.BLOCK

@@ -34,8 +34,13 @@ NORMAL = {"users": [{"name": "tom", "id": 7}]}
         ),
         pytest.param(
             response(200, {"users": [{"name": "x" * 5000, "id": 7}]}),
+            [("V131", "response.size", Severity.LOW)],
+            id="larger",
+        ),
+        pytest.param(
+            response(200, {"users": [{"name": "x" * 80_000, "id": 7}]}),
             [("V131", "response.size", Severity.MEDIUM)],
-            id="much-larger",
+            id="far-larger",
         ),
         pytest.param(
             response(200, NORMAL, latency_ms=60_000.0),

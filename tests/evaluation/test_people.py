@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import pytest
@@ -17,6 +19,27 @@ def test_people_are_reproducible_from_the_seed() -> None:
     other = [People(4).person(i) for i in range(5)]
     assert first == again
     assert first != other
+
+
+def test_people_do_not_depend_on_the_hash_seed() -> None:
+    """Some Faker locales build lists from sets (Italian cities): the people must not change
+    with ``PYTHONHASHSEED``, or the benign sets differ from run to run."""
+    script = (
+        "from vigil.evaluation.realworld.people import People; p = People(7); "
+        "print([p.person(i) for i in range(3 * 40)])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1
 
 
 def test_locales_are_taken_in_turn() -> None:

@@ -130,9 +130,8 @@ def check_value(route: str, value: BodyField, check: FieldCheck, repeat: int) ->
     path = value.path
     text = value.text
     if check.kinds is not None and value.kind != "value" and value.kind not in check.kinds:
-        return [
-            Alert("V125", route, path, "|".join(sorted(check.kinds)), value.kind, Severity.MEDIUM)
-        ]
+        severity = Severity.LOW if value.kind == "null" else Severity.MEDIUM
+        return [Alert("V125", route, path, "|".join(sorted(check.kinds)), value.kind, severity)]
     if value.size is not None:
         if value.size > check.hi:
             sev = Severity.MEDIUM if value.size > 2 * check.hi + 8 else Severity.LOW
@@ -207,6 +206,8 @@ def _novelty(
     if new_sequences:
         alerts.append(_sequence_alert(route, path, text, new_sequences))
     new_classes = prof.classes & ~check.classes & ~_PUNCT
+    if new_classes & _CONTROL and _line_breaks_in_text(value, check):
+        new_classes &= ~_CONTROL
     if new_classes:
         if new_classes & _CONTROL:
             sev = Severity.HIGH
@@ -238,7 +239,7 @@ def _novelty(
                 )
             )
     elif check.patterns is not None:
-        if prof.pattern not in check.patterns:
+        if prof.pattern not in check.patterns and text:
             shown = ", ".join(sorted(check.patterns)[:4])
             alerts.append(
                 Alert(
@@ -252,7 +253,7 @@ def _novelty(
                     else novelty,
                 )
             )
-    elif check.shapes is not None and prof.shape not in check.shapes:
+    elif check.shapes is not None and prof.shape not in check.shapes and text:
         sev = novelty if check.typed else Severity.LOW
         alerts.append(
             Alert("V105", route, path, check.description, f"{prof.shape} {redact(text)}", sev)
@@ -280,6 +281,11 @@ def _sequence_alert(route: str, path: str, text: str, sequences: frozenset[str])
 def _encodings(route: str, value: BodyField, check: FieldCheck, alerts: list[Alert]) -> None:
     flags = value.flags & ~check.encodings
     if flags:
+        severity = (
+            Severity.LOW
+            if flags == _LINE_BREAK and _line_breaks_in_text(value, check)
+            else client_chosen(value.path, encoding_severity(flags))
+        )
         alerts.append(
             Alert(
                 "V107",
@@ -287,9 +293,20 @@ def _encodings(route: str, value: BodyField, check: FieldCheck, alerts: list[Ale
                 value.path,
                 "encodings " + (",".join(names_of(check.encodings)) or "none"),
                 ",".join(names_of(flags)),
-                client_chosen(value.path, encoding_severity(flags)),
+                severity,
             )
         )
+
+
+_LINE_BREAK = int(Encoding.CRLF)
+_BAD_BYTES = int(Encoding.CRLF | Encoding.CONTROL | Encoding.NUL)
+
+
+def _line_breaks_in_text(value: BodyField, check: FieldCheck) -> bool:
+    """Whether ``value`` is text with line breaks as its only control characters, in a field
+    that learned spaces: a second line in a note or a message (a textarea sends CR LF), a low
+    novelty there. A line that starts a header after the break is the ``crlf`` detector's."""
+    return value.flags & _BAD_BYTES == _LINE_BREAK and bool(check.classes & _SPACE)
 
 
 def _length(

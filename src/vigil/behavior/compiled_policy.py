@@ -42,6 +42,10 @@ class CompiledPolicy:
         A segment where the route's template has a parameter (``{int}``, ``{var}``...) becomes a
         ``path.N`` field, so its value is judged like any other field; on the ``/{other}`` route
         (paths beyond the route bound) every segment does.
+
+        A ``HEAD`` request on a path whose route knows ``GET`` but not ``HEAD`` is judged as that
+        ``GET``: every framework answers it with the ``GET`` handler, without the body (RFC 9110,
+        9.3.2), so ``curl -I`` is not an unknown method.
         """
         template = self.table.match(obs.typed_path)
         if template is None:
@@ -49,7 +53,12 @@ class CompiledPolicy:
             resolution = Resolution(key, None, None)
         else:
             key = f"{obs.method} {template}"
-            resolution = Resolution(key, template, self.routes.get(key))
+            route = self.routes.get(key)
+            if route is None and obs.method == "HEAD":
+                get = self.routes.get(f"GET {template}")
+                if get is not None:
+                    key, route = f"GET {template}", get
+            resolution = Resolution(key, template, route)
         shape = template if template is not None else obs.typed_path
         if template == OTHER_ROUTE:
             obs.listed.extend(BodyField(f"path.{i}", s) for i, s in enumerate(obs.segments))

@@ -12,6 +12,12 @@ from vigil.behavior.alerts import Alert, Severity, redact
 from vigil.behavior.compiled import CompiledRoute
 from vigil.inspection.observation import Observation
 
+FAR_LARGER_FACTOR = 8
+FAR_LARGER_BYTES = 64 * 1024
+"""A response is far larger than its route's (a medium alert, which withholds it on an enforcing
+route) past this factor of the learned size plus these bytes: a dump of a table, not a customer
+with more orders than the learning traffic showed (a low alert)."""
+
 
 def judge_response(route: CompiledRoute, obs: Observation) -> list[Alert]:
     """The alerts of a profiled response on ``route`` (which has learned responses)."""
@@ -30,7 +36,8 @@ def judge_response(route: CompiledRoute, obs: Observation) -> list[Alert]:
             )
         )
     if obs.body_size > route.response_size:
-        sev = Severity.MEDIUM if obs.body_size > 2 * route.response_size + 1024 else Severity.LOW
+        far = FAR_LARGER_FACTOR * route.response_size + FAR_LARGER_BYTES
+        sev = Severity.MEDIUM if obs.body_size > far else Severity.LOW
         alerts.append(
             Alert(
                 "V131",

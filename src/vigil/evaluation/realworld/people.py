@@ -2,7 +2,9 @@
 
 A :class:`Person` carries the values a registration form asks for (names, e-mail, national ID,
 street address, city, postcode, region, phone, card number), in the formats of one locale.
-Generation is deterministic: one Faker instance per locale, seeded once.
+Generation is deterministic: one Faker instance per locale, seeded once, and the city lists
+that some locales build from a set (Italian: their order changed with Python's hash seed, so
+the people changed from run to run) taken in sorted order.
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ def _faker(locale: str, seed: int) -> Any:
         ) from exc
     fake = Faker(locale)
     fake.seed_instance(seed)
+    for provider in fake.providers:
+        cities = getattr(provider, "cities", None)
+        if isinstance(cities, list):
+            provider.cities = sorted(cities)
     return fake
 
 
