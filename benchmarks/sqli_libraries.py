@@ -5,7 +5,9 @@ binding on PyPI, ``libinjection-python`` (an sdist: it builds with a C compiler;
 2022). This script reads values from the CRS regression corpus (the SQLi and XSS rule families,
 attacks and benign near-misses, values decoded as the gate decodes them) and from CSIC 2010's
 normal test traffic (every profiled value, benign), and prints, for each detector, the share of
-attack tests it flags, the share of benign values it flags, and the microseconds per value.
+attack tests it flags (all of them, and apart the dev half, odd test ids, and the holdout half,
+even test ids, so that a detector tuned while looking at dev cases is also judged on cases
+nobody looked at), the share of benign values it flags, and the microseconds per value.
 
 libinjection is optional: without it (``pip install libinjection-python==1.1.6`` into the
 environment that runs this script) only vigil's detectors are measured.
@@ -85,6 +87,8 @@ def main() -> None:
     args = parser.parse_args()
     families = {"sqli": "sqli", "xss": "xss"}
     attacks: dict[str, list[list[str]]] = {k: [] for k in families}
+    dev: dict[str, list[list[str]]] = {k: [] for k in families}
+    holdout: dict[str, list[list[str]]] = {k: [] for k in families}
     near_misses: dict[str, list[list[str]]] = {k: [] for k in families}
     traffic: list[list[str]] = []
     for case in read_corpus(args.crs):
@@ -94,7 +98,10 @@ def main() -> None:
             traffic.append(values_of(case.request))
         for kind, family in families.items():
             if case.family == family:
-                (attacks if case.attack else near_misses)[kind].append(values_of(case.request))
+                values = values_of(case.request)
+                (attacks if case.attack else near_misses)[kind].append(values)
+                if case.attack:
+                    (dev if case.test_id % 2 else holdout)[kind].append(values)
     csic: list[str] = []
     for count, request in enumerate(read_capture(CSIC / "normalTrafficTest.txt.gz")):
         if count >= args.csic_limit:
@@ -105,24 +112,27 @@ def main() -> None:
     )
     for kind, detectors in checks().items():
         print(
-            f"\n{kind}: attack tests {len(attacks[kind])}, near-miss tests {len(near_misses[kind])}"
+            f"\n{kind}: attack tests {len(attacks[kind])} (dev {len(dev[kind])}, holdout "
+            f"{len(holdout[kind])}), near-miss tests {len(near_misses[kind])}"
         )
         print(
-            f"  {'detector':18s} {'attacks':>9s} {'near-miss':>10s} {'CRS 999':>9s} {'CSIC FP':>9s} {'us/value':>9s}"
+            f"  {'detector':18s} {'attacks':>9s} {'dev':>7s} {'holdout':>8s} {'near-miss':>10s}"
+            f" {'CRS 999':>9s} {'CSIC FP':>9s} {'us/value':>9s}"
         )
         for name, check in detectors.items():
-            hit = sum(any(check(v) for v in vals) for vals in attacks[kind]) / max(
-                1, len(attacks[kind])
-            )
-            miss = sum(any(check(v) for v in vals) for vals in near_misses[kind]) / max(
-                1, len(near_misses[kind])
-            )
+
+            def share(tests: list[list[str]], check: Check = check) -> float:
+                return sum(any(check(v) for v in vals) for vals in tests) / max(1, len(tests))
+
+            hit = share(attacks[kind])
+            miss = share(near_misses[kind])
             benign = sum(any(check(v) for v in vals) for vals in traffic)
             started = time.perf_counter()
             flagged = sum(check(v) for v in csic)
             per_value = (time.perf_counter() - started) / max(1, len(csic)) * 1e6
             print(
-                f"  {name:18s} {hit:9.1%} {miss:10.1%} {benign:9d} {flagged / max(1, len(csic)):9.3%} {per_value:9.2f}"
+                f"  {name:18s} {hit:9.1%} {share(dev[kind]):7.1%} {share(holdout[kind]):8.1%}"
+                f" {miss:10.1%} {benign:9d} {flagged / max(1, len(csic)):9.3%} {per_value:9.2f}"
             )
 
 

@@ -25,6 +25,8 @@ ATTACKS = [
     ),
     ("(#_memberAccess['allowStaticMethodAccess']=true)", "Java gadget or class '#_memberAccess'"),
     ("@java.lang.Runtime@getRuntime().exec('id')", "Java gadget or class '@java.lang.'"),
+    ("java.lang.Class", "Java gadget or class 'java.lang.Class'"),
+    ('{"@type": "java.lang.AutoCloseable"}', "Java gadget or class 'java.lang.AutoCloseable'"),
 ]
 
 BENIGN = [
@@ -35,6 +37,8 @@ BENIGN = [
     "classroom loader",
     "Impl details",
     "#hashtag",
+    "the java.lang package",
+    "java.language.org",
 ]
 
 

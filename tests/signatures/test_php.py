@@ -21,6 +21,21 @@ ATTACKS = [
     ("phpinfo()", "call of phpinfo()"),
     ('base64_decode("aWQ=")', "call of base64_decode()"),
     ("eval/**/(gzinflate(base64_decode('x')))", "call of eval()"),
+    ("<? php echo 'x'", "PHP open tag"),
+    ("<?\techo 'x';?>", "PHP open tag"),
+    ("<?xml :echo 1;", "PHP open tag"),
+    ("x[/php]", "PHP open tag"),
+    ("system(whoami)", "call of system() with a command"),
+    ("passthru( cat ,$x)", "call of passthru() with a command"),
+    ("('system')('id')", "call of system by name"),
+    ("(string)\"system\"('uname');", "call of system by name"),
+    ("[system][0](ls);", "call of system by name"),
+    ("(['system'])[0]('uname');", "call of system by name"),
+    ("exec#c\n('id')", "call of exec()"),
+    ("symlink//c\n()", "call of symlink()"),
+    ("pfsockopen('x', 25)", "call of pfsockopen()"),
+    ("$y='sys'.'tem';($y)('id');", "call through a variable"),
+    ("${@a}(10)", "call through a variable"),
 ]
 
 BENIGN = [
@@ -33,6 +48,14 @@ BENIGN = [
     '<?xml version="1.0"?>',
     "jQuery $(document).ready",
     "price $x",
+    '<?xml version="1.0" encoding="UTF-8"?><a/>',
+    "system(s) affected",
+    "the ('system') call",
+    "vanilla extract (2 tsp)",
+    "keep in touch (2 days)",
+    "a <? b",
+    "${price} (incl. tax)",
+    "exec(ute) now",
 ]
 
 

@@ -49,6 +49,29 @@ def test_strings_know_whether_they_closed(text: str, closed: bool) -> None:
     assert tokens[0].closed is closed
 
 
+@pytest.mark.parametrize(
+    ("text", "mysql", "standard"),
+    [
+        ("'a\\'b'", "s", "sns"),
+        ("'a\\' or 1", "s", "s&1"),
+        ("'a''b'", "s", "s"),
+    ],
+)
+def test_backslash_escapes_only_in_the_mysql_reading(text: str, mysql: str, standard: str) -> None:
+    assert fingerprint(tokenize(text)) == mysql
+    assert fingerprint(tokenize(text, backslash=False)) == standard
+
+
+@pytest.mark.parametrize(("text", "operator"), [("a::int", "::"), ("j->>2", "->>"), ("j->2", "->")])
+def test_postgresql_operators_are_one_token(text: str, operator: str) -> None:
+    assert tokenize(text)[1].text == operator
+
+
+def test_backtick_identifiers_are_words_without_their_backticks() -> None:
+    tokens = tokenize("`Information_Schema`.tables")
+    assert (tokens[0].kind, tokens[0].text) == (Kind.WORD, "information_schema")
+
+
 def test_words_are_lower_cased_and_positions_kept() -> None:
     tokens = tokenize("SELECT Name")
     assert [(t.text, t.start) for t in tokens] == [("select", 0), ("name", 7)]

@@ -5,7 +5,9 @@ Java services are exploited through what they instantiate from request data: a s
 (``InvokerTransformer``, ``TemplatesImpl``, ``JdbcRowSetImpl``...), a class name handed to a
 deserializer or an XML decoder (``java.lang.ProcessBuilder``, ``java.beans.XMLDecoder``), an
 OGNL expression in Struts (``#_memberAccess``, ``@java.lang.Runtime@``), or Spring's data
-binding reaching the class loader (Spring4Shell's ``class.module.classLoader``). The detector
+binding reaching the class loader (Spring4Shell's ``class.module.classLoader``). Any fully
+qualified ``java.lang`` class counts: a deserializer or an expression language handed
+``java.lang.Class`` or ``java.lang.String`` is being steered toward reflection. The detector
 flags these names and magic prefixes; ``JavaScript``, ``java.com`` or a coffee order do not
 carry them.
 """
@@ -19,8 +21,7 @@ MAX_SCAN = 16384
 """Characters of a value that are inspected (from the start)."""
 
 _GADGETS = Pattern(
-    "(?i)"
-    + r"\bjava\.(?:lang\.(?:Runtime|ProcessBuilder|ProcessImpl|ClassLoader|reflect|invoke|System|Thread)"
+    "(?i)" + r"\bjava\.(?:lang\.[A-Za-z]\w*"
     r"|io\.(?:File\w*|ObjectInputStream|ObjectOutputStream|\w*(?:Stream|Reader|Writer))"
     r"|net\.(?:URLClassLoader|Socket|ServerSocket|URL\b)|nio\.file|rmi\.|beans\.XMLDecoder"
     r"|util\.(?:zip|PriorityQueue|Scanner)|security\.)"

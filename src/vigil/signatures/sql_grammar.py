@@ -1,7 +1,8 @@
-"""The grammar the SQL injection rules rely on: operands, conditions and statements.
+"""The grammar the SQL injection rules rely on: operands and conditions.
 
 :mod:`vigil.signatures.sqli` asks structural questions of a token stream ("is this a
-condition?", "does this verb start a statement?"); the answers live here, over the tokens of
+condition?", "is this an always-true comparison?"); the answers live here (whole statements in
+:mod:`vigil.signatures.sql_statements`), over the tokens of
 :mod:`vigil.signatures.sql_lexer`, so each rule reads as one sentence. Every function looks
 ahead a bounded number of tokens or walks a parenthesised group once: linear in the tokens.
 """
@@ -21,14 +22,19 @@ DANGEROUS_FUNCTIONS = frozenset({
     "sys_exec", "randomblob", "receive_message", "get_host_address", "xp_cmdshell",
     "sp_executesql", "name_const", "make_set", "version", "database", "user", "current_user",
     "system_user", "session_user", "schema", "db_name", "host_name", "suser_name",
-    "is_srvrolemember",
+    "is_srvrolemember", "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "lo_import",
+    "lo_export", "lo_get", "dblink", "dblink_exec", "openrowset", "opendatasource", "xp_dirtree",
+    "xp_fileexist", "xp_regread", "sp_oacreate", "current_database", "sqlite_version",
+    "sqlite_compileoption_get", "sqlite_compileoption_used",
 })  # fmt: skip
 """Functions used to wait, raise errors, read files or learn about the server."""
+FILE_FUNCTIONS = frozenset({
+    "load_file", "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "lo_import", "lo_export",
+    "openrowset", "opendatasource", "xp_dirtree", "xp_fileexist", "dblink", "dblink_exec",
+})  # fmt: skip
+"""Functions that read files or reach other servers: a string argument is their usual one."""
 EXTRACTION = DANGEROUS_FUNCTIONS | {"ascii", "substring", "substr", "mid", "ord", "length"}
 """Functions of blind extraction (``ascii(substring(...))>64``)."""
-OBJECTS = frozenset(
-    {"table", "database", "procedure", "view", "index", "function", "schema", "user", "login"}
-)
 _OPERANDS = frozenset({Kind.NUMBER, Kind.STRING, Kind.WORD, Kind.VARIABLE})
 _LITERALS = frozenset({Kind.NUMBER, Kind.STRING})
 
@@ -135,85 +141,6 @@ def condition(tokens: list[Token], i: int, loose: bool) -> bool:
         literal = tokens[i].kind in {Kind.NUMBER, Kind.STRING}
         return ends(tokens, left_end) and (literal or left_end < n)
     return tokens[i].kind is Kind.NUMBER and left_end < n and tokens[left_end].kind is Kind.COMMENT
-
-
-def statement(tokens: list[Token], i: int) -> bool:
-    """Whether the statement verb at ``i`` is followed by what that statement needs."""
-    n = len(tokens)
-    verb = tokens[i].text
-
-    def at(j: int) -> Token | None:
-        return tokens[j] if j < n else None
-
-    nxt = at(i + 1)
-    if nxt is None:
-        return False
-    if verb == "select":
-        j = i + 1
-        while (
-            j < n
-            and tokens[j].kind is Kind.KEYWORD
-            and tokens[j].text in {"distinct", "all", "top"}
-        ):
-            j += 1
-        first = at(j)
-        if first is None:
-            return False
-        if first.kind in {Kind.VARIABLE, Kind.FUNCTION}:
-            return True
-        if first.kind is Kind.OPERATOR and first.text == "*":
-            return True
-        if first.kind is Kind.LPAREN:
-            inner = at(j + 1)
-            return inner is not None and inner.kind in {Kind.STATEMENT, Kind.NUMBER, Kind.FUNCTION}
-        end = operand(tokens, j)
-        if end < 0:
-            return False
-        follow = at(end)
-        if follow is None or follow.kind in {Kind.COMMA, Kind.COMMENT, Kind.SEMICOLON, Kind.UNION}:
-            return first.kind is not Kind.WORD or (follow is not None and follow.kind is Kind.COMMA)
-        if follow.kind is Kind.RPAREN:
-            return first.kind is not Kind.WORD
-        return follow.kind is Kind.KEYWORD and follow.text == "from"
-    if verb == "insert":
-        return (
-            nxt.text == "into"
-            and at(i + 2) is not None
-            and at(i + 3) is not None
-            and (
-                tokens[i + 3].kind is Kind.LPAREN
-                or tokens[i + 3].text in {"values", "select", "set"}
-            )
-        )
-    if verb == "update":
-        keyword, column = at(i + 2), at(i + 3)
-        return (
-            nxt.kind is Kind.WORD
-            and keyword is not None
-            and keyword.text == "set"
-            and column is not None
-            and column.kind is Kind.WORD
-        )
-    if verb == "delete":
-        follow = at(i + 3)
-        return (
-            nxt.text == "from"
-            and follow is not None
-            and (follow.kind in {Kind.SEMICOLON, Kind.COMMENT} or follow.text == "where")
-        )
-    if verb in {"drop", "create", "alter", "truncate"}:
-        return nxt.text in OBJECTS and at(i + 2) is not None
-    if verb in {"exec", "execute"}:
-        return nxt.kind in {Kind.LPAREN, Kind.VARIABLE, Kind.FUNCTION} or nxt.text.startswith(
-            ("xp_", "sp_", "master", "dbo")
-        )
-    if verb == "declare":
-        return nxt.kind is Kind.VARIABLE
-    if verb == "waitfor":
-        return nxt.text in {"delay", "time"}
-    if verb == "shutdown":
-        return ends(tokens, i + 1)
-    return False
 
 
 def literal_tautology(tokens: list[Token], start: int) -> bool:

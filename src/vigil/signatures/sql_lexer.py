@@ -89,8 +89,7 @@ FUNCTIONS = frozenset({
 })  # fmt: skip
 """Names taken as function calls even with a space before the parenthesis."""
 
-_SCANNER = re.compile(
-    r"""
+_PATTERN = r"""
     (?P<ws>[\s\x00\xa0]+)
     |(?P<xopen>/\*!\d*)
     |(?P<bcomment>/\*.*?(?:\*/|\Z))
@@ -101,12 +100,17 @@ _SCANNER = re.compile(
     |(?P<number>0[xX][0-9a-fA-F]*|0[bB][01]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
     |(?P<var>@@?[\w$]*)
     |(?P<word>[^\W\d][\w$]*)
-    |(?P<op2><=>|<>|!=|<=|>=|==|:=|\|\||&&|<<|>>|::)
+    |(?P<op2><=>|<>|!=|<=|>=|==|:=|\|\||&&|<<|>>|::|->>?)
     |(?P<punct>[(),;.])
     |(?P<other>.)
-    """,
+    """
+_SCANNER = re.compile(_PATTERN, re.VERBOSE | re.DOTALL)
+_PLAIN_SCANNER = re.compile(
+    _PATTERN.replace(r"[^'\\]|\\.|''", "[^']|''").replace(r'[^"\\]|\\.|""', '[^"]|""'),
     re.VERBOSE | re.DOTALL,
 )
+"""The same lexer for dialects where a backslash is an ordinary character inside a string
+(standard SQL, PostgreSQL, MSSQL, Oracle, SQLite): ``'a\\'`` is closed there."""
 _PUNCT = {"(": Kind.LPAREN, ")": Kind.RPAREN, ",": Kind.COMMA, ";": Kind.SEMICOLON, ".": Kind.DOT}
 _QUOTES = frozenset({"squote", "sclose", "dquote", "dclose"})
 
@@ -133,11 +137,14 @@ def _word(text: str, source: str, end: int) -> Kind:
     return Kind.WORD
 
 
-def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> list[Token]:
-    """The tokens of ``text`` read as SQL, whitespace and MySQL ``/*!`` markers dropped."""
+def tokenize(text: str, max_tokens: int = MAX_TOKENS, backslash: bool = True) -> list[Token]:
+    """The tokens of ``text`` read as SQL, whitespace and MySQL ``/*!`` markers dropped.
+
+    ``backslash``: a backslash escapes the next character inside a string, as in MySQL; False
+    reads strings as the other dialects do, where only a doubled quote is an escape."""
     tokens: list[Token] = []
     append = tokens.append
-    match = _SCANNER.match
+    match = (_SCANNER if backslash else _PLAIN_SCANNER).match
     pos, size = 0, len(text)
     executable = False
     while pos < size and len(tokens) < max_tokens:
@@ -170,7 +177,7 @@ def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> list[Token]:
         elif group == "var":
             append(Token(Kind.VARIABLE, value.lower(), start))
         elif group == "btick":
-            append(Token(Kind.WORD, value, start))
+            append(Token(Kind.WORD, value.strip("`").lower(), start))
         elif value == "*" and executable and text.startswith("*/", start):
             executable = False
             pos += 1
