@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigil.signatures.crlf import detect_crlf
+from vigil.signatures.crlf import detect_crlf, detect_crlf_name, detect_path_break
 from vigil.signatures.detection import Attack
 
 ATTACKS = [
@@ -14,6 +14,9 @@ ATTACKS = [
     ("x\r\nAccess-Control-Allow-Origin: *", "line break then a access-control-allow-origin header"),
     ("x\r\nHTTP/1.1 200 OK", "line break then a status line"),
     ("x\r\n\r\n<html><script>", "blank line then markup"),
+    ("x\r\nRemote-Addr: 127.0.0.1", "line break then a remote-addr header"),
+    ("x\nX-Originating-IP: 10.0.0.1", "line break then a x-originating-ip header"),
+    ("x\r\nTrue-Client-IP: 10.0.0.1", "line break then a true-client-ip header"),
 ]
 
 BENIGN = [
@@ -36,3 +39,37 @@ def test_injections_are_detected(value: str, reason: str) -> None:
 @pytest.mark.parametrize("value", BENIGN)
 def test_multi_line_text_passes(value: str) -> None:
     assert detect_crlf(value) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "flagged"),
+    [
+        ("\r\nRemote-addr: foo.test", True),
+        ("x\rrest", True),
+        ("a\n", True),
+        ("remote-addr", False),
+        ("items[0][name]", False),
+        ("", False),
+    ],
+)
+def test_any_line_break_in_a_parameter_name_counts(name: str, flagged: bool) -> None:
+    found = detect_crlf_name(name)
+    assert (found is not None) is flagged
+    if found is not None:
+        assert found.reason == "line break in a parameter name"
+
+
+@pytest.mark.parametrize(
+    ("path", "flagged"),
+    [
+        ("/index.php/PHP\ninfo.php", True),
+        ("/foo\rbar", True),
+        ("/a b/c.html", False),
+        ("/", False),
+    ],
+)
+def test_any_line_break_in_the_path_counts(path: str, flagged: bool) -> None:
+    found = detect_path_break(path)
+    assert (found is not None) is flagged
+    if found is not None:
+        assert found.reason == "line break in the request path"

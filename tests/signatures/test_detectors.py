@@ -82,6 +82,25 @@ def test_an_attack_in_a_key_says_so() -> None:
     assert "in the key" in alert.seen
 
 
+@pytest.mark.parametrize(
+    ("referer", "codes"),
+    [("https://evil.test/lure", [("V214", "query.PHPSESSID")]), ("https://shop.test/cart", [])],
+)
+def test_session_parameters_are_judged_with_the_request_s_referer(
+    referer: str, codes: list[tuple[str, str]]
+) -> None:
+    request = (
+        RequestBuilder()
+        .get("/login")
+        .query(PHPSESSID="0123456789abcdef")
+        .header("host", "shop.test")
+        .header("referer", referer)
+        .build()
+    )
+    alerts = AttackDetector().inspect(Phase.REQUEST_HEADERS, context_for(request))
+    assert [(a.code, a.field) for a in alerts] == codes
+
+
 def test_the_detectors_can_be_narrowed() -> None:
     request = RequestBuilder().get("/x").query(q="1 union select 1,2").build()
     assert (

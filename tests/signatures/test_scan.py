@@ -13,6 +13,7 @@ from vigil.signatures.scan import (
     ALL,
     ANY_HEADER,
     CLIENT_HEADERS,
+    COOKIE_SCOPE,
     decoded_again,
     path_fields,
     routed,
@@ -28,7 +29,7 @@ from vigil.signatures.scan import (
     [
         ("query.id", ALL),
         ("json.items[].name", ALL),
-        ("cookie.session", ALL),
+        ("cookie.session", COOKIE_SCOPE),
         ("path.2", ALL),
         ("header.user-agent", CLIENT_HEADERS),
         ("header.referer", CLIENT_HEADERS),
@@ -124,6 +125,72 @@ def test_the_path_and_its_segments_are_fields() -> None:
     }
 
 
+def found_in(request: Request, fields: list[BodyField]) -> list[tuple[str, str, bool]]:
+    return [(f.path, f.detection.kind.value, f.in_key) for f in scan_request(request, fields)]
+
+
+def test_a_line_break_in_a_parameter_name_is_header_injection() -> None:
+    fields = [BodyField("query.\r\nRemote-addr: foo.test", "Y"), BodyField("json.a\nb", "1")]
+    assert found_in(Request("GET", "/"), fields) == [
+        ("query.\r\nRemote-addr: foo.test", "crlf", True),
+        ("json.a\nb", "crlf", True),
+    ]
+
+
+def test_a_line_break_in_the_path_is_header_injection() -> None:
+    assert found_in(Request("GET", "/index.php/PHP%0Ainfo.php"), []) == [("path", "crlf", False)]
+
+
+@pytest.mark.parametrize(
+    ("field", "flagged"),
+    [
+        (BodyField("query._CONF[path]", "https://evil.test"), True),
+        (BodyField("form.GALLERY_BASEDIR", "http://evil.test/"), True),
+        (BodyField("json.config.rootDir", "ftp://evil.test/"), True),
+        (BodyField("multipart.include", "\\\\evil.test\\share"), True),
+        (BodyField("query.redirect_path_url", "https://example.org/"), False),
+        (BodyField("cookie.basedir", "https://evil.test"), False),
+        (BodyField("header.x-path", "https://evil.test"), False),
+    ],
+)
+def test_remote_urls_in_file_system_parameters(field: BodyField, flagged: bool) -> None:
+    found = set(found_in(Request("GET", "/"), [field]))
+    assert found == ({(field.path, "rfi", False)} if flagged else set())
+
+
+@pytest.mark.parametrize(
+    ("path", "referer", "flagged"),
+    [
+        ("query.PHPSESSID", "https://evil.test/", True),
+        ("query.jsessionid", None, True),
+        ("form.ASP.NET_SessionId", "https://evil.test/", True),
+        ("query.PHPSESSID", "https://shop.example.org/cart", False),
+        ("cookie.PHPSESSID", "https://evil.test/", False),
+        ("json.PHPSESSID", "https://evil.test/", False),
+        ("query.session_id", "https://checkout.pay.test/", False),
+    ],
+)
+def test_session_ids_in_parameters_are_read_with_the_referer(
+    path: str, referer: str | None, flagged: bool
+) -> None:
+    headers = [("host", "shop.example.org")]
+    if referer is not None:
+        headers.append(("referer", referer))
+    request = Request("GET", "/login", headers=headers)
+    found = found_in(request, [BodyField(path, "0123456789abcdef")])
+    assert found == ([(path, "session-fixation", False)] if flagged else [])
+
+
+def test_a_jsessionid_path_parameter_is_the_container_s_own() -> None:
+    request = Request("GET", "/shop/cart;jsessionid=0123456789ABCDEF", "item=3")
+    assert found_in(request, [BodyField("query.item", "3")]) == []
+
+
+def test_a_request_line_in_a_parameter_name_is_read() -> None:
+    field = BodyField("query.GET http://internal.test/ HTTP/1.1", "")
+    assert found_in(Request("GET", "/"), [field]) == [(field.path, "protocol", True)]
+
+
 def test_a_benign_request_has_no_detection() -> None:
     request = Request("GET", "/users/42", "name=O%27Brien&band=rock+%26+roll")
     fields = [
@@ -153,8 +220,12 @@ def _tables() -> list[tuple[Attack, str]]:
         test_crlf,
         test_java,
         test_jndi,
+        test_ldap,
         test_nosql,
         test_php,
+        test_protocol,
+        test_rfi,
+        test_sessionfix,
         test_sqli,
         test_ssrf,
         test_template,
@@ -174,6 +245,10 @@ def _tables() -> list[tuple[Attack, str]]:
         Attack.CRLF: test_crlf,
         Attack.JAVA: test_java,
         Attack.PHP: test_php,
+        Attack.RFI: test_rfi,
+        Attack.SESSION_FIXATION: test_sessionfix,
+        Attack.PROTOCOL: test_protocol,
+        Attack.LDAP: test_ldap,
     }
     return [(attack, value) for attack, module in modules.items() for value, _ in module.ATTACKS]
 

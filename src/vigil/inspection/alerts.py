@@ -69,6 +69,10 @@ CODES: dict[str, str] = {
     "V210": "java-injection",
     "V211": "php-injection",
     "V212": "script-upload",
+    "V213": "remote-file-inclusion",
+    "V214": "session-fixation",
+    "V215": "protocol-injection",
+    "V216": "ldap-injection",
     "V218": "nodejs-injection",
     "V220": "virtual-patch-violated",
 }

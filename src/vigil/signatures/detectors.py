@@ -60,6 +60,10 @@ class Code(StrEnum):
     JAVA = "V210"
     PHP = "V211"
     UPLOAD = "V212"
+    RFI = "V213"
+    SESSION_FIXATION = "V214"
+    PROTOCOL = "V215"
+    LDAP = "V216"
     NODEJS = "V218"
     PATCH = "V220"
     LEAK = "V133"
@@ -79,6 +83,10 @@ CODE_NAMES: dict[str, str] = {
     Code.JAVA: "java-injection",
     Code.PHP: "php-injection",
     Code.UPLOAD: "script-upload",
+    Code.RFI: "remote-file-inclusion",
+    Code.SESSION_FIXATION: "session-fixation",
+    Code.PROTOCOL: "protocol-injection",
+    Code.LDAP: "ldap-injection",
     Code.NODEJS: "nodejs-injection",
     Code.PATCH: "virtual-patch-violated",
     Code.LEAK: "response-leak",
@@ -98,6 +106,10 @@ ATTACK_CODES: dict[Attack, Code] = {
     Attack.JAVA: Code.JAVA,
     Attack.PHP: Code.PHP,
     Attack.UPLOAD: Code.UPLOAD,
+    Attack.RFI: Code.RFI,
+    Attack.SESSION_FIXATION: Code.SESSION_FIXATION,
+    Attack.PROTOCOL: Code.PROTOCOL,
+    Attack.LDAP: Code.LDAP,
     Attack.NODEJS: Code.NODEJS,
 }
 ATTACK_NAMES: dict[Attack, str] = {
@@ -113,6 +125,10 @@ ATTACK_NAMES: dict[Attack, str] = {
     Attack.JAVA: "Java gadget",
     Attack.PHP: "PHP code",
     Attack.UPLOAD: "server-side script upload",
+    Attack.RFI: "remote file inclusion",
+    Attack.SESSION_FIXATION: "session fixation",
+    Attack.PROTOCOL: "HTTP message in a value",
+    Attack.LDAP: "LDAP filter injection",
     Attack.NODEJS: "Node.js injection",
 }
 RULE_SEVERITY: dict[RuleSeverity, Severity] = {
@@ -142,9 +158,10 @@ class AttackDetector:
         """One alert per (field, attack class) found in ``phase``: the path, query, headers and
         cookies with the request head, the body's fields with the body."""
         head = phase is Phase.REQUEST_HEADERS
-        found_all = list(scan_fields(context.observation.fields, self.only, body=not head))
+        request = context.request
+        found_all = list(scan_fields(context.observation.fields, self.only, not head, request))
         if head:
-            found_all[:0] = scan_fields(path_fields(context.request), self.only)
+            found_all[:0] = scan_fields(path_fields(request), self.only)
         if not found_all:
             return []
         alerts: list[Alert] = []

@@ -1,11 +1,17 @@
 """Where each built-in detector looks, and the decoded forms of a value it reads.
 
 Every profiled field of a request (``query.*``, ``form.*``, ``json.*``, ``multipart.*``,
-``xml.*`` and the XML markup ``xml!*``, ``cookie.*``, ``body``, the path and its segments) is read by every detector, and so is the
-field's key (an injection in a parameter *name* is still an injection). Headers are read
-selectively, the way WAF rule sets do: ``User-Agent`` and ``Referer`` by the injection detectors,
-every header by the JNDI detector (Log4Shell came in any header that a server logs), and none by
-the SSRF detector (a ``Referer`` naming the site's own internal host is normal).
+``xml.*`` and the XML markup ``xml!*``, ``cookie.*``, ``body``, the path and its segments) is
+read by every detector, and so is the field's key (an injection in a parameter *name* is still
+an injection), except cookies, which
+the RFI, session-fixation and protocol detectors leave alone. Findings that depend on a
+parameter's name with its value (a line break in the name, a URL in a file-system parameter, a
+session id in a session-named parameter judged with the request's ``Referer``) are
+:mod:`vigil.signatures.names`'s, and so is a line break in the decoded path.
+Headers are read selectively, the way WAF rule sets do: ``User-Agent`` and ``Referer`` by the
+injection detectors, every header by the JNDI detector (Log4Shell came in any header that a
+server logs), and none by the SSRF detector (a ``Referer`` naming the site's own internal host
+is normal).
 
 A value is read as it was decoded by the profiler and, when it still holds percent escapes
 (``%2527``, IIS's ``%u003c``, or a raw body that was never form-decoded), once more decoded:
@@ -37,9 +43,13 @@ from vigil.signatures import (
     crlf,
     java,
     jndi,
+    ldap,
     nodejs,
     nosql,
     php,
+    protocol,
+    rfi,
+    sessionfix,
     sqli,
     ssrf,
     template,
@@ -51,9 +61,14 @@ from vigil.signatures.crlf import detect_crlf
 from vigil.signatures.detection import Attack, Detection
 from vigil.signatures.java import detect_java
 from vigil.signatures.jndi import detect_jndi
+from vigil.signatures.ldap import detect_ldap
+from vigil.signatures.names import NameChecks, check_value, name_checks
 from vigil.signatures.nodejs import detect_nodejs
 from vigil.signatures.nosql import detect_nosql
 from vigil.signatures.php import detect_php
+from vigil.signatures.protocol import detect_protocol
+from vigil.signatures.rfi import detect_rfi
+from vigil.signatures.sessionfix import Site, detect_session_fixation, site_of
 from vigil.signatures.sqli import detect_sqli
 from vigil.signatures.ssrf import detect_ssrf
 from vigil.signatures.template import detect_template
@@ -75,6 +90,10 @@ DETECTORS: dict[Attack, ValueDetector] = {
     Attack.CRLF: detect_crlf,
     Attack.JAVA: detect_java,
     Attack.PHP: detect_php,
+    Attack.RFI: detect_rfi,
+    Attack.SESSION_FIXATION: detect_session_fixation,
+    Attack.PROTOCOL: detect_protocol,
+    Attack.LDAP: detect_ldap,
     Attack.NODEJS: detect_nodejs,
 }
 """Every built-in request detector, by the attack class it finds."""
@@ -91,6 +110,10 @@ ROUTES: dict[Attack, str] = {
     Attack.CRLF: crlf.ROUTE,
     Attack.JAVA: java.ROUTE,
     Attack.PHP: php.ROUTE,
+    Attack.RFI: rfi.ROUTE,
+    Attack.SESSION_FIXATION: sessionfix.ROUTE,
+    Attack.PROTOCOL: protocol.ROUTE,
+    Attack.LDAP: ldap.ROUTE,
     Attack.NODEJS: nodejs.ROUTE,
 }
 """Each detector's route: a value that does not match it cannot be flagged by that detector."""
@@ -106,6 +129,8 @@ KEYS = frozenset(
         Attack.TEMPLATE,
         Attack.JAVA,
         Attack.PHP,
+        Attack.PROTOCOL,
+        Attack.LDAP,
         Attack.NODEJS,
     }
 )
@@ -126,6 +151,8 @@ CLIENT_HEADERS = frozenset(
 ANY_HEADER = frozenset({Attack.JNDI})
 """Detectors that read every other header."""
 FREE_HEADERS = frozenset({"header.user-agent", "header.referer", "header.x-forwarded-host"})
+COOKIE_SCOPE = ALL - {Attack.RFI, Attack.SESSION_FIXATION, Attack.PROTOCOL}
+"""Detectors that read cookies: a cookie is no include target, lure link or spliced message."""
 
 CACHE_SIZE = 8192
 """Bound on cached (scope, text) results; the cache is emptied when full."""
@@ -252,23 +279,27 @@ def scope_of(path: str) -> frozenset[Attack]:
     """The detectors that read field ``path``."""
     if path.startswith("header."):
         return CLIENT_HEADERS if path in FREE_HEADERS else ANY_HEADER
+    if path.startswith("cookie."):
+        return COOKIE_SCOPE
     return ALL
 
 
 BODY_PREFIXES = ("json", "form.", "multipart.", "xml.", "xml!", "body")
 """Field prefixes that come from a request body (read in the body phase)."""
 
-_paths: dict[str, tuple[frozenset[Attack], str, bool]] = {}
+
+_PathInfo = tuple[frozenset[Attack], str, bool, NameChecks | None]
+_paths: dict[str, _PathInfo] = {}
 
 
-def _path_info(path: str) -> tuple[frozenset[Attack], str, bool]:
+def _path_info(path: str) -> _PathInfo:
     scope = scope_of(path)
     key = ""
     if not path.startswith(("header.", "path")) and scope & KEYS and "." in path:
         key = path.split(".", 1)[1]
         if key.isalnum():
             key = ""
-    info = (scope, key, path.startswith(BODY_PREFIXES))
+    info = (scope, key, path.startswith(BODY_PREFIXES), name_checks(path))
     if len(_paths) >= PATH_CACHE:
         _paths.clear()
     _paths[path] = info
@@ -297,7 +328,10 @@ def path_fields(request: Request) -> list[BodyField]:
 
 
 def scan_fields(
-    fields: Iterable[BodyField], only: frozenset[Attack] = ALL, body: bool | None = None
+    fields: Iterable[BodyField],
+    only: frozenset[Attack] = ALL,
+    body: bool | None = None,
+    request: Request | None = None,
 ) -> Iterator[FieldDetection]:
     """Every detection in ``fields`` (values, and keys where :data:`KEYS` read them).
 
@@ -306,10 +340,10 @@ def scan_fields(
     others hand it to the application (``id=1 union&id=select 1,2`` reads ``1 union,select 1,2``).
     """
     chosen = list(islice(fields, MAX_FIELDS))
-    yield from _scan(chosen, only, body)
+    yield from _scan(chosen, only, body, request)
     repeated = _repeated(chosen)
     if repeated:
-        yield from _scan(repeated, only, body)
+        yield from _scan(repeated, only, body, request)
 
 
 def _repeated(fields: list[BodyField]) -> list[BodyField]:
@@ -322,14 +356,27 @@ def _repeated(fields: list[BodyField]) -> list[BodyField]:
     return [BodyField(path, ",".join(values)) for path, values in counts.items() if len(values) > 1]
 
 
+_uploadless: dict[frozenset[Attack], frozenset[Attack]] = {}
+
+
+def _without_upload(scope: frozenset[Attack]) -> frozenset[Attack]:
+    """``scope`` without :data:`Attack.UPLOAD`, one shared set per scope (its hash computed
+    once, for the result cache's keys); at most one entry per distinct scope."""
+    found = _uploadless.get(scope)
+    if found is None:
+        found = _uploadless[scope] = scope - _UPLOAD
+    return found
+
+
 def _scan(
-    fields: list[BodyField], only: frozenset[Attack], body: bool | None
+    fields: list[BodyField], only: frozenset[Attack], body: bool | None, request: Request | None
 ) -> Iterator[FieldDetection]:
     narrowed = only != ALL
     paths = _paths
+    site: Site | None = None
     for field in fields:
         path = field.path
-        scope, key, in_body = paths.get(path) or _path_info(path)
+        scope, key, in_body, named = paths.get(path) or _path_info(path)
         if body is not None and in_body is not body:
             continue
         if narrowed:
@@ -337,13 +384,18 @@ def _scan(
         text = field.text
         if scope is ANY_HEADER and "${" not in text and "%" not in text:
             continue
+        if named is not None:
+            if site is None and named.session:
+                site = site_of(request)
+            for detection, in_key in check_value(named, text, scope, site):
+                yield FieldDetection(path, detection, in_key)
         if text and scope and not text.isalnum():
             if Attack.UPLOAD in scope:
                 if path.startswith("multipart.") and path.endswith(".filename"):
                     upload = detect_script_upload(text)
                     if upload is not None:
                         yield FieldDetection(path, upload)
-                scope = scope - _UPLOAD
+                scope = _without_upload(scope)
             for detection in scan_text(text, scope, plus_as_space=path == "body"):
                 yield FieldDetection(path, detection)
         if key:
@@ -356,7 +408,8 @@ def _scan(
 def scan_request(
     request: Request, fields: Iterable[BodyField], only: frozenset[Attack] = ALL
 ) -> list[FieldDetection]:
-    """Every detection in a request: its path and its profiled ``fields``."""
-    found = list(scan_fields(path_fields(request), only))
-    found.extend(scan_fields(fields, only))
+    """Every detection in a request: its path and its profiled ``fields`` (the request's
+    ``Referer`` and ``Host`` decide whether a session-named parameter is a lure)."""
+    found = list(scan_fields(path_fields(request), only, request=request))
+    found.extend(scan_fields(fields, only, request=request))
     return found
