@@ -73,6 +73,22 @@ def test_single_words_cost_nothing() -> None:
     assert scan_text("") == ()
 
 
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ", ["java"]),
+        ("ACED00057372", ["java"]),
+        ("random", []),
+        ("Acer5", []),
+    ],
+)
+def test_a_serialized_java_object_of_letters_and_digits_alone_is_read(
+    value: str, found: list[str]
+) -> None:
+    fields = [BodyField("query.data", value)]
+    assert [f.detection.kind.value for f in scan_fields(fields)] == found
+
+
 def test_headers_are_read_by_their_scope_only() -> None:
     fields = [
         BodyField("header.accept", "' or 1=1 --"),

@@ -36,6 +36,9 @@ _GADGETS = Pattern(
 )
 _CLASS_LOADER = Pattern("(?i)" + r"\bclass\.(?:module\.)?classloader\b|\bclass\.protectiondomain\b")
 _SERIALIZED = Pattern("(?i)" + r"(?:^|[^a-z0-9+/])(?:rO0AB|aced0005|KztAAU)")
+SERIALIZED_PREFIXES = ("ro0ab", "aced0005", "kztaau")
+"""Lower-cased starts of a serialized Java object (base64, hex, gzip then base64): a value of
+letters and digits alone can be one, so the scan looks for them before skipping such values."""
 ROUTE = (
     r"java\.|javax\.|processbuilder|transformer|templatesimpl|jdbcrowsetimpl|lazymap|tiedmapentry"
     r"|badattributevalueexp|annotationinvocationhandler|scriptenginemanager|methodinvoker"

@@ -268,6 +268,15 @@ def scan_text(
     return found
 
 
+def serialized_java(word: str) -> bool:
+    """Whether a value of letters and digits alone (skipped by the other detectors: no
+    structure) starts like a serialized Java object."""
+    return word[0] in _SERIAL_LEADS and word[:8].lower().startswith(java.SERIALIZED_PREFIXES)
+
+
+_SERIAL_LEADS = frozenset("rRaAkK")
+
+
 def detect(attack: Attack, text: str) -> Detection | None:
     """One detector on ``text``, routed like :func:`scan_text` (no cache, no second decoding)."""
     if attack not in routed(text):
@@ -397,6 +406,10 @@ def _scan(
                         yield FieldDetection(path, upload)
                 scope = _without_upload(scope)
             for detection in scan_text(text, scope, plus_as_space=path == "body"):
+                yield FieldDetection(path, detection)
+        elif text and scope and Attack.JAVA in scope and serialized_java(text):
+            detection = detect_java(text)
+            if detection is not None:
                 yield FieldDetection(path, detection)
         if key:
             key_scope = scope & KEYS
