@@ -408,9 +408,9 @@ def _scan(
             for detection in scan_text(text, scope, plus_as_space=path == "body"):
                 yield FieldDetection(path, detection)
         elif text and scope and Attack.JAVA in scope and serialized_java(text):
-            detection = detect_java(text)
-            if detection is not None:
-                yield FieldDetection(path, detection)
+            serialized = detect_java(text)
+            if serialized is not None:
+                yield FieldDetection(path, serialized)
         if key:
             key_scope = scope & KEYS
             if key_scope:
