@@ -3,7 +3,9 @@
 The gate and the learner both take a config file (``vigil gate --config``, ``vigil learner
 serve --config``). Reading one is the same job for both: at most :data:`MAX_CONFIG_BYTES`, UTF-8,
 safe YAML, and an error that is one line naming the file (and the line for a YAML error), so
-the command can print it and exit 2. Each service validates the data with its own model.
+the command can print it and exit 2. Each service validates the data with its own model;
+:func:`validation_message` says its first problem the same way for both, and
+:func:`relative_to` takes a relative path in the file from the file's folder.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 MAX_CONFIG_BYTES = 1 << 20
 """Largest configuration file read (1 MiB); a larger one is refused, never read whole."""
@@ -41,3 +44,20 @@ def read_config_file(path: str | Path) -> Any:
         raise ConfigFileError(
             f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"
         ) from None
+
+
+def validation_message(exc: ValidationError, source: str) -> str:
+    """The first problem of a validated config as one line: ``source: field.path: problem``."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top)"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown option"
+    return f"{source}: {where}: {message}"
+
+
+def relative_to(base: Path, value: Any) -> Any:
+    """``value`` taken from ``base`` when it is a relative path; anything else unchanged."""
+    if isinstance(value, str) and value and not Path(value).is_absolute():
+        return str(base / value)
+    return value

@@ -21,12 +21,18 @@ from vigil.behavior.decision import Mode
 from vigil.behavior.identity import IdentityError, IdentitySource
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.promotion import PromotionConfig
-from vigil.configfile import ConfigFileError, read_config_file
+from vigil.configfile import (
+    ConfigFileError,
+    read_config_file,
+    relative_to,
+    validation_message,
+)
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
 from vigil.gate.reload import RELOAD_SECONDS
+from vigil.jsonlog import LEVELS
 
-LOG_LEVELS = ("debug", "info", "warning", "error")
-"""Bound on the size of a configuration file (1 MiB)."""
+LOG_LEVELS = LEVELS
+"""Log levels the gate accepts, least severe first."""
 
 
 class GateConfigError(ValueError):
@@ -201,21 +207,6 @@ class GateConfig(_Section):
         return value
 
 
-def _first_error(exc: ValidationError, source: str) -> GateConfigError:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top)"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown option"
-    return GateConfigError(f"{source}: {where}: {message}")
-
-
-def _relative_to(base: Path, value: Any) -> Any:
-    if isinstance(value, str) and value and not Path(value).is_absolute():
-        return str(base / value)
-    return value
-
-
 def parse_gate_config(data: Any, source: str, base: Path | None = None) -> GateConfig:
     """Validate configuration data; relative paths are taken from ``base`` when given."""
     if data is None:
@@ -224,16 +215,16 @@ def parse_gate_config(data: Any, source: str, base: Path | None = None) -> GateC
         raise GateConfigError(f"{source}: expected a mapping of options, got {type(data).__name__}")
     if base is not None:
         data = dict(data)
-        data["policy"] = _relative_to(base, data.get("policy"))
-        data["rules"] = _relative_to(base, data.get("rules"))
+        data["policy"] = relative_to(base, data.get("policy"))
+        data["rules"] = relative_to(base, data.get("rules"))
         for section, key in (("learner", "token_file"), ("client", "key_file")):
             part = data.get(section)
             if isinstance(part, dict) and key in part:
-                data[section] = {**part, key: _relative_to(base, part[key])}
+                data[section] = {**part, key: relative_to(base, part[key])}
     try:
         return GateConfig.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(exc, source) from None
+        raise GateConfigError(validation_message(exc, source)) from None
 
 
 def load_gate_config(path: str | Path) -> GateConfig:
@@ -259,4 +250,4 @@ def override(config: GateConfig, given: dict[str, Any], source: str = "options")
     try:
         return GateConfig.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(exc, source) from None
+        raise GateConfigError(validation_message(exc, source)) from None

@@ -9,17 +9,13 @@ engine, so attacker bytes never reach the log verbatim.
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
 from typing import Any, TextIO
 
-import orjson
-import structlog
-
 from vigil.behavior.decision import Decision, Verdict
+from vigil.jsonlog import make_logger
 
-LEVELS = ("debug", "info", "warning", "error")
+__all__ = ["GateLog", "make_logger"]
 
 _VERDICT_LEVEL = {
     Verdict.ALLOW: logging.DEBUG,
@@ -27,30 +23,6 @@ _VERDICT_LEVEL = {
     Verdict.WOULD_BLOCK: logging.WARNING,
     Verdict.BLOCK: logging.WARNING,
 }
-
-
-def _dumps(obj: Any, **kwargs: Any) -> str:
-    try:
-        return orjson.dumps(obj, default=kwargs.get("default")).decode()
-    except orjson.JSONEncodeError:
-        text = json.dumps(obj, default=str, ensure_ascii=False)
-        return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def make_logger(stream: TextIO | None = None, level: str = "info") -> Any:
-    """A structlog logger writing JSON lines at ``level`` or above to ``stream`` (stdout)."""
-    if level not in LEVELS:
-        raise ValueError(f"log level must be one of {', '.join(LEVELS)}, got {level!r}")
-    return structlog.wrap_logger(
-        structlog.PrintLogger(stream if stream is not None else sys.stdout),
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.JSONRenderer(serializer=_dumps),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
-        cache_logger_on_first_use=True,
-    )
 
 
 class GateLog:

@@ -13,7 +13,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vigil.behavior.promotion import PromotionConfig
-from vigil.configfile import ConfigFileError, read_config_file
+from vigil.configfile import (
+    ConfigFileError,
+    read_config_file,
+    relative_to,
+    validation_message,
+)
 
 
 class LearnerConfigError(ValueError):
@@ -126,15 +131,6 @@ def split_listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _error(exc: ValidationError, source: str) -> LearnerConfigError:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top)"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown option"
-    return LearnerConfigError(f"{source}: {where}: {message}")
-
-
 def parse_learner_config(data: Any, source: str, base: Path | None = None) -> LearnerConfig:
     """Validate configuration data; relative paths are taken from ``base`` when given."""
     if data is None:
@@ -144,13 +140,12 @@ def parse_learner_config(data: Any, source: str, base: Path | None = None) -> Le
     if base is not None:
         data = dict(data)
         for key in ("database", "tokens"):
-            value = data.get(key)
-            if isinstance(value, str) and value and not Path(value).is_absolute():
-                data[key] = str(base / value)
+            if key in data:
+                data[key] = relative_to(base, data[key])
     try:
         return LearnerConfig.model_validate(data)
     except ValidationError as exc:
-        raise _error(exc, source) from None
+        raise LearnerConfigError(validation_message(exc, source)) from None
 
 
 def load_learner_config(path: str | Path) -> LearnerConfig:
@@ -176,4 +171,4 @@ def override(config: LearnerConfig, given: dict[str, Any], source: str) -> Learn
     try:
         return LearnerConfig.model_validate(data)
     except ValidationError as exc:
-        raise _error(exc, source) from None
+        raise LearnerConfigError(validation_message(exc, source)) from None

@@ -8,31 +8,16 @@ Never logged: tokens, observation values, request bodies.
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any, TextIO
 
-import orjson
-import structlog
-
-
-def _dumps(obj: Any, **kwargs: Any) -> str:
-    return orjson.dumps(obj, default=str).decode()
+from vigil.jsonlog import make_logger
 
 
 class LearnerLog:
     """Structured JSON events at ``level`` or above."""
 
     def __init__(self, stream: TextIO | None = None, level: str = "info") -> None:
-        self._logger = structlog.wrap_logger(
-            structlog.PrintLogger(stream if stream is not None else sys.stdout),
-            processors=[
-                structlog.processors.add_log_level,
-                structlog.processors.TimeStamper(fmt="iso", utc=True),
-                structlog.processors.JSONRenderer(serializer=_dumps),
-            ],
-            wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
-            cache_logger_on_first_use=True,
-        ).bind(logger="vigil.learner")
+        self._logger = make_logger(stream, level).bind(logger="vigil.learner")
 
     def event(self, name: str, level: str = "info", **fields: Any) -> None:
         """Log one event."""
