@@ -23,6 +23,7 @@ from vigil.behavior.response import judge_response
 from vigil.behavior.routes import OTHER_ROUTE
 from vigil.behavior.unknown import check_unknown
 from vigil.http.body import BodyField
+from vigil.http.fields import BODY_PREFIXES
 from vigil.http.jsoncolumns import JsonColumns
 from vigil.http.model import BodyState
 from vigil.http.urlcodec import names_of
@@ -34,8 +35,6 @@ MAX_UNKNOWN_FIELD_ALERTS = 16
 MAX_NAMED_HEADERS = 8
 """Other unknown headers named in the first one's alert."""
 
-BODY_PREFIXES = ("json.", "json", "form.", "multipart.", "xml.", "xml!", "body")
-"""Field prefixes that come from a body: not reported missing when the body was unreadable."""
 
 FINDING_SEVERITY = {"V121": Severity.MEDIUM, "V122": Severity.HIGH}
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+BODY_PREFIXES = ("json", "form.", "multipart.", "xml.", "xml!", "body")
+"""Prefixes of the field paths that come from a request body (every parser's, and the raw
+``body`` value): read in the body phase, never reported missing when the body was unreadable."""
+
 
 class BodyField(msgspec.Struct, gc=False):
     """One leaf or container of a parsed body.

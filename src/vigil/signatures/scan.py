@@ -3,8 +3,8 @@
 Every profiled field of a request (``query.*``, ``form.*``, ``json.*``, ``multipart.*``,
 ``xml.*`` and the XML markup ``xml!*``, ``cookie.*``, ``body``, the path and its segments) is
 read by every detector, and so is the field's key (an injection in a parameter *name* is still
-an injection), except cookies, which
-the RFI, session-fixation and protocol detectors leave alone. Findings that depend on a
+an injection), except cookies, which the RFI, session-fixation and protocol detectors leave
+alone. Findings that depend on a
 parameter's name with its value (a line break in the name, a URL in a file-system parameter, a
 session id in a session-named parameter judged with the request's ``Referer``) are
 :mod:`vigil.signatures.names`'s, and so is a line break in the decoded path.
@@ -36,6 +36,7 @@ from urllib.parse import unquote
 import re2
 
 from vigil.http.body import BodyField
+from vigil.http.fields import BODY_PREFIXES
 from vigil.http.model import Request
 from vigil.http.urlcodec import decode_component
 from vigil.signatures import (
@@ -291,10 +292,6 @@ def scope_of(path: str) -> frozenset[Attack]:
     if path.startswith("cookie."):
         return COOKIE_SCOPE
     return ALL
-
-
-BODY_PREFIXES = ("json", "form.", "multipart.", "xml.", "xml!", "body")
-"""Field prefixes that come from a request body (read in the body phase)."""
 
 
 _PathInfo = tuple[frozenset[Attack], str, bool, NameChecks | None]
