@@ -106,3 +106,16 @@ def test_readers_see_a_consistent_snapshot(tmp_path: Path) -> None:
     with readers.read() as connection:
         assert [row.name for row in store.services(connection)] == ["users"]
     readers.close()
+
+
+def test_readers_query_runs_a_read_with_its_arguments(tmp_path: Path) -> None:
+    path = tmp_path / "learner.db"
+    store.open_store(path)
+    store.ensure_service(store.connect(path), "users", 1.0)
+    readers = store.Readers(path)
+    assert [row.name for row in readers.query(store.services)] == ["users"]
+    row = readers.query(store.service, "users")
+    assert row is not None
+    assert row.name == "users"
+    assert readers.query(store.service, "orders") is None
+    readers.close()

@@ -63,11 +63,7 @@ async def list_decisions(request: web.Request) -> web.Response:
     state = request.app[STATE]
     name = known_service(request)
 
-    def read() -> list[tuple[int, float, str, bytes]]:
-        with state.readers.read() as connection:
-            return store.decisions(connection, name)
-
-    rows = await asyncio.to_thread(read)
+    rows = await asyncio.to_thread(state.readers.query, store.decisions, name)
     return json_response({"service": name, "decisions": [_view(r) for r in rows]})
 
 

@@ -48,11 +48,7 @@ async def list_services(request: web.Request) -> web.Response:
     require_operator(request)
     state = request.app[STATE]
 
-    def read() -> list[store.ServiceRow]:
-        with state.readers.read() as connection:
-            return store.services(connection)
-
-    rows = await asyncio.to_thread(read)
+    rows = await asyncio.to_thread(state.readers.query, store.services)
     views = []
     for row in rows:
         published = state.publications.get(row.name)
@@ -66,11 +62,7 @@ async def get_service(request: web.Request) -> web.Response:
     state = request.app[STATE]
     name = known_service(request)
 
-    def read() -> store.ServiceRow | None:
-        with state.readers.read() as connection:
-            return store.service(connection, name)
-
-    row = await asyncio.to_thread(read)
+    row = await asyncio.to_thread(state.readers.query, store.service, name)
     if row is None:
         return json_response(
             {"name": name, "observations": 0, "pending": 0, "alerts": 0, "policy_version": None}
@@ -85,11 +77,7 @@ async def list_routes(request: web.Request) -> web.Response:
     state = request.app[STATE]
     name = known_service(request)
 
-    def read() -> store.PolicyRow | None:
-        with state.readers.read() as connection:
-            return store.latest_policy(connection, name)
-
-    row = await asyncio.to_thread(read)
+    row = await asyncio.to_thread(state.readers.query, store.latest_policy, name)
     if row is None:
         return json_response({"service": name, "version": None, "routes": [], "unpublished": []})
     policy = parse_policy(orjson.loads(row.policy))
@@ -125,11 +113,9 @@ async def list_alerts(request: web.Request) -> web.Response:
     if request_id is not None and len(request_id) > 128:
         raise ProblemError(Kind.INVALID, "request_id is at most 128 characters")
 
-    def read() -> list[tuple[int, store.AlertRow]]:
-        with state.readers.read() as connection:
-            return store.alerts(connection, name, request_id=request_id, limit=limit, before=before)
-
-    rows = await asyncio.to_thread(read)
+    rows = await asyncio.to_thread(
+        state.readers.query, store.alerts, name, request_id=request_id, limit=limit, before=before
+    )
     alerts = []
     for alert_id, row in rows:
         alerts.append({"id": alert_id, **orjson.loads(row.data)})
@@ -142,11 +128,7 @@ async def list_policies(request: web.Request) -> web.Response:
     state = request.app[STATE]
     name = known_service(request)
 
-    def read() -> list[tuple[int, float, str, str]]:
-        with state.readers.read() as connection:
-            return store.policy_versions(connection, name)
-
-    rows = await asyncio.to_thread(read)
+    rows = await asyncio.to_thread(state.readers.query, store.policy_versions, name)
     return json_response(
         {
             "service": name,
@@ -172,11 +154,7 @@ async def get_policy_version(request: web.Request) -> web.Response:
     if fmt not in {"json", "yaml"}:
         raise ProblemError(Kind.INVALID, f"format must be json or yaml, got {fmt!r}")
 
-    def read() -> store.PolicyRow | None:
-        with state.readers.read() as connection:
-            return store.policy_version(connection, name, int(raw))
-
-    row = await asyncio.to_thread(read)
+    row = await asyncio.to_thread(state.readers.query, store.policy_version, name, int(raw))
     if row is None:
         raise ProblemError(Kind.NOT_FOUND, f"{name!r} has no kept version {raw}")
     body = row.policy if layer == "published" else row.learned

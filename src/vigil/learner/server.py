@@ -252,11 +252,7 @@ async def _run_job(
     if not result.published:
         return
 
-    def read() -> store.PolicyRow | None:
-        with state.readers.read() as connection:
-            return store.latest_policy(connection, service)
-
-    row = await asyncio.to_thread(read)
+    row = await asyncio.to_thread(state.readers.query, store.latest_policy, service)
     if row is not None:
         _publish_row(state, row)
         log.event(

@@ -17,11 +17,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 
@@ -137,6 +137,10 @@ def open_store(path: Path, sync: str = "full") -> None:
         connection.close()
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 class Readers:
     """Read connections, one per thread that asks (reads run in ``asyncio.to_thread``)."""
 
@@ -160,6 +164,17 @@ class Readers:
             yield connection
         finally:
             connection.execute("COMMIT")
+
+    def query(
+        self,
+        read: Callable[Concatenate[sqlite3.Connection, _P], _T],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T:
+        """``read(connection, *args, **kwargs)`` in one read transaction of this thread's
+        connection (handlers run it with ``asyncio.to_thread``)."""
+        with self.read() as connection:
+            return read(connection, *args, **kwargs)
 
     def close(self) -> None:
         """Close every read connection."""
