@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from vigil.configfile import MAX_CONFIG_BYTES, ConfigFileError, read_config_file
+from vigil.configfile import (
+    MAX_CONFIG_BYTES,
+    ConfigFileError,
+    read_config_file,
+    split_host_port,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +55,22 @@ def test_bad_files_are_one_line_naming_the_file(tmp_path: Path, content: bytes, 
 def test_a_missing_file_says_why(tmp_path: Path) -> None:
     with pytest.raises(ConfigFileError, match=r"c\.yaml: cannot read: No such file"):
         read_config_file(tmp_path / "c.yaml")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("127.0.0.1:80", ("127.0.0.1", 80)),
+        ("[::1]:0", ("::1", 0)),
+        ("h:65535", ("h", 65535)),
+        ("[::1]:7070", ("::1", 7070)),
+    ],
+)
+def test_split_host_port(value: str, expected: tuple[str, int]) -> None:
+    assert split_host_port(value) == expected
+
+
+@pytest.mark.parametrize("value", ["8000", ":80", "h:x", "h:65536", "[]:1", "a b:1"])
+def test_split_host_port_rejects(value: str) -> None:
+    with pytest.raises(ValueError, match=r"HOST:PORT|invalid host"):
+        split_host_port(value)

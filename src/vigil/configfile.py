@@ -5,7 +5,8 @@ serve --config``). Reading one is the same job for both: at most :data:`MAX_CONF
 safe YAML, and an error that is one line naming the file (and the line for a YAML error), so
 the command can print it and exit 2. Each service validates the data with its own model;
 :func:`validation_message` says its first problem the same way for both, and
-:func:`relative_to` takes a relative path in the file from the file's folder.
+:func:`relative_to` takes a relative path in the file from the file's folder, and
+:func:`split_host_port` reads a listen address.
 """
 
 from __future__ import annotations
@@ -61,3 +62,15 @@ def relative_to(base: Path, value: Any) -> Any:
     if isinstance(value, str) and value and not Path(value).is_absolute():
         return str(base / value)
     return value
+
+
+def split_host_port(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6) into a host and a port; ValueError says why."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected HOST:PORT with a port 0-65535, got {value!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or any(c.isspace() for c in host):
+        raise ValueError(f"invalid host in {value!r}")
+    return host, int(port)

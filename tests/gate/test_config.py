@@ -13,7 +13,6 @@ from vigil.gate.config import (
     GateConfigError,
     load_gate_config,
     override,
-    split_host_port,
 )
 
 FULL = """\
@@ -142,20 +141,6 @@ def test_bound_options_override_the_files_bounds_section(tmp_path: Path) -> None
 def test_a_bad_override_names_its_source() -> None:
     with pytest.raises(GateConfigError, match=r"^command line: workers: "):
         override(GateConfig(), {"workers": 0}, "command line")
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("127.0.0.1:80", ("127.0.0.1", 80)), ("[::1]:0", ("::1", 0)), ("h:65535", ("h", 65535))],
-)
-def test_split_host_port(value: str, expected: tuple[str, int]) -> None:
-    assert split_host_port(value) == expected
-
-
-@pytest.mark.parametrize("value", ["8000", ":80", "h:x", "h:65536", "[]:1", "a b:1"])
-def test_split_host_port_rejects(value: str) -> None:
-    with pytest.raises(ValueError, match=r"HOST:PORT|invalid host"):
-        split_host_port(value)
 
 
 @pytest.mark.parametrize(

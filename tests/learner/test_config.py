@@ -11,7 +11,6 @@ from vigil.learner.config import (
     LearnerConfigError,
     load_learner_config,
     override,
-    split_listen,
 )
 
 
@@ -70,9 +69,3 @@ def test_overrides_merge_sections() -> None:
     assert config.bounds.request_bytes == 4 << 20
     with pytest.raises(LearnerConfigError, match=r"^command line: listen: "):
         override(LearnerConfig(), {"listen": "nope"}, "command line")
-
-
-def test_split_listen() -> None:
-    assert split_listen("[::1]:7070") == ("::1", 7070)
-    with pytest.raises(ValueError, match="HOST:PORT"):
-        split_listen("7070")

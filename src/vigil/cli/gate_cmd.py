@@ -20,13 +20,13 @@ from vigil.behavior.identity import IdentityError, IdentitySource, Source
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.policy import PolicyError, load_policy
 from vigil.cli.gate_bounds import BOUND_NAMES, bound_options
+from vigil.configfile import split_host_port
 from vigil.gate.config import (
     LOG_LEVELS,
     GateConfig,
     GateConfigError,
     load_gate_config,
     override,
-    split_host_port,
 )
 from vigil.gate.core import LearnEvery
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream

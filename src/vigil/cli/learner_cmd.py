@@ -15,13 +15,13 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from vigil.configfile import split_host_port
 from vigil.learner.auth import SERVICE_NAME, AuthConfigError, Tokens, token_digest
 from vigil.learner.config import (
     LearnerConfig,
     LearnerConfigError,
     load_learner_config,
     override,
-    split_listen,
 )
 
 
@@ -34,7 +34,7 @@ class UsageProblem(click.ClickException):
 def _check_listen(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None:
         try:
-            split_listen(value)
+            split_host_port(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--listen") from None
     return value

@@ -25,6 +25,7 @@ from vigil.configfile import (
     ConfigFileError,
     read_config_file,
     relative_to,
+    split_host_port,
     validation_message,
 )
 from vigil.gate.proxy_config import ProxyConfig, UpstreamError, parse_upstream
@@ -37,18 +38,6 @@ LOG_LEVELS = LEVELS
 
 class GateConfigError(ValueError):
     """A configuration that cannot be used; the message names the file, field and problem."""
-
-
-def split_host_port(value: str) -> tuple[str, int]:
-    """``HOST:PORT`` (``[::1]:PORT`` for IPv6) into a host and a port; ValueError says why."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"expected HOST:PORT with a port 0-65535, got {value!r}")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if not host or any(c.isspace() for c in host):
-        raise ValueError(f"invalid host in {value!r}")
-    return host, int(port)
 
 
 class _Section(BaseModel):

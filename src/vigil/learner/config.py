@@ -17,6 +17,7 @@ from vigil.configfile import (
     ConfigFileError,
     read_config_file,
     relative_to,
+    split_host_port,
     validation_message,
 )
 
@@ -115,20 +116,8 @@ class LearnerConfig(_Section):
     @field_validator("listen")
     @classmethod
     def _listen(cls, value: str) -> str:
-        split_listen(value)
+        split_host_port(value)
         return value
-
-
-def split_listen(value: str) -> tuple[str, int]:
-    """``HOST:PORT`` (``[::1]:PORT`` for IPv6); ValueError says what is wrong."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"expected HOST:PORT with a port 0-65535, got {value!r}")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if not host or any(c.isspace() for c in host):
-        raise ValueError(f"invalid host in {value!r}")
-    return host, int(port)
 
 
 def parse_learner_config(data: Any, source: str, base: Path | None = None) -> LearnerConfig:

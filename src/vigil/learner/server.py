@@ -21,11 +21,12 @@ from aiohttp import web
 
 from vigil.behavior.learn import LearnSettings
 from vigil.behavior.statistics import Bounds as StatisticsBounds
+from vigil.configfile import split_host_port
 from vigil.learner import store
 from vigil.learner.api import LearnerState, build_app
 from vigil.learner.auth import Tokens, check_insecure
 from vigil.learner.checkers import BatchCheckers
-from vigil.learner.config import LearnerConfig, split_listen
+from vigil.learner.config import LearnerConfig
 from vigil.learner.decisions_api import DECISION_ROUTES
 from vigil.learner.job import JobResult, LearnJob, run_learn_job
 from vigil.learner.log import LearnerLog
@@ -121,7 +122,7 @@ async def start_learner(
 ) -> RunningLearner:
     """Open the store and start serving and learning on the running loop."""
     log = log if log is not None else LearnerLog(level=config.log_level)
-    host, port = split_listen(config.listen)
+    host, port = split_host_port(config.listen)
     if tokens is None:
         if not config.insecure_dev:
             raise ValueError("a tokens file is required (or --insecure-dev on loopback)")
